@@ -1,1 +1,212 @@
-fn main() {}
+//! `cargo xtask …`: the project's own set-up, build, serve, test and bench commands.
+//!
+//! Everything a newcomer needs goes through here, so that `cargo xtask serve` and
+//! `cargo xtask test` work on a fresh machine. Each step says what it does. The set-up
+//! is idempotent: it checks versions first and installs only what is missing.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+mod bench;
+mod run;
+mod setup;
+
+use run::{Cmd, Tally};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup              install the tools the build and the tests need (idempotent)
+  build              set-up, then the release build of the web app into dist/
+  serve [--port N] [--data DIR]
+                     set-up, build, then start the `repere` server on 127.0.0.1
+  test               set-up, then every test: native, wasm in Chromium, end-to-end
+  bench              set-up, then the benchmarks, with ratios against baselines
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match command.as_str() {
+        "setup" => setup::run().map(|_| ()),
+        "build" => setup::run().and_then(|tools| build_app(&tools)),
+        "serve" => serve(rest),
+        "test" => test(),
+        "bench" => setup::run().and_then(|tools| bench::run(&tools)),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's folder).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest)
+}
+
+/// Prints a step header, so a long run says what it is doing.
+pub fn step(message: &str) {
+    println!("\n==> {message}");
+}
+
+/// Release build of the web app with Trunk (offline) into `dist/`.
+fn build_app(tools: &setup::Tools) -> Result<(), String> {
+    step("Building the web app (Trunk, release, offline) into dist/");
+    Cmd::new(&tools.trunk)
+        .args(["build", "--release", "--offline"])
+        .current_dir(root())
+        .envs(tools.env())
+        .run()?;
+    let index = root().join("dist").join("index.html");
+    if !index.is_file() {
+        return Err(format!("Trunk finished but {} is missing", index.display()));
+    }
+    Ok(())
+}
+
+/// Builds the `repere` binary (release when `release`), returns its path.
+fn build_server(tools: &setup::Tools, release: bool) -> Result<PathBuf, String> {
+    let profile = if release { "release" } else { "debug" };
+    step(&format!("Building the `repere` server ({profile})"));
+    let mut cmd = Cmd::new("cargo");
+    cmd.args(["build", "--package", "repere-server", "--bin", "repere"]);
+    if release {
+        cmd.arg("--release");
+    }
+    cmd.current_dir(root()).envs(tools.env()).run()?;
+    let bin = target_dir().join(profile).join("repere");
+    if !bin.is_file() {
+        return Err(format!("the build finished but {} is missing", bin.display()));
+    }
+    Ok(bin)
+}
+
+/// Cargo's target folder (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let mut port: Option<String> = env::var("REPERE_PORT").ok();
+    let mut data: Option<String> = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--port" => port = Some(it.next().ok_or("--port needs a value")?.clone()),
+            "--data" => data = Some(it.next().ok_or("--data needs a value")?.clone()),
+            other => return Err(format!("serve: unknown option `{other}`")),
+        }
+    }
+    let port = port.unwrap_or_else(|| "8080".to_string());
+    port.parse::<u16>()
+        .map_err(|_| format!("--port: `{port}` is not a port number"))?;
+    let data = data.unwrap_or_else(|| "data".to_string());
+    let tools = setup::run()?;
+    build_app(&tools)?;
+    let bin = build_server(&tools, true)?;
+    step(&format!(
+        "Starting Repère on http://127.0.0.1:{port}/ (data in ./{data}, Ctrl-C to stop)"
+    ));
+    Cmd::new(&bin)
+        .args(["serve", "--port", &port, "--data", &data])
+        .current_dir(root())
+        .envs(tools.env())
+        .run()
+}
+
+fn test() -> Result<(), String> {
+    let started = Instant::now();
+    let tools = setup::run()?;
+    let mut tally = Tally::default();
+
+    step("Native tests: cargo test --workspace");
+    Cmd::new("cargo")
+        .args(["test", "--workspace", "--color", "never"])
+        .current_dir(root())
+        .envs(tools.env())
+        .run_counting(&mut tally)?;
+
+    step("WebAssembly tests in headless Chromium (engine compiled to wasm32)");
+    Cmd::new("cargo")
+        .args([
+            "test",
+            "--package",
+            "repere-engine",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--color",
+            "never",
+        ])
+        .current_dir(root())
+        .envs(tools.env())
+        .envs(tools.wasm_test_env())
+        .run_counting(&mut tally)?;
+
+    build_app(&tools)?;
+    let bin = build_server(&tools, false)?;
+
+    step("End-to-end browser tests (Chromium, axe-core) against the real server");
+    let browser_dir = root().join("tests").join("browser");
+    let mut node = Cmd::new(&tools.node);
+    node.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
+    for file in browser_test_files(&browser_dir)? {
+        node.arg(file);
+    }
+    node.current_dir(&browser_dir)
+        .envs(tools.env())
+        .env("REPERE_BIN", bin.display().to_string())
+        .env("REPERE_DIST", root().join("dist").display().to_string())
+        .env("CHROMIUM", tools.chromium.display().to_string())
+        .run_counting(&mut tally)?;
+
+    println!(
+        "\nxtask test: all suites ran in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        return Err(format!("{} test(s) failed", tally.failed));
+    }
+    Ok(())
+}
+
+/// The `*.test.mjs` files of the browser suite, sorted.
+fn browser_test_files(dir: &Path) -> Result<Vec<String>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no browser test (*.test.mjs) in {}", dir.display()));
+    }
+    Ok(files)
+}

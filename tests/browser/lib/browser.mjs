@@ -1,0 +1,90 @@
+// Headless Chromium (Debian's, never a downloaded build) driven by playwright-core,
+// with an axe-core audit helper and a console-error collector.
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const here = dirname(fileURLToPath(import.meta.url));
+export const artifactsDir = join(here, '..', 'artifacts');
+
+/** The WCAG tags every audit checks: 2.0, 2.1 and 2.2, levels A and AA. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+export async function launch() {
+  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  console.log(`# Chromium launched: ${executablePath} (version ${browser.version()})`);
+  return browser;
+}
+
+/**
+ * Opens a page that records console errors, page errors and every request that
+ * leaves the loopback interface (there must be none).
+ */
+export async function openPage(browser, { viewport = { width: 800, height: 1280 } } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR' });
+  const page = await context.newPage();
+  const problems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
+  page.on('request', (req) => {
+    const u = new URL(req.url());
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && !['data:', 'blob:'].includes(u.protocol)) {
+      problems.foreignRequests.push(req.url());
+    }
+  });
+  return { context, page, problems };
+}
+
+/** Runs axe-core on the page with the WCAG 2.x A/AA tags; returns the results. */
+export async function audit(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const results = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return {
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(' ')),
+      })),
+      passes: r.passes.length,
+      incomplete: r.incomplete.length,
+    };
+  }, WCAG_TAGS);
+  console.log(
+    `# axe-core audit "${label}": ${results.violations.length} violations, ${results.passes} rules passed, ${results.incomplete} to review`,
+  );
+  for (const v of results.violations) {
+    console.log(`#   violation ${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(', ')}`);
+  }
+  return results;
+}
+
+/** Saves a screenshot under tests/browser/artifacts/. */
+export async function screenshot(page, name) {
+  mkdirSync(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`# screenshot: ${path}`);
+  return path;
+}
