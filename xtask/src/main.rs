@@ -161,7 +161,7 @@ fn test() -> Result<(), String> {
         ])
         .current_dir(root())
         .envs(tools.env())
-        .envs(tools.wasm_test_env())
+        .envs(tools.wasm_test_env()?)
         .run_counting(&mut tally)?;
 
     build_app(&tools)?;

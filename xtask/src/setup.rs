@@ -39,16 +39,25 @@ impl Tools {
         vec![("PATH".to_string(), path)]
     }
 
-    /// Environment for `cargo test --target wasm32-unknown-unknown` in Chromium.
-    pub fn wasm_test_env(&self) -> Vec<(String, OsString)> {
-        vec![
+    /// Environment for `cargo test --target wasm32-unknown-unknown` in headless
+    /// Chromium: the driver, and the browser's capabilities written to
+    /// `target/webdriver.json` (Debian's Chromium, no background network traffic).
+    pub fn wasm_test_env(&self) -> Result<Vec<(String, OsString)>, String> {
+        let caps = format!(
+            r#"{{"goog:chromeOptions": {{"binary": {:?}, "args": ["disable-gpu", "disable-quic", "no-first-run", "disable-background-networking", "disable-component-update", "disable-sync"]}}}}"#,
+            self.chromium.display().to_string()
+        );
+        let dir = crate::target_dir();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join("webdriver.json");
+        std::fs::write(&path, caps)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(vec![
             ("CHROMEDRIVER".into(), self.chromedriver.clone().into()),
-            (
-                "WASM_BINDGEN_TEST_DRIVER_TIMEOUT".into(),
-                OsString::from("60"),
-            ),
+            ("WASM_BINDGEN_TEST_WEBDRIVER_JSON".into(), path.into()),
             ("WASM_BINDGEN_TEST_TIMEOUT".into(), OsString::from("300")),
-        ]
+        ])
     }
 }
 
