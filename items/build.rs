@@ -1,0 +1,54 @@
+//! Embeds every file of `data/` into the crate, so that `repere_items::embedded()`
+//! works where there is no file system (the browser app compiled to wasm).
+//!
+//! Generates `$OUT_DIR/embedded.rs`: a sorted table of `(relative path, contents)`
+//! built with `include_str!`, so a changed data file rebuilds the crate.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, root, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let rel = path
+                .strip_prefix(root)
+                .map_err(std::io::Error::other)?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let data = manifest.join("data");
+    println!("cargo:rerun-if-changed=data");
+    let mut files = Vec::new();
+    if data.is_dir() {
+        collect(&data, &data, &mut files).expect("items/data is readable");
+    }
+    files.sort();
+    let mut code = String::from(
+        "/// Every data file of `items/data/`, as `(path relative to data/, contents)`, sorted by path.\n\
+         pub(crate) static FILES: &[(&str, &str)] = &[\n",
+    );
+    for (rel, path) in &files {
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
+    }
+    code.push_str("];\n");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
