@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod estimate;
+mod items_cmd;
 mod serve;
 
 /// Repère: adaptive assessment of beginner digital skills.
@@ -25,6 +26,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Estimate an ability from one JSON request on stdin; writes one JSON answer on stdout.
     Estimate,
+    /// Item bank tools: `repere items check [PATH]` validates the référentiel and bank.
+    Items(items_cmd::ItemsArgs),
 }
 
 /// A failure of a subcommand, with the exit code it maps to.
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Estimate => estimate::run_stdio(),
+        Command::Items(args) => items_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
