@@ -17,11 +17,16 @@ fn item<'b>(bank: &'b Bank, id: &str) -> &'b BankItem {
 }
 
 fn tap(t: &str) -> Action {
-    Action::Tap { target: t.to_string() }
+    Action::Tap {
+        target: t.to_string(),
+    }
 }
 
 fn toggle(t: &str, on: bool) -> Action {
-    Action::Toggle { target: t.to_string(), on }
+    Action::Toggle {
+        target: t.to_string(),
+        on,
+    }
 }
 
 fn fill(t: &str, v: &str) -> Action {
@@ -42,11 +47,18 @@ fn single() {
     assert_eq!(score(it, &Response::Choice(0)), Ok(1));
     assert_eq!(score(it, &Response::Choice(1)), Ok(0));
     assert_eq!(score(it, &Response::Choice(3)), Ok(0));
-    assert_eq!(score(it, &Response::Choice(4)), Err(ScoreError::OutOfRange { index: 4, len: 4 }));
+    assert_eq!(
+        score(it, &Response::Choice(4)),
+        Err(ScoreError::OutOfRange { index: 4, len: 4 })
+    );
     assert_eq!(score(it, &Response::Skip), Ok(0));
     assert!(matches!(
         score(it, &Response::Choices(vec![0])),
-        Err(ScoreError::WrongKind { expected: "choice", got: "choices", .. })
+        Err(ScoreError::WrongKind {
+            expected: "choice",
+            got: "choices",
+            ..
+        })
     ));
 }
 
@@ -59,8 +71,14 @@ fn multiple_needs_exactly_the_right_set() {
     assert_eq!(score(it, &Response::Choices(vec![0])), Ok(0));
     assert_eq!(score(it, &Response::Choices(vec![0, 2, 1])), Ok(0));
     assert_eq!(score(it, &Response::Choices(vec![])), Ok(0));
-    assert_eq!(score(it, &Response::Choices(vec![0, 0])), Err(ScoreError::Duplicate(0)));
-    assert_eq!(score(it, &Response::Choices(vec![9])), Err(ScoreError::OutOfRange { index: 9, len: 4 }));
+    assert_eq!(
+        score(it, &Response::Choices(vec![0, 0])),
+        Err(ScoreError::Duplicate(0))
+    );
+    assert_eq!(
+        score(it, &Response::Choices(vec![9])),
+        Err(ScoreError::OutOfRange { index: 9, len: 4 })
+    );
 }
 
 #[test]
@@ -72,9 +90,18 @@ fn hotspot_uses_view_box_coordinates() {
     assert_eq!(score(it, &pt(228.0, 4.0)), Ok(1), "edges are inside");
     assert_eq!(score(it, &pt(320.0, 40.0)), Ok(0), "the send button");
     assert_eq!(score(it, &pt(100.0, 300.0)), Ok(0));
-    assert_eq!(score(it, &pt(400.0, 10.0)), Err(ScoreError::PointOutside { x: 400.0, y: 10.0 }));
-    assert!(matches!(score(it, &pt(f64::NAN, 10.0)), Err(ScoreError::PointOutside { .. })));
-    assert!(matches!(score(it, &Response::Choice(0)), Err(ScoreError::WrongKind { .. })));
+    assert_eq!(
+        score(it, &pt(400.0, 10.0)),
+        Err(ScoreError::PointOutside { x: 400.0, y: 10.0 })
+    );
+    assert!(matches!(
+        score(it, &pt(f64::NAN, 10.0)),
+        Err(ScoreError::PointOutside { .. })
+    ));
+    assert!(matches!(
+        score(it, &Response::Choice(0)),
+        Err(ScoreError::WrongKind { .. })
+    ));
 }
 
 #[test]
@@ -85,8 +112,16 @@ fn ordering_is_all_or_nothing() {
     assert_eq!(score(it, &Response::Order(vec![1, 3, 2, 0])), Ok(1));
     assert_eq!(score(it, &Response::Order(vec![1, 2, 3, 0])), Ok(0));
     assert_eq!(score(it, &Response::Order(vec![0, 1, 2, 3])), Ok(0));
-    for bad in [vec![1, 1, 2, 0], vec![1, 3, 2], vec![1, 3, 2, 4], vec![1, 3, 2, 0, 0]] {
-        assert_eq!(score(it, &Response::Order(bad)), Err(ScoreError::NotAPermutation { len: 4 }));
+    for bad in [
+        vec![1, 1, 2, 0],
+        vec![1, 3, 2],
+        vec![1, 3, 2, 4],
+        vec![1, 3, 2, 0, 0],
+    ] {
+        assert_eq!(
+            score(it, &Response::Order(bad)),
+            Err(ScoreError::NotAPermutation { len: 4 })
+        );
     }
 }
 
@@ -97,10 +132,17 @@ fn text_is_normalised() {
     let t = |s: &str| Response::Text(s.to_string());
     assert_eq!(score(it, &t("lea.durand@exemple.fr")), Ok(1));
     assert_eq!(score(it, &t("  Lea.Durand @ exemple.fr ")), Ok(1));
-    assert_eq!(score(it, &t("léa.durand@exemple.fr")), Ok(1), "accents ignored by default");
+    assert_eq!(
+        score(it, &t("léa.durand@exemple.fr")),
+        Ok(1),
+        "accents ignored by default"
+    );
     assert_eq!(score(it, &t("lea.durand@exemple.com")), Ok(0));
     assert_eq!(score(it, &t("")), Ok(0));
-    assert_eq!(score(it, &t(&"a".repeat(501))), Err(ScoreError::TooLong { len: 501, max: 500 }));
+    assert_eq!(
+        score(it, &t(&"a".repeat(501))),
+        Err(ScoreError::TooLong { len: 501, max: 500 })
+    );
 }
 
 #[test]
@@ -108,10 +150,22 @@ fn mailbox_counts_steps_in_order() {
     let bank = shipped();
     let it = item(&bank, "mail.attach.04"); // open m-mairie, reply, f-facture, send
     assert_eq!(it.max_score(), 4);
-    let full = [tap("m-mairie"), tap("reply"), tap("attach"), tap("f-facture"), tap("send")];
+    let full = [
+        tap("m-mairie"),
+        tap("reply"),
+        tap("attach"),
+        tap("f-facture"),
+        tap("send"),
+    ];
     assert_eq!(score(it, &actions(&full)), Ok(4));
     // Wrong file, then send: opened and replied only.
-    let wrong = [tap("m-mairie"), tap("reply"), tap("attach"), tap("f-impot"), tap("send")];
+    let wrong = [
+        tap("m-mairie"),
+        tap("reply"),
+        tap("attach"),
+        tap("f-impot"),
+        tap("send"),
+    ];
     assert_eq!(score(it, &actions(&wrong)), Ok(2));
     // A mistake corrected costs nothing.
     let fixed = [
@@ -127,7 +181,10 @@ fn mailbox_counts_steps_in_order() {
     ];
     assert_eq!(score(it, &actions(&fixed)), Ok(4));
     // Order matters: replying before opening does not count.
-    assert_eq!(score(it, &actions(&[tap("reply"), tap("m-mairie"), tap("send")])), Ok(1));
+    assert_eq!(
+        score(it, &actions(&[tap("reply"), tap("m-mairie"), tap("send")])),
+        Ok(1)
+    );
     assert_eq!(score(it, &actions(&[])), Ok(0));
     assert_eq!(
         score(it, &actions(&[tap("m-mairie"), tap("print")])),
@@ -139,7 +196,10 @@ fn mailbox_counts_steps_in_order() {
     );
     assert!(matches!(
         score(it, &actions(&[toggle("reply", true)])),
-        Err(ScoreError::BadAction { action: "toggle", .. })
+        Err(ScoreError::BadAction {
+            action: "toggle",
+            ..
+        })
     ));
 }
 
@@ -147,21 +207,39 @@ fn mailbox_counts_steps_in_order() {
 fn mailbox_draft() {
     let bank = shipped();
     let it = item(&bank, "mail.attach.07"); // f-gateau, send
-    assert_eq!(score(it, &actions(&[tap("attach"), tap("f-gateau"), tap("send")])), Ok(2));
+    assert_eq!(
+        score(it, &actions(&[tap("attach"), tap("f-gateau"), tap("send")])),
+        Ok(2)
+    );
     assert_eq!(score(it, &actions(&[tap("send")])), Ok(0));
-    assert_eq!(score(it, &actions(&[tap("attach"), tap("f-chat"), tap("send")])), Ok(0));
-    assert_eq!(score(it, &actions(&[tap("attach"), tap("f-gateau")])), Ok(1));
+    assert_eq!(
+        score(it, &actions(&[tap("attach"), tap("f-chat"), tap("send")])),
+        Ok(0)
+    );
+    assert_eq!(
+        score(it, &actions(&[tap("attach"), tap("f-gateau")])),
+        Ok(1)
+    );
 }
 
 #[test]
 fn settings_state_and_event_steps() {
     let bank = shipped();
     let it = item(&bank, "device.wifi.03"); // toggle wifi on, tap n-durand
-    assert_eq!(score(it, &actions(&[toggle("wifi", true), tap("n-durand")])), Ok(2));
-    assert_eq!(score(it, &actions(&[toggle("wifi", true), tap("n-cafe")])), Ok(1));
+    assert_eq!(
+        score(it, &actions(&[toggle("wifi", true), tap("n-durand")])),
+        Ok(2)
+    );
+    assert_eq!(
+        score(it, &actions(&[toggle("wifi", true), tap("n-cafe")])),
+        Ok(1)
+    );
     assert_eq!(score(it, &actions(&[toggle("bluetooth", true)])), Ok(0));
     // The network tap only counts once Wi-Fi is on.
-    assert_eq!(score(it, &actions(&[tap("n-durand"), toggle("wifi", true)])), Ok(1));
+    assert_eq!(
+        score(it, &actions(&[tap("n-durand"), toggle("wifi", true)])),
+        Ok(1)
+    );
     assert!(matches!(
         score(it, &actions(&[fill("wifi", "on")])),
         Err(ScoreError::BadAction { action: "fill", .. })
@@ -178,13 +256,22 @@ fn settings_state_and_event_steps() {
 fn form_fill_submit_fix() {
     let bank = common::readme_bank();
     let it = item(&bank, "procedures.form.01"); // fill code-postal (5 digits), tap submit
-    assert_eq!(score(it, &actions(&[fill("code-postal", "50000"), tap("submit")])), Ok(2));
     assert_eq!(
-        score(it, &actions(&[tap("submit"), fill("code-postal", "50 000"), tap("submit")])),
+        score(it, &actions(&[fill("code-postal", "50000"), tap("submit")])),
+        Ok(2)
+    );
+    assert_eq!(
+        score(
+            it,
+            &actions(&[tap("submit"), fill("code-postal", "50 000"), tap("submit")])
+        ),
         Ok(2),
         "digits ignore spaces; an early submit costs nothing"
     );
-    assert_eq!(score(it, &actions(&[fill("code-postal", "500"), tap("submit")])), Ok(0));
+    assert_eq!(
+        score(it, &actions(&[fill("code-postal", "500"), tap("submit")])),
+        Ok(0)
+    );
     assert_eq!(score(it, &actions(&[fill("code-postal", "50000")])), Ok(1));
     assert!(matches!(
         score(it, &actions(&[fill("ville", "Saint-Lô")])),
@@ -198,13 +285,19 @@ fn form_fill_submit_fix() {
     let mut values = BTreeMap::new();
     assert_eq!(
         scene.errors(&values),
-        vec![("code-postal", "Le code postal a 5 chiffres. Exemple : 50000.")]
+        vec![(
+            "code-postal",
+            "Le code postal a 5 chiffres. Exemple : 50000."
+        )]
     );
     values.insert("code-postal".to_string(), String::new());
     values.insert("nom".to_string(), " ".to_string());
     assert_eq!(
         scene.errors(&values),
-        vec![("nom", "Écrivez votre nom."), ("code-postal", "Écrivez votre code postal.")]
+        vec![
+            ("nom", "Écrivez votre nom."),
+            ("code-postal", "Écrivez votre code postal.")
+        ]
     );
     values.insert("code-postal".to_string(), "50000".to_string());
     values.insert("nom".to_string(), "Durand".to_string());
@@ -216,10 +309,20 @@ fn message_first_decision_counts() {
     let bank = common::readme_bank();
     let it = item(&bank, "safety.phishing.01");
     assert_eq!(score(it, &actions(&[tap("supprimer")])), Ok(1));
-    assert_eq!(score(it, &actions(&[tap("lien")])), Ok(0), "tapping the link is a decision");
-    assert_eq!(score(it, &actions(&[tap("toucher-lien"), tap("supprimer")])), Ok(0));
+    assert_eq!(
+        score(it, &actions(&[tap("lien")])),
+        Ok(0),
+        "tapping the link is a decision"
+    );
+    assert_eq!(
+        score(it, &actions(&[tap("toucher-lien"), tap("supprimer")])),
+        Ok(0)
+    );
     assert_eq!(score(it, &actions(&[])), Ok(0));
-    assert!(matches!(score(it, &actions(&[tap("x")])), Err(ScoreError::BadAction { .. })));
+    assert!(matches!(
+        score(it, &actions(&[tap("x")])),
+        Err(ScoreError::BadAction { .. })
+    ));
 }
 
 #[test]
@@ -228,7 +331,10 @@ fn search_first_result_counts() {
     let it = item(&bank, "web.official.01");
     assert_eq!(score(it, &actions(&[tap("ameli")])), Ok(1));
     assert_eq!(score(it, &actions(&[tap("annonce"), tap("ameli")])), Ok(0));
-    assert!(matches!(score(it, &Response::Choice(1)), Err(ScoreError::WrongKind { .. })));
+    assert!(matches!(
+        score(it, &Response::Choice(1)),
+        Err(ScoreError::WrongKind { .. })
+    ));
 }
 
 #[test]
@@ -236,9 +342,15 @@ fn limits_reject_oversized_responses() {
     let bank = shipped();
     let it = item(&bank, "mail.attach.04");
     let many = vec![tap("back"); 501];
-    assert_eq!(score(it, &Response::Actions(many)), Err(ScoreError::TooManyActions { len: 501, max: 500 }));
+    assert_eq!(
+        score(it, &Response::Actions(many)),
+        Err(ScoreError::TooManyActions { len: 501, max: 500 })
+    );
     let long = fill("body", &"x".repeat(501));
-    assert_eq!(score(it, &actions(&[long])), Err(ScoreError::TooLong { len: 501, max: 500 }));
+    assert_eq!(
+        score(it, &actions(&[long])),
+        Err(ScoreError::TooLong { len: 501, max: 500 })
+    );
 }
 
 #[test]
@@ -264,13 +376,24 @@ fn scores_never_exceed_max_score() {
 fn response_json_forms() {
     let r: Response = serde_json::from_str(r#"{"actions":[{"do":"tap","target":"reply"},{"do":"toggle","target":"wifi","on":true},{"do":"fill","target":"to","value":"a@b.fr"}]}"#)
         .expect("valid JSON");
-    assert_eq!(r, actions(&[tap("reply"), toggle("wifi", true), fill("to", "a@b.fr")]));
-    assert_eq!(serde_json::from_str::<Response>(r#""skip""#).ok(), Some(Response::Skip));
+    assert_eq!(
+        r,
+        actions(&[tap("reply"), toggle("wifi", true), fill("to", "a@b.fr")])
+    );
+    assert_eq!(
+        serde_json::from_str::<Response>(r#""skip""#).ok(),
+        Some(Response::Skip)
+    );
     assert_eq!(
         serde_json::from_str::<Response>(r#"{"point":{"x":1.5,"y":2}}"#).ok(),
         Some(Response::Point { x: 1.5, y: 2.0 })
     );
-    assert_eq!(serde_json::from_str::<Response>(r#"{"choice":2}"#).ok(), Some(Response::Choice(2)));
+    assert_eq!(
+        serde_json::from_str::<Response>(r#"{"choice":2}"#).ok(),
+        Some(Response::Choice(2))
+    );
     assert!(serde_json::from_str::<Response>(r#"{"choice":-1}"#).is_err());
-    assert!(serde_json::from_str::<Response>(r#"{"actions":[{"do":"swipe","target":"x"}]}"#).is_err());
+    assert!(
+        serde_json::from_str::<Response>(r#"{"actions":[{"do":"swipe","target":"x"}]}"#).is_err()
+    );
 }

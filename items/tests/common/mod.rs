@@ -52,10 +52,10 @@ pub fn readme_bank() -> Bank {
     for (skill, text) in by_skill {
         sources.push((format!("bank/{skill}.toml"), text));
     }
-    let pictures = |name: &str| std::fs::read_to_string(root.join("../assets/pictures").join(name)).ok();
+    let pictures =
+        |name: &str| std::fs::read_to_string(root.join("../assets/pictures").join(name)).ok();
     build(&sources, Some(&pictures)).unwrap_or_else(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         panic!("README examples are invalid:\n{}", lines.join("\n"))
     })
 }
-
