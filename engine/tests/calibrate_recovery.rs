@@ -1,0 +1,37 @@
+//! Parameter recovery of the calibration on data simulated from known parameters.
+
+mod calibrate_support;
+
+use calibrate_support::*;
+use repere_engine::calibrate::{calibrate, Config, ItemModel, ItemSetup, ItemStatus};
+
+#[test]
+fn two_pl_complete_design_recovers_a_and_b() {
+    let mut rng = rng(20240601);
+    let items = two_pl_bank(60, &mut rng);
+    let thetas = thetas(2000, 0.0, 1.0, &mut rng);
+    let data = complete(&items, &thetas, &mut rng);
+    let setups = vec![ItemSetup::free(ItemModel::TwoPl); 60];
+    let t = std::time::Instant::now();
+    let cal = calibrate(&data, &setups, &Config::default()).unwrap();
+    eprintln!("fit: {:?}, {} iterations", t.elapsed(), cal.iterations);
+    assert!(
+        cal.converged,
+        "did not converge in {} cycles",
+        cal.iterations
+    );
+    let (mut ta, mut tb, mut ea, mut eb) = (vec![], vec![], vec![], vec![]);
+    for (truth, r) in items.iter().zip(&cal.items) {
+        assert_eq!(r.status, ItemStatus::Estimated);
+        let (a0, b0, _) = abc(truth);
+        let (a1, b1, _) = abc(r.item.as_ref().unwrap());
+        ta.push(a0);
+        tb.push(b0);
+        ea.push(a1);
+        eb.push(b1);
+    }
+    let (ra, rb) = (rmse(&ta, &ea), rmse(&tb, &eb));
+    eprintln!("RMSE a = {ra:.4}, b = {rb:.4}");
+    assert!(ra <= 0.10, "RMSE of a = {ra}");
+    assert!(rb <= 0.10, "RMSE of b = {rb}");
+}
