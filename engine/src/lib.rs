@@ -10,6 +10,7 @@
 //! does with `D = 1`. Multiply `a` by 1.702 to move parameters from the normal-ogive
 //! metric.
 
+pub mod calibrate;
 pub mod irt;
 
 /// Version of the engine, recorded with every stored session so that a result can
