@@ -700,11 +700,35 @@ fn cut_point(
 // --------------------------------------------------------------------- bank
 
 /// The `answer` field as written: one id or a list.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum RawAnswer {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for RawAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawAnswer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an option id (\"…\") or a list of ids ([\"…\", \"…\"])")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawAnswer, E> {
+                Ok(RawAnswer::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawAnswer, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(RawAnswer::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One `[[item]]` as written: every field of every type, checked afterwards.
