@@ -35,3 +35,38 @@ fn two_pl_complete_design_recovers_a_and_b() {
     assert!(ra <= 0.10, "RMSE of a = {ra}");
     assert!(rb <= 0.10, "RMSE of b = {rb}");
 }
+
+#[test]
+fn two_pl_sparse_adaptive_design_recovers_b() {
+    let mut rng = rng(7);
+    let items = two_pl_bank(150, &mut rng);
+    let thetas = thetas(20_000, 0.0, 1.0, &mut rng);
+    let data = adaptive_design(&items, &thetas, 15, &mut rng);
+    assert_eq!(data.len(), 300_000);
+    let setups = vec![ItemSetup::free(ItemModel::TwoPl); 150];
+    let t = std::time::Instant::now();
+    let cal = calibrate(&data, &setups, &Config::default()).unwrap();
+    eprintln!("adaptive: {:?}, {} iterations", t.elapsed(), cal.iterations);
+    assert!(cal.converged);
+    let (rb, n) = rmse_b_estimated(&items, &cal.items);
+    eprintln!("adaptive design: RMSE b = {rb:.4} over {n} items");
+    assert!(n >= 140, "only {n} items estimated");
+    assert!(rb <= 0.15, "RMSE of b = {rb}");
+}
+
+#[test]
+fn two_pl_sparse_random_design_recovers_b() {
+    let mut rng = rng(8);
+    let items = two_pl_bank(150, &mut rng);
+    let thetas = thetas(20_000, 0.0, 1.0, &mut rng);
+    let data = random_design(&items, &thetas, 15, &mut rng);
+    let setups = vec![ItemSetup::free(ItemModel::TwoPl); 150];
+    let t = std::time::Instant::now();
+    let cal = calibrate(&data, &setups, &Config::default()).unwrap();
+    eprintln!("random: {:?}, {} iterations", t.elapsed(), cal.iterations);
+    assert!(cal.converged);
+    let (rb, n) = rmse_b_estimated(&items, &cal.items);
+    eprintln!("random design: RMSE b = {rb:.4} over {n} items");
+    assert_eq!(n, 150);
+    assert!(rb <= 0.15, "RMSE of b = {rb}");
+}

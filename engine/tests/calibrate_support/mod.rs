@@ -75,3 +75,104 @@ pub fn two_pl_bank(n: usize, rng: &mut ChaCha8Rng) -> Vec<Item> {
         })
         .collect()
 }
+
+/// Each person answers `k` distinct items drawn uniformly from the bank.
+pub fn random_design(items: &[Item], thetas: &[f64], k: usize, rng: &mut ChaCha8Rng) -> Responses {
+    let n = items.len();
+    let mut answers = Vec::with_capacity(thetas.len() * k);
+    let mut pool: Vec<usize> = (0..n).collect();
+    for (p, t) in thetas.iter().enumerate() {
+        // Partial Fisher–Yates shuffle.
+        for i in 0..k {
+            let j = rng.random_range(i..n);
+            pool.swap(i, j);
+            let item = pool[i];
+            answers.push(Answer {
+                person: p,
+                item,
+                score: draw(&items[item], *t, rng),
+            });
+        }
+    }
+    Responses::new(thetas.len(), n, answers).unwrap()
+}
+
+/// An adaptive-like design: each person answers `k` items, each chosen at random
+/// among the 5 unused items whose location is closest to the current EAP (41-point
+/// grid, N(0, 1) prior, true parameters), updated after each answer. Selection
+/// depends on observed answers only (missing at random), as in a real adaptive test.
+pub fn adaptive_design(
+    items: &[Item],
+    thetas: &[f64],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Responses {
+    let n = items.len();
+    let grid: Vec<f64> = (0..41).map(|i| -4.0 + 0.2 * i as f64).collect();
+    let location = |it: &Item| match it {
+        Item::Logistic(l) => l.b,
+        Item::Gpcm(g) => g.steps.iter().sum::<f64>() / g.steps.len() as f64,
+        Item::Grm(g) => g.thresholds.iter().sum::<f64>() / g.thresholds.len() as f64,
+    };
+    let locs: Vec<f64> = items.iter().map(location).collect();
+    let mut answers = Vec::with_capacity(thetas.len() * k);
+    let mut used = vec![false; n];
+    let mut lp = vec![0.0; grid.len()];
+    let mut order: Vec<usize> = (0..n).collect();
+    for (p, t) in thetas.iter().enumerate() {
+        used.iter_mut().for_each(|u| *u = false);
+        for (l, g) in lp.iter_mut().zip(&grid) {
+            *l = -0.5 * g * g;
+        }
+        for _ in 0..k {
+            let m = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let (mut s, mut e) = (0.0, 0.0);
+            for (l, g) in lp.iter().zip(&grid) {
+                let w = (l - m).exp();
+                s += w;
+                e += w * g;
+            }
+            let eap = e / s;
+            order.sort_by(|x, y| {
+                let dx = if used[*x] {
+                    f64::INFINITY
+                } else {
+                    (locs[*x] - eap).abs()
+                };
+                let dy = if used[*y] {
+                    f64::INFINITY
+                } else {
+                    (locs[*y] - eap).abs()
+                };
+                dx.total_cmp(&dy).then(x.cmp(y))
+            });
+            let item = order[rng.random_range(0..5)];
+            used[item] = true;
+            let score = draw(&items[item], *t, rng);
+            for (l, g) in lp.iter_mut().zip(&grid) {
+                *l += items[item].prob(*g, score).max(1e-300).ln();
+            }
+            answers.push(Answer {
+                person: p,
+                item,
+                score,
+            });
+        }
+    }
+    Responses::new(thetas.len(), n, answers).unwrap()
+}
+
+/// Sparse-design recovery: RMSE of b over the estimated items.
+pub fn rmse_b_estimated(
+    items: &[Item],
+    results: &[repere_engine::calibrate::ItemResult],
+) -> (f64, usize) {
+    let (mut t, mut e) = (vec![], vec![]);
+    for (truth, r) in items.iter().zip(results) {
+        if r.status == repere_engine::calibrate::ItemStatus::Estimated {
+            t.push(abc(truth).1);
+            e.push(abc(r.item.as_ref().unwrap()).1);
+        }
+    }
+    (rmse(&t, &e), t.len())
+}
