@@ -7,8 +7,32 @@
 //!
 //! Items are only built through checked constructors, so an `Item` in hand always has
 //! valid parameters.
+//!
+//! # Response functions
+//!
+//! For every model the item offers, at an ability θ: category probabilities
+//! ([`Item::prob`]) and their first two derivatives ([`Item::prob_derivatives`]), the
+//! expected score, Fisher information ([`Item::information`]), Warm's J term
+//! ([`Item::j`]), and the log-likelihood of a response with its first two derivatives in
+//! θ ([`Item::log_likelihood`], [`Item::log_likelihood_derivatives`]). Dichotomous items
+//! add `P'''` and the derivatives of `I` and `J` ([`Logistic::derivatives`]).
+//!
+//! Scaling constant: D = 1 everywhere (the logistic metric, catR's `D = 1`).
+//!
+//! Numerical safety: every function returns finite numbers for any finite θ (tested
+//! for |θ| ≤ 20) and any valid parameters, including extreme discriminations.
+//! Probabilities are never clamped: quantities that would divide by a vanishing `P` or
+//! `Q` are rewritten so the ratio is bounded, and logarithms are computed in log space
+//! where a probability underflows. The hot paths (information, log-likelihood) make
+//! no allocation, for polytomous items too (streaming passes over the steps).
 
 use serde::{Deserialize, Serialize};
+
+mod gpcm;
+mod grm;
+mod logistic;
+
+pub use logistic::LogisticDerivatives;
 
 /// Why a set of item parameters was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -200,5 +224,295 @@ impl<'de> Deserialize<'de> for Item {
             Raw::Grm(p) => Item::grm(p.a, p.thresholds),
         };
         item.map_err(serde::de::Error::custom)
+    }
+}
+
+/// Why a response cannot be scored against an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The score is above the item's highest category.
+    #[error("score {score} is out of range: the item is scored 0..={max}")]
+    ScoreOutOfRange {
+        /// The score given.
+        score: usize,
+        /// The item's highest score.
+        max: usize,
+    },
+}
+
+/// A category probability and its first two derivatives in θ.
+///
+/// Kept together because they share all the work (one evaluation of the item).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProbDerivatives {
+    /// `P_x(θ)`.
+    pub p: f64,
+    /// `dP_x/dθ`.
+    pub d1: f64,
+    /// `d²P_x/dθ²`.
+    pub d2: f64,
+}
+
+/// First and second derivatives in θ of the log-likelihood of one response.
+///
+/// The first is the response's contribution to the score function (whose root is the
+/// maximum likelihood estimate); the second drives Newton steps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogLikelihoodDerivatives {
+    /// `d ln P_x/dθ`.
+    pub first: f64,
+    /// `d² ln P_x/dθ²`.
+    pub second: f64,
+}
+
+/// What an ability estimator needs from one response at one θ, from a single
+/// evaluation of the item: the derivatives of its log-likelihood, the item's Fisher
+/// information and Warm's J term.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ResponseTerms {
+    /// `d ln P_x/dθ`.
+    pub first: f64,
+    /// `d² ln P_x/dθ²`.
+    pub second: f64,
+    /// Fisher information of the item at θ.
+    pub information: f64,
+    /// Warm's J term of the item at θ.
+    pub j: f64,
+}
+
+const ZERO_DERIVATIVES: ProbDerivatives = ProbDerivatives {
+    p: 0.0,
+    d1: 0.0,
+    d2: 0.0,
+};
+
+impl Item {
+    /// Checks that `score` is one of the item's categories, so that the unchecked
+    /// internals can rely on it.
+    pub fn check_score(&self, score: usize) -> Result<(), ResponseError> {
+        let max = self.max_score();
+        if score > max {
+            Err(ResponseError::ScoreOutOfRange { score, max })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Probability of scoring `score` at ability `theta`; 0 for a score above
+    /// [`max_score`](Item::max_score) (an impossible category), never a panic.
+    ///
+    /// For a dichotomous item, `score` 1 is a correct answer (`P`), 0 a wrong one
+    /// (`Q = 1 − P`, computed without cancellation).
+    pub fn prob(&self, theta: f64, score: usize) -> f64 {
+        match self {
+            Item::Logistic(l) => match score {
+                0 => l.q(theta),
+                1 => l.p(theta),
+                _ => 0.0,
+            },
+            Item::Gpcm(g) if score <= g.steps.len() => {
+                gpcm::GpcmState::new(g, theta).prob(g, score)
+            }
+            Item::Grm(g) if score <= g.thresholds.len() => grm::category(g, theta, score).0,
+            _ => 0.0,
+        }
+    }
+
+    /// Probabilities of every category `0..=max_score()`, in order (convenience: it
+    /// allocates; use [`prob`](Item::prob) in loops).
+    pub fn category_probs(&self, theta: f64) -> Vec<f64> {
+        (0..=self.max_score())
+            .map(|x| self.prob(theta, x))
+            .collect()
+    }
+
+    /// A category probability with its first two derivatives in θ (all zero for a
+    /// score above `max_score`).
+    ///
+    /// For polytomous items they come from the log-likelihood derivatives `s` and `h`:
+    /// `P' = P·s`, `P'' = P·(h + s²)`.
+    pub fn prob_derivatives(&self, theta: f64, score: usize) -> ProbDerivatives {
+        if score > self.max_score() {
+            return ZERO_DERIVATIVES;
+        }
+        match self {
+            Item::Logistic(l) => {
+                let d = l.derivatives(theta);
+                if score == 0 {
+                    ProbDerivatives {
+                        p: d.q,
+                        d1: -d.dp,
+                        d2: -d.d2p,
+                    }
+                } else {
+                    ProbDerivatives {
+                        p: d.p,
+                        d1: d.dp,
+                        d2: d.d2p,
+                    }
+                }
+            }
+            _ => {
+                let p = self.prob(theta, score);
+                let (s, h) = self.log_likelihood_derivatives_unchecked(theta, score);
+                ProbDerivatives {
+                    p,
+                    d1: p * s,
+                    d2: p * (h + s * s),
+                }
+            }
+        }
+    }
+
+    /// Expected score `E[X | θ]` (for a dichotomous item, `P(θ)`).
+    pub fn expected_score(&self, theta: f64) -> f64 {
+        match self {
+            Item::Logistic(l) => l.p(theta),
+            Item::Gpcm(g) => gpcm::GpcmState::new(g, theta).mean,
+            Item::Grm(g) => grm::expected_score(g, theta),
+        }
+    }
+
+    /// Expected proportion of the maximum score, `E[X | θ] / max_score`, in [0, 1]:
+    /// comparable across dichotomous and polytomous items.
+    pub fn success_prob(&self, theta: f64) -> f64 {
+        // max_score ≥ 1 for every valid item; the `max` only guards hand-built ones.
+        self.expected_score(theta) / self.max_score().max(1) as f64
+    }
+
+    /// Fisher information of the item at `theta`, ≥ 0 and finite.
+    ///
+    /// Dichotomous: `P'²/(PQ)`; GPCM: `a²Var(X)`; GRM: `Σ_x P_x'²/P_x`, computed as
+    /// `−E[d² ln P_X/dθ²]`. No allocation: this is evaluated for the whole bank at every
+    /// step of an adaptive session.
+    #[inline]
+    pub fn information(&self, theta: f64) -> f64 {
+        match self {
+            Item::Logistic(l) => l.information(theta),
+            Item::Gpcm(g) => g.a * g.a * gpcm::GpcmState::new(g, theta).var,
+            Item::Grm(g) => grm::information(g, theta),
+        }
+    }
+
+    /// Warm's bias-correction term `J(θ) = Σ_x P_x'P_x''/P_x` (for a dichotomous item,
+    /// `P'P''/(PQ)`): the weighted likelihood estimator solves `score + J/(2I) = 0`.
+    pub fn j(&self, theta: f64) -> f64 {
+        match self {
+            Item::Logistic(l) => l.j(theta),
+            Item::Gpcm(g) => g.a * g.a * g.a * gpcm::GpcmState::new(g, theta).mu3,
+            Item::Grm(g) => grm::warm_j(g, theta),
+        }
+    }
+
+    /// Log-likelihood `ln P_score(θ)` of one response; a typed error for a score outside
+    /// the item's categories.
+    ///
+    /// Finite for every finite θ: where the probability underflows, the logarithm is
+    /// computed in log space rather than clamped.
+    pub fn log_likelihood(&self, theta: f64, score: usize) -> Result<f64, ResponseError> {
+        self.check_score(score)?;
+        Ok(self.log_likelihood_unchecked(theta, score))
+    }
+
+    /// First and second derivatives in θ of [`log_likelihood`](Item::log_likelihood).
+    pub fn log_likelihood_derivatives(
+        &self,
+        theta: f64,
+        score: usize,
+    ) -> Result<LogLikelihoodDerivatives, ResponseError> {
+        self.check_score(score)?;
+        let (first, second) = self.log_likelihood_derivatives_unchecked(theta, score);
+        Ok(LogLikelihoodDerivatives { first, second })
+    }
+
+    /// Log-likelihood derivatives, information and J of one response from a single
+    /// evaluation of the item (what the estimators need at each θ they visit).
+    pub fn response_terms(&self, theta: f64, score: usize) -> Result<ResponseTerms, ResponseError> {
+        self.check_score(score)?;
+        Ok(self.response_terms_unchecked(theta, score))
+    }
+
+    /// `ln P_score(θ)` for a score already checked.
+    #[inline]
+    pub(crate) fn log_likelihood_unchecked(&self, theta: f64, score: usize) -> f64 {
+        match self {
+            Item::Logistic(l) => {
+                let core = logistic::Core::new(l, theta);
+                if score == 0 {
+                    core.log_q(l)
+                } else {
+                    core.log_p(l)
+                }
+            }
+            Item::Gpcm(g) => gpcm::GpcmState::new(g, theta).log_prob(g, score),
+            Item::Grm(g) => grm::log_prob(g, theta, score),
+        }
+    }
+
+    /// `(d ln P/dθ, d² ln P/dθ²)` for a score already checked.
+    #[inline]
+    fn log_likelihood_derivatives_unchecked(&self, theta: f64, score: usize) -> (f64, f64) {
+        match self {
+            Item::Logistic(l) => {
+                logistic::Core::new(l, theta).log_likelihood_derivatives(score != 0)
+            }
+            Item::Gpcm(g) => {
+                let st = gpcm::GpcmState::new(g, theta);
+                (g.a * (score as f64 - st.mean), -g.a * g.a * st.var)
+            }
+            Item::Grm(g) => {
+                let (_, s, h) = grm::category(g, theta, score);
+                (s, h)
+            }
+        }
+    }
+
+    /// [`response_terms`](Item::response_terms) for a score already checked.
+    #[inline]
+    pub(crate) fn response_terms_unchecked(&self, theta: f64, score: usize) -> ResponseTerms {
+        match self {
+            Item::Logistic(l) => {
+                let core = logistic::Core::new(l, theta);
+                let (first, second) = core.log_likelihood_derivatives(score != 0);
+                let information = core.information();
+                ResponseTerms {
+                    first,
+                    second,
+                    information,
+                    j: core.j_from_information(information),
+                }
+            }
+            Item::Gpcm(g) => {
+                let st = gpcm::GpcmState::new(g, theta);
+                let a2 = g.a * g.a;
+                ResponseTerms {
+                    first: g.a * (score as f64 - st.mean),
+                    second: -a2 * st.var,
+                    information: a2 * st.var,
+                    j: a2 * g.a * st.mu3,
+                }
+            }
+            Item::Grm(g) => {
+                let (_, first, second) = grm::category(g, theta, score);
+                ResponseTerms {
+                    first,
+                    second,
+                    information: grm::information(g, theta),
+                    j: grm::warm_j(g, theta),
+                }
+            }
+        }
+    }
+}
+
+/// `ln P` (`correct`) or `ln Q` of a dichotomous item: the inner loop of the EAP update,
+/// without the model dispatch of [`Item::log_likelihood`].
+#[inline]
+pub(crate) fn logistic_core_log_lik(item: &Logistic, theta: f64, correct: bool) -> f64 {
+    let core = logistic::Core::new(item, theta);
+    if correct {
+        core.log_p(item)
+    } else {
+        core.log_q(item)
     }
 }

@@ -11,6 +11,7 @@
 //! metric.
 
 pub mod calibrate;
+pub mod estimate;
 pub mod irt;
 
 /// Version of the engine, recorded with every stored session so that a result can
