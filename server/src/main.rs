@@ -12,6 +12,33 @@ mod estimate;
 mod items_cmd;
 mod serve;
 
+// `repere serve` and the administration commands (issue "The server").
+mod admin_ops;
+mod api;
+mod auth;
+mod backup_cmd;
+mod bench_cmd;
+mod clock;
+mod code;
+mod commit;
+mod demo;
+mod export;
+mod export_cmd;
+mod groups;
+mod kiosk_cmd;
+mod local;
+mod outcome;
+mod purge_cmd;
+mod ratelimit;
+mod records;
+mod sheet;
+mod stats_cmd;
+mod store;
+mod structure_cmd;
+mod submission;
+mod user_cmd;
+mod view;
+
 /// Repère: adaptive assessment of beginner digital skills.
 #[derive(Parser, Debug)]
 #[command(name = "repere", version, about)]
@@ -28,6 +55,23 @@ enum Command {
     Estimate,
     /// Item bank tools: `repere items check [PATH]` validates the référentiel and bank.
     Items(items_cmd::ItemsArgs),
+    /// Structures: `repere structure add NAME` (prints the id), `repere structure list`.
+    Structure(structure_cmd::StructureArgs),
+    /// Accounts: `repere user add --structure ID --role agent|trainer|admin --login NAME`.
+    User(user_cmd::UserArgs),
+    /// Kiosks: `repere kiosk add --structure ID --name NAME` (prints the token once).
+    Kiosk(kiosk_cmd::KioskArgs),
+    /// Export a structure's profiles as CSV (French spreadsheets) or JSON.
+    Export(export_cmd::ExportArgs),
+    /// Write a consistent copy of the store into a new folder (also while serving).
+    Backup(backup_cmd::BackupArgs),
+    /// Delete results past the retention period (the server also does it hourly).
+    Purge(purge_cmd::PurgeArgs),
+    /// Count the records of the store.
+    Stats(stats_cmd::StatsArgs),
+    /// Benchmark of the CSV export (run by `cargo xtask bench`).
+    #[command(hide = true)]
+    BenchExport(bench_cmd::BenchExportArgs),
 }
 
 /// A failure of a subcommand, with the exit code it maps to.
@@ -53,6 +97,14 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Estimate => estimate::run_stdio(),
         Command::Items(args) => items_cmd::run(args),
+        Command::Structure(args) => structure_cmd::run(args),
+        Command::User(args) => user_cmd::run(args),
+        Command::Kiosk(args) => kiosk_cmd::run(args),
+        Command::Export(args) => export_cmd::run(args),
+        Command::Backup(args) => backup_cmd::run(args),
+        Command::Purge(args) => purge_cmd::run(args),
+        Command::Stats(args) => stats_cmd::run(args),
+        Command::BenchExport(args) => bench_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,12 +1,43 @@
-//! `repere serve`: the HTTP server.
+//! `repere serve`: the HTTP server (the web app from `dist/` and the API under
+//! `/api`), on the sled store of `--data`.
+//!
+//! At start: opens the store (refused if another process holds it), checks the
+//! embedded item bank, creates the demo data with `--demo`, purges what is past the
+//! retention period, starts the group committer, listens, writes
+//! `<data>/server.json` for the command line ([`crate::local`]) and prints
+//! `Repère écoute sur http://ADDR:PORT/` (tests parse that line). A purge runs every
+//! hour. Ctrl-C or SIGTERM stop it cleanly: requests in flight finish (5 s at most),
+//! the store is flushed, `server.json` is removed.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
 
-use crate::CliError;
+use crate::api::{self, AppState, Config};
+use crate::clock::Clock;
+use crate::commit::GroupCommit;
+use crate::local::{write_server_file, ServerFile, SERVER_FILE};
+use crate::ratelimit::RateLimiter;
+use crate::store::sled_store::SledStore;
+use crate::store::{Store, StoreError};
+use crate::{admin_ops, auth, demo, outcome, CliError};
+
+/// Default retention of results: 12 months.
+pub const DEFAULT_RETENTION_DAYS: u32 = 365;
+/// Lifetime of a login session.
+pub const SESSION_TTL_MS: i64 = 12 * 3_600_000;
+/// Failed logins allowed per account, and per client address, in [`LIMIT_WINDOW_MS`].
+pub const LIMIT_PER_ACCOUNT: u32 = 5;
+/// Failed logins allowed per client address.
+pub const LIMIT_PER_IP: u32 = 20;
+/// Window of the login limits: 15 minutes.
+pub const LIMIT_WINDOW_MS: i64 = 15 * 60_000;
+/// Keys each login limiter remembers at most.
+pub const LIMIT_CAPACITY: usize = 100_000;
 
 /// Options of `repere serve`.
 #[derive(clap::Args, Debug)]
@@ -23,10 +54,27 @@ pub struct ServeArgs {
     /// Folder of the built web app (Trunk's output).
     #[arg(long, env = "REPERE_DIST", default_value = "dist")]
     pub dist: PathBuf,
+    /// Create (on an empty store) and print a demo structure with an agent, a trainer,
+    /// an admin and a kiosk. Public credentials: loopback addresses only.
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark cookies `Secure` (when served over HTTPS, e.g. behind a TLS proxy).
+    #[arg(long, env = "REPERE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Delete results older than this many days (hourly and at start).
+    #[arg(long, env = "REPERE_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS)]
+    pub retention_days: u32,
+    /// Testing only: shift the server's clock by this many days.
+    #[arg(long, hide = true, default_value_t = 0, allow_negative_numbers = true)]
+    pub clock_offset_days: i64,
+    /// Benchmark baseline only: acknowledge results without waiting for the disk.
+    #[arg(long, hide = true)]
+    pub unsafe_no_flush: bool,
 }
 
-/// Starts the server and runs until Ctrl-C.
+/// Starts the server and runs until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
+    init_tracing();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,10 +82,27 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
     runtime.block_on(serve(args))
 }
 
+/// Logs go to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+fn open_store(args: &ServeArgs) -> Result<SledStore, CliError> {
+    SledStore::open(&args.data).map_err(|e| match e {
+        StoreError::Locked(path) => CliError::Other(format!(
+            "the store in {path} is already in use: is another `repere serve` running on it?"
+        )),
+        other => CliError::Other(other.to_string()),
+    })
+}
+
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
-    let db = sled::open(&args.data).map_err(|e| {
-        CliError::Other(format!("cannot open the store in {}: {e}", args.data.display()))
-    })?;
     let index = args.dist.join("index.html");
     if !index.is_file() {
         return Err(CliError::Input(format!(
@@ -45,24 +110,157 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             index.display()
         )));
     }
-    let app = Router::new().fallback_service(
-        ServeDir::new(&args.dist).not_found_service(ServeFile::new(&index)),
-    );
+    if args.demo && !args.addr.is_loopback() {
+        return Err(CliError::Input(
+            "--demo prints public credentials: it only listens on a loopback address (127.0.0.1 or ::1)".into(),
+        ));
+    }
+    let bank = outcome::bank().map_err(CliError::Other)?;
+    let store: Arc<dyn Store> = Arc::new(open_store(&args)?);
+    let clock = Clock::with_offset_days(args.clock_offset_days);
+
+    let demo_banner = if args.demo {
+        let (s, c) = (store.clone(), clock);
+        let demo = tokio::task::spawn_blocking(move || demo::ensure(s.as_ref(), &c))
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?
+            .map_err(|e| CliError::Other(format!("cannot create the demo data: {e}")))?;
+        Some(demo::banner(&demo))
+    } else {
+        None
+    };
+
+    let retention = args.retention_days;
+    {
+        let (s, c) = (store.clone(), clock);
+        tokio::task::spawn_blocking(move || admin_ops::purge(s.as_ref(), &c, retention))
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?
+            .map_err(|e| CliError::Other(format!("purge at start failed: {e}")))?;
+    }
+
+    let commit = GroupCommit::start(store.clone(), !args.unsafe_no_flush)
+        .map_err(|e| CliError::Other(format!("cannot start the flusher: {e}")))?;
+    if args.unsafe_no_flush {
+        tracing::warn!("--unsafe-no-flush: results are acknowledged before they reach the disk (benchmark baseline)");
+    }
+    let local_token = auth::random_token().map_err(CliError::Other)?;
+    let state = Arc::new(AppState {
+        store: store.clone(),
+        commit: commit.clone(),
+        clock,
+        bank,
+        config: Config {
+            secure_cookies: args.secure_cookies,
+            session_ttl_ms: SESSION_TTL_MS,
+        },
+        limit_account: RateLimiter::new(LIMIT_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
+        limit_ip: RateLimiter::new(LIMIT_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
+        local_token: local_token.clone(),
+    });
+
+    let app = api::router(state)
+        .fallback_service(ServeDir::new(&args.dist).not_found_service(ServeFile::new(&index)))
+        .layer(TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.addr, args.port))
         .await
-        .map_err(|e| CliError::Other(format!("cannot listen on {}:{}: {e}", args.addr, args.port)))?;
+        .map_err(|e| {
+            CliError::Other(format!("cannot listen on {}:{}: {e}", args.addr, args.port))
+        })?;
     let local = listener
         .local_addr()
         .map_err(|e| CliError::Other(format!("cannot read the bound address: {e}")))?;
-    println!("Repère écoute sur http://{local}/");
+    let server_file = write_server_file(
+        &args.data,
+        &ServerFile {
+            port: local.port(),
+            pid: std::process::id(),
+            token: local_token,
+        },
+    )
+    .map_err(|e| {
+        CliError::Other(format!(
+            "cannot write {}: {e}",
+            args.data.join(SERVER_FILE).display()
+        ))
+    })?;
+
+    // The address line comes last: tests and scripts wait for it.
+    if let Some(b) = demo_banner {
+        println!("{b}");
+    }
     println!("Données : {}", args.data.display());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+    println!("Repère écoute sur http://{local}/");
+    tracing::info!(port = local.port(), retention_days = retention, "listening");
+
+    let purger = {
+        let (s, c) = (store.clone(), clock);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            every.tick().await; // the first tick is immediate: the start purge ran.
+            loop {
+                every.tick().await;
+                let (s, c) = (s.clone(), c);
+                match tokio::task::spawn_blocking(move || {
+                    admin_ops::purge(s.as_ref(), &c, retention)
+                })
+                .await
+                {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "hourly purge failed"),
+                    Err(e) => tracing::error!(error = %e, "hourly purge panicked"),
+                }
+            }
         })
-        .await
-        .map_err(|e| CliError::Other(format!("server error: {e}")))?;
-    db.flush()
-        .map_err(|e| CliError::Other(format!("cannot flush the store: {e}")))?;
+    };
+
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let stop_signal = stop.clone();
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        stop_signal.notify_waiters();
+    });
+    let served = tokio::select! {
+        r = server => r.map_err(|e| CliError::Other(format!("server error: {e}"))),
+        () = async {
+            stop.notified().await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        } => {
+            tracing::warn!("requests still running after 5 s: stopping anyway");
+            Ok(())
+        }
+    };
+    purger.abort();
+    commit.shutdown();
+    let flushed = store.flush();
+    let _ = std::fs::remove_file(&server_file);
+    served?;
+    flushed.map_err(|e| CliError::Other(format!("cannot flush the store: {e}")))?;
     Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,1 +1,562 @@
-//! Helpers shared by the end-to-end tests: start the real server on a free loopback port.
+//! Helpers shared by the end-to-end tests: start the real `repere` binary on a free
+//! loopback port with a temporary data folder, talk HTTP to it, run its command
+//! line, and build answer logs from the real item bank.
+//!
+//! The binary is found at `$REPERE_BIN`, else `<target>/debug/repere` (the target
+//! folder is `$CARGO_TARGET_DIR` or the workspace's `target/`). `cargo test
+//! --workspace` builds it before running the tests; `cargo test -p repere-e2e` alone
+//! does not, and the tests then stop with a message saying to run
+//! `cargo build -p repere-server` first.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// The `repere` binary to test.
+pub fn repere_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("REPERE_BIN") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let bin = target.join("debug").join("repere");
+    assert!(
+        bin.is_file(),
+        "the `repere` binary is missing at {}: run `cargo build -p repere-server` first \
+         (`cargo test --workspace` builds it), or set REPERE_BIN",
+        bin.display()
+    );
+    bin
+}
+
+/// A running `repere serve`, stopped (SIGTERM) when dropped.
+pub struct Server {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base: String,
+    /// The data folder.
+    pub data: PathBuf,
+    output: Arc<Mutex<String>>,
+    _data_dir: Option<tempfile::TempDir>,
+    _dist: tempfile::TempDir,
+}
+
+/// A fresh temporary folder.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("repere-e2e-")
+        .tempdir()
+        .expect("cannot create a temporary folder")
+}
+
+impl Server {
+    /// Starts a server on a new temporary data folder with extra `args`.
+    pub fn start(args: &[&str]) -> Server {
+        let dir = temp_dir();
+        let data = dir.path().join("data");
+        let mut s = Server::start_in(&data, args);
+        s._data_dir = Some(dir);
+        s
+    }
+
+    /// Starts a server on `data` (kept after the server stops).
+    pub fn start_in(data: &Path, args: &[&str]) -> Server {
+        let dist = temp_dir();
+        std::fs::write(
+            dist.path().join("index.html"),
+            "<!doctype html><title>Repère</title>",
+        )
+        .expect("cannot write index.html");
+        let mut child = Command::new(repere_bin())
+            .arg("serve")
+            .args(["--addr", "127.0.0.1", "--port", "0", "--data"])
+            .arg(data)
+            .arg("--dist")
+            .arg(dist.path())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start `repere serve`");
+        let output = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel::<String>();
+        if let Some(out) = child.stdout.take() {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.strip_prefix("Repère écoute sur ") {
+                        let _ = tx.send(rest.trim_end_matches('/').to_string());
+                    }
+                    if let Ok(mut o) = output.lock() {
+                        o.push_str(&line);
+                        o.push('\n');
+                    }
+                }
+            });
+        }
+        if let Some(mut err) = child.stderr.take() {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut o) = output.lock() {
+                        o.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    }
+                }
+            });
+        }
+        let base = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(b) => b,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let out = output.lock().map(|o| o.clone()).unwrap_or_default();
+                panic!("the server did not start within 60 s:\n{out}");
+            }
+        };
+        assert!(
+            base.starts_with("http://127.0.0.1:"),
+            "not a loopback address: {base}"
+        );
+        Server {
+            child: Some(child),
+            base,
+            data: data.to_path_buf(),
+            output,
+            _data_dir: None,
+            _dist: dist,
+        }
+    }
+
+    /// Everything the server printed so far.
+    pub fn output(&self) -> String {
+        self.output.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// A new client without cookies.
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// Kills the process at once (SIGKILL): no flush, no clean-up.
+    pub fn kill(mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Stops the process with SIGTERM and waits for it.
+    pub fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            for _ in 0..200 {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Runs `repere ARGS --data <this data folder>` with `stdin` as standard input.
+    pub fn cli(&self, args: &[&str], stdin: &str) -> Output {
+        cli(&self.data, args, stdin)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Runs `repere ARGS --data DATA`, feeding `stdin`.
+pub fn cli(data: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(repere_bin())
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run repere");
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("repere did not finish")
+}
+
+/// Standard output of a successful command, trimmed; panics with its stderr.
+pub fn ok_stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "command failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lowercase.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    /// The body as JSON (panics with the body if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `error` message of a JSON error body.
+    pub fn error(&self) -> String {
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A client with its own cookie and CSRF token.
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    /// The session cookie's value, once logged in.
+    pub cookie: Option<String>,
+    /// The CSRF token, once logged in.
+    pub csrf: Option<String>,
+}
+
+impl Client {
+    /// A client for `base` (`http://127.0.0.1:PORT`).
+    pub fn new(base: &str) -> Client {
+        // No connection reuse: the server closes a connection after refusing a
+        // request whose body it did not read, and a reused connection would race
+        // with that close. One connection per request keeps the tests exact.
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .build();
+        Client {
+            agent: config.into(),
+            base: base.to_string(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    fn finish(&mut self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut r = r.unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
+        let headers = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect::<Vec<_>>();
+        let body = r
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .read_to_vec()
+            .unwrap_or_default();
+        Resp {
+            status: r.status().as_u16(),
+            headers,
+            body,
+        }
+    }
+
+    /// Sends a request. `csrf`: send the token (if logged in).
+    pub fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+        extra: &[(&str, &str)],
+        csrf: bool,
+    ) -> Resp {
+        let url = format!("{}{path}", self.base);
+        let cookie = self.cookie.clone().map(|c| format!("repere_session={c}"));
+        let token = if csrf { self.csrf.clone() } else { None };
+        macro_rules! headers {
+            ($req:expr) => {{
+                let mut req = $req;
+                if let Some(c) = &cookie {
+                    req = req.header("Cookie", c);
+                }
+                if let Some(t) = &token {
+                    req = req.header("X-CSRF-Token", t);
+                }
+                for (k, v) in extra {
+                    req = req.header(*k, *v);
+                }
+                req
+            }};
+        }
+        let r = match method {
+            "GET" => headers!(self.agent.get(&url)).call(),
+            "DELETE" => headers!(self.agent.delete(&url)).call(),
+            "POST" => headers!(self.agent.post(&url)).send(body.unwrap_or(b"")),
+            "PUT" => headers!(self.agent.put(&url)).send(body.unwrap_or(b"")),
+            other => panic!("method {other} not supported by the test client"),
+        };
+        self.finish(r)
+    }
+
+    /// GET.
+    pub fn get(&mut self, path: &str) -> Resp {
+        self.request("GET", path, None, &[], false)
+    }
+
+    /// POST of a JSON value, with the CSRF token.
+    pub fn post(&mut self, path: &str, body: &Value) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.request(
+            "POST",
+            path,
+            Some(&bytes),
+            &[("Content-Type", "application/json")],
+            true,
+        )
+    }
+
+    /// DELETE with the CSRF token.
+    pub fn delete(&mut self, path: &str) -> Resp {
+        self.request("DELETE", path, None, &[], true)
+    }
+
+    /// Logs in; keeps the cookie and CSRF token on success.
+    pub fn login(&mut self, login: &str, password: &str) -> Resp {
+        let body =
+            serde_json::to_vec(&json!({ "login": login, "password": password })).expect("json");
+        let r = self.request(
+            "POST",
+            "/api/login",
+            Some(&body),
+            &[("Content-Type", "application/json")],
+            false,
+        );
+        if r.status == 200 {
+            let cookie = r
+                .headers
+                .iter()
+                .filter(|(k, _)| k == "set-cookie")
+                .find_map(|(_, v)| v.strip_prefix("repere_session="))
+                .and_then(|v| v.split(';').next())
+                .map(str::to_string);
+            self.cookie = cookie;
+            self.csrf = r.json()["csrf_token"].as_str().map(str::to_string);
+        }
+        r
+    }
+
+    /// Logs in or panics.
+    pub fn logged_in(base: &str, login: &str, password: &str) -> Client {
+        let mut c = Client::new(base);
+        let r = c.login(login, password);
+        assert_eq!(r.status, 200, "login {login}: {}", r.text());
+        c
+    }
+}
+
+/// A random UUID (v4) from the operating system's random source.
+pub fn uuid() -> String {
+    let mut b = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .expect("cannot read /dev/urandom");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// The embedded bank (the one the server uses).
+pub fn bank() -> repere_items::Bank {
+    repere_items::embedded()
+        .unwrap_or_else(|p| panic!("the embedded bank is invalid: {} problem(s)", p.len()))
+}
+
+/// Live `single` items of the bank with their number of options.
+pub fn single_items() -> Vec<(String, usize)> {
+    bank()
+        .live_items()
+        .filter_map(|i| match &i.body {
+            repere_items::Body::Single { options, .. } => Some((i.id.clone(), options.len())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A valid answer log with `id`: up to 4 live single items, answered with the
+/// options `choices[k]` (cycled), and one context answer.
+pub fn submission_with(id: &str, choices: &[usize]) -> Value {
+    let b = bank();
+    let items = single_items();
+    assert!(
+        !items.is_empty(),
+        "the bank has no live `single` item to answer"
+    );
+    let answers: Vec<Value> = items
+        .iter()
+        .take(4)
+        .enumerate()
+        .map(|(k, (item, n))| {
+            let c = choices.get(k % choices.len().max(1)).copied().unwrap_or(0) % n;
+            json!({ "item": item, "response": { "choice": c }, "shown_at": 1_700_000_000_000i64 + k as i64 * 1000, "answered_at": 1_700_000_000_500i64 + k as i64 * 1000 })
+        })
+        .collect();
+    let context: Vec<String> = b
+        .context
+        .questions
+        .iter()
+        .take(1)
+        .filter_map(|q| q.answers.first().map(|a| format!("{}:{}", q.id, a.id)))
+        .collect();
+    json!({
+        "id": id,
+        "engine_version": repere_engine_version(),
+        "referentiel_id": b.id(),
+        "referentiel_version": b.version(),
+        "started_at": 1_700_000_000_000i64,
+        "finished_at": 1_700_000_100_000i64,
+        "context": context,
+        "answers": answers,
+    })
+}
+
+/// A valid answer log.
+pub fn submission(id: &str) -> Value {
+    submission_with(id, &[0])
+}
+
+/// The engine version the server accepts.
+pub fn repere_engine_version() -> String {
+    repere_engine::ENGINE_VERSION.to_string()
+}
+
+/// `repere stats` of a data folder as (key, value) pairs.
+pub fn stats(data: &Path) -> std::collections::BTreeMap<String, u64> {
+    let out = cli(data, &["stats"], "");
+    ok_stdout(&out)
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().to_string(), v.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// A structure with one account of each role and a kiosk, made with the command
+/// line of a running server.
+pub struct Org {
+    /// Structure id.
+    pub id: u64,
+    /// Logins: agent, trainer, admin (password [`PASSWORD`]).
+    pub agent: String,
+    /// Trainer login.
+    pub trainer: String,
+    /// Admin login.
+    pub admin: String,
+    /// Kiosk token.
+    pub kiosk_token: String,
+}
+
+/// Password of every account made by [`Org::create`].
+pub const PASSWORD: &str = "mot-de-passe-de-test";
+
+impl Org {
+    /// Creates a structure named `name` with its accounts (logins prefixed by `tag`).
+    pub fn create(server: &Server, tag: &str, name: &str) -> Org {
+        let id: u64 = ok_stdout(&server.cli(&["structure", "add", name], ""))
+            .parse()
+            .expect("structure id");
+        let sid = id.to_string();
+        let mut logins = Vec::new();
+        for role in ["agent", "trainer", "admin"] {
+            let login = format!("{tag}-{role}");
+            ok_stdout(&server.cli(
+                &[
+                    "user",
+                    "add",
+                    "--structure",
+                    &sid,
+                    "--role",
+                    role,
+                    "--login",
+                    &login,
+                ],
+                &format!("{PASSWORD}\n"),
+            ));
+            logins.push(login);
+        }
+        let kiosk_token = ok_stdout(&server.cli(
+            &["kiosk", "add", "--structure", &sid, "--name", "Borne"],
+            "",
+        ));
+        Org {
+            id,
+            agent: logins[0].clone(),
+            trainer: logins[1].clone(),
+            admin: logins[2].clone(),
+            kiosk_token,
+        }
+    }
+}

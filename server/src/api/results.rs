@@ -1,0 +1,426 @@
+//! Results: submission (kiosk, anonymous, agent screening), lookup by code, sheet,
+//! attachment to a structure, the person's data, deletion.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{body_error, parse_json, ApiError, Shared, Staff, KIOSK_HEADER};
+use crate::outcome::{compute_outcome, Outcome, SubmissionError};
+use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
+use crate::store::Inserted;
+use crate::submission::{self, ParseError, Submission};
+use crate::view::result_view;
+use crate::{auth, code};
+
+/// Longest first name or initials kept.
+const MAX_PERSON_CHARS: usize = 60;
+
+fn parse_error(e: ParseError) -> ApiError {
+    match e {
+        ParseError::Syntax { .. } => ApiError::bad_request(e.to_string()),
+        ParseError::Tampered { .. } => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "tampered", e.to_string())
+        }
+        ParseError::UnknownField { .. } | ParseError::Shape { .. } => {
+            ApiError::unprocessable(e.to_string())
+        }
+    }
+}
+
+fn submission_error(e: SubmissionError) -> ApiError {
+    match &e {
+        SubmissionError::Internal(detail) => ApiError::internal(detail),
+        SubmissionError::UnknownItem { .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_item",
+            e.to_string(),
+        )
+        .with_item(e.item()),
+        SubmissionError::InvalidResponse { detail, .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_response",
+            e.to_string(),
+        )
+        .with_item(e.item())
+        .with_detail(detail.clone()),
+        _ => ApiError::unprocessable(e.to_string()).with_item(e.item()),
+    }
+}
+
+/// Parses and computes: nothing is stored when this fails.
+fn checked(body: Result<Bytes, BytesRejection>) -> Result<(Submission, Outcome), ApiError> {
+    let body = body.map_err(body_error)?;
+    let sub = submission::parse(&body).map_err(parse_error)?;
+    let outcome = compute_outcome(&sub).map_err(submission_error)?;
+    Ok((sub, outcome))
+}
+
+/// What is known of a result's origin when it is stored.
+struct Origin {
+    source: Source,
+    structure: Option<u64>,
+    person: Option<String>,
+    consent_at: Option<i64>,
+    screening: Option<String>,
+}
+
+/// Stores a result and waits until it is durable. Returns the stored profile and
+/// whether it is new (false: the same log was already stored).
+async fn store_result(
+    state: &Shared,
+    sub: Submission,
+    outcome: Outcome,
+    origin: Origin,
+) -> Result<(ProfileRecord, bool), ApiError> {
+    let received_at = state.clock.now_ms();
+    let session = SessionRecord {
+        v: SCHEMA_VERSION,
+        id: sub.id.clone(),
+        received_at,
+        source: origin.source.clone(),
+        submission: sub,
+    };
+    for _ in 0..8 {
+        let profile = ProfileRecord {
+            v: SCHEMA_VERSION,
+            id: session.id.clone(),
+            code: code::generate().map_err(ApiError::internal)?,
+            received_at,
+            source: origin.source.clone(),
+            structure: origin.structure,
+            attached_at: None,
+            person: origin.person.clone(),
+            consent_at: origin.consent_at,
+            outcome: outcome.clone(),
+        };
+        let inserted =
+            state
+                .store
+                .insert_result(&session, &profile, origin.screening.as_deref())?;
+        let (profile, new) = match inserted {
+            Inserted::New => (profile, true),
+            Inserted::Existing(existing) => {
+                let (stored_session, stored_profile) = *existing;
+                if stored_session.submission != session.submission {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "id_reused",
+                        "Cet identifiant de test a déjà servi pour d'autres réponses.",
+                    ));
+                }
+                (stored_profile, false)
+            }
+            Inserted::CodeTaken => continue,
+        };
+        // Acknowledge only what is on disk (the existing record too: its first
+        // writer may still be waiting for its flush).
+        state.commit.commit().await.map_err(|e| {
+            tracing::error!(error = %e, "result not acknowledged: flush failed");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_durable",
+                "Le résultat n'a pas pu être enregistré. Réessayez.",
+            )
+        })?;
+        tracing::info!(code = %profile.code, new, source = crate::view::source_name(&profile.source), "result stored");
+        return Ok((profile, new));
+    }
+    Err(ApiError::internal("no free result code after 8 draws"))
+}
+
+fn stored_response(state: &Shared, profile: &ProfileRecord, new: bool) -> Response {
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(result_view(state.bank, profile))).into_response()
+}
+
+/// `POST /api/results`: a kiosk (with `X-Kiosk-Token`) or an anonymous browser sends
+/// an answer log.
+pub async fn submit(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let kiosk = match headers.get(KIOSK_HEADER) {
+        None => None,
+        Some(v) => {
+            let token = v.to_str().unwrap_or("");
+            let kiosk = state
+                .store
+                .kiosk_by_token_hash(&auth::token_digest(token))?;
+            match kiosk {
+                Some(k) => Some(k),
+                None => {
+                    return Err(ApiError::unauthorized(
+                        "Borne inconnue : son jeton n'est pas valide.",
+                    ))
+                }
+            }
+        }
+    };
+    let (sub, outcome) = checked(body)?;
+    let origin = match &kiosk {
+        Some(k) => Origin {
+            source: Source::Kiosk { kiosk: k.id },
+            structure: Some(k.structure),
+            person: None,
+            consent_at: None,
+            screening: None,
+        },
+        None => Origin {
+            source: Source::Anonymous,
+            structure: None,
+            person: None,
+            consent_at: None,
+            screening: None,
+        },
+    };
+    let (profile, new) = store_result(&state, sub, outcome, origin).await?;
+    Ok(stored_response(&state, &profile, new))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScreeningBody {
+    #[serde(default)]
+    person: Option<String>,
+    #[serde(default)]
+    consent: bool,
+}
+
+/// `POST /api/screenings` (agent): starts a screening, with the person's first name
+/// or initials only if they consent.
+pub async fn start_screening(
+    State(state): State<Shared>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    staff.require(&[Role::Agent])?;
+    let body: ScreeningBody = parse_json(&body.map_err(body_error)?)?;
+    let person = body
+        .person
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    if let Some(p) = person {
+        if !body.consent {
+            return Err(ApiError::unprocessable(
+                "Pour noter le prénom, la personne doit donner son accord : cochez la case.",
+            ));
+        }
+        if p.chars().count() > MAX_PERSON_CHARS || p.chars().any(char::is_control) {
+            return Err(ApiError::unprocessable(format!(
+                "Le prénom ou les initiales font au plus {MAX_PERSON_CHARS} caractères."
+            )));
+        }
+    }
+    let now = state.clock.now_ms();
+    let id = auth::random_token().map_err(ApiError::internal)?[..32].to_string();
+    let screening = Screening {
+        v: SCHEMA_VERSION,
+        id: id.clone(),
+        structure: staff.structure(),
+        agent: staff.user.id,
+        person: person.map(str::to_string),
+        consent_at: person.map(|_| now),
+        created_at: now,
+    };
+    state.store.put_screening(&screening)?;
+    tracing::info!(screening = %id, agent = staff.user.id, with_person = person.is_some(), "screening started");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "person": screening.person })),
+    )
+        .into_response())
+}
+
+/// `POST /api/screenings/{id}/result` (agent): the answer log of a screening.
+pub async fn submit_screening(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    staff.require(&[Role::Agent])?;
+    let (sub, outcome) = checked(body)?;
+    let screening = state
+        .store
+        .screening(&id)?
+        .filter(|s| s.structure == staff.structure());
+    let Some(screening) = screening else {
+        // A retry after success: the screening was consumed by its result.
+        if let Some(p) = state.store.profile(&sub.id)? {
+            if p.structure == Some(staff.structure()) && matches!(p.source, Source::Agent { .. }) {
+                let (profile, new) = store_result(
+                    &state,
+                    sub,
+                    outcome,
+                    Origin {
+                        source: p.source.clone(),
+                        structure: p.structure,
+                        person: p.person.clone(),
+                        consent_at: p.consent_at,
+                        screening: None,
+                    },
+                )
+                .await?;
+                return Ok(stored_response(&state, &profile, new));
+            }
+        }
+        return Err(ApiError::not_found("Dépistage introuvable."));
+    };
+    let origin = Origin {
+        source: Source::Agent {
+            user: staff.user.id,
+        },
+        structure: Some(screening.structure),
+        person: screening.person.clone(),
+        consent_at: screening.consent_at,
+        screening: Some(screening.id.clone()),
+    };
+    let (profile, new) = store_result(&state, sub, outcome, origin).await?;
+    Ok(stored_response(&state, &profile, new))
+}
+
+/// Loads the result of a code for a staff member: their structure's results, and
+/// results attached to no structure (an anonymous person shows their code). Another
+/// structure's result is "not found", like a missing one.
+pub(super) fn load_for(
+    state: &Shared,
+    staff: &Staff,
+    raw_code: &str,
+) -> Result<ProfileRecord, ApiError> {
+    let Some(c) = code::normalise(raw_code) else {
+        return Err(ApiError::bad_request(
+            "Ce code n'est pas valide : il a 8 caractères, par exemple K7M4-QX2P.",
+        ));
+    };
+    let not_found = || ApiError::not_found(format!("Aucun résultat pour le code {c}."));
+    let id = state.store.result_id_by_code(&c)?.ok_or_else(not_found)?;
+    let profile = state.store.profile(&id)?.ok_or_else(not_found)?;
+    match profile.structure {
+        Some(s) if s != staff.structure() => Err(not_found()),
+        _ => Ok(profile),
+    }
+}
+
+/// `GET /api/results/{code}`: the result with its profile and orientation.
+pub async fn show(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    staff: Staff,
+) -> Result<Json<Value>, ApiError> {
+    let profile = load_for(&state, &staff, &code)?;
+    Ok(Json(result_view(state.bank, &profile)))
+}
+
+/// `GET /api/results/{code}/sheet`: the printable sheet (HTML).
+pub async fn sheet(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    staff: Staff,
+) -> Result<Response, ApiError> {
+    let profile = load_for(&state, &staff, &code)?;
+    let structure = match profile.structure {
+        Some(s) => state.store.structure(s)?.map(|s| s.name),
+        None => None,
+    };
+    let html = crate::sheet::result_sheet(state.bank, &profile, structure.as_deref());
+    Ok(html_response(html))
+}
+
+/// An HTML page with a strict content security policy.
+pub(super) fn html_response(html: String) -> Response {
+    let mut resp = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'"),
+    );
+    resp.headers_mut()
+        .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    resp
+}
+
+/// `POST /api/results/{code}/attach` (agent, trainer): attaches a kiosk or anonymous
+/// result to the user's structure.
+pub async fn attach(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    // The body is ignored, but read: a request body left unread makes the HTTP
+    // connection unusable for the next request.
+    body.map_err(body_error)?;
+    staff.require(&[Role::Agent, Role::Trainer])?;
+    let profile = load_for(&state, &staff, &code)?;
+    if profile.structure.is_some() {
+        return Ok(Json(result_view(state.bank, &profile)).into_response());
+    }
+    let now = state.clock.now_ms();
+    let attached = state
+        .store
+        .attach_result(&profile.id, staff.structure(), now)?
+        .ok_or_else(|| ApiError::not_found("Ce résultat vient d'être supprimé."))?;
+    if attached.structure != Some(staff.structure()) {
+        // Attached by another structure a moment ago.
+        return Err(ApiError::not_found(format!(
+            "Aucun résultat pour le code {}.",
+            profile.code
+        )));
+    }
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+    tracing::info!(code = %attached.code, structure = staff.structure(), "result attached");
+    Ok(Json(result_view(state.bank, &attached)).into_response())
+}
+
+/// `GET /api/results/{code}/data`: everything stored about a result (the person's
+/// right of access), as a JSON download.
+pub async fn data(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    staff: Staff,
+) -> Result<Response, ApiError> {
+    let profile = load_for(&state, &staff, &code)?;
+    let session = state.store.session(&profile.id)?;
+    tracing::info!(code = %profile.code, user = staff.user.id, "personal data exported");
+    let body = json!({
+        "code": profile.code,
+        "profile": profile,
+        "session": session,
+    });
+    let disposition = format!("attachment; filename=\"repere-{}.json\"", profile.code);
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(body)).into_response())
+}
+
+/// `DELETE /api/results/{code}`: deletes everything stored about a result.
+pub async fn remove(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    staff: Staff,
+) -> Result<StatusCode, ApiError> {
+    let profile = load_for(&state, &staff, &code)?;
+    if !state.store.delete_result(&profile.id)? {
+        return Err(ApiError::not_found("Ce résultat vient d'être supprimé."));
+    }
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+    tracing::info!(code = %profile.code, user = staff.user.id, "result deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

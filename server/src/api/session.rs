@@ -1,0 +1,121 @@
+//! `POST /api/login`, `POST /api/logout`, `GET /api/me`.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{blocking, body_error, check_origin, parse_json, too_many, ApiError, Shared, Staff};
+use crate::auth;
+use crate::records::{LoginSession, User, SCHEMA_VERSION};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    login: String,
+    password: String,
+}
+
+fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError> {
+    let structure = state.store.structure(user.structure)?;
+    Ok(json!({
+        "user": {
+            "id": user.id,
+            "login": user.login,
+            "role": user.role.name(),
+            "role_label": user.role.label(),
+            "structure": {
+                "id": user.structure,
+                "name": structure.map(|s| s.name),
+            },
+        },
+        "csrf_token": csrf,
+    }))
+}
+
+/// Logs in: sets the session cookie and returns the account and the CSRF token.
+pub async fn login(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    check_origin(&headers)?;
+    let body: LoginBody = parse_json(&body.map_err(body_error)?)?;
+    let now = state.clock.now_ms();
+    let login = auth::normalise_login(&body.login).unwrap_or_default();
+    let account_key = format!("login:{login}");
+    let ip_key = format!("ip:{}", peer.ip());
+    if let Err(wait) = state.limit_ip.check(&ip_key, now) {
+        tracing::warn!(ip = %peer.ip(), "login refused: too many failures from this address");
+        return Err(too_many(wait));
+    }
+    if let Err(wait) = state.limit_account.check(&account_key, now) {
+        tracing::warn!("login refused: too many failures for this account");
+        return Err(too_many(wait));
+    }
+    let user = if login.is_empty() {
+        None
+    } else {
+        state.store.user_by_login(&login)?
+    };
+    let hash = user.as_ref().map_or_else(
+        || auth::dummy_hash().to_string(),
+        |u| u.password_hash.clone(),
+    );
+    let password = body.password;
+    let ok = blocking(move || auth::verify_password(&hash, &password)).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        state.limit_account.fail(&account_key, now);
+        state.limit_ip.fail(&ip_key, now);
+        return Err(ApiError::unauthorized(
+            "Identifiant ou mot de passe incorrect.",
+        ));
+    };
+    state.limit_account.clear(&account_key);
+    let token = auth::random_token().map_err(ApiError::internal)?;
+    let csrf = auth::random_token().map_err(ApiError::internal)?;
+    let session = LoginSession {
+        v: SCHEMA_VERSION,
+        user: user.id,
+        csrf: csrf.clone(),
+        created_at: now,
+        expires_at: now + state.config.session_ttl_ms,
+    };
+    state
+        .store
+        .put_login(&auth::token_digest(&token), &session)?;
+    tracing::info!(user = user.id, role = user.role.name(), "login");
+    let cookie = auth::session_cookie(
+        &token,
+        state.config.session_ttl_ms / 1000,
+        state.config.secure_cookies,
+    );
+    let body = user_view(&state, &user, &csrf)?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Logs out: deletes the session and the cookie.
+pub async fn logout(
+    State(state): State<Shared>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    // Read (and ignore) the body so that the connection stays usable.
+    body.map_err(body_error)?;
+    state.store.remove_login(&staff.token_hash)?;
+    tracing::info!(user = staff.user.id, "logout");
+    let cookie = auth::clear_cookie(state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// The logged-in account and its CSRF token.
+pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
+    Ok(Json(user_view(&state, &staff.user, &staff.session.csrf)?))
+}

@@ -1,0 +1,241 @@
+//! Trainers' endpoints: the structure's profiles (list, filters), groups for
+//! sessions, the printable plan, exports.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::results::html_response;
+use super::{blocking, ApiError, Shared, Staff};
+use crate::clock::{format_date_fr, paris_date};
+use crate::export::{export_structure, Format};
+use crate::groups::{form_groups, Group};
+use crate::records::{ProfileRecord, Role};
+use crate::view::{skill_label, summary_view, FilterQuery, ProfileFilter};
+
+/// Most profiles a list returns (newest first); exports have no limit.
+pub const LIST_LIMIT: usize = 1000;
+/// Smallest and largest group size.
+pub const GROUP_SIZES: std::ops::RangeInclusive<usize> = 2..=30;
+
+/// Query string of the trainer's endpoints.
+#[derive(Debug, Default, Deserialize)]
+pub struct TrainerQuery {
+    from: Option<String>,
+    to: Option<String>,
+    domain: Option<String>,
+    level: Option<String>,
+    skill: Option<String>,
+    orientation: Option<String>,
+    class: Option<String>,
+    /// Group size (groups).
+    size: Option<String>,
+    /// `csv` or `json` (export).
+    format: Option<String>,
+}
+
+impl TrainerQuery {
+    fn filter(&self, state: &Shared) -> Result<ProfileFilter, ApiError> {
+        FilterQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            domain: self.domain.clone(),
+            level: self.level.clone(),
+            skill: self.skill.clone(),
+            orientation: self.orientation.clone(),
+            class: self.class.clone(),
+        }
+        .check(state.bank)
+        .map_err(ApiError::bad_request)
+    }
+
+    fn size(&self) -> Result<usize, ApiError> {
+        let raw = self.size.as_deref().unwrap_or("8");
+        raw.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| GROUP_SIZES.contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Taille de groupe invalide : « {raw} » (de {} à {}).",
+                    GROUP_SIZES.start(),
+                    GROUP_SIZES.end()
+                ))
+            })
+    }
+}
+
+fn query(q: Result<Query<TrainerQuery>, QueryRejection>) -> Result<TrainerQuery, ApiError> {
+    q.map(|Query(q)| q)
+        .map_err(|e| ApiError::bad_request(format!("Paramètres invalides : {e}")))
+}
+
+/// The structure's profiles that pass the filter, oldest first.
+async fn matching(
+    state: &Shared,
+    structure: u64,
+    filter: ProfileFilter,
+) -> Result<(Vec<ProfileRecord>, usize), ApiError> {
+    let store = state.store.clone();
+    blocking(move || {
+        let mut out = Vec::new();
+        let report = store.scan_profiles(structure, filter.from, filter.to, &mut |p| {
+            if filter.matches(&p) {
+                out.push(p);
+            }
+        })?;
+        Ok::<_, ApiError>((out, report.corrupt.len()))
+    })
+    .await?
+}
+
+/// `GET /api/profiles` (trainer, admin): the structure's profiles, newest first.
+pub async fn list(
+    State(state): State<Shared>,
+    staff: Staff,
+    q: Result<Query<TrainerQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    staff.require(&[Role::Trainer, Role::Admin])?;
+    let q = query(q)?;
+    let filter = q.filter(&state)?;
+    let (profiles, corrupt) = matching(&state, staff.structure(), filter).await?;
+    let shown: Vec<Value> = profiles
+        .iter()
+        .rev()
+        .take(LIST_LIMIT)
+        .map(|p| summary_view(state.bank, p))
+        .collect();
+    Ok(Json(json!({
+        "count": profiles.len(),
+        "shown": shown.len(),
+        "unreadable": corrupt,
+        "profiles": shown,
+    })))
+}
+
+fn group_json(state: &Shared, n: usize, g: &Group, profiles: &[&ProfileRecord]) -> Value {
+    json!({
+        "number": n + 1,
+        "size": g.members.len(),
+        "members": g.members.iter().filter_map(|&i| profiles.get(i)).map(|p| summary_view(state.bank, p)).collect::<Vec<_>>(),
+        "priorities": g.priorities.iter().map(|p| json!({
+            "skill": p.skill,
+            "label": skill_label(state.bank, &p.skill),
+            "members": p.members,
+            "mean_need": p.mean_need,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn grouped(
+    state: &Shared,
+    staff: &Staff,
+    q: &TrainerQuery,
+) -> Result<(Vec<ProfileRecord>, usize, usize), ApiError> {
+    staff.require(&[Role::Trainer])?;
+    let size = q.size()?;
+    let filter = q.filter(state)?;
+    let (profiles, _) = matching(state, staff.structure(), filter).await?;
+    let total = profiles.len();
+    let with_profile: Vec<ProfileRecord> = profiles
+        .into_iter()
+        .filter(|p| p.outcome.profile.is_some())
+        .collect();
+    Ok((with_profile, total, size))
+}
+
+/// `GET /api/groups?size=N` (trainer): groups of people with similar needs.
+pub async fn groups(
+    State(state): State<Shared>,
+    staff: Staff,
+    q: Result<Query<TrainerQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = query(q)?;
+    let (people, total, size) = grouped(&state, &staff, &q).await?;
+    let refs: Vec<&ProfileRecord> = people.iter().collect();
+    let profiles: Vec<&crate::outcome::Profile> = refs
+        .iter()
+        .filter_map(|p| p.outcome.profile.as_ref())
+        .collect();
+    let groups = form_groups(state.bank, &profiles, size);
+    Ok(Json(json!({
+        "size": size,
+        "people": people.len(),
+        "without_profile": total - people.len(),
+        "groups": groups.iter().enumerate().map(|(n, g)| group_json(&state, n, g, &refs)).collect::<Vec<_>>(),
+    })))
+}
+
+/// `GET /api/groups/sheet?size=N` (trainer): the printable session plan.
+pub async fn groups_sheet(
+    State(state): State<Shared>,
+    staff: Staff,
+    q: Result<Query<TrainerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let (people, _, size) = grouped(&state, &staff, &q).await?;
+    let refs: Vec<&ProfileRecord> = people.iter().collect();
+    let profiles: Vec<&crate::outcome::Profile> = refs
+        .iter()
+        .filter_map(|p| p.outcome.profile.as_ref())
+        .collect();
+    let groups = form_groups(state.bank, &profiles, size);
+    let name = state
+        .store
+        .structure(staff.structure())?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Ok(html_response(crate::sheet::groups_sheet(
+        state.bank, &name, size, &refs, &groups,
+    )))
+}
+
+/// `GET /api/export?format=csv|json` (trainer, admin): the structure's profiles as
+/// a file.
+pub async fn export(
+    State(state): State<Shared>,
+    staff: Staff,
+    q: Result<Query<TrainerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    staff.require(&[Role::Trainer, Role::Admin])?;
+    let q = query(q)?;
+    let filter = q.filter(&state)?;
+    let raw = q.format.as_deref().unwrap_or("csv");
+    let format = Format::parse(raw).ok_or_else(|| {
+        ApiError::bad_request(format!("Format inconnu : « {raw} » (csv ou json)."))
+    })?;
+    let store = state.store.clone();
+    let bank = state.bank;
+    let structure = staff.structure();
+    let (bytes, report) = blocking(move || {
+        let mut out = Vec::new();
+        export_structure(store.as_ref(), bank, structure, &filter, format, &mut out)
+            .map(|r| (out, r))
+    })
+    .await?
+    .map_err(ApiError::internal)?;
+    let (y, m, d) = paris_date(state.clock.now_ms());
+    let filename = format!("repere-profils-{y:04}-{m:02}-{d:02}.{}", format.extension());
+    tracing::info!(
+        user = staff.user.id,
+        rows = report.rows,
+        format = format.extension(),
+        day = %format_date_fr(state.clock.now_ms()),
+        "export"
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,245 @@
+//! Exports of a structure's profiles, for trainers (HTTP) and admins (`repere
+//! export`): CSV for spreadsheets and JSON for programs.
+//!
+//! The CSV opens cleanly in a French Excel or LibreOffice: UTF-8 with a byte-order
+//! mark, `;` separators, CRLF line ends, French headers, dates `DD/MM/YYYY`, decimal
+//! commas, and one column per domain level and per skill status (the columns come
+//! from the référentiel, so they are right whatever profiles hold). A cell a person
+//! typed (the first name) that starts with `= + - @` is prefixed with `'` so that a
+//! spreadsheet never runs it as a formula.
+
+use std::io::Write;
+
+use repere_items::Bank;
+
+use crate::clock::format_date_fr;
+use crate::records::ProfileRecord;
+use crate::store::{Store, StoreError};
+use crate::view::{
+    class_label, level_label, modality_label, result_view, status_label, ProfileFilter,
+};
+
+/// UTF-8 byte-order mark: tells Excel the file is UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// CSV for spreadsheets.
+    Csv,
+    /// JSON array of result views.
+    Json,
+}
+
+impl Format {
+    /// Parses `csv` or `json`.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// MIME type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportReport {
+    /// Profiles written.
+    pub rows: usize,
+    /// Records skipped because they could not be decoded.
+    pub corrupt: usize,
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing the output failed.
+    #[error("cannot write the export: {0}")]
+    Write(String),
+}
+
+/// The header row.
+pub fn csv_header(bank: &Bank) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "Code",
+        "Date",
+        "Prénom ou initiales",
+        "Passé",
+        "Classe d'autonomie",
+        "Niveau d'atelier",
+        "Orientation",
+        "Services conseillés",
+        "Questions",
+        "Questions passées",
+        "Estimation (θ)",
+        "Erreur type",
+        "Profil provisoire",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for d in &bank.referentiel.domains {
+        h.push(format!("Domaine : {}", d.label));
+    }
+    for s in &bank.referentiel.skills {
+        h.push(format!("Compétence : {}", s.label));
+    }
+    h
+}
+
+fn decimal(x: f64) -> String {
+    format!("{x:.2}").replace('.', ",")
+}
+
+/// A typed cell, defused for spreadsheets.
+fn defuse(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// One row, in the order of [`csv_header`].
+pub fn csv_row(bank: &Bank, p: &ProfileRecord) -> Vec<String> {
+    let o = &p.outcome;
+    let pr = o.profile.as_ref();
+    let class = pr.map(|x| x.class.as_str());
+    let workshop = class.and_then(|c| {
+        bank.referentiel
+            .profile
+            .classes
+            .iter()
+            .find(|x| x.id == c)
+            .map(|x| x.workshop_level.clone())
+    });
+    let mut row = vec![
+        p.code.clone(),
+        format_date_fr(p.received_at),
+        p.person.as_deref().map(defuse).unwrap_or_default(),
+        p.source.label().to_string(),
+        class
+            .map(|c| class_label(bank, c).to_string())
+            .unwrap_or_default(),
+        workshop.unwrap_or_default(),
+        pr.map(|x| modality_label(bank, &x.orientation.modality).to_string())
+            .unwrap_or_default(),
+        pr.map(|x| x.orientation.services.join(" / "))
+            .unwrap_or_default(),
+        o.items.to_string(),
+        o.skipped.to_string(),
+        decimal(o.theta),
+        decimal(o.se),
+        match pr {
+            Some(x) if x.provisional => "oui".into(),
+            Some(_) => "non".into(),
+            None => String::new(),
+        },
+    ];
+    for d in &bank.referentiel.domains {
+        let level = pr.and_then(|x| x.domains.iter().find(|l| l.domain == d.id));
+        row.push(
+            level
+                .map(|l| level_label(bank, &l.level).to_string())
+                .unwrap_or_default(),
+        );
+    }
+    for s in &bank.referentiel.skills {
+        let status = pr.and_then(|x| x.skills.iter().find(|k| k.skill == s.id));
+        row.push(
+            status
+                .map(|k| status_label(bank, &k.status).to_string())
+                .unwrap_or_default(),
+        );
+    }
+    row
+}
+
+fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out)
+}
+
+/// Exports the profiles of a structure that pass `filter`, streaming from the store
+/// into `out`.
+pub fn export_structure<W: Write>(
+    store: &dyn Store,
+    bank: &Bank,
+    structure: u64,
+    filter: &ProfileFilter,
+    format: Format,
+    mut out: W,
+) -> Result<ExportReport, ExportError> {
+    let mut failed: Option<String> = None;
+    let mut rows = 0usize;
+    let corrupt = match format {
+        Format::Csv => {
+            out.write_all(BOM)
+                .map_err(|e| ExportError::Write(e.to_string()))?;
+            let mut w = csv_writer(&mut out);
+            w.write_record(csv_header(bank))
+                .map_err(|e| ExportError::Write(e.to_string()))?;
+            let report = store.scan_profiles(structure, filter.from, filter.to, &mut |p| {
+                if failed.is_none() && filter.matches(&p) {
+                    match w.write_record(csv_row(bank, &p)) {
+                        Ok(()) => rows += 1,
+                        Err(e) => failed = Some(e.to_string()),
+                    }
+                }
+            })?;
+            w.flush().map_err(|e| ExportError::Write(e.to_string()))?;
+            report.corrupt.len()
+        }
+        Format::Json => {
+            out.write_all(b"[")
+                .map_err(|e| ExportError::Write(e.to_string()))?;
+            let report = store.scan_profiles(structure, filter.from, filter.to, &mut |p| {
+                if failed.is_none() && filter.matches(&p) {
+                    let sep: &[u8] = if rows == 0 { b"\n" } else { b",\n" };
+                    let res = out
+                        .write_all(sep)
+                        .map_err(|e| e.to_string())
+                        .and_then(|()| {
+                            serde_json::to_writer(&mut out, &result_view(bank, &p))
+                                .map_err(|e| e.to_string())
+                        });
+                    match res {
+                        Ok(()) => rows += 1,
+                        Err(e) => failed = Some(e),
+                    }
+                }
+            })?;
+            out.write_all(b"\n]\n")
+                .map_err(|e| ExportError::Write(e.to_string()))?;
+            report.corrupt.len()
+        }
+    };
+    if let Some(e) = failed {
+        return Err(ExportError::Write(e));
+    }
+    out.flush().map_err(|e| ExportError::Write(e.to_string()))?;
+    Ok(ExportReport { rows, corrupt })
+}

@@ -1,0 +1,229 @@
+//! What the store holds, one struct per kind of record.
+//!
+//! Every record carries `v`, its schema version ([`SCHEMA_VERSION`]). A record is
+//! encoded as JSON: readable with any tool when something goes wrong, and tolerant
+//! of added optional fields. A record that cannot be decoded is reported (with its
+//! tree and key) and left in place, never deleted or overwritten.
+
+use serde::{Deserialize, Serialize};
+
+use crate::outcome::Outcome;
+use crate::submission::Submission;
+
+/// Version of the records' schema written by this server.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn v1() -> u32 {
+    SCHEMA_VERSION
+}
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+/// A structure: a post office, a mediation place, a social centre.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Structure {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// Id (printed by `repere structure add`).
+    pub id: u64,
+    /// Name ("Bureau de poste de Guéret").
+    pub name: String,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Manages the accounts and kiosks of the structure.
+    Admin,
+    /// Screens people at the counter.
+    Agent,
+    /// Reads and exports profiles, forms groups.
+    Trainer,
+}
+
+impl Role {
+    /// The name used in the command line and the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+            Role::Trainer => "trainer",
+        }
+    }
+
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrateur",
+            Role::Agent => "Agent",
+            Role::Trainer => "Médiateur",
+        }
+    }
+
+    /// Parses `admin`, `agent` or `trainer`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "agent" => Some(Role::Agent),
+            "trainer" => Some(Role::Trainer),
+            _ => None,
+        }
+    }
+}
+
+/// A staff account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// Id.
+    pub id: u64,
+    /// Login, lowercase, unique across the server.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// The one structure the account belongs to.
+    pub structure: u64,
+    /// Argon2id hash in PHC string format.
+    pub password_hash: String,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// A kiosk device: submits results for its structure with its token; no login.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Kiosk {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// Id.
+    pub id: u64,
+    /// Structure.
+    pub structure: u64,
+    /// Name ("Borne de l'entrée").
+    pub name: String,
+    /// SHA-256 of the token, hex (the token itself is shown once and never stored).
+    pub token_hash: String,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// A logged-in browser: the cookie holds a random token, the store its SHA-256.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginSession {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// The account.
+    pub user: u64,
+    /// The CSRF token every state-changing request must send in `X-CSRF-Token`.
+    pub csrf: String,
+    /// Login time.
+    pub created_at: Millis,
+    /// After this the session is refused (and purged).
+    pub expires_at: Millis,
+}
+
+/// A screening started by an agent for a person at the counter, waiting for its
+/// result. The person's first name or initials are kept only with their consent,
+/// and move into the result when it arrives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Screening {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// Random id.
+    pub id: String,
+    /// Structure of the agent.
+    pub structure: u64,
+    /// The agent.
+    pub agent: u64,
+    /// First name or initials, only with consent.
+    pub person: Option<String>,
+    /// When consent was given (set iff `person` is).
+    pub consent_at: Option<Millis>,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// Who sent a result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Source {
+    /// An agent at the counter (a screening).
+    Agent {
+        /// The agent's account.
+        user: u64,
+    },
+    /// A registered kiosk.
+    Kiosk {
+        /// The kiosk.
+        kiosk: u64,
+    },
+    /// A browser with no token (self-test on any device).
+    Anonymous,
+}
+
+impl Source {
+    /// French label for exports.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Source::Agent { .. } => "Au guichet",
+            Source::Kiosk { .. } => "Borne",
+            Source::Anonymous => "En autonomie",
+        }
+    }
+}
+
+/// The raw answer log of one test, as received (tree `sessions`). Never rewritten:
+/// profiles can be recomputed from it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// The client's UUID.
+    pub id: String,
+    /// Server time of reception.
+    pub received_at: Millis,
+    /// Who sent it.
+    pub source: Source,
+    /// The log.
+    pub submission: Submission,
+}
+
+/// The profile derived from a session, with what lists and exports need (tree
+/// `profiles`, same key as the session).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRecord {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// The client's UUID (the session's key).
+    pub id: String,
+    /// Result code `XXXX-XXXX`.
+    pub code: String,
+    /// Server time of reception.
+    pub received_at: Millis,
+    /// Who sent it.
+    pub source: Source,
+    /// Structure it belongs to; `None` for an anonymous result not yet attached.
+    pub structure: Option<u64>,
+    /// When an anonymous result was attached to a structure.
+    #[serde(default)]
+    pub attached_at: Option<Millis>,
+    /// First name or initials (screenings with consent only).
+    #[serde(default)]
+    pub person: Option<String>,
+    /// When consent to keep `person` was given.
+    #[serde(default)]
+    pub consent_at: Option<Millis>,
+    /// What the server computed.
+    pub outcome: Outcome,
+}

@@ -1,0 +1,224 @@
+//! Storage behind a small trait, so that a deployment with several servers can later
+//! put the same records in PostgreSQL; [`sled_store::SledStore`] is the
+//! implementation used today.
+//!
+//! Contract of every implementation:
+//! - Writes of one operation are atomic (a result, its code and its indexes appear
+//!   and disappear together).
+//! - [`Store::flush`] returns once every write that returned before the call is
+//!   durable. The server acknowledges a result only after such a flush
+//!   ([`crate::commit`] batches them).
+//! - A record that cannot be decoded is reported ([`StoreError::Corrupt`], or in a
+//!   scan's [`ScanReport`]) and left untouched.
+//! - Inserting a result whose id exists changes nothing and returns the stored
+//!   result ([`Inserted::Existing`]): submissions are idempotent, also when two
+//!   arrive at once.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::records::{
+    Kiosk, LoginSession, Millis, ProfileRecord, Screening, SessionRecord, Structure, User,
+};
+
+pub mod sled_store;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed (I/O, corruption of the database itself).
+    #[error("storage error: {0}")]
+    Backend(String),
+    /// Another process holds the store (a running `repere serve`).
+    #[error("the store in {0} is in use by another process (is `repere serve` running on it?)")]
+    Locked(String),
+    /// A record cannot be decoded; it is left in place.
+    #[error("record `{key}` of `{tree}` cannot be decoded (left untouched): {error}")]
+    Corrupt {
+        /// Tree.
+        tree: String,
+        /// Key, printable.
+        key: String,
+        /// Decoder message.
+        error: String,
+    },
+    /// The store was written by a newer Repère.
+    #[error(
+        "the store has schema version {found}; this server reads up to {supported}: upgrade Repère"
+    )]
+    NewerSchema {
+        /// Version found.
+        found: u32,
+        /// Highest version this build reads.
+        supported: u32,
+    },
+    /// A login is already used.
+    #[error("the login `{0}` is already used")]
+    LoginTaken(String),
+    /// A structure id does not exist.
+    #[error("structure {0} does not exist")]
+    NoStructure(u64),
+}
+
+/// What [`Store::insert_result`] did.
+#[derive(Debug)]
+pub enum Inserted {
+    /// The result is new and stored.
+    New,
+    /// A result with this id exists; nothing was written. The stored records.
+    Existing(Box<(SessionRecord, ProfileRecord)>),
+    /// The code is taken by another result; nothing was written: draw another.
+    CodeTaken,
+}
+
+/// Records skipped by a scan because they could not be decoded.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    /// One line per record: tree, key, error.
+    pub corrupt: Vec<String>,
+}
+
+/// Counts of records, for `repere stats` and tests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Structures.
+    pub structures: usize,
+    /// Accounts.
+    pub users: usize,
+    /// Kiosks.
+    pub kiosks: usize,
+    /// Results (sessions with their profile).
+    pub results: usize,
+    /// Results not attached to any structure.
+    pub unattached: usize,
+    /// Screenings waiting for their result.
+    pub screenings: usize,
+    /// Login sessions.
+    pub logins: usize,
+}
+
+/// What [`Store::backup_to`] copied.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupReport {
+    /// Collections copied.
+    pub trees: usize,
+    /// Entries copied.
+    pub entries: usize,
+}
+
+/// What [`Store::purge`] deleted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurgeReport {
+    /// Results older than the retention period.
+    pub results: usize,
+    /// Expired login sessions.
+    pub logins: usize,
+    /// Abandoned screenings.
+    pub screenings: usize,
+}
+
+/// The records of Repère. Every method is blocking and short; callers on the async
+/// runtime call it directly for point operations and through `spawn_blocking` for
+/// scans, flushes and backups.
+pub trait Store: Send + Sync + 'static {
+    /// A new unique id for a structure, account or kiosk.
+    fn next_id(&self) -> Result<u64, StoreError>;
+
+    /// Adds a structure.
+    fn add_structure(&self, structure: &Structure) -> Result<(), StoreError>;
+    /// A structure by id.
+    fn structure(&self, id: u64) -> Result<Option<Structure>, StoreError>;
+    /// Every structure, by id.
+    fn structures(&self) -> Result<Vec<Structure>, StoreError>;
+
+    /// Adds an account; fails if the login is taken or the structure unknown.
+    fn add_user(&self, user: &User) -> Result<(), StoreError>;
+    /// An account by id.
+    fn user(&self, id: u64) -> Result<Option<User>, StoreError>;
+    /// An account by login (lowercase).
+    fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError>;
+    /// The accounts of a structure, by id.
+    fn users_of_structure(&self, structure: u64) -> Result<Vec<User>, StoreError>;
+
+    /// Adds a kiosk; fails if the structure is unknown.
+    fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError>;
+    /// A kiosk by id.
+    fn kiosk(&self, id: u64) -> Result<Option<Kiosk>, StoreError>;
+    /// A kiosk by the hash of its token.
+    fn kiosk_by_token_hash(&self, token_hash: &str) -> Result<Option<Kiosk>, StoreError>;
+    /// The kiosks of a structure.
+    fn kiosks_of_structure(&self, structure: u64) -> Result<Vec<Kiosk>, StoreError>;
+    /// Removes a kiosk (its token stops working). False if absent.
+    fn remove_kiosk(&self, id: u64) -> Result<bool, StoreError>;
+
+    /// Stores a login session under the hash of its cookie token.
+    fn put_login(&self, token_hash: &str, session: &LoginSession) -> Result<(), StoreError>;
+    /// A login session by token hash.
+    fn login(&self, token_hash: &str) -> Result<Option<LoginSession>, StoreError>;
+    /// Removes a login session.
+    fn remove_login(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Stores a screening.
+    fn put_screening(&self, screening: &Screening) -> Result<(), StoreError>;
+    /// A screening by id.
+    fn screening(&self, id: &str) -> Result<Option<Screening>, StoreError>;
+
+    /// Stores a result (session and profile, code and indexes) atomically; when
+    /// `screening` is given, removes that screening in the same step.
+    fn insert_result(
+        &self,
+        session: &SessionRecord,
+        profile: &ProfileRecord,
+        screening: Option<&str>,
+    ) -> Result<Inserted, StoreError>;
+    /// The result id of a code (canonical `XXXX-XXXX`).
+    fn result_id_by_code(&self, code: &str) -> Result<Option<String>, StoreError>;
+    /// A profile by result id.
+    fn profile(&self, id: &str) -> Result<Option<ProfileRecord>, StoreError>;
+    /// A session (raw log) by result id.
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// Attaches an unattached result to a structure. Returns the profile as it is
+    /// after the call (unchanged if it was already attached), `None` if absent.
+    fn attach_result(
+        &self,
+        id: &str,
+        structure: u64,
+        at: Millis,
+    ) -> Result<Option<ProfileRecord>, StoreError>;
+    /// Deletes a result, its code and its indexes. False if absent.
+    fn delete_result(&self, id: &str) -> Result<bool, StoreError>;
+    /// Calls `visit` on the profiles of a structure received in `[from, to)`, oldest
+    /// first.
+    fn scan_profiles(
+        &self,
+        structure: u64,
+        from: Option<Millis>,
+        to: Option<Millis>,
+        visit: &mut dyn FnMut(ProfileRecord),
+    ) -> Result<ScanReport, StoreError>;
+
+    /// Deletes results received before `results_before`, login sessions expired at
+    /// `now`, and screenings created before `screenings_before`.
+    fn purge(
+        &self,
+        results_before: Millis,
+        now: Millis,
+        screenings_before: Millis,
+    ) -> Result<PurgeReport, StoreError>;
+
+    /// A value of the store's own metadata.
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Sets a metadata value.
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Counts.
+    fn stats(&self) -> Result<Stats, StoreError>;
+
+    /// Makes every write that returned before this call durable.
+    fn flush(&self) -> Result<(), StoreError>;
+
+    /// Writes a consistent copy of everything into a new store at `dir` (which must
+    /// not exist or be empty); writes wait while it runs.
+    fn backup_to(&self, dir: &Path) -> Result<BackupReport, StoreError>;
+}

@@ -1,0 +1,296 @@
+//! How stored results are shown: ids of the référentiel turned into French labels,
+//! and the filters trainers use on lists and exports.
+//!
+//! Records store ids only (`acquis`, `mail.attach`); labels come from the
+//! référentiel at display time, so a wording fix shows everywhere at once.
+
+use repere_items::Bank;
+use serde_json::{json, Value};
+
+use crate::clock::{format_date_fr, parse_day_start, DAY_MS};
+use crate::records::{ProfileRecord, Source};
+
+/// A `{id, label}` pair (label = id when the référentiel does not know it, e.g. a
+/// result computed against an older version).
+fn labelled(id: &str, label: Option<&str>) -> Value {
+    json!({ "id": id, "label": label.unwrap_or(id) })
+}
+
+/// Label of an autonomy class.
+pub fn class_label<'b>(bank: &'b Bank, id: &'b str) -> &'b str {
+    bank.referentiel
+        .profile
+        .classes
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(id, |c| c.label.as_str())
+}
+
+/// Label of a skill status.
+pub fn status_label<'b>(bank: &'b Bank, id: &'b str) -> &'b str {
+    bank.referentiel
+        .profile
+        .statuses
+        .iter()
+        .find(|s| s.id == id)
+        .map_or(id, |s| s.label.as_str())
+}
+
+/// Label of an autonomy level.
+pub fn level_label<'b>(bank: &'b Bank, id: &'b str) -> &'b str {
+    bank.referentiel
+        .levels
+        .iter()
+        .find(|l| l.id == id)
+        .map_or(id, |l| l.label.as_str())
+}
+
+/// Label of an orientation modality.
+pub fn modality_label<'b>(bank: &'b Bank, id: &'b str) -> &'b str {
+    bank.referentiel
+        .profile
+        .orientation
+        .modalities
+        .iter()
+        .find(|m| m.id == id)
+        .map_or(id, |m| m.label.as_str())
+}
+
+/// Label of a skill.
+pub fn skill_label<'b>(bank: &'b Bank, id: &'b str) -> &'b str {
+    bank.referentiel.skill(id).map_or(id, |s| s.label.as_str())
+}
+
+/// The source as a stable word.
+pub fn source_name(source: &Source) -> &'static str {
+    match source {
+        Source::Agent { .. } => "agent",
+        Source::Kiosk { .. } => "kiosk",
+        Source::Anonymous => "anonymous",
+    }
+}
+
+/// The full view of one result: what the agent's screen, the trainer's screen and the
+/// kiosk's printout show.
+pub fn result_view(bank: &Bank, p: &ProfileRecord) -> Value {
+    let o = &p.outcome;
+    let r = &bank.referentiel;
+    let profile = o.profile.as_ref().map(|pr| {
+        let class = r.profile.classes.iter().find(|c| c.id == pr.class);
+        let modality = r.profile.orientation.modalities.iter().find(|m| m.id == pr.orientation.modality);
+        json!({
+            "provisional": pr.provisional,
+            "class": {
+                "id": pr.class,
+                "label": class.map_or(pr.class.as_str(), |c| c.label.as_str()),
+                "description": class.map(|c| c.description.as_str()),
+                "workshop_level": class.map(|c| c.workshop_level.as_str()),
+            },
+            "domains": pr.domains.iter().map(|d| {
+                let domain = r.domain(&d.domain);
+                let level_desc = domain
+                    .and_then(|dm| dm.levels.iter().find(|l| l.level == d.level))
+                    .map(|l| l.description.as_str());
+                json!({
+                    "id": d.domain,
+                    "label": domain.map_or(d.domain.as_str(), |dm| dm.label.as_str()),
+                    "level": {
+                        "id": d.level,
+                        "label": level_label(bank, &d.level),
+                        "description": level_desc,
+                    },
+                })
+            }).collect::<Vec<_>>(),
+            "skills": pr.skills.iter().map(|s| json!({
+                "id": s.skill,
+                "label": skill_label(bank, &s.skill),
+                "domain": r.skill(&s.skill).map(|k| k.domain.as_str()),
+                "status": labelled(&s.status, Some(status_label(bank, &s.status))),
+                "to_work_on": s.to_work_on,
+            })).collect::<Vec<_>>(),
+            "orientation": {
+                "modality": {
+                    "id": pr.orientation.modality,
+                    "label": modality.map_or(pr.orientation.modality.as_str(), |m| m.label.as_str()),
+                    "description": modality.map(|m| m.description.as_str()),
+                },
+                "services": pr.orientation.services,
+            },
+        })
+    });
+    json!({
+        "code": p.code,
+        "received_at": p.received_at,
+        "date": format_date_fr(p.received_at),
+        "source": source_name(&p.source),
+        "attached": p.structure.is_some(),
+        "person": p.person,
+        "items": o.items,
+        "skipped": o.skipped,
+        "theta": o.theta,
+        "se": o.se,
+        "skills_answered": o.skills.iter().map(|t| json!({
+            "id": t.skill,
+            "label": skill_label(bank, &t.skill),
+            "items": t.items,
+            "skipped": t.skipped,
+            "score": t.score,
+            "max_score": t.max_score,
+        })).collect::<Vec<_>>(),
+        "profile": profile,
+        "engine_version": o.engine_version,
+        "referentiel": { "id": o.referentiel_id, "version": o.referentiel_version },
+    })
+}
+
+/// The short view of a result in a trainer's list.
+pub fn summary_view(bank: &Bank, p: &ProfileRecord) -> Value {
+    let pr = p.outcome.profile.as_ref();
+    json!({
+        "code": p.code,
+        "date": format_date_fr(p.received_at),
+        "received_at": p.received_at,
+        "source": source_name(&p.source),
+        "person": p.person,
+        "class": pr.map(|x| labelled(&x.class, Some(class_label(bank, &x.class)))),
+        "orientation": pr.map(|x| labelled(&x.orientation.modality, Some(modality_label(bank, &x.orientation.modality)))),
+        "to_work_on": pr.map(|x| x.skills.iter().filter(|s| s.to_work_on).map(|s| s.skill.as_str()).collect::<Vec<_>>()),
+    })
+}
+
+/// Filters on a structure's profiles (query string of lists, groups and exports).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileFilter {
+    /// Received at or after (ms).
+    pub from: Option<i64>,
+    /// Received before (ms).
+    pub to: Option<i64>,
+    /// A domain at a level: `(domain id, level id)`.
+    pub domain_level: Option<(String, String)>,
+    /// A skill to work on.
+    pub skill: Option<String>,
+    /// An orientation modality.
+    pub orientation: Option<String>,
+    /// An autonomy class.
+    pub class: Option<String>,
+}
+
+/// The query parameters of a filter, as received.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct FilterQuery {
+    /// First day, `YYYY-MM-DD` or `DD/MM/YYYY`, inclusive.
+    pub from: Option<String>,
+    /// Last day, inclusive.
+    pub to: Option<String>,
+    /// Domain id (with `level`).
+    pub domain: Option<String>,
+    /// Autonomy level id (with `domain`).
+    pub level: Option<String>,
+    /// Skill id: profiles where this skill is to be worked on.
+    pub skill: Option<String>,
+    /// Orientation modality id.
+    pub orientation: Option<String>,
+    /// Autonomy class id.
+    pub class: Option<String>,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl FilterQuery {
+    /// Checks the values against the référentiel; errors are French.
+    pub fn check(&self, bank: &Bank) -> Result<ProfileFilter, String> {
+        let r = &bank.referentiel;
+        let day = |v: &str| {
+            parse_day_start(v)
+                .ok_or_else(|| format!("Date invalide : « {v} » (attendu AAAA-MM-JJ)."))
+        };
+        let from = present(&self.from).map(day).transpose()?;
+        // The day after `to`, at midnight: the next day's start, found from the day
+        // at noon to be right on the days summer time starts or ends.
+        let to = present(&self.to)
+            .map(|v| {
+                day(v).and_then(|start| {
+                    let next = crate::clock::paris_date(start + DAY_MS + DAY_MS / 2);
+                    parse_day_start(&format!("{:04}-{:02}-{:02}", next.0, next.1, next.2))
+                        .ok_or_else(|| format!("Date invalide : « {v} »."))
+                })
+            })
+            .transpose()?;
+        let domain_level = match (present(&self.domain), present(&self.level)) {
+            (None, None) => None,
+            (Some(d), Some(l)) => {
+                if r.domain(d).is_none() {
+                    return Err(format!("Domaine inconnu : « {d} »."));
+                }
+                if !r.levels.iter().any(|x| x.id == l) {
+                    return Err(format!("Niveau inconnu : « {l} »."));
+                }
+                Some((d.to_string(), l.to_string()))
+            }
+            _ => return Err("Choisissez à la fois un domaine et un niveau.".into()),
+        };
+        let skill = present(&self.skill).map(str::to_string);
+        if let Some(s) = &skill {
+            if r.skill(s).is_none() {
+                return Err(format!("Compétence inconnue : « {s} »."));
+            }
+        }
+        let orientation = present(&self.orientation).map(str::to_string);
+        if let Some(o) = &orientation {
+            if !r.profile.orientation.modalities.iter().any(|m| &m.id == o) {
+                return Err(format!("Orientation inconnue : « {o} »."));
+            }
+        }
+        let class = present(&self.class).map(str::to_string);
+        if let Some(c) = &class {
+            if !r.profile.classes.iter().any(|x| &x.id == c) {
+                return Err(format!("Classe d'autonomie inconnue : « {c} »."));
+            }
+        }
+        Ok(ProfileFilter {
+            from,
+            to,
+            domain_level,
+            skill,
+            orientation,
+            class,
+        })
+    }
+}
+
+impl ProfileFilter {
+    /// Whether a profile passes the filters other than the dates (the store applies
+    /// those).
+    pub fn matches(&self, p: &ProfileRecord) -> bool {
+        let needs_profile = self.domain_level.is_some()
+            || self.skill.is_some()
+            || self.orientation.is_some()
+            || self.class.is_some();
+        let Some(pr) = p.outcome.profile.as_ref() else {
+            return !needs_profile;
+        };
+        if let Some((d, l)) = &self.domain_level {
+            if !pr.domains.iter().any(|x| &x.domain == d && &x.level == l) {
+                return false;
+            }
+        }
+        if let Some(s) = &self.skill {
+            if !pr.skills.iter().any(|x| &x.skill == s && x.to_work_on) {
+                return false;
+            }
+        }
+        if let Some(o) = &self.orientation {
+            if &pr.orientation.modality != o {
+                return false;
+            }
+        }
+        if let Some(c) = &self.class {
+            if &pr.class != c {
+                return false;
+            }
+        }
+        true
+    }
+}
