@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod calibrate;
 mod estimate;
 mod items_cmd;
 mod serve;
@@ -55,6 +56,9 @@ enum Command {
     Estimate,
     /// Item bank tools: `repere items check [PATH]` validates the référentiel and bank.
     Items(items_cmd::ItemsArgs),
+    /// Calibrate item parameters from a CSV of answers (`person;item;score`); `--write`
+    /// updates the bank files.
+    Calibrate(calibrate::CalibrateArgs),
     /// Structures: `repere structure add NAME` (prints the id), `repere structure list`.
     Structure(structure_cmd::StructureArgs),
     /// Accounts: `repere user add --structure ID --role agent|trainer|admin --login NAME`.
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Estimate => estimate::run_stdio(),
         Command::Items(args) => items_cmd::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Structure(args) => structure_cmd::run(args),
         Command::User(args) => user_cmd::run(args),
         Command::Kiosk(args) => kiosk_cmd::run(args),

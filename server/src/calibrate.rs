@@ -1,0 +1,685 @@
+//! `repere calibrate`: item parameters estimated from collected answers.
+//!
+//! ```text
+//! repere calibrate ANSWERS.csv [--bank items/data] [--pictures assets/pictures]
+//!                  [--model rasch|2pl|3pl] [--anchor ID,ID…] [--anchor-calibrated]
+//!                  [--min-answers 100] [--quadrature 61] [--strict]
+//!                  [--write] [--date YYYY-MM-DD] [--note TEXT]
+//! ```
+//!
+//! **Input.** A CSV file with a header naming the columns `person`, `item` and
+//! `score` (any order, other columns ignored), separated by `;` or `,` (the header
+//! decides), UTF-8 with or without a byte-order mark. `person` is any identifier
+//! (one person = one test), `item` a bank item id, `score` the score obtained
+//! (0/1, or 0..k for an item scored in k steps). A malformed line stops the command
+//! with `file:line: message` and exit code 2 (wrong number of fields, a score that is
+//! not a whole number or is above the item's highest score, the same person answering
+//! an item twice). Answers to item ids the bank does not know are skipped and counted
+//! in the report (with `--strict`, they are an error, exit 2). Reading answers
+//! straight from the server's store is not offered yet: export them to CSV first.
+//!
+//! **Models.** Each item keeps the kind of model the bank gives it: dichotomous items
+//! (2PL/3PL/4PL in the bank) are fitted as 2PL, or as `--model rasch|3pl`; items
+//! scored in steps (`gpcm`) as GPCM. GRM items are not calibrated (listed, left as
+//! they are). The bank's current parameters are the starting values and the "old"
+//! column of the report.
+//!
+//! **Scale.** Without anchors the latent distribution is N(0, 1). `--anchor ID,…`
+//! holds the listed items at their bank parameters (bitwise) and estimates the latent
+//! mean and SD, so the new parameters are on the bank's existing scale;
+//! `--anchor-calibrated` anchors every item whose provenance is already `calibrated`
+//! (re-estimating only expert-rated and new items). Items with fewer than
+//! `--min-answers` answers (default 100), with no variation, or with a step nobody
+//! reached, are left as they are and listed.
+//!
+//! **Report.** Per item: n, old and new parameters, standard errors, infit/outfit,
+//! S-X² p (complete designs) and PX² p (any design), flags. See `engine/README.md`,
+//! "Calibration", for the statistics.
+//!
+//! **Writing.** Only with `--write`: the `[item.irt]` tables of the estimated items
+//! are edited in place (other text, comments and order preserved, via `toml_edit`):
+//! model, parameters rounded to 3 decimals, and
+//! `provenance = { kind = "calibrated", n = N, date = "YYYY-MM-DD", note = "…" }`.
+//! The edited bank is validated in memory like `repere items check` before any file
+//! is replaced; if it is invalid nothing is written (exit 1). Each file is replaced
+//! atomically (written beside it, then renamed).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use repere_engine::calibrate::{
+    calibrate, Answer, Calibration, Config, Flag, ItemModel, ItemResult, ItemSetup, ItemStatus,
+    LeftReason, Quadrature, Responses,
+};
+use repere_engine::irt::Item;
+use repere_items::{Bank, Model, ProvenanceKind};
+
+use crate::CliError;
+
+/// Dichotomous model to fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DichotomousModel {
+    /// Rasch: a = 1 for every dichotomous item, latent SD estimated.
+    Rasch,
+    /// Two-parameter logistic (default).
+    #[value(name = "2pl")]
+    TwoPl,
+    /// Three-parameter logistic with a Beta(5, 17) prior on c.
+    #[value(name = "3pl")]
+    ThreePl,
+}
+
+/// Arguments of `repere calibrate`.
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// CSV of answers with a header `person;item;score` (or commas).
+    pub answers: PathBuf,
+    /// Data folder holding referentiel.toml, context.toml and bank/.
+    #[arg(long, default_value = "items/data")]
+    pub bank: PathBuf,
+    /// Pictures folder, for the validation of the edited bank.
+    #[arg(long, default_value = "assets/pictures")]
+    pub pictures: PathBuf,
+    /// Model of the dichotomous items.
+    #[arg(long, value_enum, default_value = "2pl")]
+    pub model: DichotomousModel,
+    /// Items held at their bank parameters (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    pub anchor: Vec<String>,
+    /// Anchor every item whose provenance is already `calibrated`.
+    #[arg(long)]
+    pub anchor_calibrated: bool,
+    /// Items with fewer answers are left as they are.
+    #[arg(long, default_value_t = 100)]
+    pub min_answers: usize,
+    /// Number of quadrature points (rectangular on ±6).
+    #[arg(long, default_value_t = 61)]
+    pub quadrature: usize,
+    /// Unknown item ids are an error (exit 2) instead of being skipped.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the new parameters into the bank files.
+    #[arg(long)]
+    pub write: bool,
+    /// Date recorded in the provenance (default: today, Paris time).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Note recorded in the provenance.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// The answers read from the CSV, with item indices into the bank's item list.
+struct Csv {
+    answers: Vec<Answer>,
+    persons: usize,
+    unknown: BTreeMap<String, usize>,
+}
+
+fn input(m: String) -> CliError {
+    CliError::Input(m)
+}
+
+/// Reads and checks the CSV; `file:line: message` errors.
+fn read_csv(path: &Path, bank: &Bank, strict: bool) -> Result<Csv, CliError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| input(format!("{name}: cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+        input(format!("{name}:{line}: not UTF-8 text"))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
+    let (hline, header) = loop {
+        match lines.next() {
+            Some((_, l)) if l.trim().is_empty() => continue,
+            Some(h) => break h,
+            None => {
+                return Err(input(format!(
+                    "{name}: empty file (expected a header `person;item;score`)"
+                )))
+            }
+        }
+    };
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let cols: Vec<String> = header
+        .split(sep)
+        .map(|c| c.trim().trim_matches('"').to_lowercase())
+        .collect();
+    let find = |n: &str| cols.iter().position(|c| c == n);
+    let (Some(cp), Some(ci), Some(cs)) = (find("person"), find("item"), find("score")) else {
+        return Err(input(format!(
+            "{name}:{hline}: the header must name the columns `person`, `item` and `score` (got `{header}`)"
+        )));
+    };
+    let index: HashMap<&str, usize> = bank
+        .items()
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.id.as_str(), i))
+        .collect();
+    let mut persons: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut answers = Vec::new();
+    let mut unknown = BTreeMap::new();
+    for (line, l) in lines {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = l.split(sep).map(|f| f.trim().trim_matches('"')).collect();
+        if fields.len() != cols.len() {
+            return Err(input(format!(
+                "{name}:{line}: expected {} fields separated by `{sep}`, found {}",
+                cols.len(),
+                fields.len()
+            )));
+        }
+        let (person, item, score) = (fields[cp], fields[ci], fields[cs]);
+        if person.is_empty() {
+            return Err(input(format!("{name}:{line}: empty person")));
+        }
+        let score: usize = score.parse().map_err(|_| {
+            input(format!(
+                "{name}:{line}: score `{score}` is not a whole number >= 0"
+            ))
+        })?;
+        let Some(&j) = index.get(item) else {
+            if strict {
+                return Err(input(format!("{name}:{line}: unknown item `{item}`")));
+            }
+            *unknown.entry(item.to_string()).or_insert(0) += 1;
+            continue;
+        };
+        let max = bank.items()[j].max_score();
+        if score > max {
+            return Err(input(format!(
+                "{name}:{line}: score {score} is above the highest score of `{item}` ({max})"
+            )));
+        }
+        let next = persons.len();
+        let p = *persons.entry(person.to_string()).or_insert(next);
+        if let Some(first) = seen.insert((p, j), line) {
+            return Err(input(format!(
+                "{name}:{line}: person `{person}` already answered `{item}` (line {first})"
+            )));
+        }
+        answers.push(Answer {
+            person: p,
+            item: j,
+            score,
+        });
+    }
+    Ok(Csv {
+        answers,
+        persons: persons.len(),
+        unknown,
+    })
+}
+
+fn today() -> String {
+    let (y, m, d) = crate::clock::paris_date(crate::clock::Clock::system().now_ms());
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Runs `repere calibrate`.
+pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
+    if !args.bank.is_dir() {
+        return Err(input(format!(
+            "bank folder `{}` not found (pass it with `--bank DIR`)",
+            args.bank.display()
+        )));
+    }
+    let date = args.date.clone().unwrap_or_else(today);
+    if !valid_date(&date) {
+        return Err(input(format!("--date must be YYYY-MM-DD (got `{date}`)")));
+    }
+    let bank = repere_items::load_dir(&args.bank).map_err(|e| match e {
+        repere_items::LoadError::Invalid(p) => CliError::Other(format!(
+            "the bank in `{}` is invalid ({} problem(s)); run `repere items check` first",
+            args.bank.display(),
+            p.len()
+        )),
+        e => CliError::Other(e.to_string()),
+    })?;
+    for id in &args.anchor {
+        if bank.item(id).is_none() {
+            return Err(input(format!("--anchor: unknown item `{id}`")));
+        }
+    }
+    let csv = read_csv(&args.answers, &bank, args.strict)?;
+    let items = bank.items();
+    let dich = match args.model {
+        DichotomousModel::Rasch => ItemModel::Rasch,
+        DichotomousModel::TwoPl => ItemModel::TwoPl,
+        DichotomousModel::ThreePl => ItemModel::ThreePl,
+    };
+    // GRM items are not calibrated: their answers are dropped from the fit.
+    let grm: Vec<bool> = items.iter().map(|it| it.irt.model == Model::Grm).collect();
+    let answers: Vec<Answer> = csv
+        .answers
+        .iter()
+        .copied()
+        .filter(|a| !grm[a.item])
+        .collect();
+    let setups: Vec<ItemSetup> = items
+        .iter()
+        .map(|it| {
+            let engine = it.engine_item().clone();
+            let anchored = args.anchor.iter().any(|a| *a == it.id)
+                || (args.anchor_calibrated && it.irt.provenance.kind == ProvenanceKind::Calibrated);
+            if anchored {
+                return ItemSetup::anchor(engine);
+            }
+            let model = match it.irt.model {
+                Model::Gpcm | Model::Grm => ItemModel::Gpcm {
+                    steps: it.max_score(),
+                },
+                _ => dich,
+            };
+            // Start from the bank's values when they fit the model (a 4PL does not).
+            let start_ok = match (&engine, model) {
+                (Item::Logistic(l), ItemModel::Rasch | ItemModel::TwoPl | ItemModel::ThreePl) => {
+                    l.d == 1.0
+                }
+                (Item::Gpcm(_), ItemModel::Gpcm { .. }) => true,
+                _ => false,
+            };
+            if start_ok {
+                ItemSetup::with_start(model, engine)
+            } else {
+                ItemSetup::free(model)
+            }
+        })
+        .collect();
+    let data = Responses::new(csv.persons, items.len(), answers)
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    let config = Config {
+        quadrature: Quadrature::Rectangular {
+            points: args.quadrature,
+            bound: 6.0,
+        },
+        min_responses: args.min_answers,
+        ..Config::default()
+    };
+    let cal = calibrate(&data, &setups, &config).map_err(|e| match e {
+        repere_engine::calibrate::CalibrationError::NoAnswers => input(format!(
+            "{}: no answers to items of the bank",
+            args.answers.display()
+        )),
+        e => CliError::Other(format!("calibration failed: {e}")),
+    })?;
+    print!("{}", report(&args, &bank, &csv, &grm, &cal));
+    if !args.write {
+        println!("dry run: nothing written (pass --write to update the bank files)");
+        return Ok(());
+    }
+    let note = args.note.clone().unwrap_or_else(|| {
+        let model = match args.model {
+            DichotomousModel::Rasch => "Rasch",
+            DichotomousModel::TwoPl => "2PL",
+            DichotomousModel::ThreePl => "3PL",
+        };
+        format!(
+            "repere calibrate (EM, {model}/GPCM), {} personnes, {}",
+            cal.persons,
+            args.answers
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        )
+    });
+    let written = write_bank(&args, &bank, &cal, &date, &note)?;
+    println!(
+        "written: {} item(s) in {} file(s); the bank passed `repere items check`",
+        written.0, written.1
+    );
+    Ok(())
+}
+
+fn model_name(item: &Item) -> &'static str {
+    match item {
+        Item::Logistic(l) if l.d < 1.0 => "4pl",
+        Item::Logistic(l) if l.c > 0.0 => "3pl",
+        Item::Logistic(_) => "2pl",
+        Item::Gpcm(_) => "gpcm",
+        Item::Grm(_) => "grm",
+    }
+}
+
+fn params(item: &Item) -> String {
+    match item {
+        Item::Logistic(l) => {
+            let mut s = format!("a={:.3} b={:.3}", l.a, l.b);
+            if l.c > 0.0 {
+                let _ = write!(s, " c={:.3}", l.c);
+            }
+            if l.d < 1.0 {
+                let _ = write!(s, " d={:.3}", l.d);
+            }
+            s
+        }
+        Item::Gpcm(g) => format!(
+            "a={:.3} steps=[{}]",
+            g.a,
+            g.steps
+                .iter()
+                .map(|v| format!("{v:.3}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Item::Grm(g) => format!(
+            "a={:.3} thresholds=[{}]",
+            g.a,
+            g.thresholds
+                .iter()
+                .map(|v| format!("{v:.3}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn ses(r: &ItemResult) -> String {
+    let Some(se) = &r.se else { return "-".into() };
+    let mut parts = Vec::new();
+    if let Some(a) = se.a {
+        parts.push(format!("a={a:.3}"));
+    }
+    if let Some(b) = se.b {
+        parts.push(format!("b={b:.3}"));
+    }
+    if let Some(c) = se.c {
+        parts.push(format!("c={c:.3}"));
+    }
+    if !se.steps.is_empty() {
+        parts.push(format!(
+            "steps=[{}]",
+            se.steps
+                .iter()
+                .map(|v| format!("{v:.3}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    parts.join(" ")
+}
+
+fn flag_names(r: &ItemResult) -> String {
+    let names: Vec<String> = r
+        .flags
+        .iter()
+        .map(|f| match f {
+            Flag::LeftAsIs => "left-as-is".to_string(),
+            Flag::AtBound { parameter } => format!("{parameter}-at-bound"),
+            Flag::NoStandardError => "no-se".to_string(),
+            Flag::MisfitSx2 => "misfit-sx2".to_string(),
+            Flag::MisfitPx2 => "misfit-px2".to_string(),
+            Flag::MeanSquare => "mean-square".to_string(),
+        })
+        .collect();
+    if names.is_empty() {
+        "-".into()
+    } else {
+        names.join(",")
+    }
+}
+
+fn report(args: &CalibrateArgs, bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
+    let mut out = String::new();
+    let skipped: usize = csv.unknown.values().sum();
+    let _ = writeln!(
+        out,
+        "repere calibrate: {} answers from {} persons ({})",
+        csv.answers.len(),
+        csv.persons,
+        args.answers.display()
+    );
+    if skipped > 0 {
+        let ids: Vec<&str> = csv.unknown.keys().map(String::as_str).take(10).collect();
+        let more = if csv.unknown.len() > 10 { ", …" } else { "" };
+        let _ = writeln!(
+            out,
+            "skipped {skipped} answer(s) to {} unknown item id(s): {}{more}",
+            csv.unknown.len(),
+            ids.join(", ")
+        );
+    }
+    let l = &cal.latent;
+    let latent = if l.mean_estimated || l.sd_estimated {
+        format!(
+            "latent N({:.3}, {:.3}²) estimated (SE mean {}, SE sd {})",
+            l.mean,
+            l.sd,
+            l.mean_se.map_or("-".into(), |v| format!("{v:.3}")),
+            l.sd_se.map_or("-".into(), |v| format!("{v:.3}"))
+        )
+    } else {
+        "latent N(0, 1)".to_string()
+    };
+    let _ = writeln!(
+        out,
+        "EM: {} cycle(s), {}, last change {:.2e}, log-likelihood {:.2}; {latent}; {} persons, {} answers in the fit",
+        cal.iterations,
+        if cal.converged { "converged" } else { "NOT converged" },
+        cal.max_change,
+        cal.log_likelihood,
+        cal.persons,
+        cal.answers
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:>6}  {:<10} {:<34} {:<34} {:<28} {:>5} {:>6} {:>7} {:>7}  flags",
+        "item", "n", "status", "old", "new", "SE", "infit", "outfit", "S-X2 p", "PX2 p"
+    );
+    let mut left = Vec::new();
+    for (it, r) in bank.items().iter().zip(&cal.items) {
+        if r.n == 0 {
+            continue;
+        }
+        let status = match r.status {
+            ItemStatus::Estimated => "estimated".to_string(),
+            ItemStatus::Anchored => "anchor".to_string(),
+            ItemStatus::LeftAsIs(_) => "left".to_string(),
+        };
+        if let ItemStatus::LeftAsIs(reason) = r.status {
+            let why = match reason {
+                LeftReason::TooFewAnswers { n, min } => format!("{n} answers < {min}"),
+                LeftReason::NoVariation { score } => format!("every answer scored {score}"),
+                LeftReason::EmptyCategory { category } => format!("nobody scored {category}"),
+            };
+            left.push(format!("{} ({why})", it.id));
+        }
+        let new = match (r.status, &r.item) {
+            (ItemStatus::Estimated, Some(i)) => format!("{} {}", model_name(i), params(i)),
+            _ => "-".into(),
+        };
+        let fit = r.fit.as_ref();
+        let _ = writeln!(
+            out,
+            "{:<24} {:>6}  {:<10} {:<34} {:<34} {:<28} {:>5} {:>6} {:>7} {:>7}  {}",
+            it.id,
+            r.n,
+            status,
+            format!(
+                "{} {}",
+                model_name(it.engine_item()),
+                params(it.engine_item())
+            ),
+            new,
+            ses(r),
+            fit.map_or("-".into(), |f| format!("{:.2}", f.infit)),
+            fit.map_or("-".into(), |f| format!("{:.2}", f.outfit)),
+            fit.and_then(|f| f.sx2)
+                .map_or("-".into(), |c| format!("{:.3}", c.p_value)),
+            fit.and_then(|f| f.px2)
+                .map_or("-".into(), |c| format!("{:.3}", c.p_value)),
+            flag_names(r)
+        );
+    }
+    let mut grm_answered: Vec<&str> = csv
+        .answers
+        .iter()
+        .filter(|a| grm[a.item])
+        .map(|a| bank.items()[a.item].id.as_str())
+        .collect();
+    grm_answered.dedup();
+    grm_answered.sort_unstable();
+    grm_answered.dedup();
+    if !grm_answered.is_empty() {
+        let _ = writeln!(
+            out,
+            "not calibrated (GRM items): {}",
+            grm_answered.join(", ")
+        );
+    }
+    let unanswered = cal.items.iter().filter(|r| r.n == 0).count();
+    if !left.is_empty() {
+        let _ = writeln!(
+            out,
+            "left as they are ({}): {}",
+            left.len(),
+            left.join("; ")
+        );
+    }
+    if unanswered > 0 {
+        let _ = writeln!(
+            out,
+            "{unanswered} bank item(s) have no answers in this file"
+        );
+    }
+    out
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// Edits the `[item.irt]` tables of the estimated items; validates; writes.
+/// Returns (items, files) written.
+fn write_bank(
+    args: &CalibrateArgs,
+    bank: &Bank,
+    cal: &Calibration,
+    date: &str,
+    note: &str,
+) -> Result<(usize, usize), CliError> {
+    let mut new_params: HashMap<&str, (&Item, usize)> = HashMap::new();
+    for (it, r) in bank.items().iter().zip(&cal.items) {
+        if let (ItemStatus::Estimated, Some(item)) = (r.status, &r.item) {
+            new_params.insert(it.id.as_str(), (item, r.n));
+        }
+    }
+    let mut sources =
+        repere_items::read_sources(&args.bank).map_err(|e| CliError::Other(e.to_string()))?;
+    let mut changed_files = Vec::new();
+    let mut count = 0;
+    for (rel, text) in sources.iter_mut() {
+        if !rel.starts_with(repere_items::BANK_DIR.trim_end_matches('/')) {
+            continue;
+        }
+        let mut doc: toml_edit::DocumentMut = text
+            .parse()
+            .map_err(|e| CliError::Other(format!("{rel}: cannot be parsed for editing: {e}")))?;
+        let mut changed = false;
+        if let Some(array) = doc.get_mut("item").and_then(|i| i.as_array_of_tables_mut()) {
+            for table in array.iter_mut() {
+                let Some(id) = table.get("id").and_then(|v| v.as_str()).map(str::to_string) else {
+                    continue;
+                };
+                let Some((item, n)) = new_params.get(id.as_str()) else {
+                    continue;
+                };
+                let Some(irt) = table.get_mut("irt").and_then(|v| v.as_table_like_mut()) else {
+                    continue;
+                };
+                edit_irt(irt, item, *n, date, note);
+                changed = true;
+                count += 1;
+            }
+        }
+        if changed {
+            *text = doc.to_string();
+            changed_files.push(rel.clone());
+        }
+    }
+    // Validate the edited bank in memory, exactly as `repere items check` does.
+    let pictures = args.pictures.clone();
+    let reader = move |name: &str| std::fs::read_to_string(pictures.join(name)).ok();
+    if let Err(problems) = repere_items::build(&sources, Some(&reader)) {
+        let mut msg = String::from("the edited bank would be invalid; nothing was written:");
+        for p in problems {
+            let _ = write!(msg, "\n  {p}");
+        }
+        return Err(CliError::Other(msg));
+    }
+    for rel in &changed_files {
+        let Some((_, text)) = sources.iter().find(|(r, _)| r == rel) else {
+            continue;
+        };
+        let path = args.bank.join(rel);
+        let tmp = path.with_extension("toml.calibrate-tmp");
+        std::fs::write(&tmp, text)
+            .map_err(|e| CliError::Other(format!("cannot write {}: {e}", tmp.display())))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| CliError::Other(format!("cannot replace {}: {e}", path.display())))?;
+    }
+    Ok((count, changed_files.len()))
+}
+
+fn edit_irt(irt: &mut dyn toml_edit::TableLike, item: &Item, n: usize, date: &str, note: &str) {
+    let provenance = irt.remove("provenance");
+    for k in ["model", "a", "b", "c", "d", "steps", "thresholds"] {
+        if !matches!(k, "model" | "a") {
+            irt.remove(k);
+        }
+    }
+    let set = |irt: &mut dyn toml_edit::TableLike, k: &str, v: toml_edit::Item| match irt.get_mut(k)
+    {
+        Some(slot) => *slot = v,
+        None => {
+            irt.insert(k, v);
+        }
+    };
+    set(irt, "model", toml_edit::value(model_name(item)));
+    match item {
+        Item::Logistic(l) => {
+            set(irt, "a", toml_edit::value(round3(l.a)));
+            set(irt, "b", toml_edit::value(round3(l.b)));
+            if l.c > 0.0 {
+                set(irt, "c", toml_edit::value(round3(l.c).max(0.001)));
+            }
+        }
+        Item::Gpcm(g) => {
+            set(irt, "a", toml_edit::value(round3(g.a)));
+            let mut arr = toml_edit::Array::new();
+            for s in &g.steps {
+                arr.push(round3(*s));
+            }
+            set(irt, "steps", toml_edit::value(arr));
+        }
+        Item::Grm(_) => {}
+    }
+    let mut p = toml_edit::InlineTable::new();
+    p.insert("kind", "calibrated".into());
+    p.insert("n", (n.min(i64::MAX as usize) as i64).into());
+    p.insert("date", date.into());
+    p.insert("note", note.into());
+    let _ = provenance;
+    irt.insert("provenance", toml_edit::value(p));
+}
