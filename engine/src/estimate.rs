@@ -829,11 +829,11 @@ enum Candidate {
 /// Highest point over `range` of the objective of `target`.
 ///
 /// Scans the range in steps of at most [`SCAN_STEP`] and keeps every place where the
-/// objective can peak: a bound where `T` points outwards, or a sign change of `T` from
-/// + to −. Brackets are refined (Newton for MLE/MAP, Brent for WLE). With a single
-/// candidate, the usual case, that is the answer; with several (a 3PL/4PL likelihood
-/// can have a local maximum besides a rising end), the objective decides between them
-/// at their refined positions.
+/// objective can peak: a bound where `T` points outwards, or a place where `T` changes
+/// sign from positive to negative. Brackets are refined (Newton for MLE/MAP, Brent for
+/// WLE). With a single candidate, the usual case, that is the answer; with several (a
+/// 3PL/4PL likelihood can have a local maximum besides a rising end), the objective
+/// decides between them at their refined positions.
 fn maximise(
     pattern: &impl Pattern,
     target: Target,

@@ -48,6 +48,28 @@ fn any_item(a: std::ops::Range<f64>) -> impl Strategy<Value = Item> {
     ]
 }
 
+/// Extreme items: discriminations from 0.01 to 100, locations from −50 to 50.
+fn extreme_item() -> impl Strategy<Value = Item> {
+    let a = 0.01f64..100.0;
+    prop_oneof![
+        (a.clone(), -50.0f64..50.0, 0.0f64..0.35, 0.0f64..0.1).prop_map(|(a, b, c, slip)| {
+            Item::logistic(a, b, c, 1.0 - slip).expect("valid 4PL parameters")
+        }),
+        (a.clone(), prop::collection::vec(-50.0f64..50.0, 1..6))
+            .prop_map(|(a, steps)| Item::gpcm(a, steps).expect("valid GPCM parameters")),
+        (a, -50.0f64..0.0, prop::collection::vec(0.01f64..20.0, 0..5)).prop_map(
+            |(a, first, gaps)| {
+                let mut t = vec![first];
+                for g in gaps {
+                    let last = t.last().copied().unwrap_or(first);
+                    t.push(last + g);
+                }
+                Item::grm(a, t).expect("increasing thresholds")
+            }
+        ),
+    ]
+}
+
 /// An item with a valid random response.
 fn response() -> impl Strategy<Value = (Item, usize)> {
     any_item(0.3..3.0).prop_flat_map(|item| {
@@ -73,7 +95,7 @@ proptest! {
 
     #[test]
     fn nothing_is_nan_for_theta_up_to_20(
-        item in any_item(0.01..100.0),
+        item in extreme_item(),
         theta in -20.0f64..20.0,
     ) {
         prop_assert!(item.information(theta) >= 0.0);
@@ -110,6 +132,28 @@ proptest! {
         let v = [d.p, d.q, d.dp, d.d2p, d.d3p, d.information, d.dinformation,
             d.d2information, d.j, d.dj];
         prop_assert!(all_finite(&v) && d.information >= 0.0 && d.dp <= 0.0, "{v:?}");
+    }
+
+    #[test]
+    fn estimators_stay_finite_on_extreme_items(
+        pairs in prop::collection::vec(
+            extreme_item().prop_flat_map(|item| {
+                let max = item.max_score();
+                (Just(item), 0..=max)
+            }),
+            1..15,
+        )
+    ) {
+        let (items, scores): (Vec<Item>, Vec<usize>) = pairs.into_iter().unzip();
+        let estimators: [&dyn AbilityEstimator; 4] =
+            [&Eap::default(), &Map::default(), &Mle::default(), &Wle::default()];
+        for est in estimators {
+            let e = est.estimate(&items, &scores).expect("estimate");
+            prop_assert!(
+                e.theta.is_finite() && (-6.0..=6.0).contains(&e.theta) && e.se.is_finite() && e.se > 0.0,
+                "{}: {e:?}", est.name()
+            );
+        }
     }
 
     #[test]
