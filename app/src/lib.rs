@@ -2,21 +2,94 @@
 //!
 //! Views hold no business logic: they call the engine (compiled to WebAssembly with
 //! the app) and the item bank embedded at build time.
+//!
+//! Map of this crate:
+//! - [`routes`]: every area (URL path) and screen, declared in one place;
+//! - [`config`]: kiosk or personal device, idle delays;
+//! - `state`: the signals shared by the screens;
+//! - `settings`, `speech`: comfort settings and reading aloud;
+//! - `kiosk`: the idle question and the full reset between two people;
+//! - `offline`: the service worker and the queue of results to send;
+//! - `frame`, `screens`: what the person sees.
 
 use leptos::prelude::*;
+
+pub mod config;
+mod frame;
+mod kiosk;
+pub mod offline;
+pub mod routes;
+mod screens;
+mod settings;
+mod speech;
+pub mod state;
+mod storage;
+
+use config::Config;
+use routes::{Area, Screen};
+use state::AppState;
 
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
+    let config = Config::from_browser();
+    let area = Area::from_path(&location().pathname().unwrap_or_default());
+    let state = AppState::new(config);
+    provide_context(state);
+
+    // Settings: applied to the page and kept for this tab.
+    Effect::new(move |_| {
+        let settings = state.settings.get();
+        settings.apply();
+        settings.save();
+    });
+
+    // A new screen: stop reading, move focus to its heading, read it if asked.
+    Effect::new(move |previous: Option<Screen>| {
+        let screen = state.screen.get();
+        if previous.is_some_and(|p| p != screen) {
+            state.speech.stop();
+            request_animation_frame(move || {
+                frame::focus_heading();
+                if state.settings.get_untracked().read_aloud {
+                    state.speech.speak(&frame::screen_text(state));
+                }
+            });
+        }
+        screen
+    });
+
+    if state.kiosk() {
+        kiosk::watch_idle(state);
+    }
+    offline::register_service_worker();
+    offline::start_sender();
+
+    let content = move || {
+        if state.resetting.get() {
+            return view! { <p class="wiping">"Un instant…"</p> }.into_any();
+        }
+        match area {
+            Area::NotFound => view! { <screens::NotFound /> }.into_any(),
+            Area::SelfTest => match state.screen.get() {
+                Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
+                Screen::Context => view! { <screens::ContextScreen /> }.into_any(),
+                Screen::Question => view! { <screens::QuestionScreen /> }.into_any(),
+                Screen::Result => view! { <screens::ResultScreen /> }.into_any(),
+                Screen::Print => view! { <screens::PrintScreen /> }.into_any(),
+            },
+        }
+    };
+
     view! {
-        <main id="contenu">
-            <h1>"Repère"</h1>
-            <p>"Un petit test pour savoir où vous en êtes avec le numérique."</p>
-            <p>"Une dizaine de questions, environ 10 minutes, sans chronomètre."</p>
-            <button type="button" class="button">"Commencer"</button>
+        <frame::TopBar />
+        <main id="contenu" tabindex="-1">
+            {content}
         </main>
-        <footer class="version">
-            <p>{format!("Repère, moteur de mesure version {}", repere_engine::ENGINE_VERSION)}</p>
-        </footer>
+        <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+            {move || state.status.get()}
+        </div>
+        <frame::SettingsDialog />
+        {state.kiosk().then(|| view! { <kiosk::IdleDialog /> })}
     }
 }

@@ -1,0 +1,157 @@
+//! How this copy of the app runs, read once when it starts: on a personal device
+//! (the agent's tablet, a person's phone) or on a shared kiosk.
+//!
+//! Kiosk mode comes from the URL (`?mode=kiosk`) or from the deployment, which may
+//! inject `<meta name="repere-mode" content="kiosk">` into `index.html`. In kiosk
+//! mode, the idle delays can be shortened for tests and demonstrations:
+//! `?idle=N` (seconds without a touch before the question « Voulez-vous
+//! continuer ? », default 90) and `?countdown=N` (seconds of that question before
+//! everything is wiped, default 30). Outside kiosk mode they are ignored.
+
+/// Seconds without a touch, click or key before the kiosk asks whether the person
+/// is still there.
+pub const DEFAULT_IDLE_SECS: u32 = 90;
+/// Seconds the kiosk waits for an answer to that question before wiping everything.
+pub const DEFAULT_COUNTDOWN_SECS: u32 = 30;
+
+/// The query parameters kept in the start URL of a kiosk (so a reset returns to the
+/// same kiosk set-up).
+const KEPT_PARAMS: [&str; 3] = ["mode", "idle", "countdown"];
+
+/// The set-up of this copy of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// A shared kiosk: idle check, and a full wipe at the end of each person's visit.
+    pub kiosk: bool,
+    /// Seconds without activity before the idle question (kiosk only).
+    pub idle_secs: u32,
+    /// Seconds of the idle question's countdown (kiosk only).
+    pub countdown_secs: u32,
+    /// Where a kiosk reset goes back to: the path with the kiosk parameters only.
+    pub start_url: String,
+}
+
+impl Config {
+    /// The configuration for a page at `pathname` with query string `search`
+    /// (with or without its `?`), and the content of the `repere-mode` meta tag if
+    /// the deployment injected one. Pure, so it is tested natively.
+    pub fn from_parts(pathname: &str, search: &str, meta_mode: Option<&str>) -> Config {
+        let params = parse_query(search);
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let kiosk = param("mode") == Some("kiosk") || meta_mode.map(str::trim) == Some("kiosk");
+        let seconds = |name: &str, default: u32, max: u32| {
+            if !kiosk {
+                return default;
+            }
+            param(name)
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| (1..=max).contains(n))
+                .unwrap_or(default)
+        };
+        let kept: Vec<String> = params
+            .iter()
+            .filter(|(k, _)| KEPT_PARAMS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let path = if pathname.starts_with('/') {
+            pathname
+        } else {
+            "/"
+        };
+        let start_url = if kept.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{}", kept.join("&"))
+        };
+        Config {
+            kiosk,
+            idle_secs: seconds("idle", DEFAULT_IDLE_SECS, 3600),
+            countdown_secs: seconds("countdown", DEFAULT_COUNTDOWN_SECS, 600),
+            start_url,
+        }
+    }
+
+    /// The configuration of the page the browser is showing.
+    pub fn from_browser() -> Config {
+        let location = leptos::prelude::location();
+        let pathname = location.pathname().unwrap_or_else(|_| "/".into());
+        let search = location.search().unwrap_or_default();
+        let meta = leptos::prelude::document()
+            .query_selector("meta[name=\"repere-mode\"]")
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"));
+        Config::from_parts(&pathname, &search, meta.as_deref())
+    }
+}
+
+/// `a=1&b=2` (leading `?` allowed) as pairs, in order. Values are kept raw: the
+/// parameters the app reads are plain words and numbers.
+fn parse_query(search: &str) -> Vec<(String, String)> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (p.to_string(), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_device_by_default() {
+        let c = Config::from_parts("/", "", None);
+        assert!(!c.kiosk);
+        assert_eq!(c.idle_secs, 90);
+        assert_eq!(c.countdown_secs, 30);
+        assert_eq!(c.start_url, "/");
+    }
+
+    #[test]
+    fn kiosk_from_the_url_with_test_delays() {
+        let c = Config::from_parts("/", "?mode=kiosk&idle=3&countdown=5&x=secret", None);
+        assert!(c.kiosk);
+        assert_eq!(c.idle_secs, 3);
+        assert_eq!(c.countdown_secs, 5);
+        // Anything else of the URL is dropped from the start URL.
+        assert_eq!(c.start_url, "/?mode=kiosk&idle=3&countdown=5");
+    }
+
+    #[test]
+    fn kiosk_from_the_meta_tag() {
+        let c = Config::from_parts("/", "", Some(" kiosk "));
+        assert!(c.kiosk);
+        assert_eq!(c.start_url, "/");
+    }
+
+    #[test]
+    fn delays_are_ignored_outside_kiosk_mode_and_checked_inside() {
+        assert_eq!(Config::from_parts("/", "?idle=3", None).idle_secs, 90);
+        assert_eq!(
+            Config::from_parts("/", "?mode=kiosk&idle=0", None).idle_secs,
+            90
+        );
+        assert_eq!(
+            Config::from_parts("/", "?mode=kiosk&idle=abc", None).idle_secs,
+            90
+        );
+        assert_eq!(
+            Config::from_parts("/", "?mode=kiosk&idle=-4", None).idle_secs,
+            90
+        );
+        assert_eq!(
+            Config::from_parts("/", "?mode=kiosk&countdown=99999", None).countdown_secs,
+            30
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! Kiosk mode: the idle question and the full reset between two people.
+//!
+//! After `idle_secs` without a touch, click or key, a modal asks « Voulez-vous
+//! continuer ? » with a visible countdown of `countdown_secs`. At zero, or when the
+//! person presses « Terminer », [`reset`] wipes everything the page and the browser
+//! hold about the person, then reloads the start URL in place of the current
+//! history entry. The watch only arms after a first touch: an untouched welcome
+//! screen has nothing to wipe, so an idle kiosk does not reload in a loop.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::offline;
+use crate::state::AppState;
+
+/// The Cache Storage caches whose name starts with this hold the app itself
+/// (no answers): the reset keeps them so the kiosk still works offline.
+pub const SHELL_CACHE_PREFIX: &str = "repere-shell";
+
+#[wasm_bindgen]
+extern "C" {
+    /// `indexedDB`, seen through the one method web-sys lacks.
+    type IdbFactoryWithList;
+    /// `indexedDB.databases()`.
+    #[wasm_bindgen(method, catch)]
+    fn databases(this: &IdbFactoryWithList) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The user activity that keeps the kiosk awake.
+const ACTIVITY_EVENTS: [&str; 5] = ["pointerdown", "keydown", "touchstart", "wheel", "input"];
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Starts watching for inactivity (kiosk mode only).
+pub fn watch_idle(state: AppState) {
+    let (idle, countdown) = state.config.with_value(|c| (c.idle_secs, c.countdown_secs));
+    let last_activity = Rc::new(Cell::new(now_ms()));
+    let armed = Rc::new(Cell::new(false));
+    let warned_at: Rc<Cell<Option<f64>>> = Rc::new(Cell::new(None));
+
+    {
+        let last_activity = last_activity.clone();
+        let armed = armed.clone();
+        let warned_at = warned_at.clone();
+        let on_activity = Closure::<dyn Fn()>::new(move || {
+            // While the question shows, only its buttons answer it.
+            if warned_at.get().is_none() {
+                last_activity.set(now_ms());
+                armed.set(true);
+            }
+        });
+        let doc = document();
+        for name in ACTIVITY_EVENTS {
+            let _ = doc.add_event_listener_with_callback_and_bool(
+                name,
+                on_activity.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+        on_activity.forget();
+    }
+
+    // « Continuer »: the dialog sets `idle_countdown` back to None.
+    {
+        let last_activity = last_activity.clone();
+        let warned_at = warned_at.clone();
+        Effect::new(move |_| {
+            if state.idle_countdown.get().is_none() && warned_at.get().is_some() {
+                warned_at.set(None);
+                last_activity.set(now_ms());
+            }
+        });
+    }
+
+    set_interval(
+        move || {
+            if state.resetting.get_untracked() || !armed.get() {
+                return;
+            }
+            let now = now_ms();
+            match warned_at.get() {
+                None => {
+                    if now - last_activity.get() >= f64::from(idle) * 1000.0 {
+                        warned_at.set(Some(now));
+                        state.settings_open.set(false);
+                        state.speech.stop();
+                        state.idle_countdown.set(Some(countdown));
+                    }
+                }
+                Some(start) => {
+                    let elapsed = ((now - start) / 1000.0).floor();
+                    let left = (f64::from(countdown) - elapsed).max(0.0) as u32;
+                    if left == 0 {
+                        start_reset(state);
+                    } else if state.idle_countdown.get_untracked() != Some(left) {
+                        state.idle_countdown.set(Some(left));
+                    }
+                }
+            }
+        },
+        Duration::from_millis(250),
+    );
+}
+
+/// Starts the reset (once).
+pub fn start_reset(state: AppState) {
+    if state.resetting.get_untracked() {
+        return;
+    }
+    state.resetting.set(true);
+    spawn_local(reset(state));
+}
+
+/// A promise that resolves after `ms` milliseconds.
+fn sleep(ms: i32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    })
+}
+
+/// Waits for `promise`, at most `ms` milliseconds; errors count as done.
+async fn at_most(promise: js_sys::Promise, ms: i32) {
+    let race = js_sys::Promise::race(&js_sys::Array::of2(&promise, &sleep(ms)));
+    let _ = JsFuture::from(race).await;
+}
+
+/// Wipes everything about the person, then reloads the start URL.
+async fn reset(state: AppState) {
+    state.speech.stop();
+    state.idle_countdown.set(None);
+    state.settings_open.set(false);
+
+    // One last chance for a result waiting to be sent; then it goes with the rest.
+    at_most(
+        wasm_bindgen_futures::future_to_promise(async {
+            offline::flush().await;
+            Ok(JsValue::UNDEFINED)
+        }),
+        3000,
+    )
+    .await;
+
+    let window = window();
+    if let Ok(Some(s)) = window.local_storage() {
+        let _ = s.clear();
+    }
+    if let Ok(Some(s)) = window.session_storage() {
+        let _ = s.clear();
+    }
+    wipe_cookies();
+    delete_databases().await;
+    delete_answer_caches().await;
+
+    let start = state.config.with_value(|c| c.start_url.clone());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&start));
+    }
+    let _ = window.location().replace(&start);
+}
+
+/// Expires every cookie JavaScript can read, for this path and for `/`.
+fn wipe_cookies() {
+    let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() else {
+        return;
+    };
+    let Ok(cookies) = doc.cookie() else {
+        return;
+    };
+    let path = location().pathname().unwrap_or_else(|_| "/".into());
+    for pair in cookies.split(';') {
+        let name = pair.split('=').next().unwrap_or("").trim();
+        if name.is_empty() {
+            continue;
+        }
+        for p in ["/", path.as_str()] {
+            let _ = doc.set_cookie(&format!(
+                "{name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path={p}"
+            ));
+        }
+    }
+}
+
+/// Deletes every IndexedDB database of the origin.
+async fn delete_databases() {
+    let Ok(Some(factory)) = window().indexed_db() else {
+        return;
+    };
+    let Ok(list) = factory.unchecked_ref::<IdbFactoryWithList>().databases() else {
+        return;
+    };
+    let Ok(list) = JsFuture::from(list).await else {
+        return;
+    };
+    let list: js_sys::Array = list.unchecked_into();
+    for info in list.iter() {
+        let Some(name) = js_sys::Reflect::get(&info, &JsValue::from_str("name"))
+            .ok()
+            .and_then(|n| n.as_string())
+        else {
+            continue;
+        };
+        let Ok(request) = factory.delete_database(&name) else {
+            continue;
+        };
+        let done = js_sys::Promise::new(&mut |resolve, _reject| {
+            request.set_onsuccess(Some(&resolve));
+            request.set_onerror(Some(&resolve));
+            request.set_onblocked(Some(&resolve));
+        });
+        at_most(done, 2000).await;
+    }
+}
+
+/// Deletes every Cache Storage cache except the app shell's.
+async fn delete_answer_caches() {
+    let Ok(caches) = window().caches() else {
+        return;
+    };
+    let Ok(names) = JsFuture::from(caches.keys()).await else {
+        return;
+    };
+    let names: js_sys::Array = names.unchecked_into();
+    for name in names.iter().filter_map(|n| n.as_string()) {
+        if !name.starts_with(SHELL_CACHE_PREFIX) {
+            let _ = JsFuture::from(caches.delete(&name)).await;
+        }
+    }
+}
+
+/// The idle question: « Voulez-vous continuer ? » with its countdown.
+#[component]
+pub fn IdleDialog() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let resume = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        let open = state.idle_countdown.get().is_some();
+        let Some(d) = dialog.get() else {
+            return;
+        };
+        if open && !d.open() {
+            let _ = d.show_modal();
+            if let Some(b) = resume.get() {
+                let _ = b.focus();
+            }
+        } else if !open && d.open() {
+            d.close();
+        }
+    });
+    let resume_click = move |_| state.idle_countdown.set(None);
+    let finish_click = move |_| start_reset(state);
+    // Escape means « Continuer » (the dialog must not close without telling us).
+    let on_cancel = move |ev: web_sys::Event| {
+        ev.prevent_default();
+        state.idle_countdown.set(None);
+    };
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog idle-dialog"
+            aria-labelledby="idle-title"
+            aria-describedby="idle-text"
+            on:cancel=on_cancel
+        >
+            <h2 id="idle-title">"Voulez-vous continuer ?"</h2>
+            <p id="idle-text">"Vous n'avez rien touché depuis un moment."</p>
+            <p class="countdown">
+                "Sans réponse, tout sera effacé dans\u{a0}"
+                <strong>{move || state.idle_countdown.get().unwrap_or(0)}</strong>
+                {move || {
+                    if state.idle_countdown.get().unwrap_or(0) > 1 {
+                        "\u{a0}secondes."
+                    } else {
+                        "\u{a0}seconde."
+                    }
+                }}
+            </p>
+            <div class="actions">
+                <button type="button" class="button" node_ref=resume on:click=resume_click>
+                    "Continuer"
+                </button>
+                <button type="button" class="button secondary" on:click=finish_click>
+                    "Terminer"
+                </button>
+            </div>
+        </dialog>
+    }
+}

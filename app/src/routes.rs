@@ -1,0 +1,56 @@
+//! Every route of the app, declared in one place.
+//!
+//! Two levels:
+//! - an [`Area`] is a part of the app with its own URL path (the self-test today;
+//!   the agent's and the trainer's screens will be added here);
+//! - a [`Screen`] is a step inside the self-test. Screens are deliberately *not*
+//!   URLs: moving from one question to the next adds no history entry, so on a
+//!   shared kiosk the back button can never bring back the previous person's
+//!   screens, and a reload resumes from the session kept in `sessionStorage`.
+
+/// A part of the app, chosen by the URL path when the page loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// `/`: the self-test (kiosk or personal device).
+    SelfTest,
+    /// Any other path: a calm "page not found" with a way back.
+    NotFound,
+}
+
+impl Area {
+    /// The area a path opens.
+    pub fn from_path(path: &str) -> Area {
+        match path.trim_end_matches('/') {
+            "" | "/index.html" => Area::SelfTest,
+            _ => Area::NotFound,
+        }
+    }
+}
+
+/// A step of the self-test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// What will happen, « Commencer », and the comfort settings.
+    Welcome,
+    /// The context questions (equipment, e-mail, goals), never scored.
+    Context,
+    /// One question of the adaptive test.
+    Question,
+    /// The result: levels per domain, orientation, result code.
+    Result,
+    /// The result laid out for printing on A4.
+    Print,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_to_areas() {
+        assert_eq!(Area::from_path("/"), Area::SelfTest);
+        assert_eq!(Area::from_path(""), Area::SelfTest);
+        assert_eq!(Area::from_path("/index.html"), Area::SelfTest);
+        assert_eq!(Area::from_path("/nimporte-quoi"), Area::NotFound);
+    }
+}

@@ -1,0 +1,10 @@
+//! The screens of the self-test, one module each. A screen reads and changes the
+//! shared [`crate::state::AppState`]; it never scores or picks questions itself.
+
+mod not_found;
+mod placeholder;
+mod welcome;
+
+pub use not_found::NotFound;
+pub use placeholder::{ContextScreen, PrintScreen, QuestionScreen, ResultScreen};
+pub use welcome::Welcome;

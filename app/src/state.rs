@@ -1,0 +1,75 @@
+//! The state shared by every screen, provided once as a Leptos context.
+//!
+//! It holds signals only (cheap to copy). Everything here is about the current
+//! person and disappears with the page: the kiosk reset reloads the page after
+//! wiping the browser's storage.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::config::Config;
+use crate::routes::Screen;
+use crate::settings::Settings;
+use crate::speech::Speech;
+
+/// Signals shared by the screens.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// How this copy runs (kiosk or not), read once at start.
+    pub config: StoredValue<Config>,
+    /// The screen shown.
+    pub screen: RwSignal<Screen>,
+    /// Comfort settings of the current person.
+    pub settings: RwSignal<Settings>,
+    /// Text of the polite live region (state changes such as « Réponse
+    /// enregistrée »).
+    pub status: RwSignal<String>,
+    /// What « Écouter » reads on this screen (set by each screen).
+    pub read_text: RwSignal<String>,
+    /// The settings dialog is open.
+    pub settings_open: RwSignal<bool>,
+    /// Seconds left before the kiosk wipes everything, while the idle question
+    /// shows.
+    pub idle_countdown: RwSignal<Option<u32>>,
+    /// The kiosk reset has started: the screens are already emptied.
+    pub resetting: RwSignal<bool>,
+    /// Reading aloud.
+    pub speech: Speech,
+}
+
+impl AppState {
+    /// The state of a fresh page.
+    pub fn new(config: Config) -> AppState {
+        AppState {
+            config: StoredValue::new(config),
+            screen: RwSignal::new(Screen::Welcome),
+            settings: RwSignal::new(Settings::load()),
+            status: RwSignal::new(String::new()),
+            read_text: RwSignal::new(String::new()),
+            settings_open: RwSignal::new(false),
+            idle_countdown: RwSignal::new(None),
+            resetting: RwSignal::new(false),
+            speech: Speech::init(),
+        }
+    }
+
+    /// Whether this copy is a shared kiosk.
+    pub fn kiosk(&self) -> bool {
+        self.config.with_value(|c| c.kiosk)
+    }
+
+    /// Says `message` through the polite live region. The region is emptied
+    /// first, so that the same message said twice is announced twice.
+    pub fn announce(&self, message: &str) {
+        let status = self.status;
+        let message = message.to_string();
+        status.set(String::new());
+        set_timeout(move || status.set(message), Duration::from_millis(120));
+    }
+
+    /// Shows another screen.
+    pub fn go(&self, screen: Screen) {
+        self.screen.set(screen);
+    }
+}

@@ -1,0 +1,138 @@
+// Helpers that know the Repère app: waiting for it, stubbing speech synthesis,
+// reading what the browser keeps, the screen sizes the app must fit.
+
+/** The devices the app must fit (CSS pixels). */
+export const LAYOUTS = {
+  'tablet-portrait': { width: 800, height: 1280 },
+  'tablet-landscape': { width: 1280, height: 800 },
+  kiosk: { width: 1920, height: 1080 },
+  phone: { width: 390, height: 844 },
+  narrow: { width: 320, height: 720 },
+};
+
+/** Waits until the app has rendered a first-level heading; returns its text. */
+export async function waitForApp(page, { timeout = 15_000 } = {}) {
+  const heading = page.locator('main h1');
+  await heading.first().waitFor({ state: 'visible', timeout });
+  return (await heading.first().textContent()).trim();
+}
+
+/**
+ * Replaces the browser's speech synthesis before any script runs (call it on the
+ * context, before `goto`). `voices`: the voices `getVoices()` returns at first;
+ * `lateVoices`: the voices it returns after a `voiceschanged` event sent
+ * `lateAfterMs` later; `absent`: no `speechSynthesis` at all. What the app asks
+ * to speak lands in `window.__spoken`, cancellations in `window.__cancelled`.
+ */
+export async function stubSpeech(context, { voices = [], lateVoices = null, lateAfterMs = 800, absent = false } = {}) {
+  await context.addInitScript(
+    ({ voices, lateVoices, lateAfterMs, absent }) => {
+      if (absent) {
+        Object.defineProperty(window, 'speechSynthesis', { value: undefined, configurable: true });
+        return;
+      }
+      const synth = window.speechSynthesis;
+      if (!synth) return;
+      window.__spoken = [];
+      window.__cancelled = 0;
+      const shape = (v) => ({ default: false, localService: true, voiceURI: v.name, ...v });
+      let current = voices.map(shape);
+      synth.getVoices = () => current;
+      synth.speak = (u) => window.__spoken.push({ text: u.text, lang: u.lang, rate: u.rate });
+      synth.cancel = () => { window.__cancelled += 1; };
+      if (lateVoices) {
+        setTimeout(() => {
+          current = lateVoices.map(shape);
+          synth.dispatchEvent(new Event('voiceschanged'));
+        }, lateAfterMs);
+      }
+    },
+    { voices, lateVoices, lateAfterMs, absent },
+  );
+}
+
+/** Everything the browser keeps for the page's origin that a person could leave behind. */
+export async function storedTraces(page) {
+  return page.evaluate(async () => {
+    const local = Object.keys(localStorage);
+    const session = Object.keys(sessionStorage);
+    const databases = (await indexedDB.databases()).map((d) => d.name);
+    const caches_ = await caches.keys();
+    return { local, session, databases, caches: caches_, cookie: document.cookie };
+  });
+}
+
+/** Leaves traces of a person in every store the kiosk reset must wipe. */
+export async function leaveTraces(page) {
+  await page.evaluate(async () => {
+    localStorage.setItem('trace', 'Madame Exemple');
+    sessionStorage.setItem('trace', 'Madame Exemple');
+    document.cookie = 'trace=Madame-Exemple; path=/';
+    await new Promise((resolve, reject) => {
+      const open = indexedDB.open('trace-reponses', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('reponses');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction('reponses', 'readwrite');
+        tx.objectStore('reponses').put('Madame Exemple', 'nom');
+        tx.oncomplete = () => { db.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+    const cache = await caches.open('repere-answers-test');
+    await cache.put('/api/trace', new Response('Madame Exemple'));
+  });
+}
+
+/** True when the page cannot scroll sideways (reflow, WCAG 1.4.10). */
+export async function fitsWidth(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+/** Size of the body text in CSS pixels. */
+export async function bodyFontSize(page) {
+  const px = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  return Math.round(px * 100) / 100;
+}
+
+/**
+ * Touch targets smaller than `min` CSS px in either direction, or closer than
+ * `gap` px to another target (WCAG 2.5.5 AAA, and the project's 8 px spacing).
+ * A target is a visible button, link, or label wrapping an input; inputs inside
+ * a label count through their label. Returns readable descriptions.
+ */
+export async function targetProblems(page, { min = 48, gap = 8, within = 'body' } = {}) {
+  return page.evaluate(
+    ({ min, gap, within }) => {
+      const root = document.querySelector(within) || document.body;
+      const targets = [...root.querySelectorAll('button, a[href], label, input:not([type=hidden]), textarea, select, [role=button], [tabindex="0"]')]
+        .filter((el) => !(el.matches('input, textarea, select') && el.closest('label')))
+        .filter((el) => !el.closest('.visually-hidden'))
+        .filter((el) => !(el.matches('label') && !el.querySelector('input')))
+        .map((el) => ({ el, r: el.getBoundingClientRect() }))
+        .filter(({ el, r }) => r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden');
+      const name = (el) => `${el.tagName.toLowerCase()} « ${(el.innerText || el.getAttribute('aria-label') || el.value || '').trim().slice(0, 30)} »`;
+      const problems = [];
+      for (const { el, r } of targets) {
+        if (r.width < min - 0.5 || r.height < min - 0.5) {
+          problems.push(`${name(el)} is ${Math.round(r.width)}x${Math.round(r.height)}`);
+        }
+      }
+      for (let i = 0; i < targets.length; i += 1) {
+        for (let j = i + 1; j < targets.length; j += 1) {
+          const a = targets[i];
+          const b = targets[j];
+          if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+          const dx = Math.max(0, Math.max(a.r.left, b.r.left) - Math.min(a.r.right, b.r.right));
+          const dy = Math.max(0, Math.max(a.r.top, b.r.top) - Math.min(a.r.bottom, b.r.bottom));
+          if (Math.max(dx, dy) < gap - 0.5) {
+            problems.push(`${name(a.el)} and ${name(b.el)} are ${Math.round(Math.max(dx, dy))}px apart`);
+          }
+        }
+      }
+      return problems;
+    },
+    { min, gap, within },
+  );
+}

@@ -1,0 +1,354 @@
+// The shell of the app: welcome screen, comfort settings, reading aloud, kiosk
+// reset, offline use, layouts. The real server serves the built app; headless
+// Chromium drives it; axe-core audits it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import {
+  LAYOUTS,
+  waitForApp,
+  stubSpeech,
+  storedTraces,
+  leaveTraces,
+  fitsWidth,
+  bodyFontSize,
+  targetProblems,
+} from './lib/app.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Asserts a page had no console error, page error or foreign request. */
+function assertClean(problems) {
+  assert.deepEqual(problems.pageErrors, [], 'no page error');
+  assert.deepEqual(problems.consoleErrors, [], 'no console error');
+  assert.deepEqual(problems.foreignRequests, [], 'no request leaves the loopback interface');
+}
+
+/** Chooses a settings option, in the welcome screen or in `scope` (a dialog). */
+async function chooseSetting(page, group, option, scope = page.locator('main')) {
+  await scope
+    .getByRole('group', { name: group, exact: true })
+    .getByRole('radio', { name: option, exact: true })
+    .check();
+}
+
+test('welcome screen: what will happen, a large « Commencer », settings; zero axe violations', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await page.goto(server.url);
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  await page.getByText(/^Une dizaine de questions, environ 10\sminutes, sans chronomètre\.$/).waitFor();
+  const start = page.getByRole('button', { name: 'Commencer' });
+  const box = await start.boundingBox();
+  assert.ok(box.height >= 64 && box.width >= 200, `« Commencer » is large (${box.width}x${box.height})`);
+  assert.ok((await bodyFontSize(page)) >= 22, 'body text is at least 22 px');
+  assert.ok(await page.getByRole('button', { name: 'Réglages' }).isVisible(), '« Réglages » is on the screen');
+  assert.deepEqual(await targetProblems(page), [], 'every target is at least 48x48 px, 8 px apart');
+
+  const results = await audit(page, 'welcome, default size');
+  assert.deepEqual(results.violations, []);
+  assert.ok(results.passes >= 10, `axe-core checked the page (${results.passes} rules passed)`);
+  const aaa = await auditRules(page, 'welcome, default size', ['color-contrast-enhanced']);
+  assert.deepEqual(aaa.violations, [], 'AAA contrast (7:1)');
+  await screenshot(page, 'shell-welcome');
+  assertClean(problems);
+  await context.close();
+});
+
+test('settings: three text sizes and high contrast, kept on reload, zero axe violations', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await page.goto(server.url);
+  await waitForApp(page);
+  assert.equal(await bodyFontSize(page), 22);
+  await chooseSetting(page, 'Taille du texte', 'Grand');
+  assert.equal(await bodyFontSize(page), 28);
+  await chooseSetting(page, 'Taille du texte', 'Très grand');
+  assert.equal(await bodyFontSize(page), 34);
+
+  let results = await audit(page, 'welcome, largest text');
+  assert.deepEqual(results.violations, []);
+  assert.deepEqual(await targetProblems(page), []);
+  await screenshot(page, 'shell-welcome-largest');
+
+  await chooseSetting(page, 'Contraste', 'Renforcé');
+  assert.equal(await page.getAttribute('html', 'data-contrast'), 'high');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(0, 0, 0)', 'high contrast: black background');
+  results = await audit(page, 'welcome, largest text, high contrast');
+  assert.deepEqual(results.violations, []);
+  const aaa = await auditRules(page, 'welcome, high contrast', ['color-contrast-enhanced']);
+  assert.deepEqual(aaa.violations, [], 'AAA contrast (7:1) in high contrast');
+  await screenshot(page, 'shell-welcome-largest-contrast');
+
+  // Kept for this person (sessionStorage), applied again after a reload.
+  await page.reload();
+  await waitForApp(page);
+  assert.equal(await bodyFontSize(page), 34);
+  assert.equal(await page.getAttribute('html', 'data-contrast'), 'high');
+  assert.deepEqual((await storedTraces(page)).local, [], 'nothing of the person in localStorage');
+
+  // Reachable from the next screens, in a dialog that closes back to its button.
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.locator('main h1').filter({ hasNotText: 'Repère' }).waitFor();
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.tagName),
+    'H1',
+    'focus moved to the new screen heading',
+  );
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Réglages' });
+  await dialog.waitFor();
+  await chooseSetting(page, 'Taille du texte', 'Normal', dialog);
+  assert.equal(await bodyFontSize(page), 22);
+  results = await audit(page, 'settings dialog');
+  assert.deepEqual(results.violations, []);
+  await screenshot(page, 'shell-settings-dialog');
+  await dialog.getByRole('button', { name: 'Fermer' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.id),
+    'settings-button',
+    'focus back on « Réglages »',
+  );
+  assertClean(problems);
+  await context.close();
+});
+
+test('layouts: tablet portrait and landscape, kiosk, phone, and reflow at 320 px', async () => {
+  for (const [name, viewport] of Object.entries(LAYOUTS)) {
+    for (const size of ['Normal', 'Très grand']) {
+      const { context, page, problems } = await openPage(browser, { viewport });
+      await page.goto(server.url);
+      await waitForApp(page);
+      await chooseSetting(page, 'Taille du texte', size);
+      assert.ok(await fitsWidth(page), `${name} (${size}): no sideways scrolling`);
+      assert.deepEqual(await targetProblems(page), [], `${name} (${size}): targets`);
+      if (size === 'Normal' || name === 'narrow') {
+        await screenshot(page, `shell-layout-${name}${size === 'Normal' ? '' : '-largest'}`);
+      }
+      assertClean(problems);
+      await context.close();
+    }
+  }
+});
+
+test('read aloud: « Écouter » reads the screen in French, slower, and stops on a new screen', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await stubSpeech(context, { voices: [{ lang: 'en-US', name: 'English' }, { lang: 'fr-FR', name: 'Française' }] });
+  await page.goto(server.url);
+  await waitForApp(page);
+  const listen = page.getByRole('button', { name: 'Écouter' });
+  await listen.waitFor();
+  await listen.click();
+  const spoken = await page.evaluate(() => window.__spoken);
+  assert.equal(spoken.length, 1);
+  assert.equal(spoken[0].lang, 'fr-FR');
+  assert.ok(Math.abs(spoken[0].rate - 0.85) < 1e-6, `rate ${spoken[0].rate}`);
+  assert.match(spoken[0].text, /Une dizaine de questions/);
+  // While it speaks, the same button stops it.
+  await page.getByRole('button', { name: 'Arrêter' }).click();
+  assert.ok((await page.evaluate(() => window.__cancelled)) >= 1);
+  await listen.click();
+  const cancelledBefore = await page.evaluate(() => window.__cancelled);
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.locator('main h1').filter({ hasNotText: 'Repère' }).waitFor();
+  assert.ok((await page.evaluate(() => window.__cancelled)) > cancelledBefore, 'a new screen stops the reading');
+  assert.ok(await page.getByRole('button', { name: 'Écouter' }).isVisible(), 'still offered on the next screen');
+
+  // « Lire chaque écran à voix haute » reads each new screen by itself.
+  await page.getByRole('button', { name: 'Réglages' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Réglages' });
+  await chooseSetting(page, 'Lire chaque écran à voix haute', 'Oui', dialog);
+  await dialog.getByRole('button', { name: 'Fermer' }).click();
+  const before = await page.evaluate(() => window.__spoken.length);
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.waitForFunction((n) => window.__spoken.length > n, before);
+  assertClean(problems);
+  await context.close();
+});
+
+test('read aloud: hidden without a French voice, shown when one arrives late', async () => {
+  for (const [label, options] of [
+    ['no speech synthesis', { absent: true }],
+    ['no voice', { voices: [] }],
+    ['English voices only', { voices: [{ lang: 'en-GB', name: 'English' }] }],
+  ]) {
+    const { context, page, problems } = await openPage(browser);
+    await stubSpeech(context, options);
+    await page.goto(server.url);
+    await waitForApp(page);
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('button', { name: 'Écouter' }).count(), 0, `${label}: no « Écouter »`);
+    assert.equal(
+      await page.getByText('Lire chaque écran à voix haute').count(),
+      0,
+      `${label}: no read-aloud setting`,
+    );
+    assertClean(problems);
+    await context.close();
+  }
+  const { context, page, problems } = await openPage(browser);
+  await stubSpeech(context, { voices: [], lateVoices: [{ lang: 'fr_FR', name: 'Française' }], lateAfterMs: 600 });
+  await page.goto(server.url);
+  await waitForApp(page);
+  await page.getByRole('button', { name: 'Écouter' }).waitFor({ timeout: 5000 });
+  assertClean(problems);
+  await context.close();
+});
+
+/** Opens a kiosk with short delays, moves on one screen and leaves traces. */
+async function kioskWithTraces(url) {
+  const opened = await openPage(browser);
+  const { page } = opened;
+  // A page before the kiosk: what the back button would go to.
+  await page.goto(url);
+  await waitForApp(page);
+  await page.goto(`${url}?mode=kiosk&idle=2&countdown=3`);
+  await waitForApp(page);
+  await page.getByText('À la fin, tout est effacé.').waitFor();
+  await chooseSetting(page, 'Taille du texte', 'Très grand');
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).waitFor();
+  await leaveTraces(page);
+  return opened;
+}
+
+/** Asserts that nothing of the previous person is left. */
+async function assertWiped(page) {
+  // The kiosk start page has reloaded: wait for its own start-up writes (none).
+  await page.waitForTimeout(500);
+  const traces = await storedTraces(page);
+  assert.deepEqual(traces.local, [], 'localStorage is empty');
+  assert.deepEqual(traces.session, [], 'sessionStorage is empty');
+  assert.deepEqual(traces.databases, [], 'no IndexedDB database');
+  assert.equal(traces.cookie, '', 'no cookie');
+  assert.deepEqual(
+    traces.caches.filter((c) => !c.startsWith('repere-shell')),
+    [],
+    'only the app shell cache is kept',
+  );
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.ok(!text.includes('Quelques questions sur vous'), 'no screen of the previous person');
+  assert.equal(await bodyFontSize(page), 22, 'settings back to default');
+  // The back button does not bring the previous person's screens back.
+  await page.goBack();
+  await waitForApp(page);
+  const back = await page.evaluate(() => document.body.innerText);
+  assert.ok(!back.includes('Quelques questions sur vous'), 'back: no screen of the previous person');
+  assert.equal(await bodyFontSize(page), 22, 'back: default settings');
+}
+
+test('kiosk: after the idle delay, « Voulez-vous continuer ? » with a countdown; « Continuer » keeps the test', async () => {
+  const { context, page, problems } = await kioskWithTraces(server.url);
+  const dialog = page.getByRole('dialog', { name: 'Voulez-vous continuer ?' });
+  await dialog.waitFor({ timeout: 10_000 });
+  const countdown = await dialog.locator('.countdown strong').textContent();
+  assert.ok(['3', '2', '1'].includes(countdown.trim()), `countdown shows ${countdown}`);
+  assert.ok(await dialog.getByRole('button', { name: 'Continuer' }).isVisible());
+  assert.ok(await dialog.getByRole('button', { name: 'Terminer' }).isVisible());
+  const results = await audit(page, 'kiosk idle question');
+  assert.deepEqual(results.violations, []);
+  assert.deepEqual(await targetProblems(page, { within: 'dialog[open]' }), []);
+  await screenshot(page, 'shell-kiosk-idle');
+  await dialog.getByRole('button', { name: 'Continuer' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.waitForTimeout(1000);
+  assert.ok(await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).isVisible());
+  assert.deepEqual((await storedTraces(page)).local, ['trace'], 'nothing wiped');
+  assertClean(problems);
+  await context.close();
+});
+
+test('kiosk: at the end of the countdown, everything is wiped', async () => {
+  const { context, page, problems } = await kioskWithTraces(server.url);
+  await page.getByRole('dialog', { name: 'Voulez-vous continuer ?' }).waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.textSize === 'normal', null, {
+    timeout: 15_000,
+  });
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(new URL(page.url()).search, '?mode=kiosk&idle=2&countdown=3', 'back to the kiosk start');
+  await assertWiped(page);
+  assertClean(problems);
+  await context.close();
+});
+
+test('kiosk: « Terminer » wipes everything at once', async () => {
+  const { context, page, problems } = await kioskWithTraces(server.url);
+  const dialog = page.getByRole('dialog', { name: 'Voulez-vous continuer ?' });
+  await dialog.waitFor({ timeout: 10_000 });
+  await dialog.getByRole('button', { name: 'Terminer' }).click();
+  await page.waitForFunction(() => document.documentElement.dataset.textSize === 'normal', null, {
+    timeout: 10_000,
+  });
+  assert.equal(await waitForApp(page), 'Repère');
+  await assertWiped(page);
+  assertClean(problems);
+  await context.close();
+});
+
+test('kiosk mode from the deployment: <meta name="repere-mode" content="kiosk">', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await context.route(
+    (url) => url.pathname === '/',
+    async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(
+        '<head>',
+        '<head><meta name="repere-mode" content="kiosk">',
+      );
+      await route.fulfill({ response, body: html });
+    },
+  );
+  await page.goto(`${server.url}?idle=1&countdown=30`);
+  await waitForApp(page);
+  await page.getByText('À la fin, tout est effacé.').waitFor();
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.getByRole('dialog', { name: 'Voulez-vous continuer ?' }).waitFor({ timeout: 10_000 });
+  assertClean(problems);
+  await context.close();
+});
+
+test('offline: a test started online goes on offline, and a reload still shows the app', async () => {
+  const own = await startServer();
+  const { context, page, problems } = await openPage(browser);
+  await page.goto(own.url);
+  await waitForApp(page);
+  // The service worker controls the page and holds the app shell.
+  await page.waitForFunction(
+    async () => {
+      if (!navigator.serviceWorker.controller) return false;
+      const cache = await caches.open('repere-shell-v1');
+      const paths = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      return ['/', '.wasm', '.js', '.css', '.woff2'].every((end) => paths.some((p) => p.endsWith(end)));
+    },
+    null,
+    { timeout: 15_000, polling: 250 },
+  );
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).waitFor();
+  await page.reload();
+  assert.equal(await waitForApp(page), 'Repère', 'reload while offline');
+  // Even with the server gone entirely.
+  await context.setOffline(false);
+  await own.stop();
+  await page.reload();
+  assert.equal(await waitForApp(page), 'Repère', 'reload with the server stopped');
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).waitFor();
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
