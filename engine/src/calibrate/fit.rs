@@ -179,13 +179,15 @@ pub(crate) fn item_fit(
             sq_tab[off + q] = s;
         }
     }
+    // 1/P, capped so that a probability below 1e-300 (whose node carries no
+    // posterior mass anyway) cannot overflow.
+    let invp: Vec<f64> = state.logtab.iter().map(|v| (-v).min(690.0).exp()).collect();
     let mut records: Vec<Vec<Record>> = vec![Vec::new(); n_items];
     let mut res2 = vec![0.0; n_items];
     let mut var_sum = vec![0.0; n_items];
     let mut z2 = vec![0.0; n_items];
     let mut n = vec![0usize; n_items];
     let mut post = vec![0.0; nq];
-    let mut lpost = vec![0.0; nq];
     let mut probs = Vec::new();
     let active: usize = (0..n_items)
         .filter(|j| layout.offset[*j] != INACTIVE)
@@ -197,9 +199,6 @@ pub(crate) fn item_fit(
             continue;
         }
         let theta_hat: f64 = post.iter().zip(&state.nodes).map(|(w, t)| w * t).sum();
-        for (l, w) in lpost.iter_mut().zip(&post) {
-            *l = w.ln();
-        }
         let mut seen = 0;
         for (j, x) in items.iter().zip(scores) {
             let (j, x) = (*j as usize, *x as usize);
@@ -222,19 +221,10 @@ pub(crate) fn item_fit(
             z2[j] += r * r / w;
             n[j] += 1;
             // Rest-of-test posterior: divide this answer's likelihood out.
-            let row = &state.logtab[off + x * nq..off + (x + 1) * nq];
-            let m = lpost
-                .iter()
-                .zip(row)
-                .map(|(a, b)| a - b)
-                .filter(|v| v.is_finite())
-                .fold(f64::NEG_INFINITY, f64::max);
-            if !m.is_finite() {
-                continue;
-            }
+            let inv = &invp[off + x * nq..off + (x + 1) * nq];
             let (mut tot, mut th, mut me, mut sq) = (0.0, 0.0, 0.0, 0.0);
             for q in 0..nq {
-                let u = (lpost[q] - row[q] - m).exp();
+                let u = post[q] * inv[q];
                 tot += u;
                 th += u * state.nodes[q];
                 me += u * mean_tab[off + q];
@@ -353,7 +343,8 @@ fn s_x2(
             }
         }
     }
-    let prob = |j: usize, k: usize, q: usize| state.logtab[layout.offset[j] + k * nq + q].exp();
+    let ptab: Vec<f64> = state.logtab.iter().map(|v| v.exp()).collect();
+    let prob = |j: usize, k: usize, q: usize| ptab[layout.offset[j] + k * nq + q];
     let mut out = vec![None; n_items];
     let mut f = vec![0.0; (max_total + 1) * nq];
     let mut next = vec![0.0; (max_total + 1) * nq];
@@ -373,10 +364,14 @@ fn s_x2(
             next[..(top + kmax + 1) * nq]
                 .iter_mut()
                 .for_each(|v| *v = 0.0);
+            let off = layout.offset[i];
             for s in 0..=top {
+                let from = &f[s * nq..(s + 1) * nq];
                 for k in 0..=kmax {
-                    for q in 0..nq {
-                        next[(s + k) * nq + q] += f[s * nq + q] * prob(i, k, q);
+                    let p = &ptab[off + k * nq..off + (k + 1) * nq];
+                    let to = &mut next[(s + k) * nq..(s + k + 1) * nq];
+                    for ((t, x), y) in to.iter_mut().zip(from).zip(p) {
+                        *t += x * y;
                     }
                 }
             }

@@ -198,7 +198,7 @@ pub fn stocking_lord(pairs: &[(Item, Item)]) -> Result<Linking, LinkError> {
             gb += db * r[q];
         }
         let det = jaa * jbb - jab * jab;
-        if !(det.abs() > 1e-300) {
+        if det.abs() <= 1e-300 || det.is_nan() {
             break;
         }
         // Gauss–Newton step: −(JᵀJ)⁻¹Jᵀr.

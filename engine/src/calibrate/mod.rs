@@ -573,10 +573,10 @@ pub fn calibrate(
             })
         } else if seen.len() == 1 {
             Some(LeftReason::NoVariation { score: seen[0] })
-        } else if let Some(k) = (0..counts[j].len()).find(|k| counts[j][*k] == 0.0) {
-            Some(LeftReason::EmptyCategory { category: k })
         } else {
-            None
+            (0..counts[j].len())
+                .find(|k| counts[j][*k] == 0.0)
+                .map(|k| LeftReason::EmptyCategory { category: k })
         };
         match left {
             Some(r) => {
@@ -595,7 +595,7 @@ pub fn calibrate(
         }
     }
 
-    let any_anchor = status.iter().any(|s| *s == ItemStatus::Anchored);
+    let any_anchor = status.contains(&ItemStatus::Anchored);
     let any_rasch = setups
         .iter()
         .zip(&status)
@@ -714,7 +714,7 @@ pub fn calibrate(
                 }
             }
             max_change = change;
-            if !any_free && !(mean_free || sd_free) {
+            if !(any_free || mean_free || sd_free) {
                 converged = true;
                 break;
             }
@@ -850,8 +850,8 @@ impl State {
             lp.resize(k_len, 0.0);
             for (q, &theta) in self.nodes.iter().enumerate() {
                 p.log_probs(theta, &mut lp);
-                for k in 0..k_len {
-                    self.logtab[off + k * nq + q] = lp[k];
+                for (k, v) in lp.iter().enumerate() {
+                    self.logtab[off + k * nq + q] = *v;
                 }
             }
         }

@@ -108,9 +108,9 @@ impl Free {
                 let a = self.psi[0];
                 let mut m = 0.0f64;
                 out[0] = 0.0;
-                for k in 1..out.len() {
-                    out[k] = a * k as f64 * theta + self.psi[k];
-                    m = m.max(out[k]);
+                for (k, (o, c)) in out.iter_mut().zip(&self.psi).enumerate().skip(1) {
+                    *o = a * k as f64 * theta + c;
+                    m = m.max(*o);
                 }
                 let mut s = 0.0;
                 for v in out.iter() {
@@ -272,8 +272,8 @@ impl Free {
                 let mut psi = vec![1.0];
                 let floor = 0.5;
                 let base = counts[0].max(floor);
-                for k in 1..=steps {
-                    psi.push((counts[k].max(floor) / base).ln());
+                for c in &counts[1..=steps] {
+                    psi.push((c.max(floor) / base).ln());
                 }
                 Free { model, psi }
             }

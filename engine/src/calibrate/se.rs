@@ -74,12 +74,17 @@ pub(crate) fn standard_errors(
         probs.resize(k_len, 0.0);
         let off = layout.offset[j];
         if let Param::Free(f) = p {
+            // Layout [category][parameter][node]: the person loop reads contiguous rows.
+            let len = f.len();
             goff[j] = gtab.len();
-            g.resize(f.len(), 0.0);
+            gtab.resize(gtab.len() + k_len * len * nq, 0.0);
+            g.resize(len, 0.0);
             for k in 0..k_len {
-                for &theta in &state.nodes {
+                for (q, &theta) in state.nodes.iter().enumerate() {
                     f.grad_log_prob(theta, k, &mut probs, &mut g);
-                    gtab.extend_from_slice(&g);
+                    for (m, v) in g.iter().enumerate() {
+                        gtab[goff[j] + (k * len + m) * nq + q] = *v;
+                    }
                 }
             }
         }
@@ -117,12 +122,9 @@ pub(crate) fn standard_errors(
             }
             if let Some(Param::Free(f)) = &params[j] {
                 let len = f.len();
-                let base = goff[j] + x * nq * len;
                 for m in 0..len {
-                    let mut s = 0.0;
-                    for (q, w) in post.iter().enumerate() {
-                        s += w * gtab[base + q * len + m];
-                    }
+                    let row = &gtab[goff[j] + (x * len + m) * nq..goff[j] + (x * len + m + 1) * nq];
+                    let s: f64 = post.iter().zip(row).map(|(w, g)| w * g).sum();
                     idx.push(start[j] + m);
                     val.push(s);
                 }
