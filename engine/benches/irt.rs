@@ -77,20 +77,21 @@ fn eap(c: &mut Criterion) {
     });
 
     // One adaptive step: select the most informative unused item at the current
-    // estimate, record the answer, update the posterior and read the new estimate.
+    // estimate (known from the previous step), record the answer, update the posterior
+    // and read the new estimate.
     let mut used = vec![false; items.len()];
     for flag in used.iter_mut().take(10) {
         *flag = true;
     }
+    let theta = post.estimate().theta;
     c.bench_function("step/select_and_eap_401", |b| {
         b.iter_batched(
             || post.clone(),
             |mut p| {
-                let theta = p.estimate().theta;
                 let mut best = (f64::NEG_INFINITY, 0);
                 for (k, it) in items.iter().enumerate() {
                     if !used[k] {
-                        let info = it.information(theta);
+                        let info = it.information(black_box(theta));
                         if info > best.0 {
                             best = (info, k);
                         }

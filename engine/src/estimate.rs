@@ -26,7 +26,7 @@
 //! steps of at most 0.25 followed by a bracketed refinement (Newton with bisection
 //! safeguard for MLE/MAP, Brent for WLE), so it always terminates.
 
-use crate::irt::{logistic_core_log_lik, Item, ResponseError};
+use crate::irt::{logistic_log_lik_on_grid, Item, ResponseError};
 
 /// An ability estimate and its standard error, on the θ scale of the item parameters.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -523,11 +523,13 @@ impl EapPosterior {
     fn update_unchecked(&mut self, item: &Item, score: usize) {
         match item {
             // The dichotomous case dominates; keep its loop free of the model dispatch.
-            Item::Logistic(l) => {
-                for (lp, &t) in self.log_post.iter_mut().zip(&self.nodes) {
-                    *lp += logistic_core_log_lik(l, t, score != 0);
-                }
-            }
+            Item::Logistic(l) => logistic_log_lik_on_grid(
+                l,
+                &self.nodes,
+                self.grid.step(),
+                score != 0,
+                &mut self.log_post,
+            ),
             _ => {
                 for (lp, &t) in self.log_post.iter_mut().zip(&self.nodes) {
                     *lp += item.log_likelihood_unchecked(t, score);

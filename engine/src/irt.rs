@@ -505,14 +505,16 @@ impl Item {
     }
 }
 
-/// `ln P` (`correct`) or `ln Q` of a dichotomous item: the inner loop of the EAP update,
-/// without the model dispatch of [`Item::log_likelihood`].
+/// Adds the log-likelihood of a dichotomous response at every node of an equally
+/// spaced grid to `out`: the inner loop of the EAP update (see
+/// `logistic::add_log_likelihood_on_grid`).
 #[inline]
-pub(crate) fn logistic_core_log_lik(item: &Logistic, theta: f64, correct: bool) -> f64 {
-    let core = logistic::Core::new(item, theta);
-    if correct {
-        core.log_p(item)
-    } else {
-        core.log_q(item)
-    }
+pub(crate) fn logistic_log_lik_on_grid(
+    item: &Logistic,
+    nodes: &[f64],
+    step: f64,
+    correct: bool,
+    out: &mut [f64],
+) {
+    logistic::add_log_likelihood_on_grid(item, nodes, step, correct, out);
 }

@@ -135,6 +135,31 @@ proptest! {
     }
 
     #[test]
+    fn eap_update_matches_the_log_likelihood_at_every_node(
+        item in extreme_item(),
+        lo in -20.0f64..0.0,
+        width in 0.5f64..40.0,
+        points in 2usize..600,
+        correct in any::<bool>(),
+    ) {
+        // The EAP update advances exp(−|z|) by recurrence along the grid; it must agree
+        // with the direct log-likelihood at each node.
+        let grid = Grid::new(lo, lo + width, points).expect("valid grid");
+        let score = if correct { item.max_score() } else { 0 };
+        let mut post = EapPosterior::new(&Eap { grid: grid.clone(), prior: Prior::Uniform })
+            .expect("posterior");
+        post.update(&item, score).expect("valid score");
+        for (i, (t, lp)) in grid.nodes().zip(post.log_posterior()).enumerate() {
+            let ll = item.log_likelihood(t, score).expect("valid score");
+            let got = lp - grid.relative_weight(i).ln();
+            prop_assert!(
+                (got - ll).abs() <= 1e-12 + 1e-13 * ll.abs(),
+                "{item:?} node {i} θ={t}: {got} vs {ll}"
+            );
+        }
+    }
+
+    #[test]
     fn estimators_stay_finite_on_extreme_items(
         pairs in prop::collection::vec(
             extreme_item().prop_flat_map(|item| {

@@ -76,7 +76,16 @@ impl Core {
     #[inline]
     pub(crate) fn new(item: &Logistic, theta: f64) -> Self {
         let z = item.a * (theta - item.b);
-        let (l, m) = sigmoid_pair(z);
+        Self::from_exp(item, z, (-z.abs()).exp())
+    }
+
+    /// The core at `z = a(θ − b)` given `e = exp(−|z|)` (computed by the caller, possibly
+    /// by recurrence along a grid).
+    #[inline]
+    fn from_exp(item: &Logistic, z: f64, e: f64) -> Self {
+        let big = 1.0 / (1.0 + e);
+        let small = e * big;
+        let (l, m) = if z >= 0.0 { (big, small) } else { (small, big) };
         let g = item.d - item.c;
         // The `min`s only remove a last-bit rounding excess (P can round above d).
         let p = (item.c + g * l).min(item.d);
@@ -231,6 +240,55 @@ impl Core {
         }
     }
 }
+
+/// Adds `ln P(θ_i)` (`correct`) or `ln Q(θ_i)` to `out[i]` for equally spaced `nodes`
+/// (spacing `step`): the EAP update loop.
+///
+/// Along a grid `exp(−|z|)` is geometric on each side of `z = 0`, so inside blocks of
+/// [`GRID_BLOCK`] nodes it advances by a constant factor instead of a fresh `exp`; each
+/// block restarts from an exact `exp` (relative error ≤ ~[`GRID_BLOCK`]·ε ≈ 2e-15).
+/// Blocks that straddle `z = 0` or start below the normal range are evaluated exactly.
+pub(crate) fn add_log_likelihood_on_grid(
+    item: &Logistic,
+    nodes: &[f64],
+    step: f64,
+    correct: bool,
+    out: &mut [f64],
+) {
+    let down = (-item.a * step).exp(); // factor of exp(−z) per step where z ≥ 0
+    let up = (item.a * step).exp(); // factor of exp(z) per step where z < 0
+    let log_lik = |core: Core| {
+        if correct {
+            core.log_p(item)
+        } else {
+            core.log_q(item)
+        }
+    };
+    for (block, acc) in nodes.chunks(GRID_BLOCK).zip(out.chunks_mut(GRID_BLOCK)) {
+        let (Some(&first), Some(&last)) = (block.first(), block.last()) else {
+            continue;
+        };
+        let z_first = item.a * (first - item.b);
+        let z_last = item.a * (last - item.b);
+        let factor = if z_first >= 0.0 { down } else { up };
+        let mut e = (-z_first.abs()).exp();
+        let recurrence = (z_first >= 0.0) == (z_last >= 0.0)
+            && e >= f64::MIN_POSITIVE
+            && factor.is_finite()
+            && factor > 0.0;
+        for (&t, o) in block.iter().zip(acc.iter_mut()) {
+            let z = item.a * (t - item.b);
+            if !recurrence {
+                e = (-z.abs()).exp();
+            }
+            *o += log_lik(Core::from_exp(item, z, e));
+            e *= factor;
+        }
+    }
+}
+
+/// Nodes per block of [`add_log_likelihood_on_grid`]'s recurrence.
+pub(crate) const GRID_BLOCK: usize = 16;
 
 /// The response function of a dichotomous item, its derivatives in θ, its Fisher
 /// information and Warm's J term with their derivatives, all at one θ.
