@@ -10,9 +10,15 @@
 //! does with `D = 1`. Multiply `a` by 1.702 to move parameters from the normal-ogive
 //! metric.
 
+pub mod bank;
 pub mod calibrate;
 pub mod estimate;
 pub mod irt;
+pub mod select;
+pub mod session;
+pub mod simulate;
+pub mod start;
+pub mod stop;
 
 /// Version of the engine, recorded with every stored session so that a result can
 /// be recomputed by the same rules.

@@ -1,0 +1,918 @@
+//! Item selection rules, each usable alone, and the pipeline that combines them.
+//!
+//! A selection step goes through three stages, in this order:
+//!
+//! 1. **Eligibility** (always): items not yet given, not an enemy of a given item, not
+//!    needing what the person lacks (see [`Requirements`](crate::bank::Requirements)),
+//!    not set aside by Sympson-Hetter earlier in the test.
+//! 2. **Filters**, in the configured order ([`Filter`]): [`ContentBalancing`] keeps the
+//!    items of one domain; [`Beginner`] keeps the items the person will probably
+//!    succeed on. A filter never leaves the candidates empty (each has a fallback).
+//! 3. **Ranking** ([`Ranking`]): [`MaxInfo`] (Fisher information at θ̂) or
+//!    [`KullbackLeibler`] (posterior-weighted KL, Chang & Ying 1996), then
+//!    [`Randomesque`] (uniform pick among the top k) and [`SympsonHetter`] exposure
+//!    control (the picked item is administered with probability kᵢ; if refused it is set
+//!    aside for the rest of the test and the pick is made again among the others).
+//!
+//! Everything works on a candidate list of bank indices and a parallel list of values
+//! held in a [`Selector`]'s buffers, so a step allocates nothing.
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::bank::Bank;
+
+/// Largest `k` accepted for [`Randomesque`] (a larger k is no longer adaptive).
+pub const MAX_RANDOMESQUE: usize = 32;
+
+/// Status of a bank item during one test: free to be chosen.
+pub const AVAILABLE: u8 = 0;
+/// Status: already given in this test.
+pub const ADMINISTERED: u8 = 1;
+/// Status: an enemy of an item already given.
+pub const ENEMY: u8 = 2;
+/// Status: needs something the person lacks (requirements).
+pub const EXCLUDED: u8 = 3;
+/// Status: refused by the Sympson-Hetter lottery earlier in this test.
+pub const SET_ASIDE: u8 = 4;
+
+/// Selection configuration (serde): filters in order, the ranking, randomesque and
+/// exposure control.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelectConfig {
+    /// How candidates are ranked.
+    pub ranking: Ranking,
+    /// Filters applied in this order before the ranking.
+    pub filters: Vec<Filter>,
+    /// Randomesque: pick uniformly among the `randomesque` best (1: always the best).
+    pub randomesque: usize,
+    /// Sympson-Hetter exposure parameters, if exposure is controlled.
+    pub exposure: Option<SympsonHetter>,
+}
+
+/// Maximum information, no filter, no randomness: the textbook CAT.
+impl Default for SelectConfig {
+    fn default() -> Self {
+        SelectConfig {
+            ranking: Ranking::MaxInfo,
+            filters: Vec::new(),
+            randomesque: 1,
+            exposure: None,
+        }
+    }
+}
+
+/// How the remaining candidates are ranked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ranking {
+    /// Fisher information at the current estimate ([`MaxInfo`]).
+    #[default]
+    MaxInfo,
+    /// Posterior-weighted Kullback-Leibler information ([`KullbackLeibler`]).
+    KullbackLeibler,
+}
+
+/// A filter of the candidate list, applied before the ranking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "filter", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Filter {
+    /// Keep the items of the domain that most needs one.
+    ContentBalancing(ContentBalancing),
+    /// Keep the items with a high enough predicted success probability.
+    Beginner(Beginner),
+}
+
+// ---------------------------------------------------------------------------------
+// Filters
+
+/// The Beginner rule: only items whose predicted success probability at the current
+/// estimate is at least a target, so beginners are not put off by failing early
+/// (Pix "flash" does the same; field reports say tests pitched at 50 % success feel
+/// like failure).
+///
+/// The target follows a schedule: the first step whose `until` is above the number of
+/// items already given applies; past the schedule, `then`. Success probability is
+/// [`Item::success_prob`](crate::irt::Item::success_prob) (expected proportion of the maximum score) at
+/// `θ̂ − caution·SE`, so `caution > 0` protects against an optimistic estimate early in
+/// the test. If no candidate qualifies, the easiest one (highest success probability)
+/// is kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Beginner {
+    /// Targets for the first items.
+    pub schedule: Vec<BeginnerStep>,
+    /// Target after the schedule (0 turns the rule off from there).
+    pub then: f64,
+    /// Number of standard errors subtracted from θ̂ before predicting success.
+    #[serde(default)]
+    pub caution: f64,
+}
+
+/// One step of a [`Beginner`] schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeginnerStep {
+    /// The step applies while fewer than `until` items have been given.
+    pub until: usize,
+    /// Minimum predicted success probability.
+    pub min_success: f64,
+}
+
+/// 0.8 for the first five items, then 0.65 (the figures of Pix "flash"), predicted at
+/// `θ̂ − 0.5·SE`: in simulation (see `tests/session_rules.rs`) the half-SE caution is
+/// what lifts the success rate of the first five items of people far below the start
+/// from about 0.6 to above 0.75, for about two more items per test.
+impl Default for Beginner {
+    fn default() -> Self {
+        Beginner {
+            schedule: vec![BeginnerStep {
+                until: 5,
+                min_success: 0.8,
+            }],
+            then: 0.65,
+            caution: 0.5,
+        }
+    }
+}
+
+impl Beginner {
+    /// Target success probability for the item at `position` (0-based).
+    pub fn target(&self, position: usize) -> f64 {
+        self.schedule
+            .iter()
+            .find(|s| position < s.until)
+            .map_or(self.then, |s| s.min_success)
+    }
+
+    /// Keeps the candidates with `success_prob(θ) ≥ target`; if none, keeps the single
+    /// easiest one.
+    pub fn filter(&self, bank: &Bank, theta: f64, position: usize, cands: &mut Vec<u32>) {
+        self.filter_with(position, cands, |i| {
+            bank.get(i).map_or(0.0, |it| it.item.success_prob(theta))
+        });
+    }
+
+    /// [`filter`](Beginner::filter) with the success probability of item `i` given by
+    /// `prob(i)` (the pipeline reads it from an [`ItemTable`]).
+    pub fn filter_with(&self, position: usize, cands: &mut Vec<u32>, prob: impl Fn(usize) -> f64) {
+        let target = self.target(position);
+        if target <= 0.0 || cands.is_empty() {
+            return;
+        }
+        let mut easiest = (f64::NEG_INFINITY, 0u32);
+        let mut kept = 0;
+        for r in 0..cands.len() {
+            let i = cands[r];
+            let p = prob(i as usize);
+            if p > easiest.0 {
+                easiest = (p, i);
+            }
+            if p >= target {
+                cands[kept] = i;
+                kept += 1;
+            }
+        }
+        if kept == 0 {
+            cands.clear();
+            cands.push(easiest.1);
+        } else {
+            cands.truncate(kept);
+        }
+    }
+
+    fn validate(&self) -> Result<(), SelectError> {
+        let ok = |p: f64| (0.0..=1.0).contains(&p);
+        if !ok(self.then) || self.schedule.iter().any(|s| !ok(s.min_success)) {
+            return Err(SelectError::Invalid(
+                "beginner: success targets must be in [0, 1]".into(),
+            ));
+        }
+        if !(self.caution.is_finite() && self.caution >= 0.0) {
+            return Err(SelectError::Invalid(
+                "beginner: caution must be finite and >= 0".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Content balancing across the référentiel's domains.
+///
+/// Each step keeps the candidates of one domain, chosen among the domains that still
+/// have candidates:
+///
+/// 1. **minimum first**: a domain given fewer items than its minimum, the largest
+///    shortfall first;
+/// 2. then, if target proportions are given, the domain most below its target
+///    (largest `target − given/total`; Kingsbury & Zara's constrained CAT);
+/// 3. otherwise no restriction.
+///
+/// Ties go to the larger target, then to the domain listed first in the bank.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContentBalancing {
+    /// Minimum number of items of every domain.
+    pub min_per_domain: usize,
+    /// Per-domain minimums overriding `min_per_domain` (domain id → count).
+    pub minimum: BTreeMap<String, usize>,
+    /// Target proportions (domain id → weight; normalised to sum to 1; a domain not
+    /// listed has target 0).
+    pub targets: BTreeMap<String, f64>,
+}
+
+/// [`ContentBalancing`] resolved against a bank: per-domain vectors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContentPlan {
+    minimum: Vec<u32>,
+    target: Vec<f64>,
+    has_targets: bool,
+}
+
+impl ContentBalancing {
+    /// Resolves domain ids against the bank (an unknown domain is an error: it is a
+    /// typo, or the configuration is for another bank).
+    pub fn plan(&self, bank: &Bank) -> Result<ContentPlan, SelectError> {
+        let n = bank.domains().len();
+        let mut minimum = vec![self.min_per_domain as u32; n];
+        for (d, &m) in &self.minimum {
+            let ix = bank
+                .domain_index(d)
+                .ok_or_else(|| SelectError::UnknownDomain(d.clone()))?;
+            minimum[ix] = m as u32;
+        }
+        let mut target = vec![0.0; n];
+        let mut total = 0.0;
+        for (d, &w) in &self.targets {
+            let ix = bank
+                .domain_index(d)
+                .ok_or_else(|| SelectError::UnknownDomain(d.clone()))?;
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(SelectError::Invalid(format!(
+                    "content balancing: target of `{d}` must be finite and >= 0"
+                )));
+            }
+            target[ix] = w;
+            total += w;
+        }
+        let has_targets = total > 0.0;
+        if has_targets {
+            for t in &mut target {
+                *t /= total;
+            }
+        }
+        Ok(ContentPlan {
+            minimum,
+            target,
+            has_targets,
+        })
+    }
+}
+
+impl ContentPlan {
+    /// Minimum number of items of domain `d`.
+    pub fn minimum(&self, d: usize) -> usize {
+        self.minimum.get(d).copied().unwrap_or(0) as usize
+    }
+
+    /// The domain the next item should come from, among those flagged in `present`,
+    /// given the items already given per domain (`None`: no restriction).
+    pub fn choose(&self, present: &[bool], given: &[u32]) -> Option<usize> {
+        let total: u32 = given.iter().sum();
+        let mut best: Option<(f64, f64, usize)> = None;
+        for (d, &p) in present.iter().enumerate() {
+            let g = given.get(d).copied().unwrap_or(0);
+            let m = self.minimum.get(d).copied().unwrap_or(0);
+            if p && g < m {
+                self.consider(&mut best, f64::from(m - g), d);
+            }
+        }
+        if best.is_none() && self.has_targets {
+            for (d, &p) in present.iter().enumerate() {
+                if p {
+                    let share = if total == 0 {
+                        0.0
+                    } else {
+                        f64::from(given.get(d).copied().unwrap_or(0)) / f64::from(total)
+                    };
+                    let key = self.target.get(d).copied().unwrap_or(0.0) - share;
+                    self.consider(&mut best, key, d);
+                }
+            }
+        }
+        best.map(|(_, _, d)| d)
+    }
+
+    /// Keeps `d` in `best` if its key is larger (ties: larger target, then the domain
+    /// seen first).
+    fn consider(&self, best: &mut Option<(f64, f64, usize)>, key: f64, d: usize) {
+        let t = self.target.get(d).copied().unwrap_or(0.0);
+        let better = match *best {
+            None => true,
+            Some((k, bt, _)) => key > k || (key == k && t > bt),
+        };
+        if better {
+            *best = Some((key, t, d));
+        }
+    }
+
+    /// Keeps the candidates of the chosen domain. `present` is scratch space of the
+    /// number of domains.
+    pub fn filter(&self, bank: &Bank, given: &[u32], present: &mut [bool], cands: &mut Vec<u32>) {
+        present.iter_mut().for_each(|p| *p = false);
+        for &i in cands.iter() {
+            if let Some(p) = present.get_mut(bank.domain_of(i as usize)) {
+                *p = true;
+            }
+        }
+        if let Some(d) = self.choose(present, given) {
+            cands.retain(|&i| bank.domain_of(i as usize) == d);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Ranking
+
+/// Maximum Fisher information at the current estimate (Lord 1980): the most precise
+/// item for the person as currently estimated.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MaxInfo;
+
+impl MaxInfo {
+    /// Information of each candidate at `theta`, into `values` (cleared first).
+    pub fn rank(bank: &Bank, theta: f64, cands: &[u32], values: &mut Vec<f64>) {
+        values.clear();
+        let items = bank.items();
+        values.extend(cands.iter().map(|&i| {
+            items
+                .get(i as usize)
+                .map_or(0.0, |it| it.item.information(theta))
+        }));
+    }
+}
+
+/// Posterior-weighted Kullback-Leibler information (Chang & Ying 1996; van der Linden
+/// 1998): `KLᵢ = ∫ KL(Pᵢ(θ̂) ‖ Pᵢ(θ)) π(θ | answers) dθ`, which accounts for the
+/// uncertainty of θ̂ early in the test where Fisher information at a point estimate is
+/// a poor guide.
+///
+/// The log-probabilities of every category of every item at every grid node are
+/// tabulated once ([`KullbackLeibler::new`]), so
+/// `KLᵢ = Σₓ P̂ₓ ln P̂ₓ − Σₓ P̂ₓ Σⱼ wⱼ ln Pₓ(θⱼ)` costs two short dot products per
+/// dichotomous item; nodes whose posterior weight is below 10⁻¹⁰ of the largest are
+/// skipped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KullbackLeibler {
+    table: LogLikTable,
+}
+
+/// `ln Pₓ(θⱼ)` of every category of every item at every node of a grid, tabulated once
+/// so that what is summed over the grid at every step (the KL index, the likelihood of
+/// a new answer) is a row read instead of a logarithm per node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLikTable {
+    nodes: Vec<f64>,
+    /// Item by item, category by category, node by node.
+    log_p: Vec<f64>,
+    /// Start of each item's block in `log_p`.
+    offset: Vec<usize>,
+}
+
+impl LogLikTable {
+    /// Tabulates the bank on `nodes`.
+    pub fn new(bank: &Bank, nodes: &[f64]) -> Self {
+        let mut log_p = Vec::new();
+        let mut offset = Vec::with_capacity(bank.len());
+        for it in bank.items() {
+            offset.push(log_p.len());
+            for x in 0..=it.item.max_score() {
+                for &t in nodes {
+                    log_p.push(it.item.log_likelihood(t, x).unwrap_or(f64::NEG_INFINITY));
+                }
+            }
+        }
+        LogLikTable {
+            nodes: nodes.to_vec(),
+            log_p,
+            offset,
+        }
+    }
+
+    /// The grid.
+    pub fn nodes(&self) -> &[f64] {
+        &self.nodes
+    }
+
+    /// `ln P_score(θⱼ)` for every node `j` (empty for an unknown item or score).
+    pub fn row(&self, item: usize, score: usize) -> &[f64] {
+        let g = self.nodes.len();
+        let Some(&base) = self.offset.get(item) else {
+            return &[];
+        };
+        let end = self
+            .offset
+            .get(item + 1)
+            .copied()
+            .unwrap_or(self.log_p.len());
+        let start = base + score * g;
+        if start + g > end {
+            return &[];
+        }
+        self.log_p.get(start..start + g).unwrap_or(&[])
+    }
+}
+
+impl KullbackLeibler {
+    /// Tabulates the bank on the grid `nodes` (the posterior's grid).
+    pub fn new(bank: &Bank, nodes: &[f64]) -> Self {
+        KullbackLeibler {
+            table: LogLikTable::new(bank, nodes),
+        }
+    }
+
+    /// The grid the table was built on.
+    pub fn nodes(&self) -> &[f64] {
+        self.table.nodes()
+    }
+
+    /// KL index of each candidate into `values`, given θ̂ and the normalised posterior
+    /// weights `weights` on the table's nodes, restricted to nodes `lo..hi`.
+    pub fn rank(
+        &self,
+        bank: &Bank,
+        theta: f64,
+        weights: &[f64],
+        (lo, hi): (usize, usize),
+        cands: &[u32],
+        values: &mut Vec<f64>,
+    ) {
+        values.clear();
+        let g = self.table.nodes.len();
+        let hi = hi.min(g).min(weights.len());
+        let lo = lo.min(hi);
+        let w = &weights[lo..hi];
+        for &i in cands {
+            let Some(it) = bank.get(i as usize) else {
+                values.push(0.0);
+                continue;
+            };
+            let mut kl = 0.0;
+            for x in 0..=it.item.max_score() {
+                let p = it.item.prob(theta, x);
+                if p <= 0.0 {
+                    continue;
+                }
+                let row = self.table.row(i as usize, x).get(lo..hi).unwrap_or(&[]);
+                let mut dot = 0.0;
+                for (wj, lp) in w.iter().zip(row) {
+                    dot += wj * lp;
+                }
+                kl += p * (p.ln() - dot);
+            }
+            values.push(kl);
+        }
+    }
+}
+
+/// Fisher information and success probability of every dichotomous item tabulated on
+/// a fine θ grid ([`TABLE_STEP`] on [`TABLE_RANGE`]), read by linear interpolation.
+///
+/// Why: a selection step evaluates every eligible item at the current estimate; with
+/// the table, that is two contiguous rows of the table instead of one `exp` and two
+/// divisions per item, which keeps a step on a 1,000-item bank to a few µs. The
+/// interpolation error is below 0.3 % of the information for `a ≤ 2.5` (it can only
+/// change the choice between items whose information differs by less than that).
+/// Polytomous items are computed exactly. Rows are node-major, so the values of all
+/// items at one node are contiguous.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemTable {
+    items: usize,
+    /// `information[k · items + i]`: information of item `i` at node `k`.
+    information: Vec<f64>,
+    /// Success probability, same layout (empty when not needed).
+    success: Vec<f64>,
+    /// Whether item `i` is tabulated (dichotomous) or computed exactly.
+    tabulated: Vec<bool>,
+}
+
+/// Range of the [`ItemTable`] grid (θ outside is clamped: the information of a test
+/// item at |θ| > 6 is of no use for selection).
+pub const TABLE_RANGE: (f64, f64) = (-6.0, 6.0);
+/// Step of the [`ItemTable`] grid.
+pub const TABLE_STEP: f64 = 0.05;
+
+impl ItemTable {
+    /// Tabulates the bank; `success` also tabulates success probabilities (for the
+    /// Beginner rule).
+    pub fn new(bank: &Bank, success: bool) -> Self {
+        let n = bank.len();
+        let nodes = Self::nodes();
+        let tabulated: Vec<bool> = bank
+            .items()
+            .iter()
+            .map(|it| matches!(it.item, crate::irt::Item::Logistic(_)))
+            .collect();
+        let mut information = vec![0.0; nodes * n];
+        let mut prob = if success {
+            vec![0.0; nodes * n]
+        } else {
+            Vec::new()
+        };
+        for k in 0..nodes {
+            let theta = Self::node(k);
+            for (i, it) in bank.items().iter().enumerate() {
+                if tabulated[i] {
+                    information[k * n + i] = it.item.information(theta);
+                    if success {
+                        prob[k * n + i] = it.item.success_prob(theta);
+                    }
+                }
+            }
+        }
+        ItemTable {
+            items: n,
+            information,
+            success: prob,
+            tabulated,
+        }
+    }
+
+    fn nodes() -> usize {
+        ((TABLE_RANGE.1 - TABLE_RANGE.0) / TABLE_STEP).round() as usize + 1
+    }
+
+    fn node(k: usize) -> f64 {
+        TABLE_RANGE.0 + k as f64 * TABLE_STEP
+    }
+
+    /// Lower node and interpolation weight for `theta`.
+    fn locate(theta: f64) -> (usize, f64) {
+        let last = Self::nodes() - 1;
+        let x = ((theta - TABLE_RANGE.0) / TABLE_STEP).clamp(0.0, last as f64);
+        let k = (x.floor() as usize).min(last - 1);
+        (k, x - k as f64)
+    }
+
+    fn read(&self, table: &[f64], k: usize, t: f64, i: usize) -> Option<f64> {
+        let lo = *table.get(k * self.items + i)?;
+        let hi = *table.get((k + 1) * self.items + i)?;
+        Some(lo + t * (hi - lo))
+    }
+
+    /// Information of each candidate at `theta` into `values` (cleared first).
+    pub fn information(&self, bank: &Bank, theta: f64, cands: &[u32], values: &mut Vec<f64>) {
+        values.clear();
+        let (k, t) = Self::locate(theta);
+        for &i in cands {
+            let i = i as usize;
+            let v = if self.tabulated.get(i) == Some(&true) {
+                self.read(&self.information, k, t, i)
+            } else {
+                None
+            };
+            values.push(
+                v.unwrap_or_else(|| bank.get(i).map_or(0.0, |it| it.item.information(theta))),
+            );
+        }
+    }
+
+    /// Success probability of item `i` at `theta` (tabulated when possible).
+    pub fn success_prob(&self, bank: &Bank, theta: f64, i: usize) -> f64 {
+        let v = if self.tabulated.get(i) == Some(&true) && !self.success.is_empty() {
+            let (k, t) = Self::locate(theta);
+            self.read(&self.success, k, t, i)
+        } else {
+            None
+        };
+        v.unwrap_or_else(|| bank.get(i).map_or(0.0, |it| it.item.success_prob(theta)))
+    }
+}
+
+/// Randomesque exposure control (Kingsbury & Zara 1989): the item is drawn uniformly
+/// among the `k` best, so the very best items are not given to everybody.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Randomesque {
+    /// Number of best items to draw from (1: always the best).
+    pub k: usize,
+}
+
+impl Randomesque {
+    /// Position in `values` of the drawn item (ties between equal values go to the
+    /// earlier position, so the order is deterministic), or `None` if `values` is
+    /// empty. Draws from `rng` only when there is a choice.
+    pub fn pick(&self, values: &[f64], rng: &mut ChaCha8Rng) -> Option<usize> {
+        let k = self.k.clamp(1, MAX_RANDOMESQUE).min(values.len());
+        if k == 0 {
+            return None;
+        }
+        // The k best positions, best first, in a fixed array (no allocation).
+        let mut top = [(f64::NEG_INFINITY, usize::MAX); MAX_RANDOMESQUE];
+        let mut filled = 0;
+        for (pos, &v) in values.iter().enumerate() {
+            let v = if v.is_nan() { f64::NEG_INFINITY } else { v };
+            if filled == k && v <= top[k - 1].0 {
+                continue;
+            }
+            let mut j = if filled < k { filled } else { k - 1 };
+            while j > 0 && top[j - 1].0 < v {
+                top[j] = top[j - 1];
+                j -= 1;
+            }
+            top[j] = (v, pos);
+            if filled < k {
+                filled += 1;
+            }
+        }
+        let r = if filled > 1 {
+            rng.random_range(0..filled as u32) as usize
+        } else {
+            0
+        };
+        Some(top[r].1)
+    }
+}
+
+/// Sympson-Hetter exposure control (Sympson & Hetter 1985): each item has an exposure
+/// parameter `kᵢ ∈ [0, 1]`; when the item is selected it is administered with
+/// probability `kᵢ`, otherwise it is set aside for the rest of the test and the
+/// selection goes on among the others. Calibrated by simulation
+/// ([`calibrate_sympson_hetter`](crate::simulate::calibrate_sympson_hetter)) so that no
+/// item is given to more than a share `r_max` of the population.
+///
+/// When only one candidate is left it is administered whatever its `k`, so a test never
+/// runs out of items because of the lottery.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SympsonHetter {
+    /// Exposure parameter per item id; items not listed have `k = 1`.
+    pub k: BTreeMap<String, f64>,
+}
+
+impl SympsonHetter {
+    /// The parameters as a vector in bank order.
+    pub fn resolve(&self, bank: &Bank) -> Result<Vec<f64>, SelectError> {
+        let mut k = vec![1.0; bank.len()];
+        for (id, &v) in &self.k {
+            let ix = bank
+                .index_of(id)
+                .ok_or_else(|| SelectError::UnknownItem(id.clone()))?;
+            if !(0.0..=1.0).contains(&v) {
+                return Err(SelectError::Invalid(format!(
+                    "sympson-hetter: k of `{id}` must be in [0, 1] (got {v})"
+                )));
+            }
+            k[ix] = v;
+        }
+        Ok(k)
+    }
+
+    /// The lottery: whether an item with parameter `k` is administered. Draws from
+    /// `rng` only when `0 < k < 1`.
+    pub fn accept(k: f64, rng: &mut ChaCha8Rng) -> bool {
+        if k >= 1.0 {
+            true
+        } else if k <= 0.0 {
+            false
+        } else {
+            rng.random::<f64>() < k
+        }
+    }
+}
+
+/// Why a selection configuration was refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SelectError {
+    /// A number or combination is out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// A domain id matches no domain of the bank.
+    #[error("unknown domain `{0}`")]
+    UnknownDomain(String),
+    /// An item id matches no item of the bank.
+    #[error("unknown item `{0}`")]
+    UnknownItem(String),
+}
+
+// ---------------------------------------------------------------------------------
+// The pipeline
+
+/// A filter resolved against the bank.
+#[derive(Clone, Debug, PartialEq)]
+enum FilterPlan {
+    Content(ContentPlan),
+    Beginner(Beginner),
+}
+
+/// [`SelectConfig`] resolved against a bank, ready for many steps and many tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelectPlan {
+    filters: Vec<FilterPlan>,
+    ranking: Ranking,
+    randomesque: Randomesque,
+    /// Sympson-Hetter `k` in bank order (empty: no exposure control).
+    exposure: Vec<f64>,
+    kl: Option<KullbackLeibler>,
+    table: ItemTable,
+    domains: usize,
+}
+
+impl SelectPlan {
+    /// Checks the configuration and resolves it against the bank; `nodes` is the
+    /// posterior grid (tabulated for the Kullback-Leibler ranking).
+    pub fn new(config: &SelectConfig, bank: &Bank, nodes: &[f64]) -> Result<Self, SelectError> {
+        if !(1..=MAX_RANDOMESQUE).contains(&config.randomesque) {
+            return Err(SelectError::Invalid(format!(
+                "randomesque must be between 1 and {MAX_RANDOMESQUE} (got {})",
+                config.randomesque
+            )));
+        }
+        let mut filters = Vec::new();
+        for f in &config.filters {
+            filters.push(match f {
+                Filter::ContentBalancing(c) => FilterPlan::Content(c.plan(bank)?),
+                Filter::Beginner(b) => {
+                    b.validate()?;
+                    FilterPlan::Beginner(b.clone())
+                }
+            });
+        }
+        let exposure = match &config.exposure {
+            Some(sh) => sh.resolve(bank)?,
+            None => Vec::new(),
+        };
+        let kl = match config.ranking {
+            Ranking::KullbackLeibler => Some(KullbackLeibler::new(bank, nodes)),
+            Ranking::MaxInfo => None,
+        };
+        let needs_success = filters.iter().any(|f| matches!(f, FilterPlan::Beginner(_)));
+        Ok(SelectPlan {
+            table: ItemTable::new(bank, needs_success),
+            filters,
+            ranking: config.ranking,
+            randomesque: Randomesque {
+                k: config.randomesque,
+            },
+            exposure,
+            kl,
+            domains: bank.domains().len(),
+        })
+    }
+
+    /// Whether the ranking needs the posterior on the grid.
+    pub fn needs_posterior(&self) -> bool {
+        self.kl.is_some()
+    }
+
+    /// The content-balancing plan, if any (the stopping rules read its minimums).
+    pub fn content(&self) -> Option<&ContentPlan> {
+        self.filters.iter().find_map(|f| match f {
+            FilterPlan::Content(c) => Some(c),
+            FilterPlan::Beginner(_) => None,
+        })
+    }
+}
+
+/// What a selection step needs to know about the test so far.
+#[derive(Clone, Copy, Debug)]
+pub struct StepInput<'s> {
+    /// Current ability estimate.
+    pub theta: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Number of items already given.
+    pub position: usize,
+    /// Items given per domain.
+    pub given_per_domain: &'s [u32],
+    /// Unnormalised log posterior on the grid (only read by the KL ranking).
+    pub log_posterior: Option<&'s [f64]>,
+}
+
+/// The selection pipeline's scratch buffers: reused from step to step and test to
+/// test, so a step allocates nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Selector {
+    cands: Vec<u32>,
+    values: Vec<f64>,
+    weights: Vec<f64>,
+    present: Vec<bool>,
+    /// Times each item was selected (offered to the Sympson-Hetter lottery), when
+    /// counting is on (non-empty): what the exposure calibration needs.
+    selections: Vec<u32>,
+}
+
+impl Selector {
+    /// Empty buffers (they grow to the bank's size at the first step).
+    pub fn new() -> Self {
+        Selector::default()
+    }
+
+    /// Turns counting of selections on (for `items` items) or off (`0`); counts are
+    /// kept across tests until counting is turned on again.
+    pub fn count_selections(&mut self, items: usize) {
+        self.selections.clear();
+        self.selections.resize(items, 0);
+    }
+
+    /// Times each item was selected since counting was turned on (empty when off).
+    pub fn selections(&self) -> &[u32] {
+        &self.selections
+    }
+
+    /// One selection step. Items refused by Sympson-Hetter get status [`SET_ASIDE`] in
+    /// `status`. Returns the bank index of the item to administer, or `None` if no item
+    /// is available.
+    pub fn select(
+        &mut self,
+        plan: &SelectPlan,
+        bank: &Bank,
+        input: &StepInput<'_>,
+        status: &mut [u8],
+        rng: &mut ChaCha8Rng,
+    ) -> Option<u32> {
+        self.cands.clear();
+        self.cands.extend(
+            status
+                .iter()
+                .enumerate()
+                .filter(|(_, &s)| s == AVAILABLE)
+                .map(|(i, _)| i as u32),
+        );
+        if self.cands.is_empty() {
+            return None;
+        }
+        self.present.resize(plan.domains, false);
+        for f in &plan.filters {
+            match f {
+                FilterPlan::Content(c) => c.filter(
+                    bank,
+                    input.given_per_domain,
+                    &mut self.present,
+                    &mut self.cands,
+                ),
+                FilterPlan::Beginner(b) => {
+                    let theta = input.theta - b.caution * input.se;
+                    let table = &plan.table;
+                    b.filter_with(input.position, &mut self.cands, |i| {
+                        table.success_prob(bank, theta, i)
+                    })
+                }
+            }
+        }
+        match (&plan.kl, input.log_posterior) {
+            (Some(kl), Some(lp)) => {
+                let range = normalised_weights(lp, &mut self.weights);
+                kl.rank(
+                    bank,
+                    input.theta,
+                    &self.weights,
+                    range,
+                    &self.cands,
+                    &mut self.values,
+                );
+            }
+            _ => plan
+                .table
+                .information(bank, input.theta, &self.cands, &mut self.values),
+        }
+        loop {
+            let pos = plan.randomesque.pick(&self.values, rng)?;
+            let ix = self.cands[pos];
+            if let Some(c) = self.selections.get_mut(ix as usize) {
+                *c += 1;
+            }
+            let k = plan.exposure.get(ix as usize).copied().unwrap_or(1.0);
+            if self.cands.len() == 1 || SympsonHetter::accept(k, rng) {
+                return Some(ix);
+            }
+            if let Some(s) = status.get_mut(ix as usize) {
+                *s = SET_ASIDE;
+            }
+            self.cands.swap_remove(pos);
+            self.values.swap_remove(pos);
+        }
+    }
+}
+
+/// Posterior weights `exp(lp − max)` normalised to sum to 1, into `weights`; returns
+/// the range of nodes whose weight is at least 10⁻¹⁰ of the largest.
+fn normalised_weights(log_post: &[f64], weights: &mut Vec<f64>) -> (usize, usize) {
+    let max = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    weights.clear();
+    weights.extend(log_post.iter().map(|&lp| (lp - max).exp()));
+    let sum: f64 = weights.iter().sum();
+    if sum > 0.0 {
+        weights.iter_mut().for_each(|w| *w /= sum);
+    }
+    let cut = 1e-10 * weights.iter().copied().fold(0.0, f64::max);
+    let lo = weights.iter().position(|&w| w >= cut).unwrap_or(0);
+    let hi = weights
+        .iter()
+        .rposition(|&w| w >= cut)
+        .map_or(weights.len(), |p| p + 1);
+    (lo, hi)
+}
