@@ -12,6 +12,7 @@ mod calibrate;
 mod estimate;
 mod items_cmd;
 mod serve;
+mod simulate;
 
 // `repere serve` and the administration commands (issue "The server").
 mod admin_ops;
@@ -73,6 +74,8 @@ enum Command {
     Purge(purge_cmd::PurgeArgs),
     /// Count the records of the store.
     Stats(stats_cmd::StatsArgs),
+    /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
+    Simulate(simulate::SimulateArgs),
     /// Benchmark of the CSV export (run by `cargo xtask bench`).
     #[command(hide = true)]
     BenchExport(bench_cmd::BenchExportArgs),
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => backup_cmd::run(args),
         Command::Purge(args) => purge_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
+        Command::Simulate(args) => simulate::run(args),
         Command::BenchExport(args) => bench_cmd::run(args),
     };
     match result {

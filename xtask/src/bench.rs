@@ -14,7 +14,8 @@ pub fn run(tools: &Tools) -> Result<(), String> {
         .current_dir(root())
         .envs(tools.env())
         .run()?;
-    calibration_vs_girth(tools)
+    calibration_vs_girth(tools)?;
+    session_vs_catsim(tools)
 }
 
 /// Calibration: Repère's EM against girth's MML on one complete 2PL data set
@@ -26,6 +27,44 @@ fn calibration_vs_girth(tools: &Tools) -> Result<(), String> {
     Cmd::new("python3")
         .arg(root.join("xtask/bench/girth_compare.py"))
         .arg(&root)
+        .current_dir(&root)
+        .envs(tools.env())
+        .run()
+}
+
+/// catsim release compared against (PyPI), pinned so the figures stay comparable.
+const CATSIM_VERSION: &str = "0.21.0";
+
+/// Adaptive testing: `repere simulate` against catsim on the same 500-item 3PL bank and
+/// design (start 0, MFI, MLE, stop SE < 0.3 or 30 items): time per examinee of each,
+/// their ratio (target ≥ 200×) and both RMSEs (target: within 0.02). The one-step
+/// figure (selection + EAP update on 1,000 items) comes from the `session` bench above.
+/// Installs catsim into `.tools/venv-bench` when it is missing.
+fn session_vs_catsim(tools: &Tools) -> Result<(), String> {
+    step("Adaptive testing: repere simulate vs catsim (xtask/bench/catsim_compare.py)");
+    let root = root();
+    let venv = root.join(".tools").join("venv-bench");
+    let python = venv.join("bin").join("python");
+    if !python.is_file() {
+        Cmd::new("python3").args(["-m", "venv"]).arg(&venv).run()?;
+    }
+    let installed = Cmd::new(&python)
+        .args(["-c", "import importlib.metadata as m; print(m.version('catsim'))"])
+        .output()
+        .is_some_and(|v| v.trim() == CATSIM_VERSION);
+    if !installed {
+        Cmd::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .arg(format!("catsim=={CATSIM_VERSION}"))
+            .run()?;
+    }
+    let bin = crate::build_server(tools, true)?;
+    Cmd::new(&python)
+        .arg(root.join("xtask").join("bench").join("catsim_compare.py"))
+        .arg("--repere")
+        .arg(&bin)
+        .arg("--out")
+        .arg(root.join("bench-out"))
         .current_dir(&root)
         .envs(tools.env())
         .run()
