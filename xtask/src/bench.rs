@@ -49,7 +49,10 @@ fn session_vs_catsim(tools: &Tools) -> Result<(), String> {
         Cmd::new("python3").args(["-m", "venv"]).arg(&venv).run()?;
     }
     let installed = Cmd::new(&python)
-        .args(["-c", "import importlib.metadata as m; print(m.version('catsim'))"])
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('catsim'))",
+        ])
         .output()
         .is_some_and(|v| v.trim() == CATSIM_VERSION);
     if !installed {
