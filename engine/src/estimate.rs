@@ -22,7 +22,7 @@
 //! whose likelihood keeps rising towards an end (all answers correct or all wrong, all
 //! maximal or all zero for polytomous items, and some 3PL/4PL patterns) returns that
 //! range bound, with the standard error evaluated at the bound, as catR does
-//! (e.g. θ = −4, SE = 50.48 for one wrong answer). The search is a scan of the range in
+//! (on catR's good bank, two wrong answers give θ = −4, SE = 50.48). The search is a scan of the range in
 //! steps of at most 0.25 followed by a bracketed refinement (Newton with bisection
 //! safeguard for MLE/MAP, Brent for WLE), so it always terminates.
 

@@ -39,7 +39,10 @@ pub use logistic::LogisticDerivatives;
 pub enum ParamError {
     /// A parameter is NaN or infinite.
     #[error("parameter `{name}` is not a finite number")]
-    NotFinite { name: &'static str },
+    NotFinite {
+        /// Which parameter (`a`, `b`, `c`, `d`, `step`, `threshold`).
+        name: &'static str,
+    },
     /// The discrimination must be strictly positive.
     #[error("discrimination `a` must be > 0 (got {0})")]
     NonPositiveDiscrimination(f64),
@@ -51,15 +54,23 @@ pub enum ParamError {
     UpperOutOfRange(f64),
     /// The lower asymptote must be below the upper one.
     #[error("lower asymptote `c` ({c}) must be below upper asymptote `d` ({d})")]
-    AsymptotesCrossed { c: f64, d: f64 },
+    AsymptotesCrossed {
+        /// Lower asymptote given.
+        c: f64,
+        /// Upper asymptote given.
+        d: f64,
+    },
     /// A polytomous item needs at least one step.
     #[error("a polytomous item needs at least one step parameter")]
     NoSteps,
     /// GRM thresholds must be strictly increasing.
     #[error("graded response thresholds must be strictly increasing (threshold {index} is {value}, not above {previous})")]
     UnorderedThresholds {
+        /// Position of the offending threshold (0-based).
         index: usize,
+        /// Its value.
         value: f64,
+        /// The threshold before it.
         previous: f64,
     },
 }
