@@ -243,3 +243,130 @@ pub fn export_structure<W: Write>(
     out.flush().map_err(|e| ExportError::Write(e.to_string()))?;
     Ok(ExportReport { rows, corrupt })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::compute_with;
+    use crate::records::{Source, SCHEMA_VERSION};
+    use crate::store::sled_store::tests::{records, temp_store};
+    use crate::submission::{Answer, Submission};
+
+    #[test]
+    fn csv_opens_in_a_french_spreadsheet() {
+        let bank = crate::outcome::bank().expect("bank");
+        let t = temp_store();
+        let item = bank.live_items().next().expect("a live item");
+        let sub = Submission {
+            id: "0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2e".into(),
+            engine_version: repere_engine::ENGINE_VERSION.into(),
+            referentiel_id: bank.id().into(),
+            referentiel_version: bank.version().into(),
+            started_at: None,
+            finished_at: None,
+            context: Vec::new(),
+            answers: vec![Answer {
+                item: item.id.clone(),
+                response: repere_items::Response::Skip,
+                shown_at: None,
+                answered_at: None,
+            }],
+        };
+        let outcome = compute_with(bank, &sub).expect("outcome");
+        // 2024-06-30 22:30 UTC: 1 July in Paris.
+        let at = crate::clock::days_from_civil(2024, 6, 30) * crate::clock::DAY_MS + 81_000_000;
+        for (i, person) in ["=1+1", "Zoé; \"la\" grande"].iter().enumerate() {
+            let (s, mut p) = records(
+                &format!("x{i}"),
+                &format!("HHHH-HHH{}", i + 2),
+                at + i as i64,
+                Some(9),
+            );
+            p.v = SCHEMA_VERSION;
+            p.person = Some((*person).to_string());
+            p.source = Source::Agent { user: 1 };
+            p.outcome = outcome.clone();
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        let mut out = Vec::new();
+        let report = export_structure(
+            &t.store,
+            bank,
+            9,
+            &ProfileFilter::default(),
+            Format::Csv,
+            &mut out,
+        )
+        .expect("export");
+        assert_eq!(
+            report,
+            ExportReport {
+                rows: 2,
+                corrupt: 0
+            }
+        );
+        assert!(out.starts_with(BOM));
+        let text = std::str::from_utf8(&out[3..]).expect("utf-8");
+        assert!(text.ends_with("\r\n"));
+        assert_eq!(text.matches("\r\n").count(), 3);
+        assert_eq!(text.matches('\n').count(), 3, "no bare LF");
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = r
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            header.len(),
+            13 + bank.referentiel.domains.len() + bank.referentiel.skills.len()
+        );
+        assert_eq!(header, csv_header(bank));
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+        assert_eq!(&rows[0][0], "HHHH-HHH2");
+        assert_eq!(&rows[0][1], "01/07/2024");
+        assert_eq!(&rows[0][2], "'=1+1", "formula defused");
+        assert_eq!(&rows[1][2], "Zoé; \"la\" grande", "quoted, not split");
+        assert_eq!(&rows[0][3], "Au guichet");
+        assert!(rows[0][10].contains(','), "decimal comma: {}", &rows[0][10]);
+        assert_eq!(&rows[0][12], "oui");
+        let first_skill = 13 + bank.referentiel.domains.len();
+        assert!(
+            !rows[0][first_skill].is_empty(),
+            "skill statuses filled from the profile"
+        );
+        assert!(
+            !rows[0][13].is_empty(),
+            "domain levels filled from the profile"
+        );
+
+        let mut js = Vec::new();
+        export_structure(
+            &t.store,
+            bank,
+            9,
+            &ProfileFilter::default(),
+            Format::Json,
+            &mut js,
+        )
+        .expect("json");
+        let v: serde_json::Value = serde_json::from_slice(&js).expect("valid JSON");
+        assert_eq!(v.as_array().map(Vec::len), Some(2));
+        let mut none = Vec::new();
+        export_structure(
+            &t.store,
+            bank,
+            10,
+            &ProfileFilter::default(),
+            Format::Json,
+            &mut none,
+        )
+        .expect("json");
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&none).expect("json"),
+            serde_json::json!([])
+        );
+    }
+}

@@ -191,3 +191,93 @@ pub fn form_groups(bank: &Bank, profiles: &[&Profile], size: usize) -> Vec<Group
     });
     groups
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{Orientation, SkillStatus};
+
+    /// A profile whose skills all have status `rank` (0 = best) except `weak`,
+    /// which has the lowest status.
+    fn profile(bank: &Bank, rank: usize, weak: &[usize]) -> Profile {
+        let statuses = &bank.referentiel.profile.statuses;
+        let last = statuses.len() - 1;
+        Profile {
+            class: "x".into(),
+            domains: Vec::new(),
+            skills: bank
+                .referentiel
+                .skills
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let r = if weak.contains(&k) { last } else { rank };
+                    SkillStatus {
+                        skill: s.id.clone(),
+                        status: statuses[r].id.clone(),
+                        to_work_on: statuses[r].adds_services,
+                    }
+                })
+                .collect(),
+            orientation: Orientation {
+                modality: "m".into(),
+                services: Vec::new(),
+            },
+            provisional: true,
+        }
+    }
+
+    #[test]
+    fn similar_needs_end_up_together() {
+        let bank = crate::outcome::bank().expect("bank");
+        assert!(bank.referentiel.skills.len() >= 4);
+        // Two kinds of people, interleaved: weak on skills 0–1, or weak on skills 2–3.
+        let mut people = Vec::new();
+        for i in 0..8 {
+            people.push(if i % 2 == 0 {
+                profile(bank, 0, &[0, 1])
+            } else {
+                profile(bank, 0, &[2, 3])
+            });
+        }
+        let refs: Vec<&Profile> = people.iter().collect();
+        let groups = form_groups(bank, &refs, 4);
+        assert_eq!(groups.len(), 2);
+        for g in &groups {
+            assert_eq!(g.members.len(), 4);
+            let parity = g.members[0] % 2;
+            assert!(g.members.iter().all(|m| m % 2 == parity), "{groups:?}");
+            let top: Vec<&str> = g
+                .priorities
+                .iter()
+                .take(2)
+                .map(|p| p.skill.as_str())
+                .collect();
+            let expected: Vec<&str> = if parity == 0 { vec![0, 1] } else { vec![2, 3] }
+                .into_iter()
+                .map(|k| bank.referentiel.skills[k].id.as_str())
+                .collect();
+            assert_eq!(top, expected);
+            assert_eq!(g.priorities[0].members, 4);
+        }
+        assert_eq!(form_groups(bank, &refs, 4), groups, "deterministic");
+    }
+
+    #[test]
+    fn sizes_are_bounded_and_everyone_is_placed_once() {
+        let bank = crate::outcome::bank().expect("bank");
+        let people: Vec<Profile> = (0..11)
+            .map(|i| profile(bank, 0, &[i % bank.referentiel.skills.len()]))
+            .collect();
+        let refs: Vec<&Profile> = people.iter().collect();
+        for size in [1, 2, 3, 5, 11, 30] {
+            let groups = form_groups(bank, &refs, size);
+            assert_eq!(groups.len(), 11usize.div_ceil(size));
+            let mut all: Vec<usize> = groups.iter().flat_map(|g| g.members.clone()).collect();
+            assert!(groups.iter().all(|g| g.members.len() <= size));
+            all.sort_unstable();
+            assert_eq!(all, (0..11).collect::<Vec<_>>());
+        }
+        assert!(form_groups(bank, &[], 4).is_empty());
+    }
+}

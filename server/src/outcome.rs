@@ -505,3 +505,260 @@ fn provisional_profile(bank: &Bank, theta: f64, context: &[&str]) -> Option<Prof
         provisional: true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use repere_engine::estimate::{AbilityEstimator, Eap, Prior};
+    use repere_items::{Body, Response};
+
+    use super::*;
+    use crate::submission::Answer;
+
+    fn bank() -> &'static Bank {
+        super::bank().expect("the embedded bank loads")
+    }
+
+    /// Live single items with the index of their right option.
+    fn singles() -> Vec<(&'static BankItem, usize, usize)> {
+        bank()
+            .live_items()
+            .filter_map(|i| match &i.body {
+                Body::Single { options, answer } => options
+                    .iter()
+                    .position(|o| &o.id == answer)
+                    .map(|k| (i, k, options.len())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn log(answers: Vec<(String, Response)>, context: Vec<String>) -> Submission {
+        Submission {
+            id: "0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2e".into(),
+            engine_version: repere_engine::ENGINE_VERSION.into(),
+            referentiel_id: bank().id().into(),
+            referentiel_version: bank().version().into(),
+            started_at: Some(1),
+            finished_at: Some(2),
+            context,
+            answers: answers
+                .into_iter()
+                .map(|(item, response)| Answer {
+                    item,
+                    response,
+                    shown_at: None,
+                    answered_at: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn right_and_wrong(n: usize) -> (Submission, Submission) {
+        let s: Vec<_> = singles().into_iter().take(n).collect();
+        assert!(s.len() >= 3, "the bank needs live single items");
+        let right = s
+            .iter()
+            .map(|(i, k, _)| (i.id.clone(), Response::Choice(*k)))
+            .collect();
+        let wrong = s
+            .iter()
+            .map(|(i, k, n)| (i.id.clone(), Response::Choice((k + 1) % n)))
+            .collect();
+        (log(right, Vec::new()), log(wrong, Vec::new()))
+    }
+
+    #[test]
+    fn theta_is_the_engines_eap_of_the_server_scores() {
+        let (right, wrong) = right_and_wrong(6);
+        let o = compute_outcome(&right).expect("valid");
+        let (mean, sd) = bank().context.prior(&[]).expect("default start rule");
+        // Independent route: the engine's EAP over (item, score) lists.
+        let items: Vec<_> = right
+            .answers
+            .iter()
+            .map(|a| bank().item(&a.item).expect("item").engine_item().clone())
+            .collect();
+        let eap = Eap {
+            prior: Prior::Normal { mean, sd },
+            ..Eap::default()
+        };
+        let e = eap.estimate(&items, &vec![1; items.len()]).expect("eap");
+        assert!((o.theta - e.theta).abs() < 1e-12 && (o.se - e.se).abs() < 1e-12);
+        let w = compute_outcome(&wrong).expect("valid");
+        assert!(o.theta > w.theta + 0.5, "{} vs {}", o.theta, w.theta);
+        assert_eq!(o.skills.iter().map(|t| t.score).sum::<usize>(), 6);
+        assert_eq!(w.skills.iter().map(|t| t.score).sum::<usize>(), 0);
+        assert_eq!(o.items, 6);
+        assert_eq!(o.referentiel_version, bank().version());
+    }
+
+    #[test]
+    fn the_provisional_profile_follows_the_cut_points() {
+        let (right, wrong) = right_and_wrong(6);
+        for sub in [right, wrong] {
+            let o = compute_outcome(&sub).expect("valid");
+            let p = o.profile.expect("profile");
+            assert!(p.provisional);
+            let classes = &bank().referentiel.profile.classes;
+            let k = classes
+                .iter()
+                .position(|c| c.id == p.class)
+                .expect("known class");
+            assert!(classes[k].from_theta.is_none_or(|c| o.theta >= c));
+            assert!(classes
+                .get(k + 1)
+                .and_then(|c| c.from_theta)
+                .is_none_or(|c| o.theta < c));
+            assert_eq!(p.domains.len(), bank().referentiel.domains.len());
+            assert_eq!(p.skills.len(), bank().referentiel.skills.len());
+            let typical_a = bank().referentiel.profile.typical_a;
+            for s in &p.skills {
+                let skill = bank().referentiel.skill(&s.skill).expect("skill");
+                let prob = 1.0 / (1.0 + (-typical_a * (o.theta - skill.typical_b)).exp());
+                let rule = bank()
+                    .referentiel
+                    .profile
+                    .statuses
+                    .iter()
+                    .find(|r| r.id == s.status)
+                    .expect("status");
+                assert!(rule.min_probability <= prob);
+                assert_eq!(s.to_work_on, rule.adds_services);
+            }
+            let modalities = &bank().referentiel.profile.orientation.modalities;
+            assert!(modalities.iter().any(|m| m.id == p.orientation.modality));
+        }
+    }
+
+    #[test]
+    fn bad_logs_are_refused_with_the_item_named() {
+        let s = singles();
+        let (item, _, n) = s[0];
+        let ok = |r: Response| log(vec![(item.id.clone(), r)], Vec::new());
+        assert!(compute_outcome(&ok(Response::Choice(0))).is_ok());
+        assert!(compute_outcome(&ok(Response::Skip)).is_ok());
+        let e = compute_outcome(&ok(Response::Choice(n))).expect_err("out of range");
+        assert!(matches!(
+            &e,
+            SubmissionError::InvalidResponse { index: 1, .. }
+        ));
+        assert_eq!(e.item(), Some(item.id.as_str()));
+        let e = compute_outcome(&ok(Response::Text("x".into()))).expect_err("wrong kind");
+        assert!(matches!(e, SubmissionError::InvalidResponse { .. }));
+        let e = compute_outcome(&log(vec![("nope.01".into(), Response::Skip)], Vec::new()))
+            .expect_err("unknown");
+        assert_eq!(
+            e,
+            SubmissionError::UnknownItem {
+                index: 1,
+                item: "nope.01".into()
+            }
+        );
+        let twice = log(
+            vec![
+                (item.id.clone(), Response::Skip),
+                (item.id.clone(), Response::Skip),
+            ],
+            Vec::new(),
+        );
+        assert!(matches!(
+            compute_outcome(&twice),
+            Err(SubmissionError::Repeated { index: 2, .. })
+        ));
+        if let Some(draft) = bank().items().iter().find(|i| i.status == Status::Draft) {
+            let e = compute_outcome(&log(vec![(draft.id.clone(), Response::Skip)], Vec::new()))
+                .expect_err("draft");
+            assert!(matches!(e, SubmissionError::NotLive { .. }));
+        }
+        assert_eq!(
+            compute_outcome(&log(Vec::new(), Vec::new())),
+            Err(SubmissionError::Empty)
+        );
+        let mut v = ok(Response::Skip);
+        v.referentiel_version = "0.0.0".into();
+        assert!(matches!(
+            compute_outcome(&v),
+            Err(SubmissionError::UnknownReferentiel { .. })
+        ));
+        let mut v = ok(Response::Skip);
+        v.engine_version = "9.9.9".into();
+        assert!(matches!(
+            compute_outcome(&v),
+            Err(SubmissionError::UnknownEngine(_))
+        ));
+        let mut v = ok(Response::Skip);
+        v.id = "not-a-uuid".into();
+        assert!(matches!(
+            compute_outcome(&v),
+            Err(SubmissionError::BadId(_))
+        ));
+        let mut v = ok(Response::Skip);
+        v.answers[0].shown_at = Some(-5);
+        assert!(matches!(
+            compute_outcome(&v),
+            Err(SubmissionError::BadTimestamp(1))
+        ));
+    }
+
+    #[test]
+    fn context_answers_are_checked_and_set_the_prior() {
+        let s = singles();
+        let one = |ctx: Vec<&str>| {
+            compute_outcome(&log(
+                vec![(s[0].0.id.clone(), Response::Skip)],
+                ctx.into_iter().map(str::to_string).collect(),
+            ))
+        };
+        let ctx = &bank().context;
+        let single_q = ctx
+            .questions
+            .iter()
+            .find(|q| !q.multiple)
+            .expect("a single-answer question");
+        let a0 = format!("{}:{}", single_q.id, single_q.answers[0].id);
+        let a1 = format!("{}:{}", single_q.id, single_q.answers[1].id);
+        assert!(one(vec![&a0]).is_ok());
+        assert!(matches!(
+            one(vec![&a0, &a1]),
+            Err(SubmissionError::BadContext(_))
+        ));
+        assert!(matches!(
+            one(vec![&a0, &a0]),
+            Err(SubmissionError::BadContext(_))
+        ));
+        assert!(matches!(
+            one(vec!["nope:x"]),
+            Err(SubmissionError::BadContext(_))
+        ));
+        if let Some(multi) = ctx
+            .questions
+            .iter()
+            .find(|q| q.multiple && q.answers.iter().any(|a| a.exclusive))
+        {
+            let excl = multi
+                .answers
+                .iter()
+                .find(|a| a.exclusive)
+                .expect("exclusive");
+            let other = multi.answers.iter().find(|a| !a.exclusive).expect("other");
+            let e = format!("{}:{}", multi.id, excl.id);
+            let o = format!("{}:{}", multi.id, other.id);
+            assert!(matches!(
+                one(vec![&o, &e]),
+                Err(SubmissionError::BadContext(_))
+            ));
+            assert!(matches!(
+                one(vec![&e, &o]),
+                Err(SubmissionError::BadContext(_))
+            ));
+        }
+        // A start rule with conditions moves the prior, so the estimate of the same
+        // answers moves with it.
+        if let Some(rule) = ctx.start_rules.iter().find(|r| !r.when_all.is_empty()) {
+            let with = one(rule.when_all.iter().map(String::as_str).collect()).expect("valid");
+            let without = one(Vec::new()).expect("valid");
+            let (m0, _) = ctx.prior(&[]).expect("default");
+            assert_eq!(with.theta < without.theta, rule.prior_mean < m0);
+        }
+    }
+}

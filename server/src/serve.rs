@@ -264,3 +264,9 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+/// mimalloc instead of glibc's allocator: the store's and JSON's many small
+/// allocations fragment glibc's heap (profiled: `_int_malloc` took a quarter of the
+/// export time at 100,000 profiles).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

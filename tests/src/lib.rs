@@ -277,6 +277,21 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client that keeps its connections open between requests (for the bench,
+    /// whose requests are all read in full by the server).
+    pub fn pooled(base: &str) -> Client {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build();
+        Client {
+            agent: config.into(),
+            base: base.to_string(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
     /// A client for `base` (`http://127.0.0.1:PORT`).
     pub fn new(base: &str) -> Client {
         // No connection reuse: the server closes a connection after refusing a
@@ -428,10 +443,13 @@ pub fn uuid() -> String {
     )
 }
 
-/// The embedded bank (the one the server uses).
-pub fn bank() -> repere_items::Bank {
-    repere_items::embedded()
-        .unwrap_or_else(|p| panic!("the embedded bank is invalid: {} problem(s)", p.len()))
+/// The embedded bank (the one the server uses), loaded once.
+pub fn bank() -> &'static repere_items::Bank {
+    static BANK: std::sync::OnceLock<repere_items::Bank> = std::sync::OnceLock::new();
+    BANK.get_or_init(|| {
+        repere_items::embedded()
+            .unwrap_or_else(|p| panic!("the embedded bank is invalid: {} problem(s)", p.len()))
+    })
 }
 
 /// Live `single` items of the bank with their number of options.

@@ -15,7 +15,31 @@ pub fn run(tools: &Tools) -> Result<(), String> {
         .envs(tools.env())
         .run()?;
     calibration_vs_girth(tools)?;
-    session_vs_catsim(tools)
+    session_vs_catsim(tools)?;
+    server_submissions_and_export(tools)
+}
+
+/// Server: durable result submissions per second and p50/p99 latency on loopback
+/// (5,000 answer logs, 16 concurrent clients; targets ≥ 2,000/s and p99 ≤ 25 ms),
+/// against a baseline run that acknowledges without flushing; then the time to
+/// export 100,000 profiles as CSV (target ≤ 5 s) against a plain scan of the store.
+fn server_submissions_and_export(tools: &Tools) -> Result<(), String> {
+    step("Server: durable submissions (repere-bench-submit) and CSV export of 100,000 profiles");
+    let root = root();
+    let bin = crate::build_server(tools, true)?;
+    Cmd::new("cargo")
+        .args(["run", "--release", "--package", "repere-e2e"])
+        .args(["--bin", "repere-bench-submit", "--"])
+        .args(["--count", "5000", "--clients", "16", "--max-seconds", "60"])
+        .current_dir(&root)
+        .envs(tools.env())
+        .env("REPERE_BIN", bin.display().to_string())
+        .run()?;
+    Cmd::new(&bin)
+        .args(["bench-export", "--profiles", "100000"])
+        .current_dir(&root)
+        .envs(tools.env())
+        .run()
 }
 
 /// Calibration: Repère's EM against girth's MML on one complete 2PL data set

@@ -130,7 +130,7 @@ fn serve(args: &[String]) -> Result<(), String> {
         "Starting Repère on http://127.0.0.1:{port}/ (data in ./{data}, Ctrl-C to stop)"
     ));
     Cmd::new(&bin)
-        .args(["serve", "--port", &port, "--data", &data])
+        .args(["serve", "--demo", "--port", &port, "--data", &data])
         .current_dir(root())
         .envs(tools.env())
         .run()

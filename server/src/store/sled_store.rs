@@ -70,6 +70,13 @@ fn printable(key: &[u8]) -> String {
     }
 }
 
+/// The schema version of a record, read without decoding the rest.
+#[derive(serde::Deserialize)]
+struct Version {
+    #[serde(default)]
+    v: u64,
+}
+
 /// Decodes a record, refusing one written by a newer schema.
 fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
     let corrupt = |error: String| StoreError::Corrupt {
@@ -77,16 +84,14 @@ fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T
         key: printable(key),
         error,
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    if let Some(v) = value.get("v").and_then(serde_json::Value::as_u64) {
-        if v > u64::from(SCHEMA_VERSION) {
-            return Err(corrupt(format!(
-                "schema version {v} is newer than {SCHEMA_VERSION}"
-            )));
-        }
+    let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    if version.v > u64::from(SCHEMA_VERSION) {
+        return Err(corrupt(format!(
+            "schema version {} is newer than {SCHEMA_VERSION}",
+            version.v
+        )));
     }
-    serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))
+    serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -661,5 +666,329 @@ impl Store for SledStore {
         }
         target.flush().map_err(backend)?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::outcome::Outcome;
+    use crate::records::Source;
+    use crate::submission::Submission;
+
+    /// A store in a fresh temporary folder, removed on drop.
+    pub(crate) struct TempStore {
+        pub store: SledStore,
+        pub dir: PathBuf,
+    }
+
+    impl Drop for TempStore {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    pub(crate) fn temp_path(tag: &str) -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        std::env::temp_dir().join(format!(
+            "repere-unit-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ))
+    }
+
+    pub(crate) fn temp_store() -> TempStore {
+        let dir = temp_path("store");
+        TempStore {
+            store: SledStore::open(&dir).expect("open"),
+            dir,
+        }
+    }
+
+    fn outcome() -> Outcome {
+        Outcome {
+            engine_version: "0.1.0".into(),
+            referentiel_id: "repere-gd".into(),
+            referentiel_version: "1.0.0".into(),
+            estimator: "eap".into(),
+            theta: 0.25,
+            se: 0.5,
+            items: 1,
+            skipped: 0,
+            skills: Vec::new(),
+            profile: None,
+        }
+    }
+
+    pub(crate) fn records(
+        id: &str,
+        code: &str,
+        at: Millis,
+        structure: Option<u64>,
+    ) -> (SessionRecord, ProfileRecord) {
+        let submission = Submission {
+            id: id.into(),
+            engine_version: "0.1.0".into(),
+            referentiel_id: "repere-gd".into(),
+            referentiel_version: "1.0.0".into(),
+            started_at: None,
+            finished_at: None,
+            context: Vec::new(),
+            answers: Vec::new(),
+        };
+        let source = if structure.is_some() {
+            Source::Kiosk { kiosk: 1 }
+        } else {
+            Source::Anonymous
+        };
+        (
+            SessionRecord {
+                v: SCHEMA_VERSION,
+                id: id.into(),
+                received_at: at,
+                source: source.clone(),
+                submission,
+            },
+            ProfileRecord {
+                v: SCHEMA_VERSION,
+                id: id.into(),
+                code: code.into(),
+                received_at: at,
+                source,
+                structure,
+                attached_at: None,
+                person: None,
+                consent_at: None,
+                outcome: outcome(),
+            },
+        )
+    }
+
+    fn scan(store: &SledStore, structure: u64) -> Vec<String> {
+        let mut out = Vec::new();
+        store
+            .scan_profiles(structure, None, None, &mut |p| out.push(p.code))
+            .expect("scan");
+        out
+    }
+
+    #[test]
+    fn insert_is_idempotent_and_codes_are_unique() {
+        let t = temp_store();
+        let (s, p) = records("id-1", "AAAA-AAAA", 1000, Some(7));
+        assert!(matches!(
+            t.store.insert_result(&s, &p, None),
+            Ok(Inserted::New)
+        ));
+        let (s2, mut p2) = records("id-1", "CCCC-CCCC", 2000, Some(7));
+        p2.code = "CCCC-CCCC".into();
+        match t.store.insert_result(&s2, &p2, None) {
+            Ok(Inserted::Existing(b)) => assert_eq!(b.1.code, "AAAA-AAAA"),
+            other => panic!("{other:?}"),
+        }
+        let (s3, p3) = records("id-2", "AAAA-AAAA", 3000, Some(7));
+        assert!(matches!(
+            t.store.insert_result(&s3, &p3, None),
+            Ok(Inserted::CodeTaken)
+        ));
+        assert_eq!(t.store.stats().expect("stats").results, 1);
+        assert_eq!(
+            t.store
+                .result_id_by_code("AAAA-AAAA")
+                .expect("code")
+                .as_deref(),
+            Some("id-1")
+        );
+        assert_eq!(scan(&t.store, 7), vec!["AAAA-AAAA"]);
+        assert!(scan(&t.store, 8).is_empty());
+    }
+
+    #[test]
+    fn concurrent_duplicates_store_one_record() {
+        let t = Arc::new(temp_store());
+        let handles: Vec<_> = (0..8)
+            .map(|k| {
+                let t = t.clone();
+                std::thread::spawn(move || {
+                    let (s, p) = records("same", &format!("DDDD-DDD{}", k + 2), 1000, None);
+                    match t.store.insert_result(&s, &p, None).expect("insert") {
+                        Inserted::New => (true, p.code),
+                        Inserted::Existing(b) => (false, b.1.code),
+                        Inserted::CodeTaken => panic!("distinct codes"),
+                    }
+                })
+            })
+            .collect();
+        let results: Vec<(bool, String)> = handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect();
+        assert_eq!(
+            results.iter().filter(|(new, _)| *new).count(),
+            1,
+            "{results:?}"
+        );
+        let winner = results
+            .iter()
+            .find(|(new, _)| *new)
+            .map(|(_, c)| c.clone())
+            .expect("winner");
+        assert!(results.iter().all(|(_, c)| *c == winner));
+        let s = t.store.stats().expect("stats");
+        assert_eq!((s.results, s.unattached), (1, 1));
+        // Only the winner's code is indexed.
+        let codes = t.store.codes.len();
+        assert_eq!(codes, 1);
+    }
+
+    #[test]
+    fn attach_delete_and_purge_keep_indexes_in_step() {
+        let t = temp_store();
+        for (i, at) in [100, 200, 300].iter().enumerate() {
+            let (s, p) = records(&format!("r{i}"), &format!("EEEE-EEE{}", i + 2), *at, None);
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        assert!(scan(&t.store, 5).is_empty());
+        let p = t
+            .store
+            .attach_result("r1", 5, 999)
+            .expect("attach")
+            .expect("present");
+        assert_eq!((p.structure, p.attached_at), (Some(5), Some(999)));
+        // Attaching again to another structure changes nothing.
+        let again = t
+            .store
+            .attach_result("r1", 6, 1000)
+            .expect("attach")
+            .expect("present");
+        assert_eq!(again.structure, Some(5));
+        assert_eq!(scan(&t.store, 5), vec!["EEEE-EEE3"]);
+        assert!(scan(&t.store, 6).is_empty());
+        assert_eq!(t.store.stats().expect("stats").unattached, 2);
+        // Date range [150, 250) of structure 5.
+        let mut in_range = 0;
+        t.store
+            .scan_profiles(5, Some(150), Some(250), &mut |_| in_range += 1)
+            .expect("scan");
+        assert_eq!(in_range, 1);
+        t.store
+            .scan_profiles(5, Some(250), None, &mut |_| in_range += 10)
+            .expect("scan");
+        assert_eq!(in_range, 1);
+
+        assert!(t.store.delete_result("r1").expect("delete"));
+        assert!(!t.store.delete_result("r1").expect("delete"));
+        assert!(scan(&t.store, 5).is_empty());
+        assert_eq!(t.store.result_id_by_code("EEEE-EEE3").expect("code"), None);
+
+        let report = t.store.purge(250, 0, 0).expect("purge");
+        assert_eq!(report.results, 1, "r0 (100) goes, r2 (300) stays");
+        assert!(t.store.profile("r0").expect("get").is_none());
+        assert!(t.store.profile("r2").expect("get").is_some());
+        assert_eq!(t.store.by_date.len(), 1);
+        assert_eq!(t.store.codes.len(), 1);
+    }
+
+    #[test]
+    fn undecodable_records_are_reported_and_kept() {
+        let t = temp_store();
+        let (s, p) = records("good", "FFFF-FFF2", 100, Some(1));
+        t.store.insert_result(&s, &p, None).expect("insert");
+        let (s, p) = records("bad", "FFFF-FFF3", 200, Some(1));
+        t.store.insert_result(&s, &p, None).expect("insert");
+        t.store
+            .profiles
+            .insert("bad", b"{not json".to_vec())
+            .expect("raw write");
+        let mut newer = serde_json::to_value(&p).expect("json");
+        newer["v"] = serde_json::json!(99);
+        let (s3, p3) = records("newer", "FFFF-FFF4", 300, Some(1));
+        t.store.insert_result(&s3, &p3, None).expect("insert");
+        t.store
+            .profiles
+            .insert("newer", serde_json::to_vec(&newer).expect("json"))
+            .expect("raw write");
+
+        let mut seen = Vec::new();
+        let report = t
+            .store
+            .scan_profiles(1, None, None, &mut |p| seen.push(p.id))
+            .expect("scan");
+        assert_eq!(seen, vec!["good"]);
+        assert_eq!(report.corrupt.len(), 2, "{:?}", report.corrupt);
+        assert!(report.corrupt.iter().any(|l| l.contains("newer than")));
+        assert!(matches!(
+            t.store.profile("bad"),
+            Err(StoreError::Corrupt { .. })
+        ));
+        // Neither purge nor delete destroys what it cannot read.
+        t.store.purge(10_000, 0, 0).expect("purge");
+        assert!(t.store.delete_result("bad").is_err());
+        assert_eq!(
+            t.store.profiles.get("bad").expect("get").as_deref(),
+            Some(&b"{not json"[..])
+        );
+        assert!(t.store.profiles.get("newer").expect("get").is_some());
+    }
+
+    #[test]
+    fn a_store_opens_once_and_refuses_newer_schemas() {
+        let t = temp_store();
+        assert!(matches!(
+            SledStore::open(&t.dir),
+            Err(StoreError::Locked(_))
+        ));
+        let dir = temp_path("schema");
+        {
+            let s = SledStore::open(&dir).expect("open");
+            s.set_meta("schema", "2").expect("meta");
+            s.flush().expect("flush");
+        }
+        assert!(matches!(
+            SledStore::open(&dir),
+            Err(StoreError::NewerSchema {
+                found: 2,
+                supported: 1
+            })
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn backup_is_a_complete_working_store() {
+        let t = temp_store();
+        let id = t.store.next_id().expect("id");
+        for i in 0..50 {
+            let (s, p) = records(
+                &format!("b{i}"),
+                &format!("GGGG-{:04}", 2222 + i),
+                i,
+                Some(3),
+            );
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        let target = temp_path("backup");
+        let report = t.store.backup_to(&target).expect("backup");
+        assert!(report.entries >= 50 * 5);
+        assert!(
+            t.store.backup_to(&target).is_err(),
+            "never into a non-empty folder"
+        );
+        let copy = SledStore::open(&target).expect("open copy");
+        assert_eq!(
+            copy.stats().expect("stats"),
+            t.store.stats().expect("stats")
+        );
+        assert_eq!(scan(&copy, 3), scan(&t.store, 3));
+        assert!(
+            copy.next_id().expect("id") > id,
+            "ids are not reused after a restore"
+        );
+        drop(copy);
+        let _ = std::fs::remove_dir_all(&target);
     }
 }
