@@ -498,6 +498,8 @@ pub struct ItemTable {
     success: Vec<f64>,
     /// Whether item `i` is tabulated (dichotomous) or computed exactly.
     tabulated: Vec<bool>,
+    /// Whether every item is tabulated (the fast path).
+    all_tabulated: bool,
 }
 
 /// Range of the [`ItemTable`] grid (θ outside is clamped: the information of a test
@@ -538,6 +540,7 @@ impl ItemTable {
             items: n,
             information,
             success: prob,
+            all_tabulated: tabulated.iter().all(|&t| t),
             tabulated,
         }
     }
@@ -568,6 +571,24 @@ impl ItemTable {
     pub fn information(&self, bank: &Bank, theta: f64, cands: &[u32], values: &mut Vec<f64>) {
         values.clear();
         let (k, t) = Self::locate(theta);
+        let n = self.items;
+        if self.all_tabulated {
+            let lo = self.information.get(k * n..(k + 1) * n).unwrap_or(&[]);
+            let hi = self
+                .information
+                .get((k + 1) * n..(k + 2) * n)
+                .unwrap_or(&[]);
+            if lo.len() == n && hi.len() == n {
+                values.extend(cands.iter().map(|&i| {
+                    let i = i as usize;
+                    match (lo.get(i), hi.get(i)) {
+                        (Some(&a), Some(&b)) => a + t * (b - a),
+                        _ => 0.0,
+                    }
+                }));
+                return;
+            }
+        }
         for &i in cands {
             let i = i as usize;
             let v = if self.tabulated.get(i) == Some(&true) {
@@ -609,6 +630,16 @@ impl Randomesque {
         let k = self.k.clamp(1, MAX_RANDOMESQUE).min(values.len());
         if k == 0 {
             return None;
+        }
+        if k == 1 {
+            // The best (first of equals): no draw.
+            let mut best = (f64::NEG_INFINITY, 0);
+            for (pos, &v) in values.iter().enumerate() {
+                if v > best.0 {
+                    best = (v, pos);
+                }
+            }
+            return Some(best.1);
         }
         // The k best positions, best first, in a fixed array (no allocation).
         let mut top = [(f64::NEG_INFINITY, usize::MAX); MAX_RANDOMESQUE];
@@ -803,6 +834,8 @@ pub struct Selector {
     /// Times each item was selected (offered to the Sympson-Hetter lottery), when
     /// counting is on (non-empty): what the exposure calibration needs.
     selections: Vec<u32>,
+    /// Items set aside by the last step.
+    set_aside: Vec<u32>,
 }
 
 impl Selector {
@@ -823,6 +856,12 @@ impl Selector {
         &self.selections
     }
 
+    /// Items the last step set aside (Sympson-Hetter refusals), so a caller keeping
+    /// counts of available items can update them without a scan.
+    pub fn set_aside(&self) -> &[u32] {
+        &self.set_aside
+    }
+
     /// One selection step. Items refused by Sympson-Hetter get status [`SET_ASIDE`] in
     /// `status`. Returns the bank index of the item to administer, or `None` if no item
     /// is available.
@@ -834,6 +873,7 @@ impl Selector {
         status: &mut [u8],
         rng: &mut ChaCha8Rng,
     ) -> Option<u32> {
+        self.set_aside.clear();
         self.cands.clear();
         self.cands.extend(
             status
@@ -892,6 +932,7 @@ impl Selector {
             if let Some(s) = status.get_mut(ix as usize) {
                 *s = SET_ASIDE;
             }
+            self.set_aside.push(ix);
             self.cands.swap_remove(pos);
             self.values.swap_remove(pos);
         }

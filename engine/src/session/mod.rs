@@ -196,6 +196,8 @@ pub struct Session<'a> {
     domain_posteriors: Vec<EapPosterior>,
     domain_se: Vec<f64>,
     given_per_domain: Vec<u32>,
+    /// Eligible items per domain (kept up to date at every status change).
+    available_per_domain: Vec<u32>,
     domain_available: Vec<bool>,
     elapsed_ms: u64,
     all_lowest: bool,
@@ -236,6 +238,7 @@ impl<'a> Session<'a> {
             domain_posteriors: Vec::new(),
             domain_se: Vec::new(),
             given_per_domain: Vec::new(),
+            available_per_domain: Vec::new(),
             domain_available: Vec::new(),
             elapsed_ms: 0,
             all_lowest: true,
@@ -303,6 +306,15 @@ impl<'a> Session<'a> {
         }
         self.given_per_domain.clear();
         self.given_per_domain.resize(domains, 0);
+        self.available_per_domain.clear();
+        self.available_per_domain.resize(domains, 0);
+        for (i, &st) in self.status.iter().enumerate() {
+            if st == AVAILABLE {
+                if let Some(c) = self.available_per_domain.get_mut(self.bank.domain_of(i)) {
+                    *c += 1;
+                }
+            }
+        }
         self.domain_available.clear();
         self.domain_available.resize(domains, false);
         self.elapsed_ms = 0;
@@ -424,6 +436,11 @@ impl<'a> Session<'a> {
                 &mut self.status,
                 &mut self.rng,
             );
+            for k in 0..self.selector.set_aside().len() {
+                if let Some(&i) = self.selector.set_aside().get(k) {
+                    self.leave_pool(i as usize);
+                }
+            }
         }
         self.pending
     }
@@ -491,10 +508,12 @@ impl<'a> Session<'a> {
         if let Some(s) = self.status.get_mut(index) {
             *s = ADMINISTERED;
         }
+        self.leave_pool(index);
         for &e in bank.enemies_of(index) {
             if let Some(s) = self.status.get_mut(e as usize) {
                 if *s == AVAILABLE {
                     *s = ENEMY;
+                    self.leave_pool(e as usize);
                 }
             }
         }
@@ -578,20 +597,25 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// An available item left the pool (given, enemy of a given item, set aside).
+    fn leave_pool(&mut self, index: usize) {
+        if let Some(c) = self
+            .available_per_domain
+            .get_mut(self.bank.domain_of(index))
+        {
+            *c = c.saturating_sub(1);
+        }
+    }
+
     fn update_finished(&mut self) {
         let mut any = false;
-        let domains = !self.domain_available.is_empty();
-        self.domain_available.iter_mut().for_each(|d| *d = false);
-        for (i, &s) in self.status.iter().enumerate() {
-            if s == AVAILABLE {
-                any = true;
-                if !domains {
-                    break;
-                }
-                if let Some(d) = self.domain_available.get_mut(self.bank.domain_of(i)) {
-                    *d = true;
-                }
-            }
+        for (d, &c) in self
+            .domain_available
+            .iter_mut()
+            .zip(&self.available_per_domain)
+        {
+            *d = c > 0;
+            any |= c > 0;
         }
         self.finished = self.plan.config.stop.check(&StopInput {
             items: self.log.len(),
