@@ -602,6 +602,31 @@ impl ItemTable {
         }
     }
 
+    /// The most informative item at `theta` among those with status [`AVAILABLE`] (the
+    /// first of equals), in one pass without a candidate list: the plain
+    /// maximum-information step. `None` if some item is not tabulated (the caller then
+    /// takes the general path) or none is available.
+    pub fn best_available(&self, theta: f64, status: &[u8]) -> Option<Option<u32>> {
+        if !self.all_tabulated || status.len() != self.items {
+            return None;
+        }
+        let n = self.items;
+        let (k, t) = Self::locate(theta);
+        let lo = self.information.get(k * n..(k + 1) * n)?;
+        let hi = self.information.get((k + 1) * n..(k + 2) * n)?;
+        let mut best: Option<(f64, u32)> = None;
+        for (i, ((&st, &a), &b)) in status.iter().zip(lo).zip(hi).enumerate() {
+            if st == AVAILABLE {
+                let v = a + t * (b - a);
+                let v = if v.is_nan() { f64::NEG_INFINITY } else { v };
+                if best.is_none_or(|(bv, _)| v > bv) {
+                    best = Some((v, i as u32));
+                }
+            }
+        }
+        Some(best.map(|(_, i)| i))
+    }
+
     /// Success probability of item `i` at `theta` (tabulated when possible).
     pub fn success_prob(&self, bank: &Bank, theta: f64, i: usize) -> f64 {
         let v = if self.tabulated.get(i) == Some(&true) && !self.success.is_empty() {
@@ -750,6 +775,9 @@ pub struct SelectPlan {
     kl: Option<KullbackLeibler>,
     table: ItemTable,
     domains: usize,
+    /// No filter, maximum information, no randomesque, no exposure control: the
+    /// one-pass path.
+    plain: bool,
 }
 
 impl SelectPlan {
@@ -781,7 +809,10 @@ impl SelectPlan {
             Ranking::MaxInfo => None,
         };
         let needs_success = filters.iter().any(|f| matches!(f, FilterPlan::Beginner(_)));
+        let plain =
+            filters.is_empty() && kl.is_none() && config.randomesque == 1 && exposure.is_empty();
         Ok(SelectPlan {
+            plain,
             table: ItemTable::new(bank, needs_success),
             filters,
             ranking: config.ranking,
@@ -874,6 +905,14 @@ impl Selector {
         rng: &mut ChaCha8Rng,
     ) -> Option<u32> {
         self.set_aside.clear();
+        if plan.plain {
+            if let Some(best) = plan.table.best_available(input.theta, status) {
+                if let Some(c) = best.and_then(|i| self.selections.get_mut(i as usize)) {
+                    *c += 1;
+                }
+                return best;
+            }
+        }
         self.cands.clear();
         self.cands.extend(
             status
