@@ -5,6 +5,7 @@
 //! référentiel at display time, so a wording fix shows everywhere at once.
 
 use repere_items::Bank;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::clock::{format_date_fr, parse_day_start, DAY_MS};
@@ -70,77 +71,242 @@ pub fn source_name(source: &Source) -> &'static str {
     }
 }
 
+/// An id with its French label.
+#[derive(Serialize)]
+pub struct Labelled<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Label (the id when the référentiel does not know it).
+    pub label: &'a str,
+}
+
+/// An id with its label and FALC description.
+#[derive(Serialize)]
+pub struct Described<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Label.
+    pub label: &'a str,
+    /// Description, when the référentiel has it.
+    pub description: Option<&'a str>,
+}
+
+/// The overall class in a view.
+#[derive(Serialize)]
+pub struct ClassView<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Label.
+    pub label: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Workshop level ("Débutant"…).
+    pub workshop_level: Option<&'a str>,
+}
+
+/// A domain level in a view.
+#[derive(Serialize)]
+pub struct DomainView<'a> {
+    /// Domain id.
+    pub id: &'a str,
+    /// Domain label.
+    pub label: &'a str,
+    /// The level reached.
+    pub level: Described<'a>,
+}
+
+/// A skill status in a view.
+#[derive(Serialize)]
+pub struct SkillView<'a> {
+    /// Skill id.
+    pub id: &'a str,
+    /// Skill label.
+    pub label: &'a str,
+    /// Domain id.
+    pub domain: Option<&'a str>,
+    /// Status.
+    pub status: Labelled<'a>,
+    /// To be worked on.
+    pub to_work_on: bool,
+}
+
+/// The orientation in a view.
+#[derive(Serialize)]
+pub struct OrientationView<'a> {
+    /// The modality.
+    pub modality: Described<'a>,
+    /// Services of the mediation schema.
+    pub services: &'a [String],
+}
+
+/// The profile in a view.
+#[derive(Serialize)]
+pub struct ProfileView<'a> {
+    /// Interim profile (see `outcome`).
+    pub provisional: bool,
+    /// Overall class.
+    pub class: ClassView<'a>,
+    /// Domain levels.
+    pub domains: Vec<DomainView<'a>>,
+    /// Skill statuses.
+    pub skills: Vec<SkillView<'a>>,
+    /// Orientation.
+    pub orientation: OrientationView<'a>,
+}
+
+/// A per-skill tally in a view.
+#[derive(Serialize)]
+pub struct TallyView<'a> {
+    /// Skill id.
+    pub id: &'a str,
+    /// Skill label.
+    pub label: &'a str,
+    /// Items answered.
+    pub items: usize,
+    /// Items skipped.
+    pub skipped: usize,
+    /// Score.
+    pub score: usize,
+    /// Maximum score.
+    pub max_score: usize,
+}
+
+/// The référentiel of a result.
+#[derive(Serialize)]
+pub struct ReferentielView<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Version.
+    pub version: &'a str,
+}
+
 /// The full view of one result: what the agent's screen, the trainer's screen and the
-/// kiosk's printout show.
-pub fn result_view(bank: &Bank, p: &ProfileRecord) -> Value {
+/// kiosk's printout show. Typed (no intermediate JSON tree): it is built for every
+/// submission.
+#[derive(Serialize)]
+pub struct ResultView<'a> {
+    /// Result code.
+    pub code: &'a str,
+    /// Reception time (ms).
+    pub received_at: i64,
+    /// Reception day, `DD/MM/YYYY` (Paris).
+    pub date: String,
+    /// `agent`, `kiosk` or `anonymous`.
+    pub source: &'static str,
+    /// Whether it belongs to a structure.
+    pub attached: bool,
+    /// First name or initials (with consent).
+    pub person: Option<&'a str>,
+    /// Items answered.
+    pub items: usize,
+    /// Items skipped.
+    pub skipped: usize,
+    /// θ.
+    pub theta: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Tallies by skill.
+    pub skills_answered: Vec<TallyView<'a>>,
+    /// The profile.
+    pub profile: Option<ProfileView<'a>>,
+    /// Engine version.
+    pub engine_version: &'a str,
+    /// Référentiel.
+    pub referentiel: ReferentielView<'a>,
+}
+
+/// Builds the view of one result.
+pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord) -> ResultView<'a> {
     let o = &p.outcome;
     let r = &bank.referentiel;
     let profile = o.profile.as_ref().map(|pr| {
         let class = r.profile.classes.iter().find(|c| c.id == pr.class);
-        let modality = r.profile.orientation.modalities.iter().find(|m| m.id == pr.orientation.modality);
-        json!({
-            "provisional": pr.provisional,
-            "class": {
-                "id": pr.class,
-                "label": class.map_or(pr.class.as_str(), |c| c.label.as_str()),
-                "description": class.map(|c| c.description.as_str()),
-                "workshop_level": class.map(|c| c.workshop_level.as_str()),
+        let modality = r
+            .profile
+            .orientation
+            .modalities
+            .iter()
+            .find(|m| m.id == pr.orientation.modality);
+        ProfileView {
+            provisional: pr.provisional,
+            class: ClassView {
+                id: &pr.class,
+                label: class.map_or(pr.class.as_str(), |c| c.label.as_str()),
+                description: class.map(|c| c.description.as_str()),
+                workshop_level: class.map(|c| c.workshop_level.as_str()),
             },
-            "domains": pr.domains.iter().map(|d| {
-                let domain = r.domain(&d.domain);
-                let level_desc = domain
-                    .and_then(|dm| dm.levels.iter().find(|l| l.level == d.level))
-                    .map(|l| l.description.as_str());
-                json!({
-                    "id": d.domain,
-                    "label": domain.map_or(d.domain.as_str(), |dm| dm.label.as_str()),
-                    "level": {
-                        "id": d.level,
-                        "label": level_label(bank, &d.level),
-                        "description": level_desc,
-                    },
+            domains: pr
+                .domains
+                .iter()
+                .map(|d| {
+                    let domain = r.domain(&d.domain);
+                    DomainView {
+                        id: &d.domain,
+                        label: domain.map_or(d.domain.as_str(), |dm| dm.label.as_str()),
+                        level: Described {
+                            id: &d.level,
+                            label: level_label(bank, &d.level),
+                            description: domain
+                                .and_then(|dm| dm.levels.iter().find(|l| l.level == d.level))
+                                .map(|l| l.description.as_str()),
+                        },
+                    }
                 })
-            }).collect::<Vec<_>>(),
-            "skills": pr.skills.iter().map(|s| json!({
-                "id": s.skill,
-                "label": skill_label(bank, &s.skill),
-                "domain": r.skill(&s.skill).map(|k| k.domain.as_str()),
-                "status": labelled(&s.status, Some(status_label(bank, &s.status))),
-                "to_work_on": s.to_work_on,
-            })).collect::<Vec<_>>(),
-            "orientation": {
-                "modality": {
-                    "id": pr.orientation.modality,
-                    "label": modality.map_or(pr.orientation.modality.as_str(), |m| m.label.as_str()),
-                    "description": modality.map(|m| m.description.as_str()),
+                .collect(),
+            skills: pr
+                .skills
+                .iter()
+                .map(|s| SkillView {
+                    id: &s.skill,
+                    label: skill_label(bank, &s.skill),
+                    domain: r.skill(&s.skill).map(|k| k.domain.as_str()),
+                    status: Labelled {
+                        id: &s.status,
+                        label: status_label(bank, &s.status),
+                    },
+                    to_work_on: s.to_work_on,
+                })
+                .collect(),
+            orientation: OrientationView {
+                modality: Described {
+                    id: &pr.orientation.modality,
+                    label: modality.map_or(pr.orientation.modality.as_str(), |m| m.label.as_str()),
+                    description: modality.map(|m| m.description.as_str()),
                 },
-                "services": pr.orientation.services,
+                services: &pr.orientation.services,
             },
-        })
+        }
     });
-    json!({
-        "code": p.code,
-        "received_at": p.received_at,
-        "date": format_date_fr(p.received_at),
-        "source": source_name(&p.source),
-        "attached": p.structure.is_some(),
-        "person": p.person,
-        "items": o.items,
-        "skipped": o.skipped,
-        "theta": o.theta,
-        "se": o.se,
-        "skills_answered": o.skills.iter().map(|t| json!({
-            "id": t.skill,
-            "label": skill_label(bank, &t.skill),
-            "items": t.items,
-            "skipped": t.skipped,
-            "score": t.score,
-            "max_score": t.max_score,
-        })).collect::<Vec<_>>(),
-        "profile": profile,
-        "engine_version": o.engine_version,
-        "referentiel": { "id": o.referentiel_id, "version": o.referentiel_version },
-    })
+    ResultView {
+        code: &p.code,
+        received_at: p.received_at,
+        date: format_date_fr(p.received_at),
+        source: source_name(&p.source),
+        attached: p.structure.is_some(),
+        person: p.person.as_deref(),
+        items: o.items,
+        skipped: o.skipped,
+        theta: o.theta,
+        se: o.se,
+        skills_answered: o
+            .skills
+            .iter()
+            .map(|t| TallyView {
+                id: &t.skill,
+                label: skill_label(bank, &t.skill),
+                items: t.items,
+                skipped: t.skipped,
+                score: t.score,
+                max_score: t.max_score,
+            })
+            .collect(),
+        profile,
+        engine_version: &o.engine_version,
+        referentiel: ReferentielView {
+            id: &o.referentiel_id,
+            version: &o.referentiel_version,
+        },
+    }
 }
 
 /// The short view of a result in a trainer's list.

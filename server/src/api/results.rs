@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{body_error, parse_json, ApiError, Shared, Staff, KIOSK_HEADER};
 use crate::outcome::{compute_outcome, Outcome, SubmissionError};
@@ -318,9 +318,9 @@ pub async fn show(
     State(state): State<Shared>,
     Path(code): Path<String>,
     staff: Staff,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let profile = load_for(&state, &staff, &code)?;
-    Ok(Json(result_view(state.bank, &profile)))
+    Ok(Json(result_view(state.bank, &profile)).into_response())
 }
 
 /// `GET /api/results/{code}/sheet`: the printable sheet (HTML).
