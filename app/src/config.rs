@@ -90,6 +90,14 @@ impl Config {
     }
 }
 
+/// The value of parameter `name` in the query string `search`.
+pub fn query_param(search: &str, name: &str) -> Option<String> {
+    parse_query(search)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
 /// `a=1&b=2` (leading `?` allowed) as pairs, in order. Values are kept raw: the
 /// parameters the app reads are plain words and numbers.
 fn parse_query(search: &str) -> Vec<(String, String)> {

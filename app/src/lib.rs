@@ -10,14 +10,19 @@
 //! - `settings`, `speech`: comfort settings and reading aloud;
 //! - `kiosk`: the idle question and the full reset between two people;
 //! - `offline`: the service worker and the queue of results to send;
-//! - `frame`, `screens`: what the person sees.
+//! - `frame`, `screens`: what the person sees;
+//! - [`api`]: the client of the server's JSON API (staff screens: login, the
+//!   agent's screening, the mediator's profiles).
 
 use leptos::prelude::*;
 
+pub mod api;
+mod bank;
 pub mod config;
 mod frame;
 mod kiosk;
 pub mod offline;
+mod render;
 pub mod routes;
 mod screens;
 mod settings;
@@ -71,6 +76,10 @@ pub fn App() -> impl IntoView {
         }
         match area {
             Area::NotFound => view! { <screens::NotFound /> }.into_any(),
+            Area::Preview => view! { <screens::Preview /> }.into_any(),
+            Area::Login => view! { <screens::LoginArea /> }.into_any(),
+            Area::Agent => view! { <screens::AgentArea /> }.into_any(),
+            Area::Mediator => view! { <screens::MediatorArea /> }.into_any(),
             Area::SelfTest => match state.screen.get() {
                 Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
                 Screen::Context => view! { <screens::ContextScreen /> }.into_any(),

@@ -13,6 +13,16 @@
 pub enum Area {
     /// `/`: the self-test (kiosk or personal device).
     SelfTest,
+    /// `/apercu`: every item of the bank, one at a time (`?item=<id>`), with the
+    /// response it produces and its score, for item authors and the browser tests.
+    Preview,
+    /// `/connexion`: staff login, then the home of the account's role.
+    Login,
+    /// `/agent`: the post office agent's screening (after login).
+    Agent,
+    /// `/mediateur` (or `/formateur`): the mediator's profiles, exports and
+    /// sessions (after login).
+    Mediator,
     /// Any other path: a calm "page not found" with a way back.
     NotFound,
 }
@@ -22,6 +32,10 @@ impl Area {
     pub fn from_path(path: &str) -> Area {
         match path.trim_end_matches('/') {
             "" | "/index.html" => Area::SelfTest,
+            "/apercu" => Area::Preview,
+            "/connexion" => Area::Login,
+            "/agent" => Area::Agent,
+            "/mediateur" | "/formateur" => Area::Mediator,
             _ => Area::NotFound,
         }
     }
@@ -51,6 +65,13 @@ mod tests {
         assert_eq!(Area::from_path("/"), Area::SelfTest);
         assert_eq!(Area::from_path(""), Area::SelfTest);
         assert_eq!(Area::from_path("/index.html"), Area::SelfTest);
+        assert_eq!(Area::from_path("/apercu"), Area::Preview);
+        assert_eq!(Area::from_path("/apercu/"), Area::Preview);
+        assert_eq!(Area::from_path("/connexion"), Area::Login);
+        assert_eq!(Area::from_path("/agent"), Area::Agent);
+        assert_eq!(Area::from_path("/agent/"), Area::Agent);
+        assert_eq!(Area::from_path("/mediateur"), Area::Mediator);
+        assert_eq!(Area::from_path("/formateur"), Area::Mediator);
         assert_eq!(Area::from_path("/nimporte-quoi"), Area::NotFound);
     }
 }

@@ -3,8 +3,12 @@
 
 mod not_found;
 mod placeholder;
+mod preview;
+mod staff;
 mod welcome;
 
 pub use not_found::NotFound;
 pub use placeholder::{ContextScreen, PrintScreen, QuestionScreen, ResultScreen};
+pub use preview::Preview;
+pub use staff::{AgentArea, LoginArea, MediatorArea};
 pub use welcome::Welcome;

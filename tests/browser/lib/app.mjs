@@ -136,3 +136,19 @@ export async function targetProblems(page, { min = 48, gap = 8, within = 'body' 
     { min, gap, within },
   );
 }
+
+/**
+ * Console errors other than the one Chromium logs when the server answers an app
+ * path (`/apercu`, `/agent`…) with index.html and the status 404 (the server's
+ * single-page fallback). Any other failed request still counts.
+ */
+export function consoleErrorsBesidesFallback(problems) {
+  let fallbacks = problems.failedResponses.filter((r) => r.type === 'document' && r.status === 404).length;
+  return problems.consoleErrors.filter((m) => {
+    if (fallbacks > 0 && m.includes('status of 404')) {
+      fallbacks -= 1;
+      return false;
+    }
+    return true;
+  });
+}

@@ -34,17 +34,23 @@ export async function launch() {
 }
 
 /**
- * Opens a page that records console errors, page errors and every request that
- * leaves the loopback interface (there must be none).
+ * Opens a page that records console errors, page errors, every request that
+ * leaves the loopback interface (there must be none) and every response with an
+ * HTTP error status (`failedResponses`: url, status, resource type).
  */
 export async function openPage(browser, { viewport = { width: 800, height: 1280 } } = {}) {
   const context = await browser.newContext({ viewport, locale: 'fr-FR' });
   const page = await context.newPage();
-  const problems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
+  const problems = { consoleErrors: [], pageErrors: [], foreignRequests: [], failedResponses: [] };
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
   });
   page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
+  page.on('response', (res) => {
+    if (res.status() >= 400) {
+      problems.failedResponses.push({ url: res.url(), status: res.status(), type: res.request().resourceType() });
+    }
+  });
   page.on('request', (req) => {
     const u = new URL(req.url());
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && !['data:', 'blob:'].includes(u.protocol)) {

@@ -1,0 +1,645 @@
+//! The client of the server's JSON API for the staff screens (agents, mediators).
+//!
+//! - The session is the server's `HttpOnly` cookie: the browser sends it on every
+//!   same-origin request, and this code never sees it.
+//! - Every state-changing request carries the session's CSRF token in
+//!   `X-CSRF-Token`. The token comes from `POST /api/login` and `GET /api/me` and is
+//!   kept in memory only (never in storage).
+//! - Requests ask for `cache: "no-store"`: answers hold personal data (first names,
+//!   profiles) and must not be kept by the browser or the service worker.
+//! - An error is an [`ApiError`] with the server's French message, or a plain
+//!   French message when the server could not be reached.
+//!
+//! The types mirror the server's JSON views (`server/src/view.rs`, `api/session.rs`,
+//! `api/trainer.rs`); unknown fields are ignored and missing optional ones default,
+//! so a newer server does not break an older app.
+
+use std::cell::RefCell;
+
+use leptos::prelude::window;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Header carrying the CSRF token (the server's `api::CSRF_HEADER`).
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// Where the test-taking flow sends a screening's answer log (agent mode).
+pub fn screening_result_url(screening: &str) -> String {
+    format!("/api/screenings/{}/result", encode(screening))
+}
+
+thread_local! {
+    /// The CSRF token of the current session (empty when logged out).
+    static CSRF: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+fn set_csrf(token: &str) {
+    CSRF.with(|c| *c.borrow_mut() = token.to_string());
+}
+
+fn csrf() -> String {
+    CSRF.with(|c| c.borrow().clone())
+}
+
+/// A failed request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status; 0 when the server could not be reached.
+    pub status: u16,
+    /// The server's error code (`unauthorized`, `not_found`, `csrf`, …), or
+    /// `network` / `unreadable`.
+    pub code: String,
+    /// A French message for the person.
+    pub message: String,
+}
+
+impl ApiError {
+    fn network() -> ApiError {
+        ApiError {
+            status: 0,
+            code: "network".into(),
+            message: "Le serveur ne répond pas. Vérifiez la connexion à Internet, puis réessayez."
+                .into(),
+        }
+    }
+
+    fn unreadable(status: u16) -> ApiError {
+        ApiError {
+            status,
+            code: "unreadable".into(),
+            message: "La réponse du serveur est illisible. Réessayez plus tard.".into(),
+        }
+    }
+
+    /// The error for a non-2xx answer whose body is `text`.
+    pub fn from_answer(status: u16, text: &str) -> ApiError {
+        #[derive(Deserialize)]
+        struct Body {
+            error: String,
+            #[serde(default)]
+            code: String,
+        }
+        match serde_json::from_str::<Body>(text) {
+            Ok(b) if !b.error.trim().is_empty() => ApiError {
+                status,
+                code: b.code,
+                message: b.error,
+            },
+            _ => ApiError {
+                status,
+                code: String::new(),
+                message: match status {
+                    401 => "Connectez-vous pour continuer.".into(),
+                    403 => "Cette action ne vous est pas permise.".into(),
+                    404 => "Introuvable.".into(),
+                    429 => "Trop de tentatives. Attendez un peu, puis réessayez.".into(),
+                    s if s >= 500 => "Le serveur a un problème. Réessayez plus tard.".into(),
+                    _ => "La demande a été refusée.".into(),
+                },
+            },
+        }
+    }
+
+    /// The session is missing or over: the person must log in again.
+    pub fn is_logged_out(&self) -> bool {
+        self.status == 401
+    }
+}
+
+/// Sends a request; returns the status and the body text.
+async fn send(
+    method: &str,
+    url: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<(u16, String), ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    // `RequestInit::set_cache` needs a web-sys feature the app does not enable.
+    let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
+    let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"same-origin".into());
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(&b.to_string()));
+    }
+    let request =
+        web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::network())?;
+    let headers = request.headers();
+    let _ = headers.set("Accept", "application/json");
+    if body.is_some() {
+        let _ = headers.set("Content-Type", "application/json");
+    }
+    if method != "GET" {
+        let _ = headers.set(CSRF_HEADER, &csrf());
+    }
+    let response = JsFuture::from(window().fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::network())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::network())?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok((status, text))
+}
+
+/// Sends a request and decodes a 2xx JSON answer.
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<T, ApiError> {
+    let (status, text) = send(method, url, body).await?;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_answer(status, &text));
+    }
+    serde_json::from_str(&text).map_err(|_| ApiError::unreadable(status))
+}
+
+// ------------------------------------------------------------------ session
+
+/// The logged-in account (`GET /api/me`, `POST /api/login`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Me {
+    /// The account.
+    pub user: User,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+}
+
+/// An account.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct User {
+    /// Account id.
+    pub id: u64,
+    /// Login name.
+    pub login: String,
+    /// `agent`, `trainer` or `admin`.
+    pub role: String,
+    /// French name of the role.
+    #[serde(default)]
+    pub role_label: String,
+    /// The account's structure.
+    pub structure: StructureRef,
+}
+
+/// A structure, as named in an account.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StructureRef {
+    /// Structure id.
+    pub id: u64,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Logs in. On success the server has set the session cookie.
+pub async fn login(login: &str, password: &str) -> Result<Me, ApiError> {
+    let body = serde_json::json!({ "login": login, "password": password });
+    let me: Me = call("POST", "/api/login", Some(&body)).await?;
+    set_csrf(&me.csrf_token);
+    Ok(me)
+}
+
+/// The current session, if any (`Err` with status 401 when logged out).
+pub async fn me() -> Result<Me, ApiError> {
+    let me: Me = call("GET", "/api/me", None).await?;
+    set_csrf(&me.csrf_token);
+    Ok(me)
+}
+
+/// Logs out: the server deletes the session and the cookie.
+pub async fn logout() -> Result<(), ApiError> {
+    let (status, text) = send("POST", "/api/logout", Some(&serde_json::json!({}))).await?;
+    set_csrf("");
+    if (200..300).contains(&status) || status == 401 {
+        Ok(())
+    } else {
+        Err(ApiError::from_answer(status, &text))
+    }
+}
+
+// ------------------------------------------------------------------ results
+
+/// A `{id, label}` pair of the référentiel.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Labelled {
+    /// Id.
+    pub id: String,
+    /// French label.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// A label with its plain-language description.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Described {
+    /// Id.
+    pub id: String,
+    /// French label.
+    #[serde(default)]
+    pub label: String,
+    /// What it means, addressed to the person ("Vous …").
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The full view of one result (`GET /api/results/{code}`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ResultView {
+    /// The result code, `XXXX-XXXX`.
+    pub code: String,
+    /// Day of the test, `DD/MM/YYYY`.
+    #[serde(default)]
+    pub date: String,
+    /// `agent`, `kiosk` or `anonymous`.
+    #[serde(default)]
+    pub source: String,
+    /// Whether the result belongs to a structure.
+    #[serde(default)]
+    pub attached: bool,
+    /// First name or initials, given with consent.
+    #[serde(default)]
+    pub person: Option<String>,
+    /// Questions shown.
+    #[serde(default)]
+    pub items: usize,
+    /// Questions passed ("Je ne sais pas").
+    #[serde(default)]
+    pub skipped: usize,
+    /// The profile (absent when it could not be computed).
+    #[serde(default)]
+    pub profile: Option<ProfileView>,
+}
+
+/// An autonomy profile.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ProfileView {
+    /// Computed from the overall level only, for now.
+    #[serde(default)]
+    pub provisional: bool,
+    /// The autonomy class.
+    pub class: ClassView,
+    /// One level per domain.
+    #[serde(default)]
+    pub domains: Vec<DomainView>,
+    /// One status per skill.
+    #[serde(default)]
+    pub skills: Vec<SkillView>,
+    /// Where to send the person.
+    pub orientation: OrientationView,
+}
+
+/// An autonomy class.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ClassView {
+    /// Id.
+    pub id: String,
+    /// Label.
+    #[serde(default)]
+    pub label: String,
+    /// What it means for the person.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Workshop level (Débutant, Intermédiaire, Avancé).
+    #[serde(default)]
+    pub workshop_level: Option<String>,
+}
+
+/// A domain and its level.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct DomainView {
+    /// Domain id.
+    pub id: String,
+    /// Domain label.
+    #[serde(default)]
+    pub label: String,
+    /// The level reached.
+    pub level: Described,
+}
+
+/// A skill and its status.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SkillView {
+    /// Skill id.
+    pub id: String,
+    /// Skill label.
+    #[serde(default)]
+    pub label: String,
+    /// Its domain.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// Acquis, En cours, À travailler.
+    pub status: Labelled,
+    /// Whether it should be worked on.
+    #[serde(default)]
+    pub to_work_on: bool,
+}
+
+/// The orientation.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct OrientationView {
+    /// The kind of help.
+    pub modality: Described,
+    /// Services to look for in a mediation place (national schema's words).
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+/// Normalises a result code as people type it: spaces and dashes dropped, upper
+/// case, `XXXX-XXXX`. `None` unless it has 8 letters or digits. (The server checks
+/// the alphabet; this only catches typing slips early, with a plain message.)
+pub fn normalise_code(input: &str) -> Option<String> {
+    let symbols: Vec<char> = input
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{a0}'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if symbols.len() != 8 || !symbols.iter().all(char::is_ascii_alphanumeric) {
+        return None;
+    }
+    let mut out: String = symbols[..4].iter().collect();
+    out.push('-');
+    out.extend(&symbols[4..]);
+    Some(out)
+}
+
+/// The result of a code (the caller's structure, or a result of no structure).
+pub async fn result(code: &str) -> Result<ResultView, ApiError> {
+    call("GET", &format!("/api/results/{}", encode(code)), None).await
+}
+
+/// Attaches a kiosk or anonymous result to the caller's structure.
+pub async fn attach(code: &str) -> Result<ResultView, ApiError> {
+    call(
+        "POST",
+        &format!("/api/results/{}/attach", encode(code)),
+        Some(&serde_json::json!({})),
+    )
+    .await
+}
+
+/// The download of everything stored about a result (the person's right of
+/// access).
+pub fn data_url(code: &str) -> String {
+    format!("/api/results/{}/data", encode(code))
+}
+
+// --------------------------------------------------------------- screenings
+
+/// A screening just started (`POST /api/screenings`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Screening {
+    /// Its id: the test sends its answer log to [`screening_result_url`].
+    pub id: String,
+    /// The first name or initials, if the person agreed.
+    #[serde(default)]
+    pub person: Option<String>,
+}
+
+/// Starts a screening. `person` is sent only with `consent`.
+pub async fn start_screening(person: Option<&str>, consent: bool) -> Result<Screening, ApiError> {
+    let body = match person {
+        Some(p) if consent => serde_json::json!({ "person": p, "consent": true }),
+        _ => serde_json::json!({}),
+    };
+    call("POST", "/api/screenings", Some(&body)).await
+}
+
+/// Sends the answer log of a screening (for the test-taking flow in agent mode).
+/// Refreshes the CSRF token first if this page has none yet.
+pub async fn submit_screening(
+    screening: &str,
+    log: &serde_json::Value,
+) -> Result<ResultView, ApiError> {
+    if csrf().is_empty() {
+        me().await?;
+    }
+    call("POST", &screening_result_url(screening), Some(log)).await
+}
+
+// ---------------------------------------------------------------- mediators
+
+/// The filters of the mediator's list, groups and exports (all optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+    /// A domain (with `level`).
+    pub domain: String,
+    /// A level in that domain.
+    pub level: String,
+    /// A skill to work on.
+    pub skill: String,
+    /// An orientation modality.
+    pub orientation: String,
+    /// An autonomy class.
+    pub class: String,
+}
+
+impl Filters {
+    /// The filters as query parameters (`from=…&skill=…`), empty ones left out.
+    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("domain", self.domain.as_str()),
+            ("level", self.level.as_str()),
+            ("skill", self.skill.as_str()),
+            ("orientation", self.orientation.as_str()),
+            ("class", self.class.as_str()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.trim()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+    }
+
+    /// Whether no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self.pairs().is_empty()
+    }
+
+    /// `path?filters&extra`, URL-encoded.
+    pub fn url(&self, path: &str, extra: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(&str, &str)> = extra.to_vec();
+        pairs.extend(self.pairs());
+        if pairs.is_empty() {
+            return path.to_string();
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// The short view of a result in a list (`GET /api/profiles`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Summary {
+    /// Result code.
+    pub code: String,
+    /// Day, `DD/MM/YYYY`.
+    #[serde(default)]
+    pub date: String,
+    /// `agent`, `kiosk` or `anonymous`.
+    #[serde(default)]
+    pub source: String,
+    /// First name or initials.
+    #[serde(default)]
+    pub person: Option<String>,
+    /// Autonomy class.
+    #[serde(default)]
+    pub class: Option<Labelled>,
+    /// Orientation modality.
+    #[serde(default)]
+    pub orientation: Option<Labelled>,
+    /// Ids of the skills to work on.
+    #[serde(default)]
+    pub to_work_on: Option<Vec<String>>,
+}
+
+/// A page of the structure's profiles.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ProfileList {
+    /// Profiles that pass the filters.
+    pub count: usize,
+    /// Profiles in this answer (the newest `shown`).
+    pub shown: usize,
+    /// Records that could not be read.
+    #[serde(default)]
+    pub unreadable: usize,
+    /// The profiles, newest first.
+    pub profiles: Vec<Summary>,
+}
+
+/// The structure's profiles that pass `filters`, newest first.
+pub async fn profiles(filters: &Filters) -> Result<ProfileList, ApiError> {
+    call("GET", &filters.url("/api/profiles", &[]), None).await
+}
+
+/// A skill to cover with a group.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Priority {
+    /// Skill id.
+    pub skill: String,
+    /// Skill label.
+    #[serde(default)]
+    pub label: String,
+    /// Members who need it.
+    #[serde(default)]
+    pub members: usize,
+}
+
+/// A group of people with similar needs.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Group {
+    /// 1, 2, …
+    pub number: usize,
+    /// Members.
+    pub size: usize,
+    /// The members.
+    #[serde(default)]
+    pub members: Vec<Summary>,
+    /// Skills to cover, most needed first.
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
+}
+
+/// Groups for sessions (`GET /api/groups`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Groups {
+    /// Largest group size asked.
+    pub size: usize,
+    /// People placed in groups.
+    pub people: usize,
+    /// Results without a profile (left out).
+    #[serde(default)]
+    pub without_profile: usize,
+    /// The groups.
+    pub groups: Vec<Group>,
+}
+
+/// Groups of at most `size` people among the profiles that pass `filters`.
+pub async fn groups(filters: &Filters, size: usize) -> Result<Groups, ApiError> {
+    let size = size.to_string();
+    call("GET", &filters.url("/api/groups", &[("size", &size)]), None).await
+}
+
+/// The download of the profiles that pass `filters` (`csv` or `json`).
+pub fn export_url(filters: &Filters, format: &str) -> String {
+    filters.url("/api/export", &[("format", format)])
+}
+
+/// Percent-encodes a URL component (RFC 3986 unreserved characters kept).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_normalised_as_people_type_them() {
+        assert_eq!(normalise_code("k7m4qx2p").as_deref(), Some("K7M4-QX2P"));
+        assert_eq!(
+            normalise_code(" K7M4 - QX2P ").as_deref(),
+            Some("K7M4-QX2P")
+        );
+        assert_eq!(normalise_code("K7M4-QX2"), None);
+        assert_eq!(normalise_code("K7M4-QX2PP"), None);
+        assert_eq!(normalise_code("K7M4-QXÉP"), None);
+        assert_eq!(normalise_code(""), None);
+    }
+
+    #[test]
+    fn filters_become_an_encoded_query() {
+        let f = Filters {
+            from: "2026-01-01".into(),
+            skill: "mail.attach".into(),
+            orientation: " ".into(),
+            ..Filters::default()
+        };
+        assert_eq!(
+            f.url("/api/export", &[("format", "csv")]),
+            "/api/export?format=csv&from=2026-01-01&skill=mail.attach"
+        );
+        assert_eq!(
+            Filters::default().url("/api/profiles", &[]),
+            "/api/profiles"
+        );
+        assert!(Filters::default().is_empty());
+        assert_eq!(encode("a b&c=é"), "a%20b%26c%3D%C3%A9");
+    }
+
+    #[test]
+    fn error_answers_keep_the_servers_message() {
+        let e = ApiError::from_answer(
+            404,
+            r#"{"error":"Aucun résultat pour le code K7M4-QX2P.","code":"not_found"}"#,
+        );
+        assert_eq!(e.message, "Aucun résultat pour le code K7M4-QX2P.");
+        assert_eq!(e.code, "not_found");
+        let e = ApiError::from_answer(502, "<html>Bad gateway</html>");
+        assert_eq!(e.status, 502);
+        assert!(e.message.contains("Réessayez"));
+        assert!(ApiError::from_answer(401, "").is_logged_out());
+    }
+}

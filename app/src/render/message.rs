@@ -1,0 +1,105 @@
+//! `message`: an SMS or an e-mail to judge. Touching a link in the message, or one
+//! of the decisions under it, is the answer (one decision, like in real life).
+
+use leptos::prelude::*;
+use repere_items::{BankItem, Channel, MessageScene, Response};
+
+use super::Recorder;
+use crate::bank::dom_id;
+
+/// The message simulation.
+#[component]
+pub fn MessageSim(
+    item: &'static BankItem,
+    scene: &'static MessageScene,
+    recorder: Recorder,
+    commit: Callback<Response>,
+) -> impl IntoView {
+    let decide = move |target: &str| {
+        recorder.tap(target);
+        commit.run(recorder.response());
+    };
+    let paragraphs = scene
+        .body
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| view! { <p>{p.to_string()}</p> })
+        .collect_view();
+    let links = scene
+        .links
+        .iter()
+        .map(|link| {
+            view! {
+                <p>
+                    <button type="button" class="sim-link" on:click=move |_| decide(&link.id)>
+                        {link.text.clone()}
+                    </button>
+                </p>
+            }
+        })
+        .collect_view();
+    let (app, label) = match scene.channel {
+        Channel::Sms => ("Messages", "SMS reçu (simulation)"),
+        Channel::Mail => ("Messagerie", "E-mail reçu (simulation)"),
+    };
+    let header = match scene.channel {
+        Channel::Sms => view! {
+            <h2 class="sim-title">{scene.from.clone()}</h2>
+            <p class="sim-date">{scene.date.clone()}</p>
+        }
+        .into_any(),
+        Channel::Mail => view! {
+            <h2 class="sim-title">{scene.subject.clone().unwrap_or_default()}</h2>
+            <dl class="mail-meta">
+                <dt>"De :"</dt>
+                <dd>
+                    {match &scene.from_address {
+                        Some(a) => format!("{} <{a}>", scene.from),
+                        None => scene.from.clone(),
+                    }}
+                </dd>
+                <dt>"Date :"</dt>
+                <dd>{scene.date.clone()}</dd>
+            </dl>
+        }
+        .into_any(),
+    };
+    let choices = scene
+        .choices
+        .iter()
+        .map(|choice| {
+            view! {
+                <li>
+                    <button type="button" class="decision" on:click=move |_| decide(&choice.id)>
+                        {choice.label.clone()}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    let decisions_id = dom_id(item, "decisions");
+    view! {
+        <section
+            class=match scene.channel {
+                Channel::Sms => "sim sim-message sim-sms",
+                Channel::Mail => "sim sim-message sim-mail",
+            }
+            aria-label=label
+        >
+            <div class="sim-bar">
+                <span class="sim-app">{app}</span>
+            </div>
+            <div class="sim-screen">
+                {header}
+                <div class="message-body">{paragraphs} {links}</div>
+            </div>
+        </section>
+        <h2 class="decisions-title" id=decisions_id.clone()>
+            "Que faites-vous ?"
+        </h2>
+        <ul class="decisions" aria-labelledby=decisions_id>
+            {choices}
+        </ul>
+    }
+}

@@ -1,0 +1,211 @@
+//! Every item type as accessible HTML, usable by touch, mouse and keyboard.
+//!
+//! [`ItemView`] draws an item of the bank and hands back a
+//! [`repere_items::Response`]: it never scores (the session does, with
+//! [`repere_items::score`]). Questions (`single`, `multiple`, `hotspot`,
+//! `ordering`, `text`) keep a draft response confirmed with « Valider »;
+//! simulations record the person's actions and end with « J'ai fini », except the
+//! one-decision simulations (`message`, `search`), where a tap is the answer.
+//! « Je ne sais pas » is always there and answers [`Response::Skip`].
+
+use leptos::prelude::*;
+use repere_items::{Action, BankItem, Body, Response, MAX_ACTIONS};
+
+use crate::bank::dom_id;
+use crate::state::AppState;
+
+mod choice;
+mod form;
+mod hotspot;
+mod icons;
+mod mailbox;
+mod message;
+mod ordering;
+mod phone;
+mod search;
+mod text;
+
+/// The response being built, before « Valider ».
+pub type Draft = RwSignal<Option<Response>>;
+
+/// The actions of a simulation, in order.
+#[derive(Clone, Copy)]
+pub struct Recorder {
+    actions: RwSignal<Vec<Action>>,
+}
+
+impl Recorder {
+    fn new() -> Recorder {
+        Recorder {
+            actions: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Records an action (beyond [`MAX_ACTIONS`], further actions are dropped: the
+    /// response stays valid).
+    pub fn push(&self, action: Action) {
+        self.actions.update(|a| {
+            if a.len() < MAX_ACTIONS {
+                a.push(action);
+            }
+        });
+    }
+
+    /// Records a tap on an element.
+    pub fn tap(&self, target: &str) {
+        self.push(Action::Tap {
+            target: target.to_string(),
+        });
+    }
+
+    pub(super) fn response(&self) -> Response {
+        Response::Actions(self.actions.get_untracked())
+    }
+}
+
+/// The path of a picture of `assets/pictures/`.
+pub fn picture_src(file: &str) -> String {
+    format!("/pictures/{file}")
+}
+
+/// What kind of confirmation the item takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    /// « Valider » sends the draft.
+    Validate,
+    /// « J'ai fini » sends the recorded actions.
+    Finish,
+    /// The answer is a tap in the scene: no confirmation button.
+    Tap,
+}
+
+/// An item of the bank, with « Écouter »'s text, its pictures, its answer area and
+/// the buttons that answer it.
+#[component]
+pub fn ItemView(
+    /// The item.
+    item: &'static BankItem,
+    /// Shown above the stem, e.g. « Question 4 ».
+    #[prop(into)]
+    progress: String,
+    /// Receives the response, once.
+    #[prop(into)]
+    on_response: Callback<Response>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    state.read_text.set(item.read_aloud.clone());
+    let draft: Draft = RwSignal::new(None);
+    let recorder = Recorder::new();
+    let sent = RwSignal::new(false);
+    let hint = RwSignal::new(false);
+    let send = move |response: Response| {
+        if !sent.get_untracked() {
+            sent.set(true);
+            on_response.run(response);
+        }
+    };
+    let commit = Callback::new(move |r: Response| send(r));
+
+    let confirm = match item.body {
+        Body::Single { .. }
+        | Body::Multiple { .. }
+        | Body::Hotspot { .. }
+        | Body::Ordering { .. }
+        | Body::Text { .. } => Confirm::Validate,
+        Body::Mailbox { .. } | Body::Form { .. } | Body::Settings { .. } => Confirm::Finish,
+        Body::Message { .. } | Body::Search { .. } => Confirm::Tap,
+    };
+    // Once something is chosen, the hint goes away.
+    Effect::new(move |_| {
+        if draft.with(Option::is_some) {
+            hint.set(false);
+        }
+    });
+
+    let body = match &item.body {
+        Body::Single { options, .. } => {
+            view! { <choice::ChoiceList item options=options multiple=false draft /> }.into_any()
+        }
+        Body::Multiple { options, .. } => {
+            view! { <choice::ChoiceList item options=options multiple=true draft /> }.into_any()
+        }
+        Body::Hotspot { screen, .. } => view! { <hotspot::Hotspot item screen draft /> }.into_any(),
+        Body::Ordering { options, .. } => {
+            view! { <ordering::Ordering item options draft /> }.into_any()
+        }
+        Body::Text { input, .. } => {
+            view! { <text::TextAnswer item input=*input draft /> }.into_any()
+        }
+        Body::Mailbox { scene, .. } => {
+            view! { <mailbox::MailboxSim item scene recorder /> }.into_any()
+        }
+        Body::Form { scene, .. } => view! { <form::FormSim item scene recorder /> }.into_any(),
+        Body::Settings { scene, .. } => {
+            view! { <phone::SettingsSim item scene recorder /> }.into_any()
+        }
+        Body::Message { scene, .. } => {
+            view! { <message::MessageSim item scene recorder commit /> }.into_any()
+        }
+        Body::Search { scene, .. } => {
+            view! { <search::SearchSim item scene recorder commit /> }.into_any()
+        }
+    };
+
+    let validate = move |_| match draft.get_untracked() {
+        Some(r) => send(r),
+        None => {
+            hint.set(true);
+            state.announce("Choisissez une réponse. Ou touchez « Je ne sais pas ».");
+        }
+    };
+    let finish = move |_| send(recorder.response());
+    let skip = move |_| send(Response::Skip);
+    let hint_id = dom_id(item, "hint");
+    let pictures = item
+        .pictures
+        .iter()
+        .map(|p| {
+            view! {
+                <figure class="item-picture">
+                    <img src=picture_src(&p.file) alt=p.alt.clone() />
+                </figure>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <article class="item" data-item=item.id.clone() data-type=item.item_type().name()>
+            <p class="progress">{progress}</p>
+            <h1 tabindex="-1" class="stem">{item.stem.clone()}</h1>
+            {pictures}
+            <div class="answer-area">{body}</div>
+            <p class="hint" id=hint_id.clone() hidden=move || !hint.get()>
+                "Choisissez une réponse. Ou touchez «\u{a0}Je ne sais pas\u{a0}»."
+            </p>
+            <div class="actions item-actions">
+                {match confirm {
+                    Confirm::Validate => {
+                        view! {
+                            <button type="button" class="button" on:click=validate>
+                                "Valider"
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    Confirm::Finish => {
+                        view! {
+                            <button type="button" class="button" on:click=finish>
+                                "J'ai fini"
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    Confirm::Tap => ().into_any(),
+                }}
+                <button type="button" class="button secondary" on:click=skip>
+                    "Je ne sais pas"
+                </button>
+            </div>
+        </article>
+    }
+}

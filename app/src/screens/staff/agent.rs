@@ -1,0 +1,463 @@
+//! `/agent`: the post office agent's screening, on a tablet at the counter.
+//!
+//! 1. « Nouveau dépistage »: a first name or initials, only with the person's
+//!    consent (nothing is required); or the code of a result the person brings
+//!    (kiosk, own device) to see it and attach it to the structure.
+//! 2. « Donnez la tablette à la personne »: the test opens at
+//!    `/?mode=agent&screening=<id>`. The test-taking flow sends its answer log to
+//!    `POST /api/screenings/<id>/result` ([`crate::api::submit_screening`]) and
+//!    comes back to `/agent?resultat=<code>`.
+//! 3. The result: level, orientation, domains, skills to work on; « Imprimer la
+//!    fiche » prints it for the person.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::result::{result_heading, ResultPanel};
+use super::{
+    described_by, error_mark, focus_heading_soon, focus_soon, set_title, Audience, Session,
+    StaffGate,
+};
+use crate::api::{self, ResultView, Screening};
+use crate::config::query_param;
+use crate::state::AppState;
+
+/// Longest first name or initials the server keeps.
+const MAX_PERSON_CHARS: usize = 60;
+
+/// The address of the test for a screening (the test-taking flow reads
+/// `screening`).
+pub fn test_url(screening: &str) -> String {
+    format!("/?mode=agent&screening={}", api::encode(screening))
+}
+
+/// The address the test comes back to with the result's code.
+pub fn back_url(code: &str) -> String {
+    format!("/agent?resultat={}", api::encode(code))
+}
+
+/// A step of the agent's screen.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    /// Start a screening, or look up a code.
+    Start,
+    /// The tablet goes to the person.
+    HandOver(Screening),
+    /// Loading the result of a code.
+    Loading(String),
+    /// A result.
+    Result(ResultView),
+}
+
+/// The agent's area.
+#[component]
+pub fn AgentArea() -> impl IntoView {
+    view! {
+        <StaffGate audience=Audience::Agent>
+            <AgentScreens />
+        </StaffGate>
+    }
+}
+
+/// Replaces the address shown (no new history entry).
+fn show_address(url: &str) {
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+}
+
+#[component]
+fn AgentScreens() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let search = location().search().unwrap_or_default();
+    let returned = query_param(&search, "resultat").and_then(|c| api::normalise_code(&c));
+    let step = RwSignal::new(match &returned {
+        Some(code) => Step::Loading(code.clone()),
+        None => Step::Start,
+    });
+    let load_error = RwSignal::new(None::<String>);
+
+    // Loads a result and shows it; on failure, back to the start with the message.
+    let open = move |code: String| {
+        step.set(Step::Loading(code.clone()));
+        spawn_local(async move {
+            match api::result(&code).await {
+                Ok(r) => {
+                    show_address(&back_url(&r.code));
+                    state.announce(&format!("{}. Code {}.", result_heading(&r), r.code));
+                    step.set(Step::Result(r));
+                }
+                Err(e) => {
+                    let message = session.message(&e);
+                    show_address("/agent");
+                    load_error.set(Some(message));
+                    step.set(Step::Start);
+                }
+            }
+            focus_heading_soon();
+        });
+    };
+    if let Some(code) = returned {
+        open(code);
+    }
+
+    // Each new step: its title, and focus on its heading (the first step keeps the
+    // focus where the page put it).
+    Effect::new(move |previous: Option<u8>| {
+        let (kind, title) = step.with(|s| match s {
+            Step::Start => (0, "Nouveau dépistage".to_string()),
+            Step::HandOver(_) => (1, "Donnez la tablette à la personne".to_string()),
+            Step::Loading(_) => (2, "Résultat".to_string()),
+            Step::Result(r) => (3, result_heading(r)),
+        });
+        set_title(&title);
+        if previous.is_some_and(|p| p != kind && kind != 2) {
+            focus_heading_soon();
+        }
+        kind
+    });
+
+    move || match step.get() {
+        Step::Start => view! { <StartStep step=step open=open load_error=load_error /> }.into_any(),
+        Step::HandOver(s) => view! { <HandOverStep step=step screening=s /> }.into_any(),
+        Step::Loading(code) => view! {
+            <div class="screen staff">
+                <h1 tabindex="-1">"Résultat"</h1>
+                <p class="wiping">{format!("Recherche du résultat {code}…")}</p>
+            </div>
+        }
+        .into_any(),
+        Step::Result(r) => view! { <ResultStep step=step result=r /> }.into_any(),
+    }
+}
+
+/// Which field of the start step an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StartField {
+    Person,
+    Consent,
+    Screening,
+    Code,
+}
+
+#[component]
+fn StartStep(
+    step: RwSignal<Step>,
+    open: impl Fn(String) + Copy + 'static,
+    load_error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let person = RwSignal::new(String::new());
+    let consent = RwSignal::new(false);
+    let code = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(load_error.get_untracked().map(|m| (StartField::Code, m)));
+    load_error.set(None);
+    let error_on = move |f: StartField| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
+    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+
+    let start = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let name = person.get_untracked().trim().to_string();
+        let agreed = consent.get_untracked();
+        if name.chars().count() > MAX_PERSON_CHARS {
+            error.set(Some((
+                StartField::Person,
+                format!("Écrivez au plus {MAX_PERSON_CHARS}\u{a0}caractères."),
+            )));
+            focus_soon("person");
+            return;
+        }
+        if !name.is_empty() && !agreed {
+            error.set(Some((
+                StartField::Consent,
+                "Pour noter le prénom, la personne doit être d'accord. Cochez la case, ou effacez le prénom.".into(),
+            )));
+            focus_soon("consent");
+            return;
+        }
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let name = (!name.is_empty()).then_some(name);
+            match api::start_screening(name.as_deref(), agreed).await {
+                Ok(s) => {
+                    state.announce("Dépistage prêt.");
+                    step.set(Step::HandOver(s));
+                }
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some((StartField::Screening, session.message(&e))));
+                }
+            }
+        });
+    };
+
+    let look_up = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        match api::normalise_code(&code.get_untracked()) {
+            Some(c) => {
+                error.set(None);
+                open(c);
+            }
+            None => {
+                error.set(Some((
+                    StartField::Code,
+                    "Ce code n'est pas complet. Il a 8\u{a0}lettres ou chiffres, par exemple K7M4-QX2P.".into(),
+                )));
+                focus_soon("code");
+            }
+        }
+    };
+
+    view! {
+        <div class="screen staff agent-start">
+            <h1 tabindex="-1">"Nouveau dépistage"</h1>
+            <p class="lead">"Le test dure 5 à 10\u{a0}minutes. La personne répond seule, vous restez à côté."</p>
+            <form class="staff-form" on:submit=start novalidate>
+                <Show when=move || error_on(StartField::Screening)>
+                    <p class="form-error" role="alert">
+                        {error_mark()}
+                        {error_text}
+                    </p>
+                </Show>
+                <div class="field">
+                    <label class="field-label" for="person">
+                        "Prénom ou initiales de la personne (facultatif)"
+                    </label>
+                    <p class="field-hint" id="person-hint">
+                        "Rien n'est obligatoire. Sans prénom, le résultat a seulement un code."
+                    </p>
+                    <input
+                        id="person"
+                        class="text-input"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        maxlength="80"
+                        aria-invalid=move || error_on(StartField::Person).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("person-hint", true),
+                                    ("person-error", error_on(StartField::Person)),
+                                ],
+                            )
+                        }
+                        prop:value=move || person.get()
+                        on:input=move |ev| person.set(event_target_value(&ev))
+                    />
+                    <Show when=move || error_on(StartField::Person)>
+                        <p class="field-error" id="person-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </div>
+                <div class="field">
+                    <label class="option check">
+                        <input
+                            id="consent"
+                            type="checkbox"
+                            aria-invalid=move || error_on(StartField::Consent).to_string()
+                            aria-describedby=move || {
+                                described_by(&[("consent-error", error_on(StartField::Consent))])
+                            }
+                            prop:checked=move || consent.get()
+                            on:change=move |ev| consent.set(event_target_checked(&ev))
+                        />
+                        <span>"La personne est d'accord pour que son prénom soit noté."</span>
+                    </label>
+                    <Show when=move || error_on(StartField::Consent)>
+                        <p class="field-error" id="consent-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </div>
+                <div class="actions">
+                    <button
+                        type="submit"
+                        class="button primary big"
+                        aria-disabled=move || busy.get().to_string()
+                    >
+                        "Commencer le dépistage"
+                    </button>
+                </div>
+            </form>
+
+            <section class="staff-section" aria-labelledby="lookup-title">
+                <h2 id="lookup-title">"Retrouver un résultat"</h2>
+                <p>
+                    "La personne a fait le test seule, sur une borne ou sur son téléphone\u{a0}? Elle a un code. Écrivez-le pour voir son résultat."
+                </p>
+                <form class="staff-form" on:submit=look_up novalidate>
+                    <div class="field">
+                        <label class="field-label" for="code">
+                            "Code du résultat"
+                        </label>
+                        <p class="field-hint" id="code-hint">
+                            "8\u{a0}lettres ou chiffres, par exemple K7M4-QX2P."
+                        </p>
+                        <input
+                            id="code"
+                            class="text-input code-input"
+                            type="text"
+                            autocomplete="off"
+                            autocapitalize="characters"
+                            spellcheck="false"
+                            maxlength="20"
+                            aria-invalid=move || error_on(StartField::Code).to_string()
+                            aria-describedby=move || {
+                                described_by(
+                                    &[("code-hint", true), ("code-error", error_on(StartField::Code))],
+                                )
+                            }
+                            prop:value=move || code.get()
+                            on:input=move |ev| code.set(event_target_value(&ev))
+                        />
+                        <Show when=move || error_on(StartField::Code)>
+                            <p class="field-error" id="code-error" role="alert">
+                                {error_mark()}
+                                {error_text}
+                            </p>
+                        </Show>
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="button secondary">
+                            "Voir le résultat"
+                        </button>
+                    </div>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn HandOverStep(step: RwSignal<Step>, screening: Screening) -> impl IntoView {
+    let url = test_url(&screening.id);
+    view! {
+        <div class="screen staff hand-over">
+            <h1 tabindex="-1">"Donnez la tablette à la personne"</h1>
+            {screening
+                .person
+                .clone()
+                .map(|p| {
+                    view! {
+                        <p class="lead">
+                            "Dépistage de\u{a0}: " <strong>{p}</strong>
+                        </p>
+                    }
+                })}
+            <ol class="steps">
+                <li>"Touchez «\u{a0}Commencer le test\u{a0}», puis donnez la tablette."</li>
+                <li>"La personne répond seule. Vous restez à côté, sans répondre pour elle."</li>
+                <li>"À la fin, le résultat s'affiche. Reprenez la tablette."</li>
+            </ol>
+            <div class="actions">
+                <a class="button primary big" href=url>
+                    "Commencer le test"
+                </a>
+                <button type="button" class="button secondary" on:click=move |_| step.set(Step::Start)>
+                    "Annuler"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ResultStep(step: RwSignal<Step>, result: ResultView) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let busy = RwSignal::new(false);
+    let attach_error = RwSignal::new(None::<String>);
+    let code = result.code.clone();
+    let needs_attach = !result.attached;
+    let from_outside = result.source != "agent";
+    let attach = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let code = code.clone();
+        spawn_local(async move {
+            match api::attach(&code).await {
+                Ok(r) => {
+                    state.announce("Résultat rattaché à votre structure.");
+                    step.set(Step::Result(r));
+                    focus_soon("attach-status");
+                }
+                Err(e) => {
+                    busy.set(false);
+                    attach_error.set(Some(session.message(&e)));
+                }
+            }
+        });
+    };
+    let new_screening = move |_| {
+        show_address("/agent");
+        step.set(Step::Start);
+    };
+    let print = move |_| {
+        let _ = window().print();
+    };
+    view! {
+        <div class="screen staff agent-result">
+            <ResultPanel result=result>
+                <button type="button" class="button primary" on:click=print>
+                    "Imprimer la fiche"
+                </button>
+                <button type="button" class="button secondary" on:click=new_screening>
+                    "Nouveau dépistage"
+                </button>
+            </ResultPanel>
+            {from_outside
+                .then(|| {
+                    view! {
+                        <section class="staff-section no-print" aria-labelledby="attach-title">
+                            <h2 id="attach-title">"Votre structure"</h2>
+                            {if needs_attach {
+                                view! {
+                                    <p>
+                                        "Ce résultat n'est rattaché à aucune structure. Rattachez-le pour que les médiateurs de votre structure le retrouvent."
+                                    </p>
+                                    <Show when=move || attach_error.get().is_some()>
+                                        <p class="form-error" role="alert">
+                                            {error_mark()}
+                                            {move || attach_error.get().unwrap_or_default()}
+                                        </p>
+                                    </Show>
+                                    <div class="actions">
+                                        <button
+                                            type="button"
+                                            class="button primary"
+                                            aria-disabled=move || busy.get().to_string()
+                                            on:click=attach.clone()
+                                        >
+                                            "Rattacher à ma structure"
+                                        </button>
+                                    </div>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <p class="confirm" id="attach-status" tabindex="-1">
+                                        "Ce résultat est rattaché à votre structure."
+                                    </p>
+                                }
+                                    .into_any()
+                            }}
+                        </section>
+                    }
+                })}
+        </div>
+    }
+}

@@ -1,0 +1,812 @@
+//! `/mediateur`: the mediator's screens. The profiles of the structure, with
+//! filters (dates, a domain's level, a skill to work on, orientation, autonomy
+//! class) and exports (CSV for spreadsheets, JSON); one profile; groups of people
+//! with similar needs for sessions, and the plan to print.
+//!
+//! The choices of the filters come from the référentiel embedded in the app (the
+//! same data the server uses); the server checks them again.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use repere_items::Bank;
+
+use super::result::{count, result_heading, ResultPanel};
+use super::{
+    described_by, error_mark, focus_heading_soon, focus_id_soon, focus_soon, set_title, Audience,
+    Session, StaffGate,
+};
+use crate::api::{self, Filters, Groups, ProfileList, ResultView, Summary};
+use crate::bank;
+use crate::state::AppState;
+
+/// Smallest and largest group size (the server's `GROUP_SIZES`).
+const GROUP_SIZES: std::ops::RangeInclusive<usize> = 2..=30;
+/// Group size proposed at first.
+const DEFAULT_GROUP_SIZE: usize = 8;
+/// Skills named in a row of the list (the others are counted).
+const SKILLS_IN_ROW: usize = 3;
+
+/// What the mediator's area shows.
+#[derive(Clone, Debug, PartialEq)]
+enum View {
+    /// The list of profiles.
+    List,
+    /// One profile (its code).
+    Profile(String),
+    /// Groups for sessions.
+    Sessions,
+}
+
+/// Something loaded from the server.
+#[derive(Clone, Debug, PartialEq)]
+enum Load<T> {
+    Idle,
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// The mediator's area.
+#[component]
+pub fn MediatorArea() -> impl IntoView {
+    view! {
+        <StaffGate audience=Audience::Mediator>
+            <MediatorScreens />
+        </StaffGate>
+    }
+}
+
+/// The id of the « Ouvrir » button of a row (focus returns there).
+fn open_button_id(code: &str) -> String {
+    format!("open-{code}")
+}
+
+#[component]
+fn MediatorScreens() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let is_trainer = session.me().is_some_and(|m| m.user.role == "trainer");
+    let view = RwSignal::new(View::List);
+    let filters = RwSignal::new(Filters::default());
+    let list = RwSignal::new(Load::<ProfileList>::Idle);
+    let groups = RwSignal::new(Load::<Groups>::Idle);
+    let group_size = RwSignal::new(DEFAULT_GROUP_SIZE.to_string());
+
+    // The list follows the applied filters.
+    Effect::new(move |_| {
+        let f = filters.get();
+        list.set(Load::Loading);
+        spawn_local(async move {
+            match api::profiles(&f).await {
+                Ok(l) => {
+                    let mut said = format!("{} trouvés.", count(l.count, "profil", "profils"));
+                    if l.count == 1 {
+                        said = "1\u{a0}profil trouvé.".into();
+                    }
+                    state.announce(&said);
+                    list.set(Load::Ready(l));
+                }
+                Err(e) => list.set(Load::Failed(session.message(&e))),
+            }
+        });
+    });
+
+    // A new view: its title, and focus on its heading (or on the row it came from).
+    Effect::new(move |previous: Option<View>| {
+        let current = view.get();
+        set_title(match &current {
+            View::List => "Profils de votre structure",
+            View::Profile(_) => "Profil",
+            View::Sessions => "Préparer des séances",
+        });
+        match (&previous, &current) {
+            (None, _) => {}
+            (Some(View::Profile(code)), View::List) => focus_id_soon(open_button_id(code)),
+            (Some(p), c) if p != c => focus_heading_soon(),
+            _ => {}
+        }
+        current
+    });
+
+    let tabs = move || {
+        let current = view.get();
+        let tab = |label: &'static str, target: View, on: bool| {
+            view! {
+                <li>
+                    <button
+                        type="button"
+                        class="tab"
+                        aria-current=on.then_some("page")
+                        on:click=move |_| view.set(target.clone())
+                    >
+                        {label}
+                    </button>
+                </li>
+            }
+        };
+        view! {
+            <nav class="tabs no-print" aria-label="Espace médiateur">
+                <ul>
+                    {tab("Profils", View::List, current != View::Sessions)}
+                    {is_trainer
+                        .then(|| tab("Préparer des séances", View::Sessions, current == View::Sessions))}
+                </ul>
+            </nav>
+        }
+    };
+
+    view! {
+        {tabs}
+        {move || match view.get() {
+            View::List => view! { <ListView view=view filters=filters list=list /> }.into_any(),
+            View::Profile(code) => view! { <ProfileView view=view code=code /> }.into_any(),
+            View::Sessions => {
+                view! { <SessionsView filters=filters groups=groups size=group_size /> }.into_any()
+            }
+        }}
+    }
+}
+
+// ------------------------------------------------------------------- filters
+
+/// The filter form: edits a draft, applies it on « Filtrer ».
+#[component]
+fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
+    let draft = RwSignal::new(filters.get_untracked());
+    let error = RwSignal::new(None::<(&'static str, String)>);
+    let error_on = move |f: &str| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
+    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+    let bank = bank::bank().ok();
+
+    let apply = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let f = draft.get_untracked();
+        if !f.domain.is_empty() && f.level.is_empty() {
+            error.set(Some((
+                "f-level",
+                "Choisissez aussi le niveau dans ce domaine.".into(),
+            )));
+            focus_soon("f-level");
+            return;
+        }
+        if f.domain.is_empty() && !f.level.is_empty() {
+            error.set(Some(("f-domain", "Choisissez aussi le domaine.".into())));
+            focus_soon("f-domain");
+            return;
+        }
+        if !f.from.is_empty() && !f.to.is_empty() && f.from > f.to {
+            error.set(Some((
+                "f-to",
+                "La date de fin est avant la date de début.".into(),
+            )));
+            focus_soon("f-to");
+            return;
+        }
+        error.set(None);
+        filters.set(f);
+    };
+    let clear = move |_| {
+        error.set(None);
+        draft.set(Filters::default());
+        filters.set(Filters::default());
+    };
+
+    // One <select>, its options from the référentiel.
+    let select = move |id: &'static str,
+                       label: &'static str,
+                       all: &'static str,
+                       options: Vec<(String, String)>,
+                       get: fn(&Filters) -> &String,
+                       set: fn(&mut Filters, String)| {
+        let options = options
+            .into_iter()
+            .map(|(value, text)| {
+                let v = value.clone();
+                view! {
+                    <option value=value selected=move || draft.with(|d| get(d) == &v)>
+                        {text}
+                    </option>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="field">
+                <label class="field-label" for=id>
+                    {label}
+                </label>
+                <select
+                    id=id
+                    class="select"
+                    aria-invalid=move || error_on(id).to_string()
+                    aria-describedby=move || {
+                        described_by(&[(format!("{id}-error").as_str(), error_on(id))])
+                    }
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        draft.update(|d| set(d, value));
+                    }
+                >
+                    <option value="" selected=move || draft.with(|d| get(d).is_empty())>
+                        {all}
+                    </option>
+                    {options}
+                </select>
+                <Show when=move || error_on(id)>
+                    <p class="field-error" id=format!("{id}-error")>
+                        {error_mark()}
+                        {error_text}
+                    </p>
+                </Show>
+            </div>
+        }
+    };
+    let date = move |id: &'static str,
+                     label: &'static str,
+                     get: fn(&Filters) -> &String,
+                     set: fn(&mut Filters, String)| {
+        view! {
+            <div class="field">
+                <label class="field-label" for=id>
+                    {label}
+                </label>
+                <input
+                    id=id
+                    class="text-input date-input"
+                    type="date"
+                    aria-invalid=move || error_on(id).to_string()
+                    aria-describedby=move || {
+                        described_by(&[(format!("{id}-error").as_str(), error_on(id))])
+                    }
+                    prop:value=move || draft.with(|d| get(d).clone())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        draft.update(|d| set(d, value));
+                    }
+                />
+                <Show when=move || error_on(id)>
+                    <p class="field-error" id=format!("{id}-error")>
+                        {error_mark()}
+                        {error_text}
+                    </p>
+                </Show>
+            </div>
+        }
+    };
+
+    let (domains, levels, skills, orientations, classes) = match bank {
+        Some(b) => choices(b),
+        None => Default::default(),
+    };
+    view! {
+        <form class="filters no-print" on:submit=apply novalidate>
+            <fieldset>
+                <legend>"Filtrer les profils"</legend>
+                <div class="filter-grid">
+                    {date("f-from", "Du", |f| &f.from, |f, v| f.from = v)}
+                    {date("f-to", "Au", |f| &f.to, |f, v| f.to = v)}
+                    {select(
+                        "f-domain",
+                        "Domaine",
+                        "Tous les domaines",
+                        domains,
+                        |f| &f.domain,
+                        |f, v| f.domain = v,
+                    )}
+                    {select(
+                        "f-level",
+                        "Niveau dans ce domaine",
+                        "Tous les niveaux",
+                        levels,
+                        |f| &f.level,
+                        |f, v| f.level = v,
+                    )}
+                    {select(
+                        "f-skill",
+                        "Compétence à travailler",
+                        "Toutes",
+                        skills,
+                        |f| &f.skill,
+                        |f, v| f.skill = v,
+                    )}
+                    {select(
+                        "f-orientation",
+                        "Orientation",
+                        "Toutes",
+                        orientations,
+                        |f| &f.orientation,
+                        |f, v| f.orientation = v,
+                    )}
+                    {select(
+                        "f-class",
+                        "Niveau d'autonomie",
+                        "Tous",
+                        classes,
+                        |f| &f.class,
+                        |f, v| f.class = v,
+                    )}
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary">
+                        "Filtrer"
+                    </button>
+                    <button type="button" class="button secondary" on:click=clear>
+                        "Tout effacer"
+                    </button>
+                </div>
+            </fieldset>
+        </form>
+    }
+}
+
+type Choices = Vec<(String, String)>;
+
+/// The choices of the filters: domains, levels, skills, orientations, classes.
+fn choices(bank: &Bank) -> (Choices, Choices, Choices, Choices, Choices) {
+    let r = &bank.referentiel;
+    let pairs = |it: &mut dyn Iterator<Item = (&String, &String)>| -> Choices {
+        it.map(|(a, b)| (a.clone(), b.clone())).collect()
+    };
+    (
+        pairs(&mut r.domains.iter().map(|d| (&d.id, &d.label))),
+        pairs(&mut r.levels.iter().map(|l| (&l.id, &l.label))),
+        pairs(&mut r.skills.iter().map(|s| (&s.id, &s.label))),
+        pairs(
+            &mut r
+                .profile
+                .orientation
+                .modalities
+                .iter()
+                .map(|m| (&m.id, &m.label)),
+        ),
+        pairs(&mut r.profile.classes.iter().map(|c| (&c.id, &c.label))),
+    )
+}
+
+/// The label of a skill id (the id itself if the référentiel does not know it).
+fn skill_label(id: &str) -> String {
+    bank::bank()
+        .ok()
+        .and_then(|b| b.referentiel.skill(id))
+        .map_or_else(|| id.to_string(), |s| s.label.clone())
+}
+
+/// The filters in force, in words (for the sessions view).
+fn filters_in_words(f: &Filters) -> Option<String> {
+    let n = f.pairs().len();
+    (n > 0).then(|| {
+        if n == 1 {
+            "Un filtre de la liste s'applique aussi ici.".to_string()
+        } else {
+            format!("{n}\u{a0}filtres de la liste s'appliquent aussi ici.")
+        }
+    })
+}
+
+// ---------------------------------------------------------------------- list
+
+#[component]
+fn ListView(
+    view: RwSignal<View>,
+    filters: RwSignal<Filters>,
+    list: RwSignal<Load<ProfileList>>,
+) -> impl IntoView {
+    let csv = move || api::export_url(&filters.get(), "csv");
+    let json = move || api::export_url(&filters.get(), "json");
+    let table = move || match list.get() {
+        Load::Idle | Load::Loading => {
+            view! { <p class="wiping">"Chargement des profils…"</p> }.into_any()
+        }
+        Load::Failed(m) => view! {
+            <p class="form-error" role="alert">
+                {error_mark()}
+                {m}
+            </p>
+        }
+        .into_any(),
+        Load::Ready(l) if l.profiles.is_empty() => view! {
+            <p class="count">
+                {if filters.with(Filters::is_empty) {
+                    "Aucun profil pour l'instant."
+                } else {
+                    "Aucun profil ne correspond à ces filtres."
+                }}
+            </p>
+        }
+        .into_any(),
+        Load::Ready(l) => {
+            let more = (l.shown < l.count)
+                .then(|| format!(" Les {} plus récents sont affichés.", l.shown));
+            let rows = l
+                .profiles
+                .into_iter()
+                .map(|p| view! { <ProfileRow view=view summary=p /> })
+                .collect_view();
+            view! {
+                <p class="count">
+                    <strong>{count(l.count, "profil", "profils")}</strong>
+                    {more}
+                </p>
+                <div
+                    class="table-wrap"
+                    role="region"
+                    aria-labelledby="profiles-caption"
+                    tabindex="0"
+                >
+                    <table class="data-table profiles-table">
+                        <caption id="profiles-caption">
+                            "Profils, du plus récent au plus ancien"
+                        </caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Personne"</th>
+                                <th scope="col">"Date"</th>
+                                <th scope="col">"Niveau"</th>
+                                <th scope="col">"Orientation"</th>
+                                <th scope="col">"À travailler"</th>
+                                <th scope="col">
+                                    <span class="visually-hidden">"Ouvrir"</span>
+                                </th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="screen staff mediator-list">
+            <h1 tabindex="-1">"Profils de votre structure"</h1>
+            <FilterForm filters=filters />
+            <section class="staff-section export no-print" aria-labelledby="export-title">
+                <h2 id="export-title">"Télécharger ces profils"</h2>
+                <p>"Avec les filtres choisis. Une ligne par profil."</p>
+                <div class="actions">
+                    <a class="button secondary" href=csv download="">
+                        "Tableur (CSV)"
+                    </a>
+                    <a class="button secondary" href=json download="">
+                        "Données (JSON)"
+                    </a>
+                </div>
+            </section>
+            <section class="staff-section" aria-labelledby="list-title">
+                <h2 id="list-title">"Liste"</h2>
+                {table}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn ProfileRow(view: RwSignal<View>, summary: Summary) -> impl IntoView {
+    let code = summary.code.clone();
+    let work = summary.to_work_on.clone().unwrap_or_default();
+    let named: Vec<String> = work
+        .iter()
+        .take(SKILLS_IN_ROW)
+        .map(|s| skill_label(s))
+        .collect();
+    let others = work.len().saturating_sub(SKILLS_IN_ROW);
+    let work_cell = if work.is_empty() {
+        "—".to_string()
+    } else if others == 0 {
+        named.join(", ")
+    } else {
+        format!(
+            "{}, et {}",
+            named.join(", "),
+            count(others, "autre", "autres")
+        )
+    };
+    let open_id = open_button_id(&code);
+    let target = code.clone();
+    view! {
+        <tr>
+            <th scope="row">
+                <span class="code">{code.clone()}</span>
+                {summary.person.clone().map(|p| view! { <span class="person">{p}</span> })}
+            </th>
+            <td>{summary.date.clone()}</td>
+            <td>{summary.class.clone().map(|c| c.label).unwrap_or_else(|| "—".into())}</td>
+            <td>{summary.orientation.clone().map(|c| c.label).unwrap_or_else(|| "—".into())}</td>
+            <td class="work-cell">{work_cell}</td>
+            <td>
+                <button
+                    type="button"
+                    class="button small"
+                    id=open_id
+                    on:click=move |_| view.set(View::Profile(target.clone()))
+                >
+                    "Ouvrir"
+                    <span class="visually-hidden">{format!(" le profil {code}")}</span>
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+// ------------------------------------------------------------------- profile
+
+#[component]
+fn ProfileView(view: RwSignal<View>, code: String) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let result = RwSignal::new(Load::<ResultView>::Loading);
+    {
+        let code = code.clone();
+        spawn_local(async move {
+            match api::result(&code).await {
+                Ok(r) => {
+                    set_title(&result_heading(&r));
+                    result.set(Load::Ready(r));
+                }
+                Err(e) => result.set(Load::Failed(session.message(&e))),
+            }
+            focus_heading_soon();
+        });
+    }
+    let back = move |_| view.set(View::List);
+    move || match result.get() {
+        Load::Idle | Load::Loading => view! {
+            <div class="screen staff">
+                <h1 tabindex="-1">{format!("Profil {code}")}</h1>
+                <p class="wiping">"Chargement…"</p>
+            </div>
+        }
+        .into_any(),
+        Load::Failed(m) => view! {
+            <div class="screen staff">
+                <h1 tabindex="-1">{format!("Profil {code}")}</h1>
+                <p class="form-error" role="alert">
+                    {error_mark()}
+                    {m}
+                </p>
+                <div class="actions">
+                    <button type="button" class="button secondary" on:click=back>
+                        "Retour à la liste"
+                    </button>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Load::Ready(r) => {
+            let data = api::data_url(&r.code);
+            view! {
+                <div class="screen staff mediator-profile">
+                    <ResultPanel result=r>
+                        <button type="button" class="button secondary" on:click=back>
+                            "Retour à la liste"
+                        </button>
+                        <button
+                            type="button"
+                            class="button primary"
+                            on:click=move |_| {
+                                let _ = window().print();
+                            }
+                        >
+                            "Imprimer la fiche"
+                        </button>
+                        <a class="button secondary" href=data.clone() download="">
+                            "Télécharger ses données"
+                        </a>
+                    </ResultPanel>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+// ------------------------------------------------------------------ sessions
+
+#[component]
+fn SessionsView(
+    filters: RwSignal<Filters>,
+    groups: RwSignal<Load<Groups>>,
+    size: RwSignal<String>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let error = RwSignal::new(None::<String>);
+    let form = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let raw = size.get_untracked();
+        let Some(n) = raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| GROUP_SIZES.contains(n))
+        else {
+            error.set(Some(format!(
+                "Écrivez un nombre de {} à {}.",
+                GROUP_SIZES.start(),
+                GROUP_SIZES.end()
+            )));
+            focus_soon("group-size");
+            return;
+        };
+        error.set(None);
+        groups.set(Load::Loading);
+        let f = filters.get_untracked();
+        spawn_local(async move {
+            match api::groups(&f, n).await {
+                Ok(g) => {
+                    state.announce(&format!(
+                        "{} formés.",
+                        count(g.groups.len(), "groupe", "groupes")
+                    ));
+                    groups.set(Load::Ready(g));
+                }
+                Err(e) => groups.set(Load::Failed(session.message(&e))),
+            }
+        });
+    };
+    let filters_note = move || filters.with(filters_in_words);
+    let print = move |_| {
+        let _ = window().print();
+    };
+    let result = move || match groups.get() {
+        Load::Idle => ().into_any(),
+        Load::Loading => view! { <p class="wiping">"Calcul des groupes…"</p> }.into_any(),
+        Load::Failed(m) => view! {
+            <p class="form-error" role="alert">
+                {error_mark()}
+                {m}
+            </p>
+        }
+        .into_any(),
+        Load::Ready(g) if g.groups.is_empty() => view! {
+            <p class="count">"Aucun profil à répartir pour l'instant."</p>
+        }
+        .into_any(),
+        Load::Ready(g) => {
+            let mut summary = format!(
+                "{} pour {}, {} au plus par groupe.",
+                count(g.groups.len(), "groupe", "groupes"),
+                count(g.people, "personne", "personnes"),
+                g.size
+            );
+            if g.without_profile > 0 {
+                summary.push_str(&format!(
+                    " {} sans profil ne sont pas comptés.",
+                    count(g.without_profile, "résultat", "résultats")
+                ));
+            }
+            let list = g
+                .groups
+                .into_iter()
+                .map(|group| view! { <GroupBlock group=group /> })
+                .collect_view();
+            view! {
+                <p class="count">{summary}</p>
+                <div class="actions no-print">
+                    <button type="button" class="button primary" on:click=print>
+                        "Imprimer le plan"
+                    </button>
+                </div>
+                {list}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="screen staff mediator-sessions">
+            <h1 tabindex="-1">"Préparer des séances"</h1>
+            <p class="lead no-print">
+                "Repère met ensemble les personnes qui ont des besoins proches. Pour chaque groupe, il dit quoi travailler d'abord."
+            </p>
+            {move || filters_note().map(|t| view! { <p class="notice no-print">{t}</p> })}
+            <form class="staff-form no-print" on:submit=form novalidate>
+                <div class="field">
+                    <label class="field-label" for="group-size">
+                        "Nombre de personnes par groupe, au plus"
+                    </label>
+                    <p class="field-hint" id="group-size-hint">
+                        {format!("De {} à {}.", GROUP_SIZES.start(), GROUP_SIZES.end())}
+                    </p>
+                    <input
+                        id="group-size"
+                        class="text-input number-input"
+                        type="number"
+                        inputmode="numeric"
+                        min=GROUP_SIZES.start().to_string()
+                        max=GROUP_SIZES.end().to_string()
+                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("group-size-hint", true),
+                                    ("group-size-error", error.with(Option::is_some)),
+                                ],
+                            )
+                        }
+                        prop:value=move || size.get()
+                        on:input=move |ev| size.set(event_target_value(&ev))
+                    />
+                    <Show when=move || error.with(Option::is_some)>
+                        <p class="field-error" id="group-size-error">
+                            {error_mark()}
+                            {move || error.get().unwrap_or_default()}
+                        </p>
+                    </Show>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary">
+                        "Former les groupes"
+                    </button>
+                </div>
+            </form>
+            <section class="staff-section groups" aria-label="Groupes">
+                {result}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn GroupBlock(group: api::Group) -> impl IntoView {
+    let n = group.number;
+    let title_id = format!("group-{n}-title");
+    let labelled_by = title_id.clone();
+    let priorities = if group.priorities.is_empty() {
+        view! { <p>"Aucune compétence à travailler."</p> }.into_any()
+    } else {
+        let size = group.size;
+        view! {
+            <ol class="priorities">
+                {group
+                    .priorities
+                    .iter()
+                    .take(6)
+                    .map(|p| {
+                        let label = if p.label.is_empty() { skill_label(&p.skill) } else { p.label.clone() };
+                        view! {
+                            <li>
+                                <strong>{label}</strong>
+                                {format!(" — {} sur {size}", count(p.members, "personne", "personnes"))}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        }
+        .into_any()
+    };
+    let rows = group
+        .members
+        .iter()
+        .map(|m| {
+            view! {
+                <tr>
+                    <th scope="row">{m.code.clone()}</th>
+                    <td>{m.person.clone().unwrap_or_default()}</td>
+                    <td>{m.date.clone()}</td>
+                    <td>{m.class.clone().map(|c| c.label).unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="group" aria-labelledby=labelled_by>
+            <h2 id=title_id>
+                {format!("Groupe {n} : {}", count(group.size, "personne", "personnes"))}
+            </h2>
+            <h3>"À travailler en priorité"</h3>
+            {priorities}
+            <table class="data-table">
+                <caption>{format!("Personnes du groupe {n}")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Code"</th>
+                        <th scope="col">"Prénom"</th>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Niveau"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
