@@ -53,7 +53,8 @@ pub async fn login(
     let account_key = format!("login:{login}");
     let ip_key = format!("ip:{}", peer.ip());
     if let Err(wait) = state.limit_ip.check(&ip_key, now) {
-        tracing::warn!(ip = %peer.ip(), "login refused: too many failures from this address");
+        // No address in the log: an IP address is personal data.
+        tracing::warn!("login refused: too many failures from one address");
         return Err(too_many(wait));
     }
     if let Err(wait) = state.limit_account.check(&account_key, now) {

@@ -84,14 +84,24 @@ fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T
         key: printable(key),
         error,
     };
-    let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    // The decoder's position and category only: its full message may quote the
+    // record's content, which can be personal data, and this error is logged.
+    let describe = |e: serde_json::Error| {
+        format!(
+            "{:?} error at line {}, column {}",
+            e.classify(),
+            e.line(),
+            e.column()
+        )
+    };
+    let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(e)))?;
     if version.v > u64::from(SCHEMA_VERSION) {
         return Err(corrupt(format!(
             "schema version {} is newer than {SCHEMA_VERSION}",
             version.v
         )));
     }
-    serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))
+    serde_json::from_slice(bytes).map_err(|e| corrupt(describe(e)))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
