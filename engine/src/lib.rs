@@ -14,6 +14,7 @@ pub mod bank;
 pub mod calibrate;
 pub mod estimate;
 pub mod irt;
+pub mod profile;
 pub mod select;
 pub mod session;
 pub mod simulate;
