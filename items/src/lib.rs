@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+pub mod assessment;
 mod diag;
 mod item;
 mod load;

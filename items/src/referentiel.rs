@@ -9,6 +9,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use repere_engine::profile as ep;
+use repere_engine::select::{
+    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig,
+};
+use repere_engine::session::{EstimatorConfig, GridConfig, SessionConfig};
+use repere_engine::start::{ContextAnswer as EngineContextAnswer, StartRule as EngineStartRule};
+use repere_engine::stop::{Combine, StopConfig};
+
+use crate::item::Requirement;
+
 /// The référentiel: what "beginner digital autonomy" means, skill by skill, and how a
 /// measured ability becomes a profile and an orientation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -34,6 +44,10 @@ pub struct Referentiel {
     pub skills: Vec<Skill>,
     /// How θ becomes skill statuses, an autonomy class and an orientation.
     pub profile: ProfileRules,
+    /// How the adaptive test runs in production (`[session]`): needed to run or
+    /// replay a test ([`crate::assessment`]); absent from test fixtures.
+    #[serde(default)]
+    pub session: Option<SessionRules>,
 }
 
 /// The frameworks a skill is mapped to; their code lists are what the validator
@@ -161,6 +175,14 @@ pub struct ProfileRules {
     pub classes: Vec<AutonomyClass>,
     /// Orientation: modalities, rules and adjustments.
     pub orientation: OrientationRules,
+    /// Domain and skill estimates (`[profile.estimation]`): needed to compute a
+    /// profile ([`Referentiel::profile_config`]).
+    #[serde(default)]
+    pub estimation: Option<ProfileEstimation>,
+    /// The words of the result screen (`[profile.summary]`): needed to compute a
+    /// profile.
+    #[serde(default)]
+    pub summary: Option<ProfileSummary>,
 }
 
 /// A skill status ("Acquis", "En cours", "À travailler").
@@ -359,5 +381,364 @@ impl Referentiel {
     /// The skills of a domain, in file order.
     pub fn skills_of_domain<'a>(&'a self, domain: &'a str) -> impl Iterator<Item = &'a Skill> + 'a {
         self.skills.iter().filter(move |s| s.domain == domain)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Profile estimation, summary words and session rules (data), and their conversion
+// to the engine's configurations.
+
+/// How domain and skill estimates are made (`[profile.estimation]`): the parameters
+/// of the engine's hierarchical approximation (`repere_engine::profile`, "Domain and
+/// skill estimates").
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileEstimation {
+    /// τ: how far a person's domains spread around their general level (θ units).
+    pub between_domain_sd: f64,
+    /// τ_s: how far a domain's skills spread around the domain (θ units).
+    pub between_skill_sd: f64,
+    /// A domain with fewer answers is flagged "not enough answers".
+    pub min_answers: usize,
+    /// A domain whose SE is above this is flagged "not enough answers".
+    pub max_se: f64,
+}
+
+/// The words of the result screen (`[profile.summary]`), French.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSummary {
+    /// Lead of the mastered skills ("Vous savez déjà :").
+    pub known: String,
+    /// Lead of the skills to work on ("À travailler ensuite :").
+    pub work_on: String,
+    /// Lead of the orientation sentence ("Notre conseil :").
+    pub orientation: String,
+    /// At most this many skills to work on.
+    pub work_on_max: usize,
+}
+
+/// How the adaptive test runs in production (`[session]`). Converted to the
+/// engine's `SessionConfig` by [`SessionRules::session_config`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRules {
+    /// Ranking of the candidates: `max_info` (Fisher information at θ̂) or
+    /// `kullback_leibler`.
+    pub ranking: Ranking,
+    /// Pick at random among this many best candidates (1: always the best).
+    pub randomesque: usize,
+    /// Content balancing: every domain gets at least this many items, and the test
+    /// does not stop before (unless `max_items` or the duration is reached).
+    pub min_per_domain: usize,
+    /// The Beginner rule: only items the person will probably succeed on.
+    pub beginner: BeginnerRules,
+    /// Stopping rules.
+    pub stop: StopRules,
+    /// What each mode of use cannot offer (items needing it are never shown).
+    #[serde(default)]
+    pub unavailable: UnavailableRules,
+}
+
+/// The Beginner rule (`[session.beginner]`): see `repere_engine::select::Beginner`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeginnerRules {
+    /// Targets for the first items: `{ until = 5, min_success = 0.8 }` = for the
+    /// first 5 items, only items with a predicted success of at least 0.8.
+    pub schedule: Vec<BeginnerStepRule>,
+    /// Target after the schedule.
+    pub then: f64,
+    /// Success is predicted at θ̂ − caution × SE.
+    #[serde(default)]
+    pub caution: f64,
+}
+
+/// One step of the Beginner schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeginnerStepRule {
+    /// Applies while fewer than this many items have been given.
+    pub until: usize,
+    /// Minimum predicted success probability.
+    pub min_success: f64,
+}
+
+/// Stopping rules (`[session.stop]`). The test stops when the overall SE is at most
+/// `se_below` **and** every domain has its `min_per_domain` items, but never before
+/// `min_items`; it always stops at `max_items` or after `max_minutes`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopRules {
+    /// No stop on precision before this many items.
+    pub min_items: usize,
+    /// Always stop after this many items.
+    pub max_items: usize,
+    /// Precision reached: overall SE below this.
+    pub se_below: f64,
+    /// Always stop after this many minutes (sum of the time spent on items).
+    pub max_minutes: u64,
+}
+
+/// What each mode cannot offer (`[session.unavailable]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnavailableRules {
+    /// A kiosk (no keyboard).
+    #[serde(default)]
+    pub kiosk: Vec<Requirement>,
+    /// A tablet held by an agent.
+    #[serde(default)]
+    pub agent: Vec<Requirement>,
+    /// The person's own device.
+    #[serde(rename = "self", default)]
+    pub self_test: Vec<Requirement>,
+}
+
+/// Why the référentiel's rules could not be turned into an engine configuration.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RulesError {
+    /// A table the conversion needs is absent.
+    #[error("{REFERENTIEL_FILE_NAME}: `[{0}]` is missing")]
+    Missing(&'static str),
+    /// A value is malformed or refers to nothing; the message says where.
+    #[error("{REFERENTIEL_FILE_NAME}: {0}")]
+    Invalid(String),
+}
+
+const REFERENTIEL_FILE_NAME: &str = "referentiel.toml";
+
+/// `"question:answer"` → the engine's context answer.
+fn context_answer(s: &str, at: &str) -> Result<EngineContextAnswer, RulesError> {
+    match s.split_once(':') {
+        Some((q, a)) if !q.is_empty() && !a.is_empty() => Ok(EngineContextAnswer {
+            question: q.to_string(),
+            answer: a.to_string(),
+        }),
+        _ => Err(RulesError::Invalid(format!(
+            "{at}: `{s}` is not `question:answer`"
+        ))),
+    }
+}
+
+fn context_answers(list: &[String], at: &str) -> Result<Vec<EngineContextAnswer>, RulesError> {
+    list.iter().map(|s| context_answer(s, at)).collect()
+}
+
+/// The engine's requirement flags for a list of requirements.
+pub fn engine_requirements(list: &[Requirement]) -> repere_engine::bank::Requirements {
+    let mut r = repere_engine::bank::Requirements::NONE;
+    for x in list {
+        match x {
+            Requirement::Touch => r.touch = true,
+            Requirement::Keyboard => r.keyboard = true,
+            Requirement::Sight => r.sight = true,
+            Requirement::Hearing => r.hearing = true,
+        }
+    }
+    r
+}
+
+impl Referentiel {
+    /// The engine's profile rules: domains and their cut points, skills and their
+    /// typical tasks, statuses, classes, orientation, plus `[profile.estimation]`
+    /// and `[profile.summary]`. Checked by the engine's
+    /// `ProfileConfig::validate` before it is returned.
+    pub fn profile_config(&self) -> Result<ep::ProfileConfig, RulesError> {
+        let p = &self.profile;
+        let est = p
+            .estimation
+            .ok_or(RulesError::Missing("profile.estimation"))?;
+        let summary = p
+            .summary
+            .as_ref()
+            .ok_or(RulesError::Missing("profile.summary"))?;
+        let mut rules = Vec::with_capacity(p.orientation.rules.len());
+        for (i, r) in p.orientation.rules.iter().enumerate() {
+            let at = format!("profile.orientation.rule[{i}]");
+            let mut when_domain_level = Vec::new();
+            for s in &r.when_domain_level {
+                match s.split_once(':') {
+                    Some((d, l)) => when_domain_level.push(ep::DomainLevelRef {
+                        domain: d.to_string(),
+                        level: l.to_string(),
+                    }),
+                    None => {
+                        return Err(RulesError::Invalid(format!(
+                            "{at}: `{s}` is not `domain:level`"
+                        )))
+                    }
+                }
+            }
+            rules.push(ep::ModalityChoice {
+                when_class: r.when_class.clone(),
+                when_answer: context_answers(&r.when_answer, &at)?,
+                when_domain_level,
+                modality: r.modality.clone(),
+            });
+        }
+        let mut adjustments = Vec::with_capacity(p.orientation.adjustments.len());
+        for (i, a) in p.orientation.adjustments.iter().enumerate() {
+            adjustments.push(ep::ServiceAdjustment {
+                when_answer: context_answers(
+                    &a.when_answer,
+                    &format!("profile.orientation.adjust[{i}]"),
+                )?,
+                add_services: a.add_services.clone(),
+            });
+        }
+        let config = ep::ProfileConfig {
+            referentiel: ep::ReferentielRef {
+                id: self.id.clone(),
+                version: self.version.clone(),
+            },
+            shrinkage: ep::Shrinkage {
+                between_domain_sd: est.between_domain_sd,
+                between_skill_sd: est.between_skill_sd,
+                min_answers: est.min_answers,
+                max_se: est.max_se,
+            },
+            typical_a: p.typical_a,
+            levels: self
+                .levels
+                .iter()
+                .map(|l| ep::LevelRule {
+                    id: l.id.clone(),
+                    label: l.label.clone(),
+                })
+                .collect(),
+            domains: self
+                .domains
+                .iter()
+                .map(|d| ep::DomainRule {
+                    id: d.id.clone(),
+                    label: d.label.clone(),
+                    cuts: d
+                        .levels
+                        .iter()
+                        .map(|l| ep::Cut {
+                            level: l.level.clone(),
+                            from_theta: l.from_theta,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            skills: self
+                .skills
+                .iter()
+                .map(|s| ep::SkillRule {
+                    id: s.id.clone(),
+                    domain: s.domain.clone(),
+                    label: s.label.clone(),
+                    typical_b: s.typical_b,
+                    services: s.services.clone(),
+                })
+                .collect(),
+            statuses: p
+                .statuses
+                .iter()
+                .map(|s| ep::StatusRule {
+                    id: s.id.clone(),
+                    label: s.label.clone(),
+                    min_probability: s.min_probability,
+                    adds_services: s.adds_services,
+                })
+                .collect(),
+            classes: p
+                .classes
+                .iter()
+                .map(|c| ep::ClassRule {
+                    id: c.id.clone(),
+                    label: c.label.clone(),
+                    workshop_level: c.workshop_level.clone(),
+                    from_theta: c.from_theta,
+                })
+                .collect(),
+            orientation: ep::OrientationConfig {
+                modalities: p
+                    .orientation
+                    .modalities
+                    .iter()
+                    .map(|m| ep::ModalityRule {
+                        id: m.id.clone(),
+                        label: m.label.clone(),
+                        description: m.description.clone(),
+                        modalites: m.modalites.clone(),
+                        services: m.services.clone(),
+                    })
+                    .collect(),
+                rules,
+                adjustments,
+            },
+            summary: ep::SummaryText {
+                known: summary.known.clone(),
+                work_on: summary.work_on.clone(),
+                orientation: summary.orientation.clone(),
+                work_on_max: summary.work_on_max,
+            },
+        };
+        config
+            .validate()
+            .map_err(|e| RulesError::Invalid(e.to_string()))?;
+        Ok(config)
+    }
+}
+
+impl SessionRules {
+    /// The engine's session configuration for one test: EAP on the default session
+    /// grid; the prior `N(prior_mean, prior_sd)` chosen from the context answers by
+    /// [`Context::prior`] (given to the engine as a fixed start, so the engine need
+    /// not know the context table); content balancing then the Beginner rule, then
+    /// the ranking with randomesque; the stopping rules; the items needing anything
+    /// in `unavailable` excluded. Checked by the engine when a session is built.
+    pub fn session_config(
+        &self,
+        prior_mean: f64,
+        prior_sd: f64,
+        unavailable: &[Requirement],
+    ) -> SessionConfig {
+        SessionConfig {
+            start: EngineStartRule::FixedTheta {
+                theta: prior_mean,
+                sd: prior_sd,
+            },
+            context: Vec::new(),
+            unavailable: engine_requirements(unavailable),
+            estimator: EstimatorConfig::Eap,
+            grid: GridConfig::default(),
+            select: SelectConfig {
+                ranking: self.ranking,
+                filters: vec![
+                    Filter::ContentBalancing(ContentBalancing {
+                        min_per_domain: self.min_per_domain,
+                        ..ContentBalancing::default()
+                    }),
+                    Filter::Beginner(Beginner {
+                        schedule: self
+                            .beginner
+                            .schedule
+                            .iter()
+                            .map(|s| BeginnerStep {
+                                until: s.until,
+                                min_success: s.min_success,
+                            })
+                            .collect(),
+                        then: self.beginner.then,
+                        caution: self.beginner.caution,
+                    }),
+                ],
+                randomesque: self.randomesque,
+                exposure: None,
+            },
+            stop: StopConfig {
+                min_items: self.stop.min_items,
+                max_items: Some(self.stop.max_items),
+                max_duration_ms: Some(self.stop.max_minutes.saturating_mul(60_000)),
+                se_below: Some(self.stop.se_below),
+                domain_se_below: None,
+                min_per_domain: (self.min_per_domain > 0).then_some(self.min_per_domain),
+                combine: Combine::All,
+            },
+        }
     }
 }

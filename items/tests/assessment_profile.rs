@@ -1,0 +1,255 @@
+//! Profiles of hand-built answer sets against the shipped référentiel: who is sent
+//! where, and what the result screen says.
+
+mod assessment_support;
+
+use assessment_support::{bank, ctx};
+use repere_engine::bank::BankItem as EngineItem;
+use repere_engine::estimate::{AbilityEstimator, Eap, Prior, Response as EngineResponse};
+use repere_engine::profile::{profile, Profile, ProfileInput, ScoredAnswer};
+use repere_items::assessment::{Assessor, ContextAnswer};
+
+/// The first `per_skill` live items of every skill (by id), scored by `policy`
+/// (true: full marks, false: 0); the overall θ is the EAP of all of them with the
+/// prior the context gives, as a session would report it.
+fn profile_of(
+    per_skill: usize,
+    policy: impl Fn(&EngineItem) -> bool,
+    context: &[ContextAnswer],
+) -> Profile {
+    let bank = bank();
+    let assessor = Assessor::new(&bank).expect("assessor");
+    let eb = assessor.engine_bank();
+    let mut chosen: Vec<&EngineItem> = Vec::new();
+    for skill in &bank.referentiel.skills {
+        chosen.extend(
+            eb.items()
+                .iter()
+                .filter(|it| it.skill == skill.id)
+                .take(per_skill),
+        );
+    }
+    let answers: Vec<ScoredAnswer<'_>> = chosen
+        .iter()
+        .map(|it| ScoredAnswer {
+            item: it,
+            score: if policy(it) { it.item.max_score() } else { 0 },
+            skipped: false,
+        })
+        .collect();
+    let keys: Vec<String> = context
+        .iter()
+        .map(|c| format!("{}:{}", c.question, c.answer))
+        .collect();
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let (mean, sd) = bank.context.prior(&refs).expect("fallback start rule");
+    let pattern: Vec<EngineResponse<'_>> = answers
+        .iter()
+        .map(|a| EngineResponse {
+            item: &a.item.item,
+            score: a.score,
+        })
+        .collect();
+    let overall = Eap {
+        prior: Prior::Normal { mean, sd },
+        ..Eap::default()
+    }
+    .estimate_responses(&pattern)
+    .expect("EAP");
+    let input = ProfileInput {
+        answers,
+        overall,
+        prior_mean: mean,
+        prior_sd: sd,
+        context: context.to_vec(),
+    };
+    profile(assessor.profile_config(), &input).expect("profile")
+}
+
+fn status<'p>(p: &'p Profile, skill: &str) -> &'p str {
+    p.skills
+        .iter()
+        .find(|s| s.skill == skill)
+        .map_or("", |s| s.status.as_str())
+}
+
+const MAIL: [&str; 3] = ["mail.read", "mail.write", "mail.attach"];
+
+#[test]
+fn failing_every_mail_item_orients_to_the_mail_skills() {
+    let p = profile_of(2, |it| !it.skill.starts_with("mail."), &[]);
+    for s in MAIL {
+        assert_eq!(status(&p, s), "a-travailler", "{s}");
+    }
+    // The mail skills lead the list of what to work on.
+    let mut first: Vec<&str> = p.work_on.iter().take(3).map(String::as_str).collect();
+    first.sort_unstable();
+    let mut mail = MAIL.to_vec();
+    mail.sort_unstable();
+    assert_eq!(first, mail, "{:?}", p.work_on);
+    // Their services: the everyday tools, and procedures (attaching documents).
+    for s in [
+        "Maîtrise des outils numériques du quotidien",
+        "Aide aux démarches administratives",
+    ] {
+        assert!(
+            p.orientation.services.contains(&s.to_string()),
+            "{s}: {:?}",
+            p.orientation.services
+        );
+    }
+    // Messages were answered right: they come after the mail skills (their status
+    // is pulled down by the failed domain, with little evidence of their own).
+    let prob = |s: &str| {
+        p.skills
+            .iter()
+            .find(|k| k.skill == s)
+            .map_or(1.0, |k| k.probability)
+    };
+    for m in MAIL {
+        assert!(prob(m) < prob("message.sms"), "{m}");
+        assert_eq!(
+            p.skills
+                .iter()
+                .find(|k| k.skill == m)
+                .and_then(|k| k.score_share),
+            Some(0.0)
+        );
+    }
+    // Elsewhere, the basics are mastered and nothing is "à travailler".
+    for s in [
+        "device.touch",
+        "device.power",
+        "device.wifi",
+        "web.browse",
+        "web.search",
+    ] {
+        assert_eq!(status(&p, s), "acquis", "{s}");
+    }
+    assert!(p
+        .skills
+        .iter()
+        .filter(|s| s.domain != "communicate")
+        .all(|s| s.status != "a-travailler"));
+    let sentence = p.summary.work_on_sentence.clone().unwrap_or_default();
+    assert!(
+        sentence.starts_with("À travailler ensuite : lire ses e-mails ;"),
+        "{sentence}"
+    );
+    assert!(sentence.contains("joindre un document à un e-mail"));
+    // The domain level shows it too.
+    let communicate = &p.domains[2];
+    assert_eq!(communicate.domain, "communicate");
+    assert!(communicate.estimate.theta < p.domains[0].estimate.theta - 0.5);
+}
+
+#[test]
+fn failing_almost_everything_orients_to_individual_help() {
+    let easy = |it: &EngineItem| it.skill == "device.power" || it.skill == "device.touch";
+    let p = profile_of(2, easy, &[]);
+    assert_eq!(p.class.id, "a-accompagner");
+    assert_eq!(p.orientation.modality, "individuel");
+    assert_eq!(p.orientation.modalites, ["Accompagnement individuel"]);
+    assert_eq!(
+        p.summary.orientation_sentence,
+        "Notre conseil : accompagnement individuel. Un médiateur numérique vous aide seul à seul, à votre rythme."
+    );
+    assert_eq!(p.work_on.len(), 4);
+    // Someone who also has procedures to do: help with procedures (someone does
+    // them with the person), still individual.
+    let p = profile_of(2, easy, &ctx(&[("goal", "demarches")]));
+    assert_eq!(p.orientation.modality, "demarches");
+    assert_eq!(p.orientation.modalites, ["Accompagnement individuel"]);
+    assert_eq!(
+        p.orientation.services.first().map(String::as_str),
+        Some("Aide aux démarches administratives")
+    );
+    assert!(p.summary.orientation_sentence.starts_with(
+        "Notre conseil : aide aux démarches. Une personne fait la démarche avec vous."
+    ));
+}
+
+#[test]
+fn succeeding_everywhere_is_autonomous_and_needs_no_service() {
+    let context = ctx(&[
+        ("equipment", "smartphone"),
+        ("equipment", "computer"),
+        ("email", "yes"),
+    ]);
+    let p = profile_of(2, |_| true, &context);
+    assert_eq!(p.class.id, "autonome");
+    assert_eq!(p.class.label, "Autonome");
+    assert_eq!(p.orientation.modality, "autonomie");
+    assert!(
+        p.orientation.services.is_empty(),
+        "{:?}",
+        p.orientation.services
+    );
+    assert!(p.work_on.is_empty());
+    assert!(p.skills.iter().all(|s| s.status == "acquis"));
+    assert!(p.domains.iter().all(|d| d.level == "autonome"));
+    assert_eq!(
+        p.summary.known_sentence.as_deref(),
+        Some("Vous savez déjà : utiliser un appareil ; naviguer et chercher ; communiquer ; faire ses démarches en ligne ; se protéger.")
+    );
+    assert_eq!(p.summary.work_on_sentence, None);
+    assert_eq!(p.referentiel.id, "repere-gd");
+    assert_eq!(p.referentiel.version, bank().version());
+}
+
+#[test]
+fn context_answers_adjust_the_orientation() {
+    let all = |_: &EngineItem| true;
+    let p = profile_of(2, all, &ctx(&[("equipment", "none")]));
+    assert_eq!(
+        p.orientation.services,
+        [
+            "Accès internet et matériel informatique",
+            "Acquisition de matériel informatique à prix solidaire"
+        ]
+    );
+    let p = profile_of(2, all, &ctx(&[("email", "no"), ("goal", "emploi")]));
+    assert_eq!(
+        p.orientation.services,
+        [
+            "Maîtrise des outils numériques du quotidien",
+            "Insertion professionnelle via le numérique"
+        ]
+    );
+    // The modality does not change for an autonomous person.
+    assert_eq!(p.orientation.modality, "autonomie");
+}
+
+#[test]
+fn procedures_to_do_with_a_weak_procedures_domain_get_help_with_procedures() {
+    // Guided overall (easy and medium tasks right), procedures all wrong.
+    let policy = |it: &EngineItem| {
+        it.domain != "procedures" && it.domain != "safety" && it.skill != "web.official"
+    };
+    let goal = ctx(&[("goal", "demarches")]);
+    let p = profile_of(2, policy, &goal);
+    assert_eq!(p.class.id, "avec-guidage", "overall θ {}", p.overall.theta);
+    let procedures = p
+        .domains
+        .iter()
+        .find(|d| d.domain == "procedures")
+        .expect("domain");
+    assert_eq!(procedures.level, "a-decouvrir", "{procedures:?}");
+    assert_eq!(p.orientation.modality, "demarches");
+    // Without that goal, the same person goes to a workshop.
+    let p = profile_of(2, policy, &[]);
+    assert_eq!(p.orientation.modality, "atelier");
+}
+
+#[test]
+fn the_domain_se_shrinks_with_more_answers_on_the_real_bank() {
+    let mixed = |it: &EngineItem| it.id.ends_with('1') || it.id.ends_with('3');
+    let mut last = f64::INFINITY;
+    for per_skill in 1..=4 {
+        let p = profile_of(per_skill, mixed, &[]);
+        let se = p.domains[2].estimate.se;
+        assert!(se < last, "{per_skill}: {se} !< {last}");
+        last = se;
+        assert_eq!(p.domains[2].not_enough_answers, se > 0.75);
+    }
+}
