@@ -29,6 +29,7 @@ mod settings;
 mod speech;
 pub mod state;
 mod storage;
+mod test_run;
 
 use config::Config;
 use routes::{Area, Screen};
@@ -48,6 +49,9 @@ pub fn App() -> impl IntoView {
         settings.apply();
         settings.save();
     });
+
+    // Where the person is: kept for a reload.
+    Effect::new(move |_| state.save_progress());
 
     // A new screen: stop reading, move focus to its heading, read it if asked.
     Effect::new(move |previous: Option<Screen>| {
@@ -82,7 +86,7 @@ pub fn App() -> impl IntoView {
             Area::Mediator => view! { <screens::MediatorArea /> }.into_any(),
             Area::SelfTest => match state.screen.get() {
                 Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
-                Screen::Context => view! { <screens::ContextScreen /> }.into_any(),
+                Screen::Context(index) => view! { <screens::ContextScreen index /> }.into_any(),
                 Screen::Question => view! { <screens::QuestionScreen /> }.into_any(),
                 Screen::Result => view! { <screens::ResultScreen /> }.into_any(),
                 Screen::Print => view! { <screens::PrintScreen /> }.into_any(),

@@ -99,7 +99,14 @@ pub async fn flush() {
         return;
     }
     for item in pending() {
-        let outcome = Outcome::of(post_json(RESULTS_ENDPOINT, &item.body).await);
+        let (status, code) = match post_json(RESULTS_ENDPOINT, &item.body).await {
+            Some((s, c)) => (Some(s), c),
+            None => (None, None),
+        };
+        if let Some(code) = code {
+            storage::set_json(storage::session(), &code_key(&item.id), &code);
+        }
+        let outcome = Outcome::of(status);
         if outcome == Outcome::Retry {
             continue;
         }
@@ -123,8 +130,19 @@ pub async fn flush() {
     FLUSHING.with(|f| f.set(false));
 }
 
-/// POSTs `body` as JSON; the HTTP status, or `None` when nothing answered.
-async fn post_json(url: &str, body: &serde_json::Value) -> Option<u16> {
+/// Where the result code the server gave for result `id` is kept (this tab only).
+fn code_key(id: &str) -> String {
+    format!("repere.code.{id}")
+}
+
+/// The result code the server gave for result `id`, once it was sent.
+pub fn result_code(id: &str) -> Option<String> {
+    storage::get_json(storage::session(), &code_key(id))
+}
+
+/// POSTs `body` as JSON; the HTTP status and the `code` of a JSON answer, or
+/// `None` when nothing answered.
+async fn post_json(url: &str, body: &serde_json::Value) -> Option<(u16, Option<String>)> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&body.to_string()));
@@ -137,7 +155,18 @@ async fn post_json(url: &str, body: &serde_json::Value) -> Option<u16> {
         .await
         .ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
-    Some(response.status())
+    let status = response.status();
+    let mut code = None;
+    if response.ok() {
+        if let Ok(json) = response.json() {
+            if let Ok(value) = JsFuture::from(json).await {
+                code = js_sys::Reflect::get(&value, &JsValue::from_str("code"))
+                    .ok()
+                    .and_then(|c| c.as_string());
+            }
+        }
+    }
+    Some((status, code))
 }
 
 /// Starts the sender: now, when the browser comes back online, and every 30 s

@@ -41,13 +41,14 @@ impl Area {
     }
 }
 
-/// A step of the self-test.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A step of the self-test (kept in `sessionStorage` so a reload resumes it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Screen {
     /// What will happen, « Commencer », and the comfort settings.
     Welcome,
-    /// The context questions (equipment, e-mail, goals), never scored.
-    Context,
+    /// Context question number `n` (0-based: equipment, e-mail, goals), never
+    /// scored.
+    Context(usize),
     /// One question of the adaptive test.
     Question,
     /// The result: levels per domain, orientation, result code.

@@ -7,11 +7,23 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::routes::Screen;
 use crate::settings::Settings;
 use crate::speech::Speech;
+use crate::storage;
+
+const PROGRESS_KEY: &str = "repere.progress";
+
+/// Where the person is, kept in `sessionStorage` so that a reload resumes there.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct Progress {
+    screen: Option<Screen>,
+    context: Vec<String>,
+}
 
 /// Signals shared by the screens.
 #[derive(Clone, Copy)]
@@ -22,6 +34,8 @@ pub struct AppState {
     pub screen: RwSignal<Screen>,
     /// Comfort settings of the current person.
     pub settings: RwSignal<Settings>,
+    /// Answers to the context questions, as `question:answer`.
+    pub context: RwSignal<Vec<String>>,
     /// Text of the polite live region (state changes such as « Réponse
     /// enregistrée »).
     pub status: RwSignal<String>,
@@ -41,10 +55,13 @@ pub struct AppState {
 impl AppState {
     /// The state of a fresh page.
     pub fn new(config: Config) -> AppState {
+        let progress: Progress =
+            storage::get_json(storage::session(), PROGRESS_KEY).unwrap_or_default();
         AppState {
             config: StoredValue::new(config),
-            screen: RwSignal::new(Screen::Welcome),
+            screen: RwSignal::new(progress.screen.unwrap_or(Screen::Welcome)),
             settings: RwSignal::new(Settings::load()),
+            context: RwSignal::new(progress.context),
             status: RwSignal::new(String::new()),
             read_text: RwSignal::new(String::new()),
             settings_open: RwSignal::new(false),
@@ -66,6 +83,20 @@ impl AppState {
         let message = message.to_string();
         status.set(String::new());
         set_timeout(move || status.set(message), Duration::from_millis(120));
+    }
+
+    /// Keeps the screen and the context answers for a reload (nothing is kept
+    /// while the person is still on the welcome screen with no answer).
+    pub fn save_progress(&self) {
+        let progress = Progress {
+            screen: Some(self.screen.get()),
+            context: self.context.get(),
+        };
+        if progress.screen == Some(Screen::Welcome) && progress.context.is_empty() {
+            storage::remove(storage::session(), PROGRESS_KEY);
+        } else {
+            storage::set_json(storage::session(), PROGRESS_KEY, &progress);
+        }
     }
 
     /// Shows another screen.

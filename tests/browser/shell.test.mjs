@@ -208,6 +208,9 @@ test('read aloud: hidden without a French voice, shown when one arrives late', a
   await context.close();
 });
 
+/** The first context question (items/data/context.toml). */
+const FIRST_CONTEXT = 'Quels appareils avez-vous chez vous ?';
+
 /** Opens a kiosk with short delays, moves on one screen and leaves traces. */
 async function kioskWithTraces(url) {
   const opened = await openPage(browser);
@@ -220,7 +223,8 @@ async function kioskWithTraces(url) {
   await page.getByText('À la fin, tout est effacé.').waitFor();
   await chooseSetting(page, 'Taille du texte', 'Très grand');
   await page.getByRole('button', { name: 'Commencer' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
+  await page.getByRole('checkbox', { name: 'Un smartphone' }).check();
   await leaveTraces(page);
   return opened;
 }
@@ -241,6 +245,7 @@ async function assertWiped(page) {
   );
   const text = await page.evaluate(() => document.body.innerText);
   assert.ok(!text.includes('Quelques questions sur vous'), 'no screen of the previous person');
+  assert.ok(!text.includes(FIRST_CONTEXT), 'no question of the previous person');
   assert.equal(await bodyFontSize(page), 22, 'settings back to default');
   // The back button does not bring the previous person's screens back.
   await page.goBack();
@@ -265,7 +270,8 @@ test('kiosk: after the idle delay, « Voulez-vous continuer ? » with a countdow
   await dialog.getByRole('button', { name: 'Continuer' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await page.waitForTimeout(1000);
-  assert.ok(await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).isVisible());
+  assert.ok(await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).isVisible());
+  assert.ok(await page.getByRole('checkbox', { name: 'Un smartphone' }).isChecked(), 'the answer is kept');
   assert.deepEqual((await storedTraces(page)).local, ['trace'], 'nothing wiped');
   assertClean(problems);
   await context.close();
@@ -338,7 +344,10 @@ test('offline: a test started online goes on offline, and a reload still shows t
   );
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Commencer' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
+  await page.reload();
+  assert.equal(await waitForApp(page), FIRST_CONTEXT, 'reload while offline resumes the test');
+  await page.evaluate(() => sessionStorage.clear());
   await page.reload();
   assert.equal(await waitForApp(page), 'Repère', 'reload while offline');
   // Even with the server gone entirely.
@@ -347,8 +356,41 @@ test('offline: a test started online goes on offline, and a reload still shows t
   await page.reload();
   assert.equal(await waitForApp(page), 'Repère', 'reload with the server stopped');
   await page.getByRole('button', { name: 'Commencer' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Quelques questions sur vous' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
   assert.deepEqual(problems.pageErrors, []);
   assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
+
+test('context questions: one per screen, exclusive answers, kept on reload, zero axe violations', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await page.goto(server.url);
+  await waitForApp(page);
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
+  assert.ok(await page.getByText('Quelques questions sur vous : 1 sur 3').isVisible());
+  const smartphone = page.getByRole('checkbox', { name: 'Un smartphone' });
+  const none = page.getByRole('checkbox', { name: 'Aucun appareil' });
+  await smartphone.check();
+  await page.getByRole('checkbox', { name: 'Une tablette' }).check();
+  await none.check();
+  assert.ok(!(await smartphone.isChecked()), '« Aucun appareil » clears the others');
+  await smartphone.check();
+  assert.ok(!(await none.isChecked()), 'and the reverse');
+  const results = await audit(page, 'context question');
+  assert.deepEqual(results.violations, []);
+  assert.deepEqual(await targetProblems(page, { within: 'main' }), []);
+  await screenshot(page, 'shell-context');
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Avez-vous une adresse e-mail ?' }).waitFor();
+  await page.getByRole('radio', { name: 'Oui' }).check();
+  // A reload resumes on the same screen with the same answers (this tab only).
+  await page.reload();
+  assert.equal(await waitForApp(page), 'Avez-vous une adresse e-mail ?');
+  assert.ok(await page.getByRole('radio', { name: 'Oui' }).isChecked());
+  const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('repere.progress')));
+  assert.deepEqual(kept.context, ['equipment:smartphone', 'equipment:tablet', 'email:yes']);
+  assert.deepEqual((await storedTraces(page)).local, [], 'nothing in localStorage');
+  assertClean(problems);
   await context.close();
 });

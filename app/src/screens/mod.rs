@@ -1,14 +1,20 @@
 //! The screens of the self-test, one module each. A screen reads and changes the
 //! shared [`crate::state::AppState`]; it never scores or picks questions itself.
 
+mod context;
 mod not_found;
-mod placeholder;
 mod preview;
+mod print;
+mod question;
+mod result;
 mod staff;
 mod welcome;
 
+pub use context::ContextScreen;
 pub use not_found::NotFound;
-pub use placeholder::{ContextScreen, PrintScreen, QuestionScreen, ResultScreen};
 pub use preview::Preview;
+pub use print::PrintScreen;
+pub use question::QuestionScreen;
+pub use result::ResultScreen;
 pub use staff::{AgentArea, LoginArea, MediatorArea};
 pub use welcome::Welcome;

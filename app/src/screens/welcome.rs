@@ -33,7 +33,7 @@ pub fn Welcome() -> impl IntoView {
             <button
                 type="button"
                 class="button primary big"
-                on:click=move |_| state.go(Screen::Context)
+                on:click=move |_| state.go(Screen::Context(0))
             >
                 "Commencer"
             </button>

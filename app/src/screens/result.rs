@@ -1,0 +1,316 @@
+//! The result: what the person can already do, what to work on next, the advice,
+//! the levels per domain (an SVG chart with patterns and text, and the same data
+//! as a table), and the result code with its QR code once the server has it. Every
+//! word comes from the profile computed by the engine with the référentiel's rules.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use repere_engine::profile::{DomainProfile, Profile};
+use repere_items::assessment::Outcome;
+
+use crate::routes::Screen;
+use crate::state::AppState;
+use crate::{kiosk, offline, test_run};
+
+/// The levels of the référentiel (ids and labels), lowest first.
+pub fn levels() -> Vec<(String, String)> {
+    test_run::assessor()
+        .map(|a| {
+            a.profile_config()
+                .levels
+                .iter()
+                .map(|l| (l.id.clone(), l.label.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Position (1-based) of a level among the levels.
+fn rank(levels: &[(String, String)], level: &str) -> usize {
+    levels
+        .iter()
+        .position(|(id, _)| id == level)
+        .map_or(0, |i| i + 1)
+}
+
+/// The sentence that describes the levels chart to a screen reader.
+fn chart_text(domains: &[DomainProfile]) -> String {
+    let parts: Vec<String> = domains
+        .iter()
+        .map(|d| format!("{} : {}", d.label, d.level_label))
+        .collect();
+    format!("Vos niveaux par domaine. {}.", parts.join(". "))
+}
+
+/// Horizontal bars, one per domain: one cell per level, reached cells hatched, the
+/// others empty, and the level written in words beside the label (never colour
+/// alone). The labels are HTML, so they follow the text size; the whole figure is
+/// one image for screen readers, described in words (the table below gives the
+/// same data).
+#[component]
+pub fn LevelsChart(domains: Vec<DomainProfile>, id: &'static str) -> impl IntoView {
+    let levels = levels();
+    let n = levels.len().max(1);
+    let cell_w = 100.0;
+    let width = cell_w * n as f64;
+    let hatch = format!("{id}-hatch");
+    let rows = domains
+        .iter()
+        .map(|d| {
+            let reached = rank(&levels, &d.level);
+            let cells = (0..n)
+                .map(|c| {
+                    let fill = if c < reached {
+                        format!("url(#{hatch})")
+                    } else {
+                        "none".into()
+                    };
+                    view! {
+                        <rect
+                            x=c as f64 * cell_w + 3.0
+                            y="3"
+                            width=cell_w - 10.0
+                            height="34"
+                            fill=fill
+                            stroke="currentColor"
+                            stroke-width="3"
+                            rx="5"
+                        />
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="chart-row">
+                    <p class="chart-label">
+                        {format!("{} : ", d.label)}
+                        <strong>{d.level_label.clone()}</strong>
+                    </p>
+                    <svg
+                        class="chart-bar"
+                        viewBox=format!("0 0 {width} 40")
+                        aria-hidden="true"
+                        focusable="false"
+                    >
+                        {cells}
+                    </svg>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="levels-chart" role="img" aria-label=chart_text(&domains)>
+            <svg class="chart-defs" aria-hidden="true" focusable="false" width="0" height="0">
+                <defs>
+                    <pattern
+                        id=hatch.clone()
+                        width="10"
+                        height="10"
+                        patternUnits="userSpaceOnUse"
+                        patternTransform="rotate(45)"
+                    >
+                        <line x1="0" y1="0" x2="0" y2="10" stroke="currentColor" stroke-width="6" />
+                    </pattern>
+                </defs>
+            </svg>
+            {rows}
+        </figure>
+    }
+}
+
+/// The levels as a table (the same data as the chart).
+#[component]
+pub fn LevelsTable(domains: Vec<DomainProfile>) -> impl IntoView {
+    let levels = levels();
+    let n = levels.len();
+    let rows = domains
+        .into_iter()
+        .map(|d| {
+            let note = d.not_enough_answers.then_some(" (peu de réponses)");
+            view! {
+                <tr>
+                    <th scope="row">{d.label.clone()}</th>
+                    <td>{d.level_label.clone()}{note}</td>
+                    <td>{format!("{} sur {n}", rank(&levels, &d.level))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="levels-table">
+            <caption>"Vos niveaux, en tableau"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Domaine"</th>
+                    <th scope="col">"Niveau"</th>
+                    <th scope="col">"Place"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// The QR code of a result code, as inline SVG (made here: no network).
+pub fn qr_svg(code: &str) -> Option<String> {
+    let qr = qrcode::QrCode::new(code.as_bytes()).ok()?;
+    Some(
+        qr.render::<qrcode::render::svg::Color>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// What can already be done, what to work on, and the advice.
+#[component]
+pub fn Summary(profile: Profile) -> impl IntoView {
+    let leads = test_run::assessor()
+        .map(|a| a.profile_config().summary.clone())
+        .ok();
+    let (known_lead, work_lead) = leads
+        .map(|s| (s.known, s.work_on))
+        .unwrap_or_else(|| ("Vous savez déjà :".into(), "À travailler ensuite :".into()));
+    let list = |items: &[String]| {
+        let li = items
+            .iter()
+            .map(|k| view! { <li>{k.clone()}</li> })
+            .collect_view();
+        view! { <ul class="summary-list">{li}</ul> }
+    };
+    let s = &profile.summary;
+    view! {
+        {(!s.known.is_empty())
+            .then(|| {
+                view! {
+                    <p class="summary-lead">{known_lead}</p>
+                    {list(&s.known)}
+                }
+            })}
+        {(!s.work_on.is_empty())
+            .then(|| {
+                view! {
+                    <p class="summary-lead">{work_lead}</p>
+                    {list(&s.work_on)}
+                }
+            })}
+        <p class="advice">{s.orientation_sentence.clone()}</p>
+    }
+}
+
+/// The result code and its QR code, once the server has given it.
+#[component]
+pub fn ResultCode(id: String) -> impl IntoView {
+    let code = RwSignal::new(offline::result_code(&id));
+    if code.get_untracked().is_none() {
+        let id = id.clone();
+        let handle = set_interval_with_handle(
+            move || {
+                if code.get_untracked().is_none() {
+                    code.set(offline::result_code(&id));
+                }
+            },
+            Duration::from_secs(2),
+        );
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+    }
+    move || match code.get() {
+        Some(c) => {
+            let svg = qr_svg(&c).unwrap_or_default();
+            view! {
+                <p>"Votre code de résultat :"</p>
+                <p class="result-code">{c.clone()}</p>
+                <div
+                    class="qr"
+                    role="img"
+                    aria-label=format!("Code QR du code de résultat {c}")
+                    inner_html=svg
+                ></div>
+                <p>"Montrez ce code à un médiateur numérique. Il retrouvera votre résultat."</p>
+            }
+            .into_any()
+        }
+        None => view! {
+            <p>"Votre résultat est enregistré sur cet appareil."</p>
+            <p>"Il sera envoyé dès que la connexion le permet."</p>
+        }
+        .into_any(),
+    }
+}
+
+/// Back to the start for the next test (kiosk: the full wipe).
+pub fn finish_visit(state: AppState) {
+    if state.kiosk() {
+        kiosk::start_reset(state);
+    } else {
+        test_run::forget();
+        state.context.set(Vec::new());
+        state.go(Screen::Welcome);
+    }
+}
+
+fn read_text(outcome: &Outcome) -> String {
+    let s = &outcome.profile.summary;
+    let mut parts = vec!["Votre résultat.".to_string()];
+    parts.extend(s.known_sentence.clone());
+    parts.extend(s.work_on_sentence.clone());
+    parts.push(s.orientation_sentence.clone());
+    parts.join(" ")
+}
+
+/// The result screen.
+#[component]
+pub fn ResultScreen() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (Some(outcome), Some(id)) = (test_run::finished_outcome(), test_run::finished_id()) else {
+        return view! { <NoResult /> }.into_any();
+    };
+    state.read_text.set(read_text(&outcome));
+    let profile = outcome.profile.clone();
+    let domains = profile.domains.clone();
+    view! {
+        <div class="screen result">
+            <h1 tabindex="-1">"Votre résultat"</h1>
+            <p class="lead">"Merci. Le test est fini."</p>
+            <Summary profile=profile.clone() />
+            <h2>"Vos niveaux par domaine"</h2>
+            <LevelsChart domains=domains.clone() id="levels" />
+            <LevelsTable domains />
+            <h2>"Pour la suite"</h2>
+            <ResultCode id />
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| state.go(Screen::Print)>
+                    "Version à imprimer"
+                </button>
+                <button
+                    type="button"
+                    class="button secondary"
+                    on:click=move |_| finish_visit(state)
+                >
+                    "Terminer"
+                </button>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// No finished test in this tab.
+#[component]
+pub fn NoResult() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    state
+        .read_text
+        .set("Il n'y a pas de résultat à montrer.".into());
+    view! {
+        <div class="screen">
+            <h1 tabindex="-1">"Pas de résultat"</h1>
+            <p>"Il n'y a pas de test fini sur cet écran."</p>
+            <button type="button" class="button" on:click=move |_| finish_visit(state)>
+                "Revenir à l'accueil"
+            </button>
+        </div>
+    }
+}

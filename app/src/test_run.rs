@@ -1,0 +1,201 @@
+//! The adaptive test in progress, for the screens: a thin layer over
+//! [`repere_items::assessment::LiveTest`], which picks the items, scores the
+//! responses and computes the profile exactly as the server will. This module only
+//! holds the test between screens, keeps its log in `sessionStorage` (a reload
+//! resumes it; the kiosk reset wipes it) and hands the finished log to the outbox.
+//! No scoring, no choice of items, no profile rule lives here.
+
+use std::cell::{Cell, RefCell};
+use std::sync::OnceLock;
+
+use repere_items::assessment::{
+    seed_from_bytes, AnswerLog, Assessor, ContextAnswer, LiveTest, Mode, Outcome,
+};
+use repere_items::{BankItem, Response};
+
+use crate::{bank, offline, storage};
+
+const RUNNING_KEY: &str = "repere.test";
+const FINISHED_KEY: &str = "repere.finished";
+
+static ASSESSOR: OnceLock<Result<Assessor<'static>, String>> = OnceLock::new();
+
+thread_local! {
+    static TEST: RefCell<Option<LiveTest<'static>>> = const { RefCell::new(None) };
+    static SHOWN_AT: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// The assessor of the embedded bank, built once.
+pub fn assessor() -> Result<&'static Assessor<'static>, String> {
+    ASSESSOR
+        .get_or_init(|| {
+            let bank = bank::bank().map_err(str::to_string)?;
+            Assessor::new(bank).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+/// `n` random bytes from the browser's cryptographic generator.
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    if let Ok(crypto) = leptos::prelude::window().crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes
+}
+
+/// A random (version 4) UUID: the id of the test.
+fn uuid_v4() -> String {
+    let mut b: [u8; 16] = random_bytes();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// `question:answer` strings as the engine's context answers.
+pub fn context_answers(keys: &[String]) -> Vec<ContextAnswer> {
+    keys.iter()
+        .filter_map(|k| k.split_once(':'))
+        .map(|(q, a)| ContextAnswer {
+            question: q.to_string(),
+            answer: a.to_string(),
+        })
+        .collect()
+}
+
+/// The test in memory, resumed from `sessionStorage`, or a new one.
+pub fn ensure_started(context: &[String], kiosk: bool) -> Result<(), String> {
+    if TEST.with(|t| t.borrow().is_some()) {
+        return Ok(());
+    }
+    let assessor = assessor()?;
+    let saved: Option<AnswerLog> = storage::get_json(storage::session(), RUNNING_KEY);
+    let test = match saved {
+        Some(log) => match assessor.resume(log) {
+            Ok(test) => test,
+            // A log this build cannot replay (another version): start afresh.
+            Err(_) => new_test(assessor, context, kiosk)?,
+        },
+        None => new_test(assessor, context, kiosk)?,
+    };
+    storage::set_json(storage::session(), RUNNING_KEY, test.log());
+    TEST.with(|t| *t.borrow_mut() = Some(test));
+    Ok(())
+}
+
+fn new_test(
+    assessor: &'static Assessor<'static>,
+    context: &[String],
+    kiosk: bool,
+) -> Result<LiveTest<'static>, String> {
+    let mode = if kiosk { Mode::Kiosk } else { Mode::SelfTest };
+    let answers = context_answers(context);
+    // Answers the rules refuse (e.g. from an older version) are dropped, not fatal.
+    let answers = if assessor.check_context(&answers).is_ok() {
+        answers
+    } else {
+        Vec::new()
+    };
+    assessor
+        .start(
+            uuid_v4(),
+            seed_from_bytes(random_bytes()),
+            mode,
+            answers,
+            now_ms(),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// The item to show now, and its number (1 for the first), or `None` when the test
+/// is over. Starts the clock of the item.
+pub fn current_item() -> Option<(&'static BankItem, usize)> {
+    TEST.with(|t| {
+        let mut t = t.borrow_mut();
+        let test = t.as_mut()?;
+        let item = test.next_item()?;
+        Some((item, test.answered() + 1))
+    })
+    .inspect(|_| SHOWN_AT.with(|s| s.set(js_sys::Date::now())))
+}
+
+/// Records the response to the item shown; the log is saved for a reload.
+pub fn answer(item: &str, response: Response) -> Result<(), String> {
+    let elapsed = (js_sys::Date::now() - SHOWN_AT.with(Cell::get)).max(0.0) as u64;
+    TEST.with(|t| {
+        let mut t = t.borrow_mut();
+        let test = t.as_mut().ok_or("no test in progress")?;
+        test.answer(item, response, elapsed)
+            .map_err(|e| e.to_string())?;
+        storage::set_json(storage::session(), RUNNING_KEY, test.log());
+        Ok(())
+    })
+}
+
+/// Whether the engine has ended the test.
+pub fn is_over() -> bool {
+    TEST.with(|t| {
+        let mut t = t.borrow_mut();
+        t.as_mut()
+            .is_none_or(|test| test.finished().is_some() || test.next_item().is_none())
+    })
+}
+
+/// Ends the test: computes the outcome (as the server will), queues the log for
+/// `POST /api/results`, and keeps the finished log for the result screen.
+pub fn finish() -> Result<Outcome, String> {
+    let test = TEST
+        .with(|t| t.borrow_mut().take())
+        .ok_or("no test in progress")?;
+    let (log, outcome) = test.finish(now_ms()).map_err(|e| e.to_string())?;
+    storage::remove(storage::session(), RUNNING_KEY);
+    storage::set_json(storage::session(), FINISHED_KEY, &log);
+    if let Ok(body) = serde_json::to_value(&log) {
+        offline::enqueue(log.id.clone(), body);
+    }
+    Ok(outcome)
+}
+
+/// The outcome of the finished test of this tab (recomputed from its log).
+pub fn finished_outcome() -> Option<Outcome> {
+    let log: AnswerLog = storage::get_json(storage::session(), FINISHED_KEY)?;
+    assessor().ok()?.assess(&log).ok()
+}
+
+/// The id of the finished test of this tab.
+pub fn finished_id() -> Option<String> {
+    storage::get_json::<AnswerLog>(storage::session(), FINISHED_KEY).map(|l| l.id)
+}
+
+/// Forgets the test of this tab (a new person, or « Recommencer »).
+pub fn forget() {
+    TEST.with(|t| *t.borrow_mut() = None);
+    storage::remove(storage::session(), RUNNING_KEY);
+    storage::remove(storage::session(), FINISHED_KEY);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_keys_become_answers() {
+        let a = context_answers(&["equipment:none".into(), "email:no".into(), "bad".into()]);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].question, "equipment");
+        assert_eq!(a[1].answer, "no");
+    }
+}

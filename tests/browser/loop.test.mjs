@@ -1,0 +1,195 @@
+// The adaptive test from start to result: context questions, the items the live
+// test chooses, a reload in the middle, the result screen (summary, chart, table,
+// advice), the result code and its QR code once sent, the print view, the outbox
+// when the network is gone, and the kiosk wipe after the result.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import { waitForApp, storedTraces, targetProblems, fitsWidth } from './lib/app.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Answers the context questions (the first answer of each). */
+async function contextQuestions(page) {
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  for (let i = 0; i < 3; i += 1) {
+    await page.locator('.screen.context').waitFor();
+    await page.locator('.screen.context .answer-option input').first().check();
+    await page.getByRole('button', { name: 'Continuer' }).click();
+  }
+}
+
+/** Answers the question shown: the first option when there are options, else « Je ne sais pas ». */
+async function answerOne(page) {
+  const item = page.locator('article.item');
+  await item.waitFor();
+  const id = await item.getAttribute('data-item');
+  const option = page.locator('article.item .answer-option input').first();
+  if ((await option.count()) > 0) {
+    await option.check();
+    await page.getByRole('button', { name: 'Valider' }).click();
+  } else {
+    await page.getByRole('button', { name: 'Je ne sais pas' }).click();
+  }
+  return id;
+}
+
+/** Answers until the result shows; returns the item ids in order. */
+async function answerAll(page, { max = 60, already = 0 } = {}) {
+  const ids = [];
+  for (let i = 0; i < max; i += 1) {
+    if (await page.getByRole('heading', { level: 1, name: 'Votre résultat' }).isVisible()) return ids;
+    const progress = await page.locator('article.item .progress').textContent();
+    assert.equal(progress.trim(), `Question ${already + ids.length + 1}`, 'progress without a total');
+    ids.push(await answerOne(page));
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('h1')?.textContent === 'Votre résultat' ||
+        document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n + 1}`,
+      already + ids.length,
+    );
+  }
+  throw new Error(`no result after ${max} questions`);
+}
+
+test('a whole test: context, adaptive questions, reload in the middle, result with chart, table and advice', async () => {
+  const { context, page, problems } = await openPage(browser);
+  // The server's result endpoint is simulated here: it answers with a result code.
+  const posted = [];
+  await context.route('**/api/results', async (route) => {
+    posted.push(JSON.parse(route.request().postData()));
+    await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ code: 'K7P-3QX' }) });
+  });
+  await page.goto(server.url);
+  await waitForApp(page);
+  await contextQuestions(page);
+
+  const first = await answerOne(page);
+  await page.locator('article.item .progress', { hasText: 'Question 2' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus on the new question');
+  await page.waitForFunction(() => document.querySelector('[role=status]')?.textContent === 'Réponse enregistrée.');
+  const second = await page.locator('article.item').getAttribute('data-item');
+  const results = await audit(page, 'question in the test');
+  assert.deepEqual(results.violations, []);
+  await screenshot(page, 'loop-question');
+
+  // A reload resumes at the same question.
+  await page.reload();
+  await waitForApp(page);
+  assert.equal(await page.locator('article.item').getAttribute('data-item'), second, 'same item after a reload');
+  assert.equal((await page.locator('article.item .progress').textContent()).trim(), 'Question 2');
+
+  const rest = await answerAll(page, { already: 1 });
+  const ids = [first, ...rest];
+  assert.ok(ids.length >= 3, `${ids.length} questions`);
+  assert.equal(new Set(ids).size, ids.length, 'no item twice');
+
+  await page.getByRole('heading', { level: 1, name: 'Votre résultat' }).waitFor();
+  const chart = page.getByRole('img', { name: /^Vos niveaux par domaine\./ });
+  assert.ok(await chart.isVisible(), 'the chart is an image with a text alternative');
+  const rows = await page.locator('.levels-table tbody tr').count();
+  assert.ok(rows >= 3, `${rows} domains in the table`);
+  assert.ok(await page.locator('.advice').isVisible(), 'the advice in words');
+  await page.locator('.result-code', { hasText: 'K7P-3QX' }).waitFor({ timeout: 10_000 });
+  assert.ok(await page.getByRole('img', { name: 'Code QR du code de résultat K7P-3QX' }).isVisible());
+  assert.equal(await page.locator('.qr svg').count(), 1, 'the QR code is drawn in the page');
+
+  // What was sent: the answer log, nothing computed.
+  assert.equal(posted.length, 1);
+  assert.deepEqual(posted[0].answers.map((a) => a.item), ids);
+  for (const field of ['profile', 'score', 'theta']) assert.ok(!(field in posted[0]), `no ${field} sent`);
+  assert.deepEqual((await storedTraces(page)).local, [], 'the outbox is empty once sent');
+
+  for (const size of ['normal', 'larger']) {
+    if (size === 'larger') {
+      await page.evaluate(() => sessionStorage.setItem('repere.settings', JSON.stringify({ text_size: 'larger' })));
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Votre résultat' }).waitFor();
+    }
+    const r = await audit(page, `result (${size})`);
+    assert.deepEqual(r.violations, []);
+    assert.deepEqual(await targetProblems(page, { within: 'main' }), []);
+    assert.ok(await fitsWidth(page));
+    await screenshot(page, `loop-result${size === 'normal' ? '' : '-largest'}`);
+  }
+  const aaa = await auditRules(page, 'result', ['color-contrast-enhanced']);
+  assert.deepEqual(aaa.violations, []);
+
+  // The print view: A4, black on white, no buttons on paper.
+  await page.getByRole('button', { name: 'Version à imprimer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Repère : votre résultat' }).waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Imprimer' }).isVisible());
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('button', { name: 'Imprimer' }).isVisible(), false, 'no button on paper');
+  assert.equal(await page.locator('.top-bar').isVisible(), false, 'no top bar on paper');
+  assert.ok(await page.locator('.result-code', { hasText: 'K7P-3QX' }).isVisible(), 'the code is printed');
+  await screenshot(page, 'loop-print');
+  await page.emulateMedia({ media: 'screen' });
+
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
+
+test('offline at the end: the log waits in the outbox, then goes when the network is back', async () => {
+  const { context, page, problems } = await openPage(browser);
+  let online = false;
+  await context.route('**/api/results', async (route) => {
+    if (!online) return route.abort('internetdisconnected');
+    return route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ code: 'B2C-4DF' }) });
+  });
+  await page.goto(server.url);
+  await waitForApp(page);
+  await contextQuestions(page);
+  await answerAll(page);
+  await page.getByRole('heading', { level: 1, name: 'Votre résultat' }).waitFor();
+  await page.getByText('Il sera envoyé dès que la connexion le permet.').waitFor();
+  const waiting = await page.evaluate(() => JSON.parse(localStorage.getItem('repere.outbox') || '[]'));
+  assert.equal(waiting.length, 1, 'one log waits');
+  online = true;
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.locator('.result-code', { hasText: 'B2C-4DF' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => localStorage.getItem('repere.outbox')), null, 'the outbox is empty');
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('kiosk: « Terminer » after the result wipes everything; back shows nothing of it', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await context.route('**/api/results', (route) =>
+    route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ code: 'Z9Y-8XW' }) }),
+  );
+  await page.goto(server.url);
+  await waitForApp(page);
+  await page.goto(`${server.url}?mode=kiosk`);
+  await waitForApp(page);
+  await contextQuestions(page);
+  await answerAll(page);
+  await page.locator('.result-code', { hasText: 'Z9Y-8XW' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Terminer' }).click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère');
+  await page.waitForTimeout(500);
+  const traces = await storedTraces(page);
+  assert.deepEqual(traces.session, []);
+  assert.deepEqual(traces.local, []);
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.ok(!text.includes('Z9Y-8XW') && !text.includes('Votre résultat'), 'nothing of the previous person');
+  await page.goBack();
+  await waitForApp(page);
+  const back = await page.evaluate(() => document.body.innerText);
+  assert.ok(!back.includes('Z9Y-8XW') && !back.includes('Votre résultat'), 'back: nothing of the previous person');
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
