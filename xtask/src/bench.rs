@@ -16,7 +16,8 @@ pub fn run(tools: &Tools) -> Result<(), String> {
         .run()?;
     calibration_vs_girth(tools)?;
     session_vs_catsim(tools)?;
-    server_submissions_and_export(tools)
+    server_submissions_and_export(tools)?;
+    web_app_weight_and_first_paint(tools)
 }
 
 /// Server: durable result submissions per second and p50/p99 latency on loopback
@@ -94,5 +95,23 @@ fn session_vs_catsim(tools: &Tools) -> Result<(), String> {
         .arg(root.join("bench-out"))
         .current_dir(&root)
         .envs(tools.env())
+        .run()
+}
+
+/// Weight of the web app (gzip of Trunk's wasm + js in dist/; target 400 KB) and its
+/// first contentful paint on 127.0.0.1 with a 4x CPU slowdown (target 1.5 s), against
+/// a static page measured in the same run (tests/browser/bench/fcp.mjs).
+fn web_app_weight_and_first_paint(tools: &Tools) -> Result<(), String> {
+    crate::build_app(tools)?;
+    let bin = crate::build_server(tools, false)?;
+    step("Web app: gzip weight, first contentful paint at 4x CPU slowdown");
+    let browser_dir = root().join("tests").join("browser");
+    Cmd::new(&tools.node)
+        .arg(browser_dir.join("bench").join("fcp.mjs"))
+        .current_dir(&browser_dir)
+        .envs(tools.env())
+        .env("REPERE_BIN", bin.display().to_string())
+        .env("REPERE_DIST", root().join("dist").display().to_string())
+        .env("CHROMIUM", tools.chromium.display().to_string())
         .run()
 }
