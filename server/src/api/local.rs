@@ -30,7 +30,13 @@ pub async fn run(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if !peer.ip().is_loopback()
+    // A reverse proxy on the same machine also connects from loopback: a request
+    // that went through one (forwarding headers) is refused.
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    if proxied
+        || !peer.ip().is_loopback()
         || sent.is_empty()
         || !auth::ct_eq(sent.as_bytes(), state.local_token.as_bytes())
     {
