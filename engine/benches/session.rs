@@ -4,6 +4,11 @@
 //! cost of one pass of Fisher information over the whole bank.
 //!
 //! Run: `cargo bench -p repere-engine --bench session` (part of `cargo xtask bench`).
+//! With `-- --step-only` it prints only the plain maximum-information step in µs,
+//! timed the way `xtask/bench/wasm_step.mjs` times the wasm32 build (best of five
+//! rounds of 300 tests), for the wasm/native ratio.
+
+mod step_workload;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -12,37 +17,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use repere_engine::bank::Bank;
 use repere_engine::select::{Beginner, Filter, Ranking, SelectConfig};
-use repere_engine::session::{Plan, Session, SessionConfig};
-use repere_engine::simulate::SyntheticBank;
-use repere_engine::stop::StopConfig;
-
-fn bank() -> Bank {
-    let spec = SyntheticBank {
-        items: 1000,
-        domains: 5,
-        a: (0.6, 2.2),
-        b: (-3.0, 2.5),
-        c: (0.0, 0.25),
-        seed: 7,
-    };
-    match spec.generate() {
-        Ok(b) => b,
-        Err(e) => panic!("bench bank: {e}"),
-    }
-}
+use repere_engine::session::{Plan, Session};
 
 /// µs per step (next item + answer with EAP update) over `tests` tests of 30 items.
 fn per_step(bank: &Bank, select: SelectConfig, tests: usize) -> f64 {
-    let config = SessionConfig {
-        select,
-        stop: StopConfig {
-            max_items: Some(30),
-            se_below: None,
-            ..StopConfig::default()
-        },
-        ..SessionConfig::default()
-    };
-    let plan = match Plan::new(bank, config) {
+    let plan = match Plan::new(bank, step_workload::config(select)) {
         Ok(p) => p,
         Err(e) => panic!("bench config: {e}"),
     };
@@ -68,8 +47,26 @@ fn per_step(bank: &Bank, select: SelectConfig, tests: usize) -> f64 {
     elapsed * 1e6 / steps as f64
 }
 
+/// The plain step, best of five rounds of 300 tests (as the wasm32 timing).
+fn plain_step() -> f64 {
+    let (bank, plan) = step_workload::setup();
+    black_box(step_workload::run(bank, plan, 50));
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let (steps, checksum) = step_workload::run(bank, plan, 300);
+        black_box(checksum);
+        best = best.min(started.elapsed().as_secs_f64() * 1e6 / steps as f64);
+    }
+    best
+}
+
 fn main() {
-    let bank = bank();
+    if std::env::args().any(|a| a == "--step-only") {
+        println!("{:.4}", plain_step());
+        return;
+    }
+    let bank = step_workload::bank();
     // Baseline: Fisher information of every item at one θ.
     let rounds = 20_000;
     let started = Instant::now();
@@ -115,6 +112,11 @@ fn main() {
             300,
         ),
     ];
+    println!(
+        "  {:<38} {:8.2} µs/step  (best of 5 rounds, the wasm32 comparison's figure)",
+        "maximum information, plain path",
+        plain_step()
+    );
     for (name, select, tests) in cases {
         let us = per_step(&bank, select, tests);
         println!(

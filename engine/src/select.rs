@@ -384,15 +384,48 @@ pub struct LogLikTable {
 }
 
 impl LogLikTable {
-    /// Tabulates the bank on `nodes`.
+    /// Tabulates the bank on `nodes`, node by node ([`Item::log_likelihood`]).
+    ///
+    /// [`Item::log_likelihood`]: crate::irt::Item::log_likelihood
     pub fn new(bank: &Bank, nodes: &[f64]) -> Self {
+        Self::build(bank, nodes, false)
+    }
+
+    /// Tabulates the bank on the nodes of an equally spaced grid (first node `lo`, last
+    /// `hi`) with the kernel of [`EapPosterior`](crate::estimate::EapPosterior)'s update
+    /// for dichotomous items, so that adding a row gives exactly what that update adds.
+    pub fn on_grid(bank: &Bank, nodes: &[f64]) -> Self {
+        Self::build(bank, nodes, nodes.len() >= 2)
+    }
+
+    fn build(bank: &Bank, nodes: &[f64], eap_kernel: bool) -> Self {
+        let g = nodes.len();
+        let step = match (nodes.first(), nodes.last()) {
+            (Some(&lo), Some(&hi)) if g >= 2 => (hi - lo) / (g - 1) as f64,
+            _ => 0.0,
+        };
         let mut log_p = Vec::new();
         let mut offset = Vec::with_capacity(bank.len());
         for it in bank.items() {
             offset.push(log_p.len());
             for x in 0..=it.item.max_score() {
-                for &t in nodes {
-                    log_p.push(it.item.log_likelihood(t, x).unwrap_or(f64::NEG_INFINITY));
+                match &it.item {
+                    crate::irt::Item::Logistic(l) if eap_kernel => {
+                        let start = log_p.len();
+                        log_p.resize(start + g, 0.0);
+                        crate::irt::logistic_log_lik_on_grid(
+                            l,
+                            nodes,
+                            step,
+                            x != 0,
+                            &mut log_p[start..],
+                        );
+                    }
+                    item => {
+                        for &t in nodes {
+                            log_p.push(item.log_likelihood(t, x).unwrap_or(f64::NEG_INFINITY));
+                        }
+                    }
                 }
             }
         }
@@ -431,7 +464,7 @@ impl KullbackLeibler {
     /// Tabulates the bank on the grid `nodes` (the posterior's grid).
     pub fn new(bank: &Bank, nodes: &[f64]) -> Self {
         KullbackLeibler {
-            table: LogLikTable::new(bank, nodes),
+            table: LogLikTable::on_grid(bank, nodes),
         }
     }
 
@@ -828,6 +861,11 @@ impl SelectPlan {
     /// Whether the ranking needs the posterior on the grid.
     pub fn needs_posterior(&self) -> bool {
         self.kl.is_some()
+    }
+
+    /// The KL ranking's log-likelihood table (on the posterior grid), if any.
+    pub fn kl_table(&self) -> Option<&LogLikTable> {
+        self.kl.as_ref().map(|k| &k.table)
     }
 
     /// The content-balancing plan, if any (the stopping rules read its minimums).

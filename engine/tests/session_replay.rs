@@ -334,3 +334,35 @@ fn the_session_mle_is_the_bounded_mle() {
     }
     assert!(compared > 300, "{compared}");
 }
+
+#[test]
+fn the_session_eap_is_the_batch_eap_bit_for_bit() {
+    use repere_engine::estimate::{AbilityEstimator, Eap, Grid, Prior};
+    use repere_engine::irt::Item;
+    let bank = rich_bank();
+    let eap = Eap {
+        grid: Grid::new(-6.0, 6.0, 121).expect("grid"),
+        prior: Prior::Normal { mean: 0.0, sd: 1.0 },
+    };
+    let mut compared = 0;
+    for (seed, config) in [(3u64, busy_config()), (4, SessionConfig::default())] {
+        let mut s = Session::new(&bank, config, seed).expect("config");
+        let (mut items, mut scores): (Vec<Item>, Vec<usize>) = (Vec::new(), Vec::new());
+        let mut n = 0;
+        while let Some(item) = s.next_item() {
+            let id = item.id.clone();
+            let score = (n * 5 + 1) % 3 % (item.item.max_score() + 1);
+            items.push(item.item.clone());
+            scores.push(score);
+            s.answer(&id, score, 0).expect("answer");
+            let batch = eap.estimate(&items, &scores).expect("eap");
+            let e = s.estimate();
+            assert_eq!(e.theta.to_bits(), batch.theta.to_bits(), "after {n}");
+            assert_eq!(e.se.to_bits(), batch.se.to_bits(), "after {n}");
+            compared += 1;
+            n += 1;
+        }
+    }
+    assert!(compared >= 20, "{compared}");
+    assert!(bank.items().iter().any(|it| it.item.max_score() > 1));
+}

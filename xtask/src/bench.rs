@@ -16,6 +16,7 @@ pub fn run(tools: &Tools) -> Result<(), String> {
         .run()?;
     calibration_vs_girth(tools)?;
     session_vs_catsim(tools)?;
+    session_step_wasm(tools)?;
     server_submissions_and_export(tools)?;
     web_app_weight_and_first_paint(tools)
 }
@@ -93,6 +94,59 @@ fn session_vs_catsim(tools: &Tools) -> Result<(), String> {
         .arg(&bin)
         .arg("--out")
         .arg(root.join("bench-out"))
+        .current_dir(&root)
+        .envs(tools.env())
+        .run()
+}
+
+/// The adaptive step (maximum information + EAP update, 1,000 items) compiled to
+/// wasm32 and timed in Node, against the same workload natively (target: wasm within
+/// 2× of native). Built with the release profile (opt-level 3); the app's
+/// `wasm-release` profile optimises for size instead.
+fn session_step_wasm(tools: &Tools) -> Result<(), String> {
+    step("Adaptive step: wasm32 in Node vs native (engine/examples/wasm_step.rs)");
+    let root = root();
+    let native = Cmd::new("cargo")
+        .args([
+            "bench",
+            "--quiet",
+            "-p",
+            "repere-engine",
+            "--bench",
+            "session",
+        ])
+        .args(["--", "--step-only"])
+        .current_dir(&root)
+        .envs(tools.env())
+        .output()
+        .ok_or("the native step bench failed")?;
+    let native: f64 = native
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(|| format!("unexpected output of the native step bench: {native:?}"))?;
+    Cmd::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "repere-engine",
+            "--example",
+            "wasm_step",
+        ])
+        .args(["--target", "wasm32-unknown-unknown"])
+        .current_dir(&root)
+        .envs(tools.env())
+        .run()?;
+    let wasm = crate::target_dir()
+        .join("wasm32-unknown-unknown")
+        .join("release")
+        .join("examples")
+        .join("wasm_step.wasm");
+    Cmd::new(&tools.node)
+        .arg(root.join("xtask").join("bench").join("wasm_step.mjs"))
+        .arg(&wasm)
+        .arg(format!("{native}"))
         .current_dir(&root)
         .envs(tools.env())
         .run()

@@ -151,8 +151,13 @@ pub struct Plan {
     pub(crate) start: Start,
     pub(crate) select: SelectPlan,
     pub(crate) estimator: EstimatorPlan,
-    /// Posterior before any answer (grid, prior, trapezoid weights).
-    pub(crate) prior_posterior: EapPosterior,
+    /// Log posterior before any answer (prior and trapezoid weights) at `nodes`.
+    pub(crate) prior_log_post: Vec<f64>,
+    /// The session grid's nodes.
+    pub(crate) nodes: Vec<f64>,
+    /// `ln P` rows on the session grid for the posterior updates, when a posterior is
+    /// kept and the KL ranking does not already hold the same table.
+    posterior_table: Option<LogLikTable>,
     /// Initial item status: [`EXCLUDED`] where requirements forbid the item.
     pub(crate) base_status: Vec<u8>,
     pub(crate) bank_len: usize,
@@ -179,10 +184,20 @@ impl Plan {
                 sd: start.prior_sd,
             },
         };
-        let prior_posterior =
-            EapPosterior::new(&eap).map_err(|e| ConfigError::Grid(e.to_string()))?;
+        let prior_log_post = EapPosterior::new(&eap)
+            .map_err(|e| ConfigError::Grid(e.to_string()))?
+            .log_posterior()
+            .to_vec();
         let nodes: Vec<f64> = grid.nodes().collect();
         let select = SelectPlan::new(&config.select, bank, &nodes)?;
+        let keeps_posterior = matches!(config.estimator, EstimatorConfig::Eap)
+            || select.needs_posterior()
+            || config.stop.needs_domain_se();
+        let posterior_table = if keeps_posterior && select.kl_table().is_none() {
+            Some(LogLikTable::on_grid(bank, &nodes))
+        } else {
+            None
+        };
         let check_range = |(lo, hi): (f64, f64)| {
             if lo.is_finite() && hi.is_finite() && lo < hi {
                 Ok(())
@@ -228,12 +243,23 @@ impl Plan {
             start,
             select,
             estimator,
-            prior_posterior,
+            prior_log_post,
+            nodes,
+            posterior_table,
             base_status,
             bank_len: bank.len(),
             domains: bank.domains().len(),
             config,
         })
+    }
+
+    /// The tabulated `ln P_score` of item `index` on the session grid (empty when not
+    /// tabulated: the caller computes it).
+    pub(crate) fn posterior_row(&self, index: usize, score: usize) -> &[f64] {
+        match (self.select.kl_table(), &self.posterior_table) {
+            (Some(t), _) | (None, Some(t)) => t.row(index, score),
+            (None, None) => &[],
+        }
     }
 
     /// The configuration this plan was built from.

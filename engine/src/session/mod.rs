@@ -20,6 +20,7 @@
 
 mod config;
 mod mle;
+mod posterior;
 
 use std::borrow::Cow;
 
@@ -30,11 +31,12 @@ use serde::{Deserialize, Serialize};
 pub use config::{ConfigError, EstimatorConfig, GridConfig, Plan, SessionConfig};
 
 use crate::bank::{Bank, BankItem};
-use crate::estimate::{AbilityEstimator, EapPosterior, Estimate, Response};
+use crate::estimate::{AbilityEstimator, Estimate, Response};
 use crate::irt::ResponseError;
 use crate::select::{Selector, StepInput, ADMINISTERED, AVAILABLE, ENEMY};
 use crate::stop::{StopInput, StopReason};
 use config::EstimatorPlan;
+use posterior::GridPosterior;
 
 /// One answer of the log, as stored and replayed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,9 +193,9 @@ pub struct Session<'a> {
     pending: Option<u32>,
     estimate: Estimate,
     /// Overall posterior (kept when the estimator is EAP or the ranking needs it).
-    posterior: Option<EapPosterior>,
+    posterior: Option<GridPosterior>,
     /// Per-domain posteriors (kept when a stopping rule reads per-domain SEs).
-    domain_posteriors: Vec<EapPosterior>,
+    domain_posteriors: Vec<GridPosterior>,
     domain_se: Vec<f64>,
     given_per_domain: Vec<u32>,
     /// Eligible items per domain (kept up to date at every status change).
@@ -284,19 +286,18 @@ impl<'a> Session<'a> {
         let keep_posterior =
             matches!(plan.estimator, EstimatorPlan::Eap) || plan.select.needs_posterior();
         if keep_posterior {
-            match &mut self.posterior {
-                Some(p) => p.clone_from(&plan.prior_posterior),
-                None => self.posterior = Some(plan.prior_posterior.clone()),
-            }
+            self.posterior
+                .get_or_insert_with(GridPosterior::default)
+                .reset(&plan.prior_log_post);
         } else {
             self.posterior = None;
         }
         let domains = plan.domains;
         if plan.config.stop.needs_domain_se() {
             self.domain_posteriors
-                .resize(domains, plan.prior_posterior.clone());
+                .resize(domains, GridPosterior::default());
             for p in &mut self.domain_posteriors {
-                p.clone_from(&plan.prior_posterior);
+                p.reset(&plan.prior_log_post);
             }
             self.domain_se.clear();
             self.domain_se.resize(domains, plan.start.prior_sd);
@@ -427,7 +428,7 @@ impl<'a> Session<'a> {
                 se: self.estimate.se,
                 position: self.log.len(),
                 given_per_domain: &self.given_per_domain,
-                log_posterior: self.posterior.as_ref().map(EapPosterior::log_posterior),
+                log_posterior: self.posterior.as_ref().map(GridPosterior::log_posterior),
             };
             self.pending = self.selector.select(
                 &plan.select,
@@ -536,19 +537,15 @@ impl<'a> Session<'a> {
         self.elapsed_ms = self.elapsed_ms.saturating_add(elapsed_ms);
         self.pending = None;
         // Estimation.
+        let plan = &*self.plan;
+        let row = plan.posterior_row(index, score);
         if let Some(p) = &mut self.posterior {
-            p.update(item, score).map_err(|source| AnswerError::Score {
-                item: bank_item.id.clone(),
-                source,
-            })?;
+            p.add(row, &plan.nodes, item, score);
         }
         if let Some(p) = self.domain_posteriors.get_mut(domain) {
-            p.update(item, score).map_err(|source| AnswerError::Score {
-                item: bank_item.id.clone(),
-                source,
-            })?;
+            p.add(row, &plan.nodes, item, score);
             if let Some(se) = self.domain_se.get_mut(domain) {
-                *se = p.estimate().se;
+                *se = p.estimate(&plan.nodes).se;
             }
         }
         self.estimate = self.estimate_now()?;
@@ -562,7 +559,7 @@ impl<'a> Session<'a> {
             EstimatorPlan::Eap => Ok(self
                 .posterior
                 .as_ref()
-                .map_or(self.estimate, EapPosterior::estimate)),
+                .map_or(self.estimate, |p| p.estimate(&self.plan.nodes))),
             EstimatorPlan::Map(m) => m.estimate_responses(&self.responses).map_err(err),
             EstimatorPlan::Wle(w) => w.estimate_responses(&self.responses).map_err(err),
             EstimatorPlan::Mle { range, table } => {
@@ -640,20 +637,22 @@ impl<'a> Session<'a> {
         let domains = self.bank.domains();
         let mut out: Vec<DomainEstimate> = Vec::with_capacity(domains.len());
         for (d, name) in domains.iter().enumerate() {
+            let plan = &*self.plan;
             let estimate = match self.domain_posteriors.get(d) {
-                Some(p) => p.estimate(),
+                Some(p) => p.estimate(&plan.nodes),
                 None => {
-                    let mut p = self.plan.prior_posterior.clone();
+                    let mut p = GridPosterior::default();
+                    p.reset(&plan.prior_log_post);
                     for e in &self.log {
                         let i = e.index as usize;
                         if self.bank.domain_of(i) == d {
                             if let Some(it) = self.bank.get(i) {
-                                // Scores were checked when answered.
-                                let _ = p.update(&it.item, e.score as usize);
+                                let score = e.score as usize;
+                                p.add(plan.posterior_row(i, score), &plan.nodes, &it.item, score);
                             }
                         }
                     }
-                    p.estimate()
+                    p.estimate(&plan.nodes)
                 }
             };
             out.push(DomainEstimate {
