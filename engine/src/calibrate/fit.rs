@@ -25,7 +25,8 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::estep::{posterior, Layout, INACTIVE};
+use super::estep::{chunk_posteriors, Layout, Plan, INACTIVE};
+use super::linalg::dot;
 use super::{CalibrationError, Flag, Param, Responses, State};
 
 /// Settings of the item fit statistics.
@@ -151,6 +152,7 @@ struct Record {
 
 pub(crate) fn item_fit(
     data: &Responses,
+    plan: &Plan,
     layout: &Layout,
     state: &State,
     logw: &[f64],
@@ -187,61 +189,74 @@ pub(crate) fn item_fit(
     let mut var_sum = vec![0.0; n_items];
     let mut z2 = vec![0.0; n_items];
     let mut n = vec![0usize; n_items];
-    let mut post = vec![0.0; nq];
+    let mut post = Vec::new();
+    let mut window = Vec::new();
     let mut probs = Vec::new();
     let active: usize = (0..n_items)
         .filter(|j| layout.offset[*j] != INACTIVE)
         .count();
     let mut complete = true;
-    for person in 0..data.persons() {
-        let (items, scores) = data.row(person);
-        if posterior(items, scores, layout, &state.logtab, logw, &mut post).is_none() {
-            continue;
-        }
-        let theta_hat: f64 = post.iter().zip(&state.nodes).map(|(w, t)| w * t).sum();
-        let mut seen = 0;
-        for (j, x) in items.iter().zip(scores) {
-            let (j, x) = (*j as usize, *x as usize);
-            let off = layout.offset[j];
-            let Some(p) = &params[j] else { continue };
-            seen += 1;
-            // Plug-in residual at the EAP.
-            probs.resize(layout.categories[j], 0.0);
-            p.log_probs(theta_hat, &mut probs);
-            let (mut e, mut s) = (0.0, 0.0);
-            for (k, lp) in probs.iter().enumerate() {
-                let pk = lp.exp();
-                e += k as f64 * pk;
-                s += (k * k) as f64 * pk;
+    for c in 0..plan.chunks() {
+        let persons = chunk_posteriors(
+            plan,
+            c,
+            layout,
+            &state.logtab,
+            logw,
+            false,
+            &mut post,
+            &mut window,
+        );
+        for person in persons.clone() {
+            let i = person - persons.start;
+            if window[i].0 == window[i].1 {
+                continue;
             }
-            let w = (s - e * e).max(1e-12);
-            let r = x as f64 - e;
-            res2[j] += r * r;
-            var_sum[j] += w;
-            z2[j] += r * r / w;
-            n[j] += 1;
-            // Rest-of-test posterior: divide this answer's likelihood out.
-            let inv = &invp[off + x * nq..off + (x + 1) * nq];
-            let (mut tot, mut th, mut me, mut sq) = (0.0, 0.0, 0.0, 0.0);
-            for q in 0..nq {
-                let u = post[q] * inv[q];
-                tot += u;
-                th += u * state.nodes[q];
-                me += u * mean_tab[off + q];
-                sq += u * sq_tab[off + q];
+            let post = &post[i * nq..(i + 1) * nq];
+            let (items, scores) = data.row(person);
+            let theta_hat = dot(post, &state.nodes);
+            let mut seen = 0;
+            for (j, x) in items.iter().zip(scores) {
+                let (j, x) = (*j as usize, *x as usize);
+                let off = layout.offset[j];
+                let Some(p) = &params[j] else { continue };
+                seen += 1;
+                // Plug-in residual at the EAP.
+                probs.resize(layout.categories[j], 0.0);
+                p.probs(theta_hat, &mut probs);
+                let (mut e, mut s) = (0.0, 0.0);
+                for (k, pk) in probs.iter().enumerate() {
+                    e += k as f64 * pk;
+                    s += (k * k) as f64 * pk;
+                }
+                let w = (s - e * e).max(1e-12);
+                let r = x as f64 - e;
+                res2[j] += r * r;
+                var_sum[j] += w;
+                z2[j] += r * r / w;
+                n[j] += 1;
+                // Rest-of-test posterior: divide this answer's likelihood out.
+                let inv = &invp[off + x * nq..off + (x + 1) * nq];
+                let [tot, th, me, sq] = rest_sums(
+                    post,
+                    inv,
+                    &state.nodes,
+                    &mean_tab[off..off + nq],
+                    &sq_tab[off..off + nq],
+                );
+                if tot > 0.0 {
+                    let (th, me, sq) = (th / tot, me / tot, sq / tot);
+                    records[j].push(Record {
+                        theta_rest: th,
+                        x: x as f64,
+                        expected: me,
+                        variance: (sq - me * me).max(0.0),
+                    });
+                }
             }
-            if tot > 0.0 {
-                let (th, me, sq) = (th / tot, me / tot, sq / tot);
-                records[j].push(Record {
-                    theta_rest: th,
-                    x: x as f64,
-                    expected: me,
-                    variance: (sq - me * me).max(0.0),
-                });
+            if seen != active {
+                complete = false;
             }
-        }
-        if seen != active {
-            complete = false;
         }
     }
     let sx2 = if complete {
@@ -266,6 +281,39 @@ pub(crate) fn item_fit(
             px2,
             sx2: sx2[j],
         });
+    }
+    out
+}
+
+/// `[Σ u, Σ u·θ, Σ u·mean, Σ u·sq]` with `u = post·inv`, four lanes per sum
+/// combined in a fixed order.
+#[inline]
+#[allow(clippy::needless_range_loop)] // four explicit lanes
+fn rest_sums(post: &[f64], inv: &[f64], theta: &[f64], mean: &[f64], sq: &[f64]) -> [f64; 4] {
+    let n = post.len();
+    let (inv, theta, mean, sq) = (&inv[..n], &theta[..n], &mean[..n], &sq[..n]);
+    let mut acc = [[0.0f64; 4]; 4];
+    let full = n / 4 * 4;
+    for q0 in (0..full).step_by(4) {
+        for l in 0..4 {
+            let q = q0 + l;
+            let u = post[q] * inv[q];
+            acc[0][l] += u;
+            acc[1][l] += u * theta[q];
+            acc[2][l] += u * mean[q];
+            acc[3][l] += u * sq[q];
+        }
+    }
+    let mut out = [0.0; 4];
+    for (o, a) in out.iter_mut().zip(&acc) {
+        *o = (a[0] + a[1]) + (a[2] + a[3]);
+    }
+    for q in full..n {
+        let u = post[q] * inv[q];
+        out[0] += u;
+        out[1] += u * theta[q];
+        out[2] += u * mean[q];
+        out[3] += u * sq[q];
     }
     out
 }

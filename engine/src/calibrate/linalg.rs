@@ -95,6 +95,28 @@ pub(crate) fn invert_spd(a: &[f64], n: usize) -> Option<Vec<f64>> {
     }
 }
 
+/// `Σ aᵢ·bᵢ` with four running sums (so the loop vectorises and is not bound by
+/// the latency of one chain of additions), combined in a fixed order: the same
+/// bits on every platform.
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut s = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..4 {
+            s[i] += x[i] * y[i];
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        t += x * y;
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,19 +225,26 @@ impl Free {
         };
         let mut free = Free { model, psi };
         // A start outside the M-step's box is pulled inside it.
+        free.project();
+        Some(free)
+    }
+
+    /// Pulls the parameters inside the M-step's box (a start given from outside,
+    /// or an extrapolated EM point).
+    pub(crate) fn project(&mut self) {
+        let model = self.model;
         if let ItemModel::TwoPl | ItemModel::ThreePl | ItemModel::Gpcm { .. } = model {
-            free.psi[0] = free.psi[0].clamp(A_MIN, A_MAX);
+            self.psi[0] = self.psi[0].clamp(A_MIN, A_MAX);
         }
         if model == ItemModel::ThreePl {
-            free.psi[2] = free.psi[2].clamp(C_MIN, C_MAX);
+            self.psi[2] = self.psi[2].clamp(C_MIN, C_MAX);
         }
-        for v in free.psi.iter_mut().skip(1) {
+        for v in self.psi.iter_mut().skip(1) {
             *v = v.clamp(-INTERCEPT_MAX, INTERCEPT_MAX);
         }
         if model == ItemModel::Rasch {
-            free.psi[0] = free.psi[0].clamp(-INTERCEPT_MAX, INTERCEPT_MAX);
+            self.psi[0] = self.psi[0].clamp(-INTERCEPT_MAX, INTERCEPT_MAX);
         }
-        Some(free)
     }
 
     /// Default start from the category counts of the item (`counts[k]` answers in

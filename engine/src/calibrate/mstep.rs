@@ -24,7 +24,7 @@ pub(crate) struct Scratch {
 }
 
 /// Log-prior of the item's parameters (0 without priors).
-fn log_prior(free: &Free, priors: &Priors) -> f64 {
+pub(crate) fn log_prior(free: &Free, priors: &Priors) -> f64 {
     let mut f = 0.0;
     let (a, d, c) = free.adc();
     let has_a = !matches!(free.model, ItemModel::Rasch);

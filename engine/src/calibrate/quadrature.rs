@@ -148,9 +148,14 @@ mod tests {
             assert!((moment(&z, &w, 4) - 3.0).abs() < 1e-9, "n={n}");
             assert!(z.windows(2).all(|p| p[0] < p[1]));
         }
-        // Known node of the 5-point rule: sqrt(3 + sqrt(6)) (probabilists').
+        // Known nodes (roots of the probabilists' Hermite polynomials):
+        // He₄ = x⁴ − 6x² + 3, largest root sqrt(3 + sqrt(6));
+        // He₅ = x⁵ − 10x³ + 15x, largest root sqrt(5 + sqrt(10)).
+        let (z, _) = Quadrature::GaussHermite(4).nodes_weights().unwrap();
+        assert!((z[3] - (3.0f64 + 6.0f64.sqrt()).sqrt()).abs() < 1e-12);
         let (z, _) = Quadrature::GaussHermite(5).nodes_weights().unwrap();
-        assert!((z[4] - (3.0f64 + 6.0f64.sqrt()).sqrt()).abs() < 1e-12);
+        assert!((z[4] - (5.0f64 + 10.0f64.sqrt()).sqrt()).abs() < 1e-12);
+        assert_eq!(z[2], 0.0);
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //! Each person only touches the parameters of the items they answered, so the cost
 //! is `Σ_i (answers_i × parameters per item)²`, cheap for sparse designs.
 
-use super::estep::{posterior, Layout, INACTIVE};
-use super::linalg::invert_spd;
+use super::estep::{chunk_posteriors, Layout, Plan, INACTIVE};
+use super::linalg::{dot, invert_spd};
 use super::model::Free;
 use super::{ItemModel, Param, ParamSe, Priors, Responses, State};
 
@@ -26,6 +26,7 @@ pub(crate) struct Ses {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn standard_errors(
     data: &Responses,
+    plan: &Plan,
     layout: &Layout,
     state: &State,
     logw: &[f64],
@@ -96,59 +97,94 @@ pub(crate) fn standard_errors(
     }
 
     let mut info = vec![0.0; dim * dim];
-    let mut post = vec![0.0; nq];
+    let mut post = Vec::new();
+    let mut window = Vec::new();
     let mut idx: Vec<usize> = Vec::new();
     let mut val: Vec<f64> = Vec::new();
     let mut slope = vec![0.0; nq];
-    for person in 0..data.persons() {
-        let (items, scores) = data.row(person);
-        if posterior(items, scores, layout, &state.logtab, logw, &mut post).is_none() {
-            continue;
-        }
-        idx.clear();
-        val.clear();
-        slope.iter_mut().for_each(|v| *v = 0.0);
-        for (j, x) in items.iter().zip(scores) {
-            let (j, x) = (*j as usize, *x as usize);
-            let off = layout.offset[j];
-            if off == INACTIVE {
+    let mut zslope = vec![0.0; nq];
+    let latent = mean_free || sd_free;
+    for c in 0..plan.chunks() {
+        let persons = chunk_posteriors(
+            plan,
+            c,
+            layout,
+            &state.logtab,
+            logw,
+            true,
+            &mut post,
+            &mut window,
+        );
+        for person in persons.clone() {
+            let i = person - persons.start;
+            let (lo, hi) = (window[i].0 as usize, window[i].1 as usize);
+            if lo == hi {
                 continue;
             }
-            if mean_free || sd_free {
-                let row = &dtheta[off + x * nq..off + (x + 1) * nq];
-                for (s, v) in slope.iter_mut().zip(row) {
-                    *s += v;
+            let w = &post[i * nq + lo..i * nq + hi];
+            let (items, scores) = data.row(person);
+            idx.clear();
+            val.clear();
+            if latent {
+                slope[lo..hi].iter_mut().for_each(|v| *v = 0.0);
+            }
+            for (j, x) in items.iter().zip(scores) {
+                let (j, x) = (*j as usize, *x as usize);
+                let off = layout.offset[j];
+                if off == INACTIVE {
+                    continue;
+                }
+                if latent {
+                    let row = &dtheta[off + x * nq + lo..off + x * nq + hi];
+                    for (s, v) in slope[lo..hi].iter_mut().zip(row) {
+                        *s += v;
+                    }
+                }
+                if let Some(Param::Free(f)) = &params[j] {
+                    let len = f.len();
+                    for m in 0..len {
+                        let at = goff[j] + (x * len + m) * nq;
+                        idx.push(start[j] + m);
+                        val.push(dot(w, &gtab[at + lo..at + hi]));
+                    }
                 }
             }
-            if let Some(Param::Free(f)) = &params[j] {
-                let len = f.len();
-                for m in 0..len {
-                    let row = &gtab[goff[j] + (x * len + m) * nq..goff[j] + (x * len + m + 1) * nq];
-                    let s: f64 = post.iter().zip(row).map(|(w, g)| w * g).sum();
-                    idx.push(start[j] + m);
-                    val.push(s);
+            if mean_free {
+                idx.push(mean_at);
+                val.push(dot(w, &slope[lo..hi]));
+            }
+            if sd_free {
+                for ((t, s), zq) in zslope[lo..hi]
+                    .iter_mut()
+                    .zip(&slope[lo..hi])
+                    .zip(&z[lo..hi])
+                {
+                    *t = s * zq;
+                }
+                idx.push(sd_at);
+                val.push(dot(w, &zslope[lo..hi]));
+            }
+            // Upper triangle (indices ascend); mirrored below once at the end.
+            let n = idx.len();
+            let contiguous = n > 0 && idx[n - 1] - idx[0] + 1 == n;
+            for a in 0..n {
+                let (ia, va) = (idx[a], val[a]);
+                let row = &mut info[ia * dim..(ia + 1) * dim];
+                if contiguous {
+                    for (r, vb) in row[ia..ia + n - a].iter_mut().zip(&val[a..]) {
+                        *r += va * vb;
+                    }
+                } else {
+                    for (ib, vb) in idx[a..].iter().zip(&val[a..]) {
+                        row[*ib] += va * vb;
+                    }
                 }
             }
         }
-        if mean_free {
-            idx.push(mean_at);
-            val.push(post.iter().zip(&slope).map(|(w, s)| w * s).sum());
-        }
-        if sd_free {
-            idx.push(sd_at);
-            val.push(
-                post.iter()
-                    .zip(&slope)
-                    .zip(&z)
-                    .map(|((w, s), zq)| w * s * zq)
-                    .sum(),
-            );
-        }
-        for (a, va) in idx.iter().zip(&val) {
-            let row = &mut info[a * dim..(a + 1) * dim];
-            for (b, vb) in idx.iter().zip(&val) {
-                row[*b] += va * vb;
-            }
+    }
+    for a in 0..dim {
+        for b in 0..a {
+            info[a * dim + b] = info[b * dim + a];
         }
     }
     // Priors' curvature.
