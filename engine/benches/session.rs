@@ -8,6 +8,7 @@
 //! timed the way `xtask/bench/wasm_step.mjs` times the wasm32 build (best of five
 //! rounds of 300 tests), for the wasm/native ratio.
 
+#[path = "workload/step.rs"]
 mod step_workload;
 
 use std::hint::black_box;

@@ -3,7 +3,7 @@
 //! (`xtask/bench/wasm_step.mjs`) against the same workload run natively. No
 //! wasm-bindgen: two plain exports, no imports, the clock stays in JavaScript.
 
-#[path = "../benches/step_workload.rs"]
+#[path = "../benches/workload/step.rs"]
 mod step_workload;
 
 /// Builds the bank and the plan (call once, before timing).

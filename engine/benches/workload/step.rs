@@ -1,5 +1,5 @@
 //! The workload of the adaptive-step benchmark, shared by the native bench
-//! (`benches/session.rs`) and its WebAssembly build (`examples/wasm_step.rs`), so both
+//! (`benches/session.rs`; kept in a subfolder so Cargo does not take it for a bench) and its WebAssembly build (`examples/wasm_step.rs`), so both
 //! time exactly the same computation: 30-item tests on a 1,000-item 3PL bank, maximum
 //! information, EAP on 121 nodes, answers simulated from a seeded generator.
 
