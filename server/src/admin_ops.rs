@@ -225,6 +225,7 @@ pub fn purge(
     let now = clock.now_ms();
     let cutoff = now.saturating_sub(i64::from(retention_days).saturating_mul(DAY_MS));
     let report = store.purge(cutoff, now, now - SCREENING_TTL_MS)?;
+    store.flush()?;
     tracing::info!(
         results = report.results,
         logins = report.logins,

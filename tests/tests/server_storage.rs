@@ -248,3 +248,49 @@ fn demo_mode_creates_the_demo_structure_once() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn administrative_changes_survive_sigkill() {
+    let dir = temp_dir();
+    let data = dir.path().join("data");
+    let server = Server::start_in(&data, &["--demo"]);
+    let mut admin = Client::logged_in(&server.base, "demo-admin", "demo-admin-repere");
+    let k = admin.post(
+        "/api/admin/kiosks",
+        &serde_json::json!({ "name": "Borne du hall" }),
+    );
+    assert_eq!(k.status, 201);
+    let token = k.json()["token"].as_str().expect("token").to_string();
+    let u = admin.post(
+        "/api/admin/users",
+        &serde_json::json!({ "login": "agent-hall", "role": "agent", "password": "mot-de-passe-du-hall" }),
+    );
+    assert_eq!(u.status, 201);
+    let mut agent = Client::logged_in(&server.base, "demo-agent", "demo-agent-repere");
+    let screening = agent.post(
+        "/api/screenings",
+        &serde_json::json!({ "person": "Inès", "consent": true }),
+    );
+    assert_eq!(screening.status, 201);
+    let id = screening.json()["id"].as_str().expect("id").to_string();
+    server.kill();
+
+    let server = Server::start_in(&data, &[]);
+    let body = serde_json::to_vec(&submission(&uuid())).expect("json");
+    let r = server.client().request(
+        "POST",
+        "/api/results",
+        Some(&body),
+        &[("X-Kiosk-Token", &token)],
+        false,
+    );
+    assert_eq!(r.status, 201, "the kiosk registered before the crash works");
+    Client::logged_in(&server.base, "agent-hall", "mot-de-passe-du-hall");
+    let mut agent = Client::logged_in(&server.base, "demo-agent", "demo-agent-repere");
+    let r = agent.post(
+        &format!("/api/screenings/{id}/result"),
+        &submission(&uuid()),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["person"], "Inès");
+}

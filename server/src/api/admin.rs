@@ -20,6 +20,15 @@ fn admin_error(e: AdminError) -> ApiError {
     }
 }
 
+/// Waits until the change is on disk (a kiosk token is shown once: it must last).
+async fn durable(state: &Shared) -> Result<(), ApiError> {
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))
+}
+
 /// `GET /api/admin/users`: the structure's accounts.
 pub async fn users(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
     staff.require(&[Role::Admin])?;
@@ -66,6 +75,7 @@ pub async fn add_user(
     })
     .await?
     .map_err(admin_error)?;
+    durable(&state).await?;
     tracing::info!(
         by = staff.user.id,
         user = user.id,
@@ -109,6 +119,7 @@ pub async fn add_kiosk(
         &body.name,
     )
     .map_err(admin_error)?;
+    durable(&state).await?;
     tracing::info!(by = staff.user.id, kiosk = kiosk.id, "kiosk registered");
     Ok((
         StatusCode::CREATED,
@@ -138,6 +149,7 @@ pub async fn remove_kiosk(
     if kiosk.is_none() || !state.store.remove_kiosk(id)? {
         return Err(not_found());
     }
+    durable(&state).await?;
     tracing::info!(by = staff.user.id, kiosk = id, "kiosk removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -235,6 +235,11 @@ pub async fn start_screening(
         created_at: now,
     };
     state.store.put_screening(&screening)?;
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
     tracing::info!(screening = %id, agent = staff.user.id, with_person = person.is_some(), "screening started");
     Ok((
         StatusCode::CREATED,
