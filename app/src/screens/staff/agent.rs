@@ -96,7 +96,6 @@ fn AgentScreens() -> impl IntoView {
                     step.set(Step::Start);
                 }
             }
-            focus_heading_soon();
         });
     };
     if let Some(code) = returned {
@@ -113,7 +112,9 @@ fn AgentScreens() -> impl IntoView {
             Step::Result(r) => (3, result_heading(r)),
         });
         set_title(&title);
-        if previous.is_some_and(|p| p != kind && kind != 2) {
+        // Loading has no form to leave focus in; a failed lookup focuses the code.
+        let failed_lookup = previous == Some(2) && kind == 0;
+        if previous.is_some_and(|p| p != kind && kind != 2) && !failed_lookup {
             focus_heading_soon();
         }
         kind
@@ -154,8 +155,12 @@ fn StartStep(
     let consent = RwSignal::new(false);
     let code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // A code that led nowhere: its message at the code's field, with the focus.
     let error = RwSignal::new(load_error.get_untracked().map(|m| (StartField::Code, m)));
-    load_error.set(None);
+    if load_error.get_untracked().is_some() {
+        load_error.set(None);
+        focus_soon("code");
+    }
     let error_on = move |f: StartField| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
     let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
 

@@ -644,6 +644,19 @@ fn SessionsView(
         });
     };
     let filters_note = move || filters.with(filters_in_words);
+    let plan_line = {
+        let structure = session
+            .me()
+            .and_then(|m| m.user.structure.name)
+            .unwrap_or_default();
+        let today = js_sys::Date::new_0();
+        format!(
+            "Plan des séances, {structure}. Imprimé le {:02}/{:02}/{}.",
+            today.get_date(),
+            today.get_month() + 1,
+            today.get_full_year()
+        )
+    };
     let print = move |_| {
         let _ = window().print();
     };
@@ -694,6 +707,7 @@ fn SessionsView(
     view! {
         <div class="screen staff mediator-sessions">
             <h1 tabindex="-1">"Préparer des séances"</h1>
+            <p class="print-only">{plan_line}</p>
             <p class="lead no-print">
                 "Repère met ensemble les personnes qui ont des besoins proches. Pour chaque groupe, il dit quoi travailler d'abord."
             </p>

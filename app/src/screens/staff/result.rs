@@ -36,6 +36,58 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// Skills named first (in the référentiel's order, from the device to safety);
+/// the others are behind « Voir les autres » on screen, counted on paper.
+const FIRST_SKILLS: usize = 5;
+
+fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
+    skills
+        .into_iter()
+        .map(|s| {
+            view! {
+                <li>
+                    {s.label}
+                    <span class="skill-status">{format!(" ({})", s.status.label)}</span>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// The skills to work on: a few to start with, the rest on demand.
+fn skills_to_work_on(mut work: Vec<SkillView>) -> impl IntoView {
+    if work.is_empty() {
+        return view! { <p>"Rien de particulier : tout est acquis."</p> }.into_any();
+    }
+    let rest = work.split_off(work.len().min(FIRST_SKILLS));
+    let more = (!rest.is_empty()).then(|| {
+        let n = rest.len();
+        let label = if n == 1 {
+            "Voir l'autre compétence à travailler".to_string()
+        } else {
+            format!("Voir les {n}\u{a0}autres compétences à travailler")
+        };
+        view! {
+            <details class="more-skills no-print">
+                <summary>{label}</summary>
+                <ul class="skill-list">{skill_items(rest)}</ul>
+            </details>
+            <p class="print-only">
+                {format!(
+                    "Et {} : un médiateur numérique vous les montrera.",
+                    count(n, "autre compétence", "autres compétences"),
+                )}
+            </p>
+        }
+    });
+    view! {
+        <p>"Pour commencer\u{a0}:"</p>
+        <ul class="skill-list">{skill_items(work)}</ul>
+        {more}
+    }
+    .into_any()
+}
+
 /// A result: level, orientation, domains, skills to work on. `children` are the
 /// actions (never printed).
 #[component]
@@ -120,34 +172,13 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                 </section>
                 <section class="result-section" aria-labelledby="result-work-title">
                     <h2 id="result-work-title">"À travailler ensuite"</h2>
-                    {if work.is_empty() {
-                        view! { <p>"Rien de particulier : tout est acquis."</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="skill-list">
-                                {work
-                                    .into_iter()
-                                    .map(|s| {
-                                        view! {
-                                            <li>
-                                                {s.label}
-                                                <span class="skill-status">
-                                                    {format!(" ({})", s.status.label)}
-                                                </span>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                            .into_any()
-                    }}
+                    {skills_to_work_on(work)}
                 </section>
                 {profile
                     .provisional
                     .then(|| {
                         view! {
-                            <p class="note">
+                            <p class="note no-print">
                                 "Profil provisoire : il est calculé à partir du niveau général."
                             </p>
                         }
@@ -161,7 +192,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
             <p class="print-only print-brand">"Repère · mon bilan numérique"</p>
             <h1 tabindex="-1">{heading}</h1>
             <p class="result-meta">{meta}</p>
-            <p class="result-code">
+            <p class="code-line">
                 "Code du résultat\u{a0}: " <strong class="code">{result.code.clone()}</strong>
             </p>
             <div class="actions no-print">{children()}</div>
