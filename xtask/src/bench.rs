@@ -45,8 +45,12 @@ fn server_submissions_and_export(tools: &Tools) -> Result<(), String> {
 }
 
 /// Calibration: Repère's EM against girth's MML on one complete 2PL data set
-/// (2,000 × 60): both times, their ratio (target ≥ 20×) and both RMSEs of a and b.
-/// The script installs girth into `.tools/venv-bench` when it is missing.
+/// (2,000 × 60), one thread each, in alternating rounds: girth's time, Repère's
+/// time for the same job (estimates only, girth's stopping rule: the headline,
+/// target ≥ 20×), then with standard errors and item fit and under the engine's
+/// default rule, the ratios and the RMSEs of a and b; then SQUAREM against plain EM
+/// on the sparse adaptive design of the recovery test. The script installs girth
+/// (pinned) into `.tools/venv-bench` when it is missing.
 fn calibration_vs_girth(tools: &Tools) -> Result<(), String> {
     step("Calibration: repere calibrate vs girth twopl_mml (xtask/bench/girth_compare.py)");
     let root = root();
