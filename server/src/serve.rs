@@ -159,8 +159,11 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         local_token: local_token.clone(),
     });
 
+    // Screens such as /agent or /connexion are routed by the app itself: any path that
+    // is not a file of dist/ gets index.html with 200, and the app shows its own
+    // "page not found" screen for paths it does not know.
     let app = api::router(state)
-        .fallback_service(ServeDir::new(&args.dist).not_found_service(ServeFile::new(&index)))
+        .fallback_service(ServeDir::new(&args.dist).fallback(ServeFile::new(&index)))
         .layer(TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.addr, args.port))
         .await
