@@ -335,6 +335,8 @@ test('offline: a test started online goes on offline, and a reload still shows t
   await page.waitForFunction(
     async () => {
       if (!navigator.serviceWorker.controller) return false;
+      const registration = await navigator.serviceWorker.ready;
+      if (registration.active?.state !== 'activated') return false;
       const cache = await caches.open('repere-shell-v1');
       const paths = (await cache.keys()).map((r) => new URL(r.url).pathname);
       return ['/', '.wasm', '.js', '.css', '.woff2'].every((end) => paths.some((p) => p.endsWith(end)));
@@ -389,7 +391,7 @@ test('context questions: one per screen, exclusive answers, kept on reload, zero
   assert.equal(await waitForApp(page), 'Avez-vous une adresse e-mail ?');
   assert.ok(await page.getByRole('radio', { name: 'Oui' }).isChecked());
   const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('repere.progress')));
-  assert.deepEqual(kept.context, ['equipment:smartphone', 'equipment:tablet', 'email:yes']);
+  assert.deepEqual(kept.context, ['equipment:smartphone', 'email:yes']);
   assert.deepEqual((await storedTraces(page)).local, [], 'nothing in localStorage');
   assertClean(problems);
   await context.close();
