@@ -8,15 +8,15 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use repere_items::{Body, Response, Status};
+use repere_items::assessment::{AnswerLog, Assessor, Mode, MAX_SEED};
+use repere_items::{Body, Response};
 
 use crate::clock::{Clock, DAY_MS};
 use crate::export::{export_structure, Format};
-use crate::outcome::{bank, compute_with};
+use crate::outcome::{assessor, bank, compute_with};
 use crate::records::{ProfileRecord, SessionRecord, Source, Structure, SCHEMA_VERSION};
 use crate::store::sled_store::SledStore;
 use crate::store::{Inserted, Store};
-use crate::submission::{Answer, Submission};
 use crate::view::ProfileFilter;
 use crate::CliError;
 
@@ -49,49 +49,32 @@ impl Rng {
     }
 }
 
-/// A synthetic but valid answer log: 20 live items, random choices where the item
-/// takes one, skips elsewhere.
-fn synthetic_submission(rng: &mut Rng, n: u64) -> Result<Submission, CliError> {
-    let bank = bank().map_err(CliError::Other)?;
-    let live: Vec<_> = bank
-        .items()
-        .iter()
-        .filter(|i| i.status == Status::Live)
-        .collect();
-    if live.is_empty() {
-        return Err(CliError::Other(
-            "the embedded bank has no live item to answer".into(),
-        ));
-    }
-    let mut answers = Vec::new();
-    let mut used = std::collections::BTreeSet::new();
-    for _ in 0..20 {
-        let item = live[rng.below(live.len())];
-        if !used.insert(item.id.clone()) {
-            continue;
-        }
+/// A synthetic but valid answer log: a live test (kiosk mode) run to its end,
+/// random choices where the item takes one, skips elsewhere.
+fn synthetic_submission(
+    assessor: &Assessor<'_>,
+    rng: &mut Rng,
+    n: u64,
+) -> Result<AnswerLog, CliError> {
+    let id = uuid::Uuid::from_u64_pair(0x5265_7065_7265_0000, n).to_string();
+    let start = 1_767_225_600_000 + n * 60_000;
+    let mut test = assessor
+        .start(id, rng.next() & MAX_SEED, Mode::Kiosk, Vec::new(), start)
+        .map_err(|e| CliError::Other(format!("synthetic test: {e}")))?;
+    while let Some(item) = test.next_item() {
         let response = match &item.body {
             Body::Single { options, .. } => Response::Choice(rng.below(options.len())),
             Body::Multiple { options, .. } => Response::Choices(vec![rng.below(options.len())]),
             _ => Response::Skip,
         };
-        answers.push(Answer {
-            item: item.id.clone(),
-            response,
-            shown_at: None,
-            answered_at: None,
-        });
+        let id = item.id.clone();
+        test.answer(&id, response, 5_000 + rng.below(20_000) as u64)
+            .map_err(|e| CliError::Other(format!("synthetic test: {e}")))?;
     }
-    Ok(Submission {
-        id: uuid::Uuid::from_u64_pair(0x5265_7065_7265_0000, n).to_string(),
-        engine_version: repere_engine::ENGINE_VERSION.into(),
-        referentiel_id: bank.id().into(),
-        referentiel_version: bank.version().into(),
-        started_at: None,
-        finished_at: None,
-        context: Vec::new(),
-        answers,
-    })
+    let (log, _) = test
+        .finish(start + 600_000)
+        .map_err(|e| CliError::Other(format!("synthetic test: {e}")))?;
+    Ok(log)
 }
 
 /// Runs the benchmark.
@@ -106,6 +89,7 @@ pub fn run(args: BenchExportArgs) -> Result<(), CliError> {
 fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
     let other = |e: &dyn std::fmt::Display| CliError::Other(e.to_string());
     let bank = bank().map_err(CliError::Other)?;
+    let assessor = assessor().map_err(CliError::Other)?;
     let store = SledStore::open(dir).map_err(|e| other(&e))?;
     let clock = Clock::system();
     let structure = Structure {
@@ -120,8 +104,8 @@ fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut outcomes = Vec::new();
     for k in 0..1000u64 {
-        let sub = synthetic_submission(&mut rng, k)?;
-        let outcome = compute_with(bank, &sub).map_err(|e| other(&e))?;
+        let sub = synthetic_submission(assessor, &mut rng, k)?;
+        let outcome = compute_with(assessor, &sub).map_err(|e| other(&e))?;
         outcomes.push((sub, outcome));
     }
     let start_ms = clock.now_ms() - 300 * DAY_MS;

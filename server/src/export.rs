@@ -151,7 +151,8 @@ pub fn csv_row(bank: &Bank, p: &ProfileRecord) -> Vec<String> {
         decimal(o.theta),
         decimal(o.se),
         match pr {
-            Some(x) if x.provisional => "oui".into(),
+            // Only records stored before the real assessment are provisional.
+            Some(_) if o.assessment.is_none() => "oui".into(),
             Some(_) => "non".into(),
             None => String::new(),
         },
@@ -250,29 +251,26 @@ mod tests {
     use crate::outcome::compute_with;
     use crate::records::{Source, SCHEMA_VERSION};
     use crate::store::sled_store::tests::{records, temp_store};
-    use crate::submission::{Answer, Submission};
 
     #[test]
     fn csv_opens_in_a_french_spreadsheet() {
         let bank = crate::outcome::bank().expect("bank");
         let t = temp_store();
-        let item = bank.live_items().next().expect("a live item");
-        let sub = Submission {
-            id: "0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2e".into(),
-            engine_version: repere_engine::ENGINE_VERSION.into(),
-            referentiel_id: bank.id().into(),
-            referentiel_version: bank.version().into(),
-            started_at: None,
-            finished_at: None,
-            context: Vec::new(),
-            answers: vec![Answer {
-                item: item.id.clone(),
-                response: repere_items::Response::Skip,
-                shown_at: None,
-                answered_at: None,
-            }],
-        };
-        let outcome = compute_with(bank, &sub).expect("outcome");
+        let assessor = crate::outcome::assessor().expect("assessor");
+        let mut test = assessor
+            .start(
+                "0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2e".into(),
+                7,
+                repere_items::assessment::Mode::Agent,
+                Vec::new(),
+                1_000,
+            )
+            .expect("start");
+        let first = test.next_item().expect("an item").id.clone();
+        test.answer(&first, repere_items::Response::Skip, 1_000)
+            .expect("answer");
+        let (sub, _) = test.finish(2_000).expect("finish");
+        let outcome = compute_with(assessor, &sub).expect("outcome");
         // 2024-06-30 22:30 UTC: 1 July in Paris.
         let at = crate::clock::days_from_civil(2024, 6, 30) * crate::clock::DAY_MS + 81_000_000;
         for (i, person) in ["=1+1", "Zoé; \"la\" grande"].iter().enumerate() {
@@ -331,7 +329,7 @@ mod tests {
         assert_eq!(&rows[1][2], "Zoé; \"la\" grande", "quoted, not split");
         assert_eq!(&rows[0][3], "Au guichet");
         assert!(rows[0][10].contains(','), "decimal comma: {}", &rows[0][10]);
-        assert_eq!(&rows[0][12], "oui");
+        assert_eq!(&rows[0][12], "non", "computed by the real assessment");
         let first_skill = 13 + bank.referentiel.domains.len();
         assert!(
             !rows[0][first_skill].is_empty(),

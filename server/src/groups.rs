@@ -223,7 +223,6 @@ mod tests {
                 modality: "m".into(),
                 services: Vec::new(),
             },
-            provisional: true,
         }
     }
 

@@ -1,44 +1,34 @@
 //! The result of a test, computed by the server from the answer log alone.
 //!
 //! Everything the server derives from a submission goes through one function,
-//! [`compute_outcome`]: a browser's own profile or score is never read (the
-//! submission format has no field for it, see [`crate::submission`]).
+//! [`compute_outcome`]: a browser's own profile or score is never read (the answer
+//! log has no field for it, see [`crate::submission`]).
 //!
-//! # What it does today, and what will replace it
+//! [`compute_outcome`] is [`repere_items::assessment::Assessor::assess`], the same
+//! code the app runs at the end of a live test: the log's versions, seed, context
+//! answers and item ids are checked, every response is scored, the adaptive session
+//! is **replayed** (each logged item must be the one the session chooses at that
+//! point, so a tampered log is refused, naming the answer), and the autonomy profile
+//! of `repere_engine::profile` is computed. The [`Assessor`] is built once, when the
+//! server starts ([`assessor`]).
 //!
-//! - Every item id is looked up in the embedded bank of `repere-items` (unknown and
-//!   draft items are refused), every response is scored with [`repere_items::score`]
-//!   (a response the renderer could not have produced is refused), the context
-//!   answers are checked against the context questions.
-//! - θ is the EAP estimate of `repere_engine::estimate` over the whole pattern, with
-//!   the prior chosen by the context answers (`Context::prior`), on the default grid.
-//! - The profile ([`Profile`]) is **provisional**: the référentiel's documented rules
-//!   (skill status from the probability of success on the skill's typical task,
-//!   domain level and autonomy class from the `from_theta` cut points, orientation by
-//!   the first matching rule plus services) are applied to that single overall θ.
-//!
-//! Another engineer is building the full replay in `repere-engine` (the adaptive
-//! session replayed item by item with the bank, then the autonomy profile against the
-//! référentiel). When it lands, the body of [`compute_outcome`] becomes that replay;
-//! the [`Outcome`] record keeps its shape (`profile.provisional` turns false) and the
-//! rest of the server (storage, exports, groups) does not change. Stored outcomes
-//! keep the engine and référentiel versions they were computed with, and the raw log
-//! is stored beside them so they can be recomputed.
+//! The stored [`Outcome`] keeps the summary the lists, groups and exports read
+//! (θ, SE, tallies, per-domain levels, per-skill statuses, orientation), taken from
+//! the real profile, and the full assessment beside it (`assessment`). Stored
+//! outcomes keep the engine and référentiel versions they were computed with, and
+//! the raw log is stored beside them so they can be recomputed.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use repere_engine::estimate::{AbilityEstimator, Eap, Prior, Response as EngineResponse};
-use repere_items::{Bank, BankItem, Status};
+use repere_items::assessment::{
+    AnswerLog, AssessError, Assessor, Outcome as Assessment, MAX_ANSWERS,
+};
+use repere_items::Bank;
 use serde::{Deserialize, Serialize};
 
-use crate::submission::{Submission, MAX_ANSWERS, MAX_CONTEXT};
-
-/// Engine versions whose logs this server accepts: the engine it was built with
-/// (the app is built from the same workspace).
-pub const KNOWN_ENGINE_VERSIONS: [&str; 1] = [repere_engine::ENGINE_VERSION];
-
 static BANK: OnceLock<Result<Bank, String>> = OnceLock::new();
+static ASSESSOR: OnceLock<Result<Assessor<'static>, String>> = OnceLock::new();
 
 /// The item bank and référentiel compiled into the binary, loaded and checked once.
 pub fn bank() -> Result<&'static Bank, String> {
@@ -53,6 +43,18 @@ pub fn bank() -> Result<&'static Bank, String> {
     })
     .as_ref()
     .map_err(Clone::clone)
+}
+
+/// The assessor of the embedded bank (engine bank, profile and session rules),
+/// built once.
+pub fn assessor() -> Result<&'static Assessor<'static>, String> {
+    ASSESSOR
+        .get_or_init(|| {
+            let bank = bank()?;
+            Assessor::new(bank).map_err(|e| format!("the embedded bank cannot run tests: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Per-skill tally of the answers.
@@ -88,6 +90,9 @@ pub struct DomainLevel {
     pub domain: String,
     /// Autonomy level id.
     pub level: String,
+    /// Too few answers (or too wide an SE): the level is a cautious guess.
+    #[serde(default)]
+    pub not_enough_answers: bool,
 }
 
 /// Where the person is sent.
@@ -110,9 +115,6 @@ pub struct Profile {
     pub skills: Vec<SkillStatus>,
     /// The orientation.
     pub orientation: Orientation,
-    /// True while the profile comes from the interim rules of this module rather
-    /// than the engine's replay (see the module documentation).
-    pub provisional: bool,
 }
 
 /// What the server stores and shows for one test.
@@ -136,629 +138,270 @@ pub struct Outcome {
     pub skipped: usize,
     /// Tallies by skill, in référentiel order (skills with answers only).
     pub skills: Vec<SkillTally>,
-    /// The profile, when the référentiel's rules could be applied.
+    /// The profile (always present for outcomes computed by the assessment).
     pub profile: Option<Profile>,
+    /// The full result of [`Assessor::assess`] (`None` in records stored before
+    /// the assessment replaced the provisional profile).
+    #[serde(default)]
+    pub assessment: Option<Assessment>,
 }
 
-/// Why a submission is refused. Messages are French: the app may show them.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum SubmissionError {
-    /// The id is not a UUID.
-    #[error("L'identifiant du test « {0} » n'est pas un UUID.")]
-    BadId(String),
-    /// The engine version is unknown.
-    #[error(
-        "Version du moteur inconnue : « {0} ». Rechargez la page pour mettre l'application à jour."
-    )]
-    UnknownEngine(String),
-    /// The référentiel or its version is not the server's.
-    #[error("Référentiel inconnu : « {id} » version « {version} ». Rechargez la page pour mettre l'application à jour.")]
-    UnknownReferentiel {
-        /// Id sent.
-        id: String,
-        /// Version sent.
-        version: String,
-    },
-    /// No answer at all.
-    #[error("Le test ne contient aucune réponse.")]
-    Empty,
-    /// Too many answers.
-    #[error("Le test contient {0} réponses : c'est plus que la limite de {MAX_ANSWERS}.")]
-    TooManyAnswers(usize),
-    /// Too many context answers.
-    #[error("Trop de réponses aux questions de départ ({0}, limite {MAX_CONTEXT}).")]
-    TooManyContext(usize),
-    /// A context answer is unknown or repeated.
-    #[error("Réponse aux questions de départ inconnue ou en double : « {0} ».")]
-    BadContext(String),
-    /// An item id is not in the bank.
-    #[error("La question « {item} » (réponse n° {index}) n'existe pas dans la banque.")]
-    UnknownItem {
-        /// Position in the log (1-based).
-        index: usize,
-        /// The id.
-        item: String,
-    },
-    /// A draft item (never shown in a test).
-    #[error("La question « {item} » (réponse n° {index}) n'est pas proposée dans les tests.")]
-    NotLive {
-        /// Position in the log (1-based).
-        index: usize,
-        /// The id.
-        item: String,
-    },
-    /// An item appears twice.
-    #[error("La question « {item} » apparaît deux fois (réponse n° {index}).")]
-    Repeated {
-        /// Position in the log (1-based).
-        index: usize,
-        /// The id.
-        item: String,
-    },
-    /// A response the item cannot take (out of range, wrong kind…).
-    #[error("Réponse impossible pour la question « {item} » (réponse n° {index}) : {detail}")]
-    InvalidResponse {
-        /// Position in the log (1-based).
-        index: usize,
-        /// The id.
-        item: String,
-        /// The scorer's explanation (English, technical).
-        detail: String,
-    },
-    /// A timestamp is negative.
-    #[error("Horodatage invalide (réponse n° {0}).")]
-    BadTimestamp(usize),
-    /// The server's own data or the estimator failed: not the client's fault.
-    #[error("Le serveur n'a pas pu calculer le résultat.")]
-    Internal(String),
-}
-
-impl SubmissionError {
-    /// The item id the error is about, if any.
-    pub fn item(&self) -> Option<&str> {
-        match self {
-            SubmissionError::UnknownItem { item, .. }
-            | SubmissionError::NotLive { item, .. }
-            | SubmissionError::Repeated { item, .. }
-            | SubmissionError::InvalidResponse { item, .. } => Some(item),
-            _ => None,
+impl Outcome {
+    /// The stored outcome of an assessment.
+    pub fn from_assessment(bank: &Bank, a: Assessment) -> Outcome {
+        let mut tallies: BTreeMap<&str, SkillTally> = BTreeMap::new();
+        for r in &a.answers {
+            let t = tallies
+                .entry(r.skill.as_str())
+                .or_insert_with(|| SkillTally {
+                    skill: r.skill.clone(),
+                    items: 0,
+                    skipped: 0,
+                    score: 0,
+                    max_score: 0,
+                });
+            t.items += 1;
+            t.skipped += usize::from(r.skipped);
+            t.score += r.score;
+            t.max_score += r.max_score;
         }
-    }
-}
-
-/// Checks a submission and computes its outcome. Pure: no clock, no storage.
-pub fn compute_outcome(sub: &Submission) -> Result<Outcome, SubmissionError> {
-    let bank = bank().map_err(SubmissionError::Internal)?;
-    compute_with(bank, sub)
-}
-
-/// [`compute_outcome`] against a given bank.
-pub fn compute_with(bank: &Bank, sub: &Submission) -> Result<Outcome, SubmissionError> {
-    if uuid::Uuid::try_parse(&sub.id).is_err() {
-        return Err(SubmissionError::BadId(sub.id.chars().take(60).collect()));
-    }
-    if !KNOWN_ENGINE_VERSIONS.contains(&sub.engine_version.as_str()) {
-        return Err(SubmissionError::UnknownEngine(
-            sub.engine_version.chars().take(40).collect(),
-        ));
-    }
-    if sub.referentiel_id != bank.id() || sub.referentiel_version != bank.version() {
-        return Err(SubmissionError::UnknownReferentiel {
-            id: sub.referentiel_id.chars().take(40).collect(),
-            version: sub.referentiel_version.chars().take(40).collect(),
-        });
-    }
-    if sub.answers.is_empty() {
-        return Err(SubmissionError::Empty);
-    }
-    if sub.answers.len() > MAX_ANSWERS {
-        return Err(SubmissionError::TooManyAnswers(sub.answers.len()));
-    }
-    let context = check_context(bank, &sub.context)?;
-    if [sub.started_at, sub.finished_at]
-        .iter()
-        .flatten()
-        .any(|t| *t < 0)
-    {
-        return Err(SubmissionError::BadTimestamp(0));
-    }
-
-    let mut items: Vec<&BankItem> = Vec::with_capacity(sub.answers.len());
-    let mut scores = Vec::with_capacity(sub.answers.len());
-    let mut tallies: BTreeMap<&str, SkillTally> = BTreeMap::new();
-    for (i, answer) in sub.answers.iter().enumerate() {
-        let index = i + 1;
-        let item_id = || answer.item.chars().take(80).collect::<String>();
-        let item = bank
-            .item(&answer.item)
-            .ok_or_else(|| SubmissionError::UnknownItem {
-                index,
-                item: item_id(),
-            })?;
-        if item.status == Status::Draft {
-            return Err(SubmissionError::NotLive {
-                index,
-                item: item_id(),
-            });
-        }
-        if items.iter().any(|seen| seen.id == item.id) {
-            return Err(SubmissionError::Repeated {
-                index,
-                item: item_id(),
-            });
-        }
-        if [answer.shown_at, answer.answered_at]
+        let mut skills: Vec<SkillTally> = bank
+            .referentiel
+            .skills
             .iter()
-            .flatten()
-            .any(|t| *t < 0)
-        {
-            return Err(SubmissionError::BadTimestamp(index));
-        }
-        let score = repere_items::score(item, &answer.response).map_err(|e| {
-            SubmissionError::InvalidResponse {
-                index,
-                item: item_id(),
-                detail: e.to_string(),
-            }
-        })?;
-        let t = tallies
-            .entry(item.skill.as_str())
-            .or_insert_with(|| SkillTally {
-                skill: item.skill.clone(),
-                items: 0,
-                skipped: 0,
-                score: 0,
-                max_score: 0,
-            });
-        t.items += 1;
-        t.score += score;
-        t.max_score += item.max_score();
-        if answer.response == repere_items::Response::Skip {
-            t.skipped += 1;
-        }
-        items.push(item);
-        scores.push(score);
-    }
-
-    let (mean, sd) = bank.context.prior(&context).unwrap_or((0.0, 1.0));
-    let eap = Eap {
-        prior: Prior::Normal { mean, sd },
-        ..Eap::default()
-    };
-    let pattern: Vec<EngineResponse<'_>> = items
-        .iter()
-        .zip(&scores)
-        .map(|(item, score)| EngineResponse {
-            item: item.engine_item(),
-            score: *score,
-        })
-        .collect();
-    let estimate = eap
-        .estimate_responses(&pattern)
-        .map_err(|e| SubmissionError::Internal(format!("EAP: {e}")))?;
-
-    let skills: Vec<SkillTally> = bank
-        .referentiel
-        .skills
-        .iter()
-        .filter_map(|s| tallies.remove(s.id.as_str()))
-        .collect();
-    let skipped = skills.iter().map(|t| t.skipped).sum();
-    Ok(Outcome {
-        engine_version: repere_engine::ENGINE_VERSION.to_string(),
-        referentiel_id: bank.id().to_string(),
-        referentiel_version: bank.version().to_string(),
-        estimator: eap.name().to_string(),
-        theta: estimate.theta,
-        se: estimate.se,
-        items: items.len(),
-        skipped,
-        skills,
-        profile: provisional_profile(bank, estimate.theta, &context),
-    })
-}
-
-/// Checks the context answers: known `question:answer`, no repeats, one answer for
-/// a single-answer question, an exclusive answer alone.
-fn check_context<'s>(bank: &Bank, context: &'s [String]) -> Result<Vec<&'s str>, SubmissionError> {
-    if context.len() > MAX_CONTEXT {
-        return Err(SubmissionError::TooManyContext(context.len()));
-    }
-    let bad = |s: &str| SubmissionError::BadContext(s.chars().take(60).collect());
-    let mut out: Vec<&str> = Vec::with_capacity(context.len());
-    for entry in context {
-        let (q, a) = entry.split_once(':').ok_or_else(|| bad(entry))?;
-        let question = bank
-            .context
-            .questions
-            .iter()
-            .find(|x| x.id == q)
-            .ok_or_else(|| bad(entry))?;
-        let answer = question
-            .answers
-            .iter()
-            .find(|x| x.id == a)
-            .ok_or_else(|| bad(entry))?;
-        if out.contains(&entry.as_str()) {
-            return Err(bad(entry));
-        }
-        let same_question = out
-            .iter()
-            .filter(|o| o.split(':').next() == Some(q))
-            .count();
-        if same_question > 0 && (!question.multiple || answer.exclusive) {
-            return Err(bad(entry));
-        }
-        if question.multiple {
-            let exclusive_given = out.iter().any(|o| {
-                o.split_once(':').is_some_and(|(oq, oa)| {
-                    oq == q && question.answers.iter().any(|x| x.id == oa && x.exclusive)
-                })
-            });
-            if exclusive_given {
-                return Err(bad(entry));
-            }
-        }
-        out.push(entry.as_str());
-    }
-    Ok(out)
-}
-
-/// The interim profile: the référentiel's rules applied to the overall θ (see the
-/// module documentation). `None` if the référentiel has no class or modality.
-fn provisional_profile(bank: &Bank, theta: f64, context: &[&str]) -> Option<Profile> {
-    let r = &bank.referentiel;
-    let rules = &r.profile;
-    let by_cut = |cut: Option<f64>| cut.is_none_or(|c| theta >= c);
-    let class = rules
-        .classes
-        .iter()
-        .rev()
-        .find(|c| by_cut(c.from_theta))?
-        .id
-        .clone();
-    let domains: Vec<DomainLevel> = r
-        .domains
-        .iter()
-        .filter_map(|d| {
-            d.levels
+            .filter_map(|s| tallies.remove(s.id.as_str()))
+            .collect();
+        // Skills the référentiel does not list (not expected): kept, at the end.
+        skills.extend(tallies.into_values());
+        let p = &a.profile;
+        let profile = Profile {
+            class: p.class.id.clone(),
+            domains: p
+                .domains
                 .iter()
-                .rev()
-                .find(|l| by_cut(l.from_theta))
-                .map(|l| DomainLevel {
-                    domain: d.id.clone(),
-                    level: l.level.clone(),
+                .map(|d| DomainLevel {
+                    domain: d.domain.clone(),
+                    level: d.level.clone(),
+                    not_enough_answers: d.not_enough_answers,
                 })
-        })
-        .collect();
-    let mut services: Vec<String> = Vec::new();
-    let mut add = |list: &[String]| {
-        for s in list {
-            if !services.contains(s) {
-                services.push(s.clone());
-            }
-        }
-    };
-    let mut skills = Vec::with_capacity(r.skills.len());
-    let mut skill_services: Vec<&[String]> = Vec::new();
-    for s in &r.skills {
-        let p = 1.0 / (1.0 + (-rules.typical_a * (theta - s.typical_b)).exp());
-        let Some(status) = rules.statuses.iter().find(|st| st.min_probability <= p) else {
-            continue;
+                .collect(),
+            skills: p
+                .skills
+                .iter()
+                .map(|s| SkillStatus {
+                    skill: s.skill.clone(),
+                    status: s.status.clone(),
+                    to_work_on: s.to_work_on,
+                })
+                .collect(),
+            orientation: Orientation {
+                modality: p.orientation.modality.clone(),
+                services: p.orientation.services.clone(),
+            },
         };
-        if status.adds_services {
-            skill_services.push(&s.services);
-        }
-        skills.push(SkillStatus {
-            skill: s.id.clone(),
-            status: status.id.clone(),
-            to_work_on: status.adds_services,
-        });
-    }
-    let holds = |rule: &repere_items::OrientationRule| {
-        (rule.when_class.is_empty() || rule.when_class.contains(&class))
-            && (rule.when_answer.is_empty()
-                || rule
-                    .when_answer
-                    .iter()
-                    .any(|a| context.contains(&a.as_str())))
-            && (rule.when_domain_level.is_empty()
-                || rule.when_domain_level.iter().any(|dl| {
-                    domains
-                        .iter()
-                        .any(|d| dl.split_once(':') == Some((d.domain.as_str(), d.level.as_str())))
-                }))
-    };
-    let modality_id = rules
-        .orientation
-        .rules
-        .iter()
-        .find(|r| holds(r))?
-        .modality
-        .clone();
-    let modality = rules
-        .orientation
-        .modalities
-        .iter()
-        .find(|m| m.id == modality_id)?;
-    add(&modality.services);
-    for list in skill_services {
-        add(list);
-    }
-    for adj in &rules.orientation.adjustments {
-        if adj
-            .when_answer
-            .iter()
-            .any(|a| context.contains(&a.as_str()))
-        {
-            add(&adj.add_services);
+        Outcome {
+            engine_version: p.engine_version.clone(),
+            referentiel_id: p.referentiel.id.clone(),
+            referentiel_version: p.referentiel.version.clone(),
+            estimator: a.estimator.clone(),
+            theta: a.estimate.theta,
+            se: a.estimate.se,
+            items: a.answers.len(),
+            skipped: a.answers.iter().filter(|r| r.skipped).count(),
+            skills,
+            profile: Some(profile),
+            assessment: Some(a),
         }
     }
-    Some(Profile {
-        class,
-        domains,
-        skills,
-        orientation: Orientation {
-            modality: modality_id,
-            services,
-        },
-        provisional: true,
-    })
+}
+
+/// Checks a log, replays it and computes its outcome with the embedded bank. Pure:
+/// no clock, no storage. A bank that cannot be loaded is a server error
+/// ([`AssessError::Rules`], not a client error).
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn compute_outcome(log: &AnswerLog) -> Result<Outcome, AssessError> {
+    let assessor = assessor().map_err(AssessError::Rules)?;
+    compute_with(assessor, log)
+}
+
+/// [`compute_outcome`] with a given assessor.
+pub fn compute_with(assessor: &Assessor<'_>, log: &AnswerLog) -> Result<Outcome, AssessError> {
+    let a = assessor.assess(log)?;
+    Ok(Outcome::from_assessment(assessor.bank(), a))
+}
+
+/// Short machine code of a refused log, for the API's `code` field.
+pub fn error_code(e: &AssessError) -> &'static str {
+    match e {
+        AssessError::Field { .. } => "invalid_field",
+        AssessError::Version { .. } => "unknown_version",
+        AssessError::Context { .. } => "invalid_context",
+        AssessError::NoAnswers | AssessError::TooManyAnswers { .. } => "invalid",
+        AssessError::UnknownItem { .. } => "unknown_item",
+        AssessError::NotLive { .. } => "not_live",
+        AssessError::Response { .. } => "invalid_response",
+        AssessError::NotChosen { .. } => "not_chosen",
+        AssessError::AfterEnd { .. } => "after_end",
+        AssessError::Answer { .. } => "invalid_answer",
+        AssessError::Rules(_) | AssessError::Profile(_) => "internal",
+    }
+}
+
+/// The item id a refused log is about, if any.
+pub fn error_item(e: &AssessError) -> Option<&str> {
+    match e {
+        AssessError::UnknownItem { item, .. }
+        | AssessError::NotLive { item, .. }
+        | AssessError::Response { item, .. }
+        | AssessError::NotChosen { item, .. }
+        | AssessError::AfterEnd { item, .. }
+        | AssessError::Answer { item, .. } => Some(item),
+        _ => None,
+    }
+}
+
+/// French message for a refused log (the app may show it); answers are numbered
+/// from 1.
+pub fn error_message(e: &AssessError) -> String {
+    const RELOAD: &str = "Rechargez la page pour mettre l'application à jour.";
+    match e {
+        AssessError::Field { field, message } => {
+            format!("Le champ « {field} » du test n'est pas valide ({message}).")
+        }
+        AssessError::Version { field, found, .. } if *field == "engine_version" => {
+            format!("Version du moteur inconnue : « {found} ». {RELOAD}")
+        }
+        AssessError::Version {
+            field,
+            expected,
+            found,
+        } => format!(
+            "Référentiel ou banque de questions inconnus : « {field} » vaut « {found} », le serveur utilise « {expected} ». {RELOAD}"
+        ),
+        AssessError::Context {
+            question,
+            answer,
+            message,
+            ..
+        } => format!(
+            "Réponse aux questions de départ refusée : « {question}:{answer} » ({message})."
+        ),
+        AssessError::NoAnswers => "Le test ne contient aucune réponse.".to_string(),
+        AssessError::TooManyAnswers { count } => format!(
+            "Le test contient {count} réponses : c'est plus que la limite de {MAX_ANSWERS}."
+        ),
+        AssessError::UnknownItem { index, item } => format!(
+            "La question « {item} » (réponse n° {}) n'existe pas dans la banque.",
+            index + 1
+        ),
+        AssessError::NotLive { index, item } => format!(
+            "La question « {item} » (réponse n° {}) n'est pas proposée dans les tests.",
+            index + 1
+        ),
+        AssessError::Response {
+            index,
+            item,
+            source,
+        } => format!(
+            "Réponse impossible pour la question « {item} » (réponse n° {}) : {source}",
+            index + 1
+        ),
+        AssessError::NotChosen {
+            index,
+            item,
+            expected,
+        } => format!(
+            "La réponse n° {} porte sur la question « {item} », mais le test proposait « {expected} » à ce moment : le journal du test a été modifié.",
+            index + 1
+        ),
+        AssessError::AfterEnd { index, item, .. } => format!(
+            "La réponse n° {} (question « {item} ») arrive après la fin du test : le journal du test a été modifié.",
+            index + 1
+        ),
+        AssessError::Answer {
+            index,
+            item,
+            message,
+        } => format!(
+            "La réponse n° {} (question « {item} ») est refusée : {message}",
+            index + 1
+        ),
+        AssessError::Rules(_) | AssessError::Profile(_) => {
+            "Le serveur n'a pas pu calculer le résultat.".to_string()
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use repere_engine::estimate::{AbilityEstimator, Eap, Prior};
-    use repere_items::{Body, Response};
+    use repere_items::assessment::Mode;
+    use repere_items::Response;
 
     use super::*;
-    use crate::submission::Answer;
 
-    fn bank() -> &'static Bank {
-        super::bank().expect("the embedded bank loads")
+    /// A finished kiosk test, every item skipped.
+    fn skipped_log(id: &str) -> AnswerLog {
+        let a = assessor().expect("assessor");
+        let mut t = a
+            .start(id.into(), 42, Mode::Kiosk, Vec::new(), 1_000)
+            .expect("start");
+        while let Some(item) = t.next_item() {
+            let id = item.id.clone();
+            t.answer(&id, Response::Skip, 1_000).expect("answer");
+        }
+        t.finish(2_000).expect("finish").0
     }
 
-    /// Live single items with the index of their right option.
-    fn singles() -> Vec<(&'static BankItem, usize, usize)> {
-        bank()
+    #[test]
+    fn the_outcome_is_the_assessment() {
+        let log = skipped_log("0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2e");
+        let o = compute_outcome(&log).expect("valid");
+        let a = assessor().expect("assessor").assess(&log).expect("valid");
+        assert_eq!(o.theta, a.estimate.theta);
+        assert_eq!(o.items, log.answers.len());
+        assert_eq!(o.skipped, log.answers.len());
+        let p = o.profile.as_ref().expect("profile");
+        assert_eq!(p.class, a.profile.class.id);
+        assert_eq!(p.domains.len(), a.profile.domains.len());
+        for (d, e) in p.domains.iter().zip(&a.profile.domains) {
+            assert_eq!((&d.domain, &d.level), (&e.domain, &e.level));
+        }
+        for (s, e) in p.skills.iter().zip(&a.profile.skills) {
+            assert_eq!((&s.skill, &s.status), (&e.skill, &e.status));
+        }
+        assert_eq!(o.assessment.as_ref(), Some(&a));
+        // The stored record decodes back.
+        let json = serde_json::to_string(&o).expect("json");
+        let back: Outcome = serde_json::from_str(&json).expect("decode");
+        assert_eq!(back.profile, o.profile);
+    }
+
+    #[test]
+    fn tampered_logs_are_client_errors_naming_the_answer() {
+        let log = skipped_log("0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2f");
+        let mut swapped = log.clone();
+        let other = bank()
+            .expect("bank")
             .live_items()
-            .filter_map(|i| match &i.body {
-                Body::Single { options, answer } => options
-                    .iter()
-                    .position(|o| &o.id == answer)
-                    .map(|k| (i, k, options.len())),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn log(answers: Vec<(String, Response)>, context: Vec<String>) -> Submission {
-        Submission {
-            id: "0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d2e".into(),
-            engine_version: repere_engine::ENGINE_VERSION.into(),
-            referentiel_id: bank().id().into(),
-            referentiel_version: bank().version().into(),
-            started_at: Some(1),
-            finished_at: Some(2),
-            context,
-            answers: answers
-                .into_iter()
-                .map(|(item, response)| Answer {
-                    item,
-                    response,
-                    shown_at: None,
-                    answered_at: None,
-                })
-                .collect(),
-        }
-    }
-
-    fn right_and_wrong(n: usize) -> (Submission, Submission) {
-        let s: Vec<_> = singles().into_iter().take(n).collect();
-        assert!(s.len() >= 3, "the bank needs live single items");
-        let right = s
-            .iter()
-            .map(|(i, k, _)| (i.id.clone(), Response::Choice(*k)))
-            .collect();
-        let wrong = s
-            .iter()
-            .map(|(i, k, n)| (i.id.clone(), Response::Choice((k + 1) % n)))
-            .collect();
-        (log(right, Vec::new()), log(wrong, Vec::new()))
-    }
-
-    #[test]
-    fn theta_is_the_engines_eap_of_the_server_scores() {
-        let (right, wrong) = right_and_wrong(6);
-        let o = compute_outcome(&right).expect("valid");
-        let (mean, sd) = bank().context.prior(&[]).expect("default start rule");
-        // Independent route: the engine's EAP over (item, score) lists.
-        let items: Vec<_> = right
-            .answers
-            .iter()
-            .map(|a| bank().item(&a.item).expect("item").engine_item().clone())
-            .collect();
-        let eap = Eap {
-            prior: Prior::Normal { mean, sd },
-            ..Eap::default()
-        };
-        let e = eap.estimate(&items, &vec![1; items.len()]).expect("eap");
-        assert!((o.theta - e.theta).abs() < 1e-12 && (o.se - e.se).abs() < 1e-12);
-        let w = compute_outcome(&wrong).expect("valid");
-        assert!(o.theta > w.theta + 0.5, "{} vs {}", o.theta, w.theta);
-        assert_eq!(o.skills.iter().map(|t| t.score).sum::<usize>(), 6);
-        assert_eq!(w.skills.iter().map(|t| t.score).sum::<usize>(), 0);
-        assert_eq!(o.items, 6);
-        assert_eq!(o.referentiel_version, bank().version());
-    }
-
-    #[test]
-    fn the_provisional_profile_follows_the_cut_points() {
-        let (right, wrong) = right_and_wrong(6);
-        for sub in [right, wrong] {
-            let o = compute_outcome(&sub).expect("valid");
-            let p = o.profile.expect("profile");
-            assert!(p.provisional);
-            let classes = &bank().referentiel.profile.classes;
-            let k = classes
-                .iter()
-                .position(|c| c.id == p.class)
-                .expect("known class");
-            assert!(classes[k].from_theta.is_none_or(|c| o.theta >= c));
-            assert!(classes
-                .get(k + 1)
-                .and_then(|c| c.from_theta)
-                .is_none_or(|c| o.theta < c));
-            assert_eq!(p.domains.len(), bank().referentiel.domains.len());
-            assert_eq!(p.skills.len(), bank().referentiel.skills.len());
-            let typical_a = bank().referentiel.profile.typical_a;
-            for s in &p.skills {
-                let skill = bank().referentiel.skill(&s.skill).expect("skill");
-                let prob = 1.0 / (1.0 + (-typical_a * (o.theta - skill.typical_b)).exp());
-                let rule = bank()
-                    .referentiel
-                    .profile
-                    .statuses
-                    .iter()
-                    .find(|r| r.id == s.status)
-                    .expect("status");
-                assert!(rule.min_probability <= prob);
-                assert_eq!(s.to_work_on, rule.adds_services);
-            }
-            let modalities = &bank().referentiel.profile.orientation.modalities;
-            assert!(modalities.iter().any(|m| m.id == p.orientation.modality));
-        }
-    }
-
-    #[test]
-    fn bad_logs_are_refused_with_the_item_named() {
-        let s = singles();
-        let (item, _, n) = s[0];
-        let ok = |r: Response| log(vec![(item.id.clone(), r)], Vec::new());
-        assert!(compute_outcome(&ok(Response::Choice(0))).is_ok());
-        assert!(compute_outcome(&ok(Response::Skip)).is_ok());
-        let e = compute_outcome(&ok(Response::Choice(n))).expect_err("out of range");
-        assert!(matches!(
-            &e,
-            SubmissionError::InvalidResponse { index: 1, .. }
-        ));
-        assert_eq!(e.item(), Some(item.id.as_str()));
-        let e = compute_outcome(&ok(Response::Text("x".into()))).expect_err("wrong kind");
-        assert!(matches!(e, SubmissionError::InvalidResponse { .. }));
-        let e = compute_outcome(&log(vec![("nope.01".into(), Response::Skip)], Vec::new()))
-            .expect_err("unknown");
-        assert_eq!(
-            e,
-            SubmissionError::UnknownItem {
-                index: 1,
-                item: "nope.01".into()
-            }
+            .find(|i| i.id != log.answers[1].item && !log.answers.iter().any(|a| a.item == i.id))
+            .expect("another live item");
+        swapped.answers[1].item = other.id.clone();
+        let e = compute_outcome(&swapped).expect_err("tampered");
+        assert!(e.is_client_error());
+        assert_eq!(error_item(&e), Some(other.id.as_str()));
+        assert!(
+            error_message(&e).contains("réponse n° 2"),
+            "{}",
+            error_message(&e)
         );
-        let twice = log(
-            vec![
-                (item.id.clone(), Response::Skip),
-                (item.id.clone(), Response::Skip),
-            ],
-            Vec::new(),
-        );
-        assert!(matches!(
-            compute_outcome(&twice),
-            Err(SubmissionError::Repeated { index: 2, .. })
-        ));
-        if let Some(draft) = bank().items().iter().find(|i| i.status == Status::Draft) {
-            let e = compute_outcome(&log(vec![(draft.id.clone(), Response::Skip)], Vec::new()))
-                .expect_err("draft");
-            assert!(matches!(e, SubmissionError::NotLive { .. }));
-        }
-        assert_eq!(
-            compute_outcome(&log(Vec::new(), Vec::new())),
-            Err(SubmissionError::Empty)
-        );
-        let mut v = ok(Response::Skip);
-        v.referentiel_version = "0.0.0".into();
-        assert!(matches!(
-            compute_outcome(&v),
-            Err(SubmissionError::UnknownReferentiel { .. })
-        ));
-        let mut v = ok(Response::Skip);
-        v.engine_version = "9.9.9".into();
-        assert!(matches!(
-            compute_outcome(&v),
-            Err(SubmissionError::UnknownEngine(_))
-        ));
-        let mut v = ok(Response::Skip);
-        v.id = "not-a-uuid".into();
-        assert!(matches!(
-            compute_outcome(&v),
-            Err(SubmissionError::BadId(_))
-        ));
-        let mut v = ok(Response::Skip);
-        v.answers[0].shown_at = Some(-5);
-        assert!(matches!(
-            compute_outcome(&v),
-            Err(SubmissionError::BadTimestamp(1))
-        ));
-    }
-
-    #[test]
-    fn context_answers_are_checked_and_set_the_prior() {
-        let s = singles();
-        let one = |ctx: Vec<&str>| {
-            compute_outcome(&log(
-                vec![(s[0].0.id.clone(), Response::Skip)],
-                ctx.into_iter().map(str::to_string).collect(),
-            ))
-        };
-        let ctx = &bank().context;
-        let single_q = ctx
-            .questions
-            .iter()
-            .find(|q| !q.multiple)
-            .expect("a single-answer question");
-        let a0 = format!("{}:{}", single_q.id, single_q.answers[0].id);
-        let a1 = format!("{}:{}", single_q.id, single_q.answers[1].id);
-        assert!(one(vec![&a0]).is_ok());
-        assert!(matches!(
-            one(vec![&a0, &a1]),
-            Err(SubmissionError::BadContext(_))
-        ));
-        assert!(matches!(
-            one(vec![&a0, &a0]),
-            Err(SubmissionError::BadContext(_))
-        ));
-        assert!(matches!(
-            one(vec!["nope:x"]),
-            Err(SubmissionError::BadContext(_))
-        ));
-        if let Some(multi) = ctx
-            .questions
-            .iter()
-            .find(|q| q.multiple && q.answers.iter().any(|a| a.exclusive))
-        {
-            let excl = multi
-                .answers
-                .iter()
-                .find(|a| a.exclusive)
-                .expect("exclusive");
-            let other = multi.answers.iter().find(|a| !a.exclusive).expect("other");
-            let e = format!("{}:{}", multi.id, excl.id);
-            let o = format!("{}:{}", multi.id, other.id);
-            assert!(matches!(
-                one(vec![&o, &e]),
-                Err(SubmissionError::BadContext(_))
-            ));
-            assert!(matches!(
-                one(vec![&e, &o]),
-                Err(SubmissionError::BadContext(_))
-            ));
-        }
-        // A start rule with conditions moves the prior, so the estimate of the same
-        // answers moves with it.
-        if let Some(rule) = ctx.start_rules.iter().find(|r| !r.when_all.is_empty()) {
-            let with = one(rule.when_all.iter().map(String::as_str).collect()).expect("valid");
-            let without = one(Vec::new()).expect("valid");
-            let (m0, _) = ctx.prior(&[]).expect("default");
-            assert_eq!(with.theta < without.theta, rule.prior_mean < m0);
-        }
+        let mut unknown = log.clone();
+        unknown.answers[0].item = "nope.01".into();
+        let e = compute_outcome(&unknown).expect_err("unknown");
+        assert_eq!(error_code(&e), "unknown_item");
+        assert!(error_message(&e).contains("nope.01"));
+        let mut version = log;
+        version.engine_version = "9.9.9".into();
+        let e = compute_outcome(&version).expect_err("version");
+        assert!(e.is_client_error() && error_message(&e).contains("9.9.9"));
     }
 }

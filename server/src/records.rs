@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::Outcome;
-use crate::submission::Submission;
+use crate::submission::AnswerLog;
 
 /// Version of the records' schema written by this server.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -194,8 +194,8 @@ pub struct SessionRecord {
     pub received_at: Millis,
     /// Who sent it.
     pub source: Source,
-    /// The log.
-    pub submission: Submission,
+    /// The log ([`repere_items::assessment::AnswerLog`]).
+    pub submission: AnswerLog,
 }
 
 /// The profile derived from a session, with what lists and exports need (tree

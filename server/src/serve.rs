@@ -116,6 +116,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         ));
     }
     let bank = outcome::bank().map_err(CliError::Other)?;
+    let assessor = outcome::assessor().map_err(CliError::Other)?;
     let store: Arc<dyn Store> = Arc::new(open_store(&args)?);
     let clock = Clock::with_offset_days(args.clock_offset_days);
 
@@ -150,6 +151,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         commit: commit.clone(),
         clock,
         bank,
+        assessor,
         config: Config {
             secure_cookies: args.secure_cookies,
             session_ttl_ms: SESSION_TTL_MS,

@@ -113,7 +113,7 @@ pub fn result_sheet(bank: &Bank, p: &ProfileRecord, structure: Option<&str>) -> 
                 }
                 b.push_str("</ul>");
             }
-            if pr.provisional {
+            if p.outcome.assessment.is_none() {
                 b.push_str("<p class=\"note\">Profil calculé à partir du niveau global (version provisoire).</p>");
             }
         }

@@ -1,18 +1,14 @@
-//! The answer log a browser sends at the end of a test (`POST /api/results`), and its
-//! parsing with errors that say where and what.
+//! The answer log a browser sends at the end of a test (`POST /api/results`):
+//! [`repere_items::assessment::AnswerLog`], exactly the JSON of `LiveTest::finish`;
+//! here its parsing with errors that say where and what.
 //!
 //! The log holds only what the person did: item ids, responses (skips included),
-//! timestamps, the context answers, and the versions of the engine and bank the
+//! times, the seed, the context answers, and the versions of the engine and bank the
 //! browser ran. Nothing computed: a field such as `profile`, `score` or `theta` is
 //! refused as a tampering attempt, since the server computes the result itself
 //! ([`crate::outcome::compute_outcome`]).
 
-use serde::{Deserialize, Serialize};
-
-/// Most answers accepted in one log (a test shows far fewer items).
-pub const MAX_ANSWERS: usize = 200;
-/// Most context answers accepted.
-pub const MAX_CONTEXT: usize = 50;
+pub use repere_items::assessment::AnswerLog;
 
 /// Field names that would carry a client-computed result: refused with a message
 /// that says the server computes it.
@@ -30,48 +26,6 @@ const COMPUTED_FIELDS: [&str; 12] = [
     "orientation",
     "code",
 ];
-
-/// One answer of the log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Answer {
-    /// Item id, e.g. `mail.attach.03`.
-    pub item: String,
-    /// What the person did (`"skip"` for "Je passe").
-    pub response: repere_items::Response,
-    /// When the item was shown (ms since the epoch, client clock).
-    #[serde(default)]
-    pub shown_at: Option<i64>,
-    /// When the answer was given (ms since the epoch, client clock).
-    #[serde(default)]
-    pub answered_at: Option<i64>,
-}
-
-/// The answer log of one test.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Submission {
-    /// A UUID made by the browser when the test starts: sending the same log twice
-    /// (a retry after a network drop) stores one result.
-    pub id: String,
-    /// `repere_engine::ENGINE_VERSION` of the browser's engine.
-    pub engine_version: String,
-    /// Id of the référentiel the test ran against (`repere-gd`).
-    pub referentiel_id: String,
-    /// Version of the référentiel and item bank.
-    pub referentiel_version: String,
-    /// When the test started (ms since the epoch, client clock).
-    #[serde(default)]
-    pub started_at: Option<i64>,
-    /// When the test ended (ms since the epoch, client clock).
-    #[serde(default)]
-    pub finished_at: Option<i64>,
-    /// Context answers, as `"question:answer"` (e.g. `"email:yes"`).
-    #[serde(default)]
-    pub context: Vec<String>,
-    /// The answers, in the order the items were shown.
-    pub answers: Vec<Answer>,
-}
 
 /// Why a request body is not an answer log.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -115,7 +69,7 @@ pub enum ParseError {
 }
 
 /// Parses a request body.
-pub fn parse(body: &[u8]) -> Result<Submission, ParseError> {
+pub fn parse(body: &[u8]) -> Result<AnswerLog, ParseError> {
     serde_json::from_slice(body).map_err(|e| classify(&e))
 }
 
@@ -168,14 +122,18 @@ mod tests {
 
     const GOOD: &str = r#"{
         "id": "7d9f1c2e-3b4a-4c5d-8e6f-0a1b2c3d4e5f",
+        "referentiel": {"id": "repere-gd", "version": "1.0.0"},
+        "bank_version": "1.0.0",
         "engine_version": "0.1.0",
-        "referentiel_id": "repere-gd",
-        "referentiel_version": "1.0.0",
-        "context": ["email:yes"],
+        "seed": 42,
+        "context": [{"question": "email", "answer": "yes"}],
         "answers": [
-            {"item": "a.b.01", "response": {"choice": 2}, "shown_at": 1, "answered_at": 2},
-            {"item": "a.b.02", "response": "skip"}
-        ]
+            {"item": "a.b.01", "response": {"choice": 2}, "elapsed_ms": 1000},
+            {"item": "a.b.02", "response": "skip", "elapsed_ms": 2000}
+        ],
+        "started_at": 1767225600000,
+        "finished_at": 1767226080000,
+        "mode": "kiosk"
     }"#;
 
     #[test]

@@ -142,7 +142,8 @@ pub struct OrientationView<'a> {
 /// The profile in a view.
 #[derive(Serialize)]
 pub struct ProfileView<'a> {
-    /// Interim profile (see `outcome`).
+    /// Interim profile: only records stored before the real assessment (their
+    /// outcome has no `assessment`); always false for new results.
     pub provisional: bool,
     /// Overall class.
     pub class: ClassView<'a>,
@@ -228,7 +229,7 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord) -> ResultView<'a> {
             .iter()
             .find(|m| m.id == pr.orientation.modality);
         ProfileView {
-            provisional: pr.provisional,
+            provisional: o.assessment.is_none(),
             class: ClassView {
                 id: &pr.class,
                 label: class.map_or(pr.class.as_str(), |c| c.label.as_str()),

@@ -463,40 +463,115 @@ pub fn single_items() -> Vec<(String, usize)> {
         .collect()
 }
 
-/// A valid answer log with `id`: up to 4 live single items, answered with the
-/// options `choices[k]` (cycled), and one context answer.
-pub fn submission_with(id: &str, choices: &[usize]) -> Value {
-    let b = bank();
-    let items = single_items();
-    assert!(
-        !items.is_empty(),
-        "the bank has no live `single` item to answer"
-    );
-    let answers: Vec<Value> = items
-        .iter()
-        .take(4)
-        .enumerate()
-        .map(|(k, (item, n))| {
-            let c = choices.get(k % choices.len().max(1)).copied().unwrap_or(0) % n;
-            json!({ "item": item, "response": { "choice": c }, "shown_at": 1_700_000_000_000i64 + k as i64 * 1000, "answered_at": 1_700_000_000_500i64 + k as i64 * 1000 })
-        })
-        .collect();
-    let context: Vec<String> = b
+/// The assessor of the embedded bank (the one the server builds at start).
+pub fn assessor() -> &'static repere_items::assessment::Assessor<'static> {
+    static A: std::sync::OnceLock<repere_items::assessment::Assessor<'static>> =
+        std::sync::OnceLock::new();
+    A.get_or_init(|| {
+        repere_items::assessment::Assessor::new(bank())
+            .unwrap_or_else(|e| panic!("the embedded bank cannot run tests: {e}"))
+    })
+}
+
+/// A finished answer log with `id`, exactly as the app's `LiveTest::finish` makes
+/// it (kiosk mode, seed from `id`, one context answer): every item the test
+/// proposes is answered with `respond(k, item)`, `k` its position.
+pub fn answer_log(
+    id: &str,
+    mut respond: impl FnMut(usize, &repere_items::BankItem) -> repere_items::Response,
+) -> Value {
+    use repere_items::assessment::{ContextAnswer, Mode, MAX_SEED};
+    let context: Vec<ContextAnswer> = bank()
         .context
         .questions
         .iter()
         .take(1)
-        .filter_map(|q| q.answers.first().map(|a| format!("{}:{}", q.id, a.id)))
+        .filter_map(|q| {
+            q.answers.first().map(|a| ContextAnswer {
+                question: q.id.clone(),
+                answer: a.id.clone(),
+            })
+        })
         .collect();
-    json!({
-        "id": id,
-        "engine_version": repere_engine_version(),
-        "referentiel_id": b.id(),
-        "referentiel_version": b.version(),
-        "started_at": 1_700_000_000_000i64,
-        "finished_at": 1_700_000_100_000i64,
-        "context": context,
-        "answers": answers,
+    let seed = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    }) & MAX_SEED;
+    let started = 1_767_225_600_000u64;
+    let mut test = assessor()
+        .start(id.to_string(), seed, Mode::Kiosk, context, started)
+        .unwrap_or_else(|e| panic!("start: {e}"));
+    let mut k = 0;
+    while let Some(item) = test.next_item() {
+        let response = respond(k, item);
+        let item_id = item.id.clone();
+        test.answer(&item_id, response, 4_000 + 500 * k as u64)
+            .unwrap_or_else(|e| panic!("answer {k}: {e}"));
+        k += 1;
+    }
+    let (log, _) = test
+        .finish(started + 600_000)
+        .unwrap_or_else(|e| panic!("finish: {e}"));
+    serde_json::to_value(&log).expect("json")
+}
+
+/// A response to `item` that the scorer gives full marks where it is easy to
+/// build one (choices, order, text, hotspot, message, search); `Skip` for the
+/// stepped simulations.
+pub fn right_response(item: &repere_items::BankItem) -> repere_items::Response {
+    use repere_items::{Action, Body, Response};
+    let index = |options: &[repere_items::Choice], id: &str| {
+        options.iter().position(|o| o.id == id).unwrap_or(0)
+    };
+    match &item.body {
+        Body::Single { options, answer } => Response::Choice(index(options, answer)),
+        Body::Multiple { options, answer } => {
+            Response::Choices(answer.iter().map(|a| index(options, a)).collect())
+        }
+        Body::Ordering { options, answer } => {
+            Response::Order(answer.iter().map(|a| index(options, a)).collect())
+        }
+        Body::Text { answer, .. } => Response::Text(answer[0].clone()),
+        Body::Hotspot { regions, .. } => {
+            let r = &regions[0];
+            Response::Point {
+                x: r.x + r.width / 2.0,
+                y: r.y + r.height / 2.0,
+            }
+        }
+        Body::Message { scene, answer } => scene
+            .choices
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(scene.links.iter().map(|l| l.id.as_str()))
+            .find(|id| answer.iter().any(|a| a == id))
+            .map_or(Response::Skip, |id| {
+                Response::Actions(vec![Action::Tap {
+                    target: id.to_string(),
+                }])
+            }),
+        Body::Search { scene, answer } => scene
+            .results
+            .iter()
+            .find(|r| answer.contains(&r.id))
+            .map_or(Response::Skip, |r| {
+                Response::Actions(vec![Action::Tap {
+                    target: r.id.clone(),
+                }])
+            }),
+        _ => Response::Skip,
+    }
+}
+
+/// A valid answer log with `id` (see [`answer_log`]): `single` items answered with
+/// the option `choices[k]` (cycled, modulo the number of options), `k` the
+/// position in the test; other items skipped.
+pub fn submission_with(id: &str, choices: &[usize]) -> Value {
+    answer_log(id, |k, item| match &item.body {
+        repere_items::Body::Single { options, .. } => {
+            let c = choices.get(k % choices.len().max(1)).copied().unwrap_or(0);
+            repere_items::Response::Choice(c % options.len())
+        }
+        _ => repere_items::Response::Skip,
     })
 }
 

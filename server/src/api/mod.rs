@@ -65,6 +65,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Item bank and référentiel.
     pub bank: &'static Bank,
+    /// The assessor of that bank (built once at start): replays submitted logs.
+    pub assessor: &'static repere_items::assessment::Assessor<'static>,
     /// Settings.
     pub config: Config,
     /// Failed logins per account.

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{body_error, parse_json, ApiError, Shared, Staff, KIOSK_HEADER};
-use crate::outcome::{compute_outcome, Outcome, SubmissionError};
+use crate::outcome::{self, compute_with, Outcome};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
 use crate::store::Inserted;
-use crate::submission::{self, ParseError, Submission};
+use crate::submission::{self, AnswerLog, ParseError};
 use crate::view::result_view;
 use crate::{auth, code};
 
@@ -33,32 +33,28 @@ fn parse_error(e: ParseError) -> ApiError {
     }
 }
 
-fn submission_error(e: SubmissionError) -> ApiError {
-    match &e {
-        SubmissionError::Internal(detail) => ApiError::internal(detail),
-        SubmissionError::UnknownItem { .. } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_item",
-            e.to_string(),
-        )
-        .with_item(e.item()),
-        SubmissionError::InvalidResponse { detail, .. } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_response",
-            e.to_string(),
-        )
-        .with_item(e.item())
-        .with_detail(detail.clone()),
-        _ => ApiError::unprocessable(e.to_string()).with_item(e.item()),
+fn assess_error(e: repere_items::assessment::AssessError) -> ApiError {
+    if !e.is_client_error() {
+        return ApiError::internal(e.to_string());
     }
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        outcome::error_code(&e),
+        outcome::error_message(&e),
+    )
+    .with_item(outcome::error_item(&e))
+    .with_detail(e.to_string())
 }
 
-/// Parses and computes: nothing is stored when this fails.
-fn checked(body: Result<Bytes, BytesRejection>) -> Result<(Submission, Outcome), ApiError> {
+/// Parses and assesses (replays) the log: nothing is stored when this fails.
+fn checked(
+    state: &Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(AnswerLog, Outcome), ApiError> {
     let body = body.map_err(body_error)?;
-    let sub = submission::parse(&body).map_err(parse_error)?;
-    let outcome = compute_outcome(&sub).map_err(submission_error)?;
-    Ok((sub, outcome))
+    let log = submission::parse(&body).map_err(parse_error)?;
+    let outcome = compute_with(state.assessor, &log).map_err(assess_error)?;
+    Ok((log, outcome))
 }
 
 /// What is known of a result's origin when it is stored.
@@ -74,7 +70,7 @@ struct Origin {
 /// whether it is new (false: the same log was already stored).
 async fn store_result(
     state: &Shared,
-    sub: Submission,
+    sub: AnswerLog,
     outcome: Outcome,
     origin: Origin,
 ) -> Result<(ProfileRecord, bool), ApiError> {
@@ -167,7 +163,7 @@ pub async fn submit(
             }
         }
     };
-    let (sub, outcome) = checked(body)?;
+    let (sub, outcome) = checked(&state, body)?;
     let origin = match &kiosk {
         Some(k) => Origin {
             source: Source::Kiosk { kiosk: k.id },
@@ -256,7 +252,7 @@ pub async fn submit_screening(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Agent])?;
-    let (sub, outcome) = checked(body)?;
+    let (sub, outcome) = checked(&state, body)?;
     let screening = state
         .store
         .screening(&id)?

@@ -694,7 +694,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::outcome::Outcome;
     use crate::records::Source;
-    use crate::submission::Submission;
+    use crate::submission::AnswerLog;
 
     /// A store in a fresh temporary folder, removed on drop.
     pub(crate) struct TempStore {
@@ -737,6 +737,7 @@ pub(crate) mod tests {
             skipped: 0,
             skills: Vec::new(),
             profile: None,
+            assessment: None,
         }
     }
 
@@ -746,15 +747,20 @@ pub(crate) mod tests {
         at: Millis,
         structure: Option<u64>,
     ) -> (SessionRecord, ProfileRecord) {
-        let submission = Submission {
+        let submission = AnswerLog {
             id: id.into(),
+            referentiel: repere_items::assessment::ReferentielRef {
+                id: "repere-gd".into(),
+                version: "1.0.0".into(),
+            },
+            bank_version: "1.0.0".into(),
             engine_version: "0.1.0".into(),
-            referentiel_id: "repere-gd".into(),
-            referentiel_version: "1.0.0".into(),
-            started_at: None,
-            finished_at: None,
+            seed: 1,
             context: Vec::new(),
             answers: Vec::new(),
+            started_at: 0,
+            finished_at: None,
+            mode: repere_items::assessment::Mode::Kiosk,
         };
         let source = if structure.is_some() {
             Source::Kiosk { kiosk: 1 }
