@@ -2,7 +2,8 @@
 //
 // - Navigations (the HTML page, for any path): network first, so a new version is
 //   picked up at once; offline, the cached copy of `/`.
-// - `/api/` GET requests: network first, the last answer from the cache offline.
+// - `/api/` GET requests: network first; answers not marked `no-store`/`private`
+//   are kept so the last one can be shown offline (personal answers never are).
 //   Other methods (POST of results) are never touched: the page's outbox retries.
 // - Every other same-origin GET (Trunk's hashed js/wasm/css, fonts, pictures):
 //   cache first, cached on first fetch.
@@ -116,9 +117,14 @@ async function api(request) {
   const cache = await caches.open(API);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
+    // Answers about people (profiles, results, the account and its CSRF token) are
+    // sent with `Cache-Control: no-store`: they must never stay on a shared device.
+    const control = response.headers.get('Cache-Control') || '';
+    const storable = request.cache !== 'no-store' && !/no-store|private/.test(control);
+    if (response.ok && storable) await cache.put(request, response.clone());
     return response;
   } catch (error) {
+    if (request.cache === 'no-store') throw error;
     const cached = await cache.match(request);
     if (cached) return cached;
     return new Response(JSON.stringify({ error: 'offline' }), {
