@@ -1,13 +1,14 @@
 //! `repere calibrate`: item parameters estimated from collected answers.
 //!
 //! ```text
-//! repere calibrate ANSWERS.csv [--bank items/data] [--pictures assets/pictures]
-//!                  [--model rasch|2pl|3pl] [--anchor ID,ID…] [--anchor-calibrated]
-//!                  [--min-answers 100] [--quadrature 61] [--strict]
+//! repere calibrate (ANSWERS.csv | --data DIR) [--bank items/data]
+//!                  [--pictures assets/pictures] [--model rasch|2pl|3pl]
+//!                  [--anchor ID,ID…] [--anchor-calibrated] [--min-answers 100]
+//!                  [--quadrature 61] [--strict] [--skip-as-missing]
 //!                  [--write] [--date YYYY-MM-DD] [--note TEXT]
 //! ```
 //!
-//! **Input.** A CSV file with a header naming the columns `person`, `item` and
+//! **Input: a CSV file** with a header naming the columns `person`, `item` and
 //! `score` (any order, other columns ignored), separated by `;` or `,` (the header
 //! decides), UTF-8 with or without a byte-order mark. `person` is any identifier
 //! (one person = one test), `item` a bank item id, `score` the score obtained
@@ -15,8 +16,23 @@
 //! with `file:line: message` and exit code 2 (wrong number of fields, a score that is
 //! not a whole number or is above the item's highest score, the same person answering
 //! an item twice). Answers to item ids the bank does not know are skipped and counted
-//! in the report (with `--strict`, they are an error, exit 2). Reading answers
-//! straight from the server's store is not offered yet: export them to CSV first.
+//! in the report (with `--strict`, they are an error, exit 2).
+//!
+//! **Input: the server's store** (`--data DIR`, the folder `repere serve --data`
+//! uses). Every stored test is one person; each logged response is scored again
+//! with the bank given by `--bank`, by the items crate's scoring (the function the
+//! server scores with), so the data follow the bank's current answer keys. A
+//! "Je passe" scores 0, as in the test itself (`--skip-as-missing`: no answer
+//! instead). Unknown item ids and responses the bank's item cannot score (the item
+//! changed type) are skipped and counted (`--strict`: exit 2); a second answer to
+//! the same item in one log is skipped and counted. The store is only read, through
+//! the `Store` trait: the results of every structure (`structures`, then
+//! `scan_profiles` and `session`). Results not attached to any structure cannot be
+//! reached through that trait (it has no scan of all sessions): they are counted
+//! (`stats`) and reported as not read. sled lets one process open a store: if
+//! `repere serve` holds it, the command stops (exit 1) and says to copy the store
+//! with `repere backup COPY --data DIR` (which works while the server runs) and to
+//! calibrate on the copy.
 //!
 //! **Models.** Each item keeps the kind of model the bank gives it: dichotomous items
 //! (2PL/3PL/4PL in the bank) are fitted as 2PL, or as `--model rasch|3pl`; items
@@ -54,8 +70,11 @@ use repere_engine::calibrate::{
     LeftReason, Quadrature, Responses,
 };
 use repere_engine::irt::Item;
-use repere_items::{Bank, Model, ProvenanceKind};
+use repere_items::{Bank, Model, ProvenanceKind, Response};
 
+use crate::local::{ServerFile, SERVER_FILE};
+use crate::store::sled_store::SledStore;
+use crate::store::{Store, StoreError};
 use crate::CliError;
 
 /// Dichotomous model to fit.
@@ -75,7 +94,15 @@ pub enum DichotomousModel {
 #[derive(Args, Debug)]
 pub struct CalibrateArgs {
     /// CSV of answers with a header `person;item;score` (or commas).
-    pub answers: PathBuf,
+    #[arg(required_unless_present = "data", conflicts_with = "data")]
+    pub answers: Option<PathBuf>,
+    /// Read the answers from the server's store in DIR instead (each logged response
+    /// scored again with the bank).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// With `--data`: a "Je passe" is no answer (default: scored 0, as in the test).
+    #[arg(long, requires = "data")]
+    pub skip_as_missing: bool,
     /// Data folder holding referentiel.toml, context.toml and bank/.
     #[arg(long, default_value = "items/data")]
     pub bank: PathBuf,
@@ -111,11 +138,16 @@ pub struct CalibrateArgs {
     pub note: Option<String>,
 }
 
-/// The answers read from the CSV, with item indices into the bank's item list.
+/// The answers read (from a CSV or the store), with item indices into the bank's
+/// item list.
 struct Csv {
     answers: Vec<Answer>,
     persons: usize,
     unknown: BTreeMap<String, usize>,
+    /// Where they come from (file or store folder), for the report and the note.
+    source: String,
+    /// Further lines for the report (what the store reader skipped or could not read).
+    notes: Vec<String>,
 }
 
 fn input(m: String) -> CliError {
@@ -219,6 +251,164 @@ fn read_csv(path: &Path, bank: &Bank, strict: bool) -> Result<Csv, CliError> {
         answers,
         persons: persons.len(),
         unknown,
+        source: name,
+        notes: Vec::new(),
+    })
+}
+
+/// Reads every stored test of the store in `dir` (see the module documentation).
+fn read_store(
+    dir: &Path,
+    bank: &Bank,
+    strict: bool,
+    skip_as_missing: bool,
+) -> Result<Csv, CliError> {
+    let name = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(input(format!("--data {name}: no such folder")));
+    }
+    // Opening creates a store where there is none: refuse a folder without one.
+    if !dir.join("db").is_file() || !dir.join("conf").is_file() {
+        return Err(input(format!(
+            "--data {name}: no Repère store in this folder (no sled database)"
+        )));
+    }
+    let store = match SledStore::open(dir) {
+        Ok(store) => store,
+        Err(StoreError::Locked(_)) => {
+            let holder = std::fs::read_to_string(dir.join(SERVER_FILE))
+                .ok()
+                .and_then(|t| serde_json::from_str::<ServerFile>(&t).ok())
+                .map_or("another process".to_string(), |f| {
+                    format!("a running `repere serve` (pid {})", f.pid)
+                });
+            return Err(CliError::Other(format!(
+                "the store in {name} is in use by {holder}: sled lets only one process open it. \
+                 Stop the server, or copy the store while it runs with \
+                 `repere backup COPY --data {name}` and calibrate on the copy: \
+                 `repere calibrate --data COPY`"
+            )));
+        }
+        Err(e) => return Err(CliError::Other(format!("--data {name}: {e}"))),
+    };
+    let store_error = |e: StoreError| CliError::Other(format!("--data {name}: {e}"));
+    // The results of every structure, in key order (deterministic).
+    let mut ids = Vec::new();
+    let mut corrupt = 0;
+    for structure in store.structures().map_err(store_error)? {
+        let report = store
+            .scan_profiles(structure.id, None, None, &mut |p| ids.push(p.id))
+            .map_err(store_error)?;
+        corrupt += report.corrupt.len();
+    }
+    let unattached = store.stats().map_err(store_error)?.unattached;
+    let index: HashMap<&str, usize> = bank
+        .items()
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.id.as_str(), i))
+        .collect();
+    let mut answers = Vec::new();
+    let mut unknown = BTreeMap::new();
+    let mut unscorable: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut persons, mut skips, mut repeats, mut missing) = (0usize, 0usize, 0usize, 0usize);
+    let mut seen: Vec<usize> = Vec::new();
+    for id in &ids {
+        let session = match store.session(id) {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                missing += 1;
+                continue;
+            }
+            Err(StoreError::Corrupt { .. }) => {
+                corrupt += 1;
+                continue;
+            }
+            Err(e) => return Err(store_error(e)),
+        };
+        let p = persons;
+        persons += 1;
+        seen.clear();
+        for a in &session.submission.answers {
+            let Some(&j) = index.get(a.item.as_str()) else {
+                if strict {
+                    return Err(input(format!(
+                        "--data {name}: result {id}: unknown item `{}`",
+                        a.item
+                    )));
+                }
+                *unknown.entry(a.item.clone()).or_insert(0) += 1;
+                continue;
+            };
+            if a.response == Response::Skip {
+                skips += 1;
+                if skip_as_missing {
+                    continue;
+                }
+            }
+            let score = match repere_items::score(&bank.items()[j], &a.response) {
+                Ok(score) => score,
+                Err(e) => {
+                    if strict {
+                        return Err(input(format!("--data {name}: result {id}: {e}")));
+                    }
+                    *unscorable.entry(a.item.clone()).or_insert(0) += 1;
+                    continue;
+                }
+            };
+            if seen.contains(&j) {
+                repeats += 1;
+                continue;
+            }
+            seen.push(j);
+            answers.push(Answer {
+                person: p,
+                item: j,
+                score,
+            });
+        }
+    }
+    drop(store);
+    let mut notes = vec![format!(
+        "store: {persons} test(s) read from the results of every structure; \
+         \"Je passe\": {skips} ({})",
+        if skip_as_missing {
+            "taken as no answer"
+        } else {
+            "scored 0"
+        }
+    )];
+    if unattached > 0 {
+        notes.push(format!(
+            "not read: {unattached} result(s) attached to no structure (the store's \
+             interface offers no scan over them)"
+        ));
+    }
+    if !unscorable.is_empty() {
+        let n: usize = unscorable.values().sum();
+        let ids: Vec<&str> = unscorable.keys().map(String::as_str).take(10).collect();
+        notes.push(format!(
+            "skipped {n} response(s) the bank's item cannot score (the item changed?): {}",
+            ids.join(", ")
+        ));
+    }
+    if repeats > 0 {
+        notes.push(format!(
+            "skipped {repeats} repeated answer(s) to an item within one test"
+        ));
+    }
+    if corrupt + missing > 0 {
+        notes.push(format!(
+            "skipped {} result(s) that could not be read (see `repere serve`'s log)",
+            corrupt + missing
+        ));
+    }
+    Ok(Csv {
+        answers,
+        persons,
+        unknown,
+        source: format!("store {name}"),
+        notes,
     })
 }
 
@@ -262,7 +452,15 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
             return Err(input(format!("--anchor: unknown item `{id}`")));
         }
     }
-    let csv = read_csv(&args.answers, &bank, args.strict)?;
+    let csv = match (&args.answers, &args.data) {
+        (Some(path), None) => read_csv(path, &bank, args.strict)?,
+        (None, Some(dir)) => read_store(dir, &bank, args.strict, args.skip_as_missing)?,
+        _ => {
+            return Err(input(
+                "give either a CSV file of answers or `--data DIR` (the server's store)".into(),
+            ))
+        }
+    };
     let items = bank.items();
     let dich = match args.model {
         DichotomousModel::Rasch => ItemModel::Rasch,
@@ -281,7 +479,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         .iter()
         .map(|it| {
             let engine = it.engine_item().clone();
-            let anchored = args.anchor.iter().any(|a| *a == it.id)
+            let anchored = args.anchor.contains(&it.id)
                 || (args.anchor_calibrated && it.irt.provenance.kind == ProvenanceKind::Calibrated);
             if anchored {
                 return ItemSetup::anchor(engine);
@@ -318,13 +516,12 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         ..Config::default()
     };
     let cal = calibrate(&data, &setups, &config).map_err(|e| match e {
-        repere_engine::calibrate::CalibrationError::NoAnswers => input(format!(
-            "{}: no answers to items of the bank",
-            args.answers.display()
-        )),
+        repere_engine::calibrate::CalibrationError::NoAnswers => {
+            input(format!("{}: no answers to items of the bank", csv.source))
+        }
         e => CliError::Other(format!("calibration failed: {e}")),
     })?;
-    print!("{}", report(&args, &bank, &csv, &grm, &cal));
+    print!("{}", report(&bank, &csv, &grm, &cal));
     if !args.write {
         println!("dry run: nothing written (pass --write to update the bank files)");
         return Ok(());
@@ -338,10 +535,13 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         format!(
             "repere calibrate (EM, {model}/GPCM), {} personnes, {}",
             cal.persons,
-            args.answers
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            match (&args.answers, &args.data) {
+                (Some(path), _) => path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                _ => "store".to_string(),
+            }
         )
     });
     let written = write_bank(&args, &bank, &cal, &date, &note)?;
@@ -440,7 +640,7 @@ fn flag_names(r: &ItemResult) -> String {
     }
 }
 
-fn report(args: &CalibrateArgs, bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
+fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
     let mut out = String::new();
     let skipped: usize = csv.unknown.values().sum();
     let _ = writeln!(
@@ -448,8 +648,11 @@ fn report(args: &CalibrateArgs, bank: &Bank, csv: &Csv, grm: &[bool], cal: &Cali
         "repere calibrate: {} answers from {} persons ({})",
         csv.answers.len(),
         csv.persons,
-        args.answers.display()
+        csv.source
     );
+    for note in &csv.notes {
+        let _ = writeln!(out, "{note}");
+    }
     if skipped > 0 {
         let ids: Vec<&str> = csv.unknown.keys().map(String::as_str).take(10).collect();
         let more = if csv.unknown.len() > 10 { ", …" } else { "" };
@@ -474,8 +677,9 @@ fn report(args: &CalibrateArgs, bank: &Bank, csv: &Csv, grm: &[bool], cal: &Cali
     };
     let _ = writeln!(
         out,
-        "EM: {} cycle(s), {}, last change {:.2e}, log-likelihood {:.2}; {latent}; {} persons, {} answers in the fit",
+        "EM (SQUAREM): {} step(s), {} E-step(s), {}, last change {:.2e}, log-likelihood {:.2}; {latent}; {} persons, {} answers in the fit",
         cal.iterations,
+        cal.e_steps,
         if cal.converged { "converged" } else { "NOT converged" },
         cal.max_change,
         cal.log_likelihood,
@@ -560,7 +764,8 @@ fn report(args: &CalibrateArgs, bank: &Bank, csv: &Csv, grm: &[bool], cal: &Cali
     if unanswered > 0 {
         let _ = writeln!(
             out,
-            "{unanswered} bank item(s) have no answers in this file"
+            "{unanswered} bank item(s) have no answers in {}",
+            csv.source
         );
     }
     out

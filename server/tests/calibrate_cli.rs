@@ -217,7 +217,7 @@ fn malformed_csv_lines_exit_2_with_file_and_line() {
         ),
         ("who;what\n".to_string(), ":1: the header must name"),
         (
-            format!("person;item;score\np1;nope;1\n"),
+            "person;item;score\np1;nope;1\n".to_string(),
             ":2: unknown item `nope`",
         ),
     ];
@@ -230,5 +230,268 @@ fn malformed_csv_lines_exit_2_with_file_and_line() {
         assert_eq!(out.status.code(), Some(2), "case {i}: {stderr}");
         assert!(stderr.contains(&format!("{p}{want}")), "case {i}: {stderr}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `repere` with `args` in `data`'s parent, output captured.
+fn repere_ok(args: &[&str]) -> String {
+    let out = repere(args);
+    assert!(
+        out.status.success(),
+        "repere {args:?}\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A `repere serve` on `data`, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(data: &Path, dist: &Path) -> Server {
+        use std::io::BufRead;
+        std::fs::create_dir_all(dist).expect("dist");
+        std::fs::write(dist.join("index.html"), "<!doctype html><title>R</title>").expect("index");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_repere"))
+            .args(["serve", "--addr", "127.0.0.1", "--port", "0", "--data"])
+            .arg(data)
+            .arg("--dist")
+            .arg(dist)
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("repere serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.strip_prefix("Repère écoute sur http://127.0.0.1:") {
+                    let _ = tx.send(rest.trim_end_matches('/').parse::<u16>().ok());
+                }
+            }
+        });
+        let port = match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(Some(port)) => port,
+            _ => {
+                let _ = child.kill();
+                panic!("repere serve did not start");
+            }
+        };
+        Server { child, port }
+    }
+
+    /// POSTs a JSON body; returns the status.
+    fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
+        use std::io::{Read, Write};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("server answers");
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).expect("send");
+        stream.write_all(body.as_bytes()).expect("send");
+        let mut reply = String::new();
+        let _ = stream.read_to_string(&mut reply);
+        reply
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Simulated adaptive tests of the embedded bank, run with the app's own live
+/// session: single-choice items answered right with the item's 2PL probability at
+/// the person's θ, other kinds skipped ("Je passe").
+fn simulated_logs(persons: usize) -> Vec<repere_items::assessment::AnswerLog> {
+    use repere_items::assessment::{Assessor, Mode};
+    use repere_items::{Body, Response};
+    let bank = repere_items::embedded().expect("embedded bank");
+    let assessor = Assessor::new(&bank).expect("assessor");
+    let mut rng = Rng(0x0DDB_1A5E_5BAD_5EED);
+    let mut logs = Vec::new();
+    for p in 0..persons {
+        let theta = rng.normal();
+        let id = format!("00000000-0000-4000-8000-{p:012x}");
+        let start = 1_767_225_600_000 + p as u64 * 1000;
+        let mut test = assessor
+            .start(id, p as u64, Mode::Kiosk, Vec::new(), start)
+            .expect("test starts");
+        while let Some(item) = test.next_item() {
+            let right = rng.uniform() < item.engine_item().prob(theta, 1);
+            let response = match &item.body {
+                Body::Single { options, answer } => {
+                    let k = options
+                        .iter()
+                        .position(|o| (o.id == *answer) == right)
+                        .unwrap_or(0);
+                    Response::Choice(k)
+                }
+                _ => Response::Skip,
+            };
+            let id = item.id.clone();
+            test.answer(&id, response, 4000).expect("answer recorded");
+        }
+        let (log, _) = test.finish(start + 600_000).expect("test ends");
+        logs.push(log);
+    }
+    logs
+}
+
+#[test]
+fn calibrate_from_the_store_equals_calibrate_from_the_same_answers_as_csv() {
+    let dir = temp_dir("store");
+    let data = dir.join("data");
+    let data_s = data.to_string_lossy().into_owned();
+    let bank_s = repo_root()
+        .join("items/data")
+        .to_string_lossy()
+        .into_owned();
+
+    // No store in the folder: exit 2, and no store is created.
+    std::fs::create_dir_all(&data).expect("mkdir");
+    let out = repere(&["calibrate", "--data", &data_s, "--bank", &bank_s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no Repère store"));
+    assert!(!data.join("db").exists());
+    // A CSV and --data at once: exit 2.
+    let out = repere(&["calibrate", "x.csv", "--data", &data_s]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // A structure and its kiosk, then results sent by the kiosk to a running server.
+    let structure = repere_ok(&["structure", "add", "Essai", "--data", &data_s]);
+    let structure = structure.trim();
+    let token = repere_ok(&[
+        "kiosk",
+        "add",
+        "--structure",
+        structure,
+        "--name",
+        "Borne",
+        "--data",
+        &data_s,
+    ]);
+    let token = token.trim().to_string();
+    let server = Server::start(&data, &dir.join("dist"));
+    let logs = simulated_logs(400);
+    for log in &logs {
+        let body = serde_json::to_string(log).expect("json");
+        let status = server.post("/api/results", &[("X-Kiosk-Token", &token)], &body);
+        assert!(status == 200 || status == 201, "status {status}");
+    }
+    // One anonymous result: attached to no structure, reported as not read.
+    let extra = &simulated_logs(401)[400];
+    let status = server.post(
+        "/api/results",
+        &[],
+        &serde_json::to_string(extra).expect("json"),
+    );
+    assert!(status == 200 || status == 201, "status {status}");
+
+    // While the server holds the store: exit 1, and the message says what to do.
+    let out = repere(&["calibrate", "--data", &data_s, "--bank", &bank_s]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("in use by a running `repere serve` (pid")
+            && stderr.contains("repere backup COPY --data"),
+        "{stderr}"
+    );
+    // The way out while it runs: a backup, calibrated on.
+    let copy = dir.join("copy");
+    let copy_s = copy.to_string_lossy().into_owned();
+    repere_ok(&["backup", &copy_s, "--data", &data_s]);
+    drop(server);
+
+    let args = |source: &[&str]| {
+        let mut v: Vec<String> = vec!["calibrate".into()];
+        v.extend(source.iter().map(|s| s.to_string()));
+        v.extend(
+            ["--bank", &bank_s, "--min-answers", "30"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        v
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        repere_ok(&refs)
+    };
+    let from_store = run(args(&["--data", &data_s]));
+    let from_copy = run(args(&["--data", &copy_s]));
+
+    // The same answers as a CSV, scored by the items crate, persons in the order
+    // the store keeps them (reception time).
+    let bank = repere_items::load_dir(&repo_root().join("items/data")).expect("bank");
+    let mut csv = String::from("person;item;score\n");
+    let mut skips = 0;
+    for log in &logs {
+        for a in &log.answers {
+            let item = bank.item(&a.item).expect("known item");
+            let score = repere_items::score(item, &a.response).expect("scorable");
+            skips += usize::from(a.response == repere_items::Response::Skip);
+            csv.push_str(&format!("{};{};{score}\n", log.id, a.item));
+        }
+    }
+    let csv_path = dir.join("answers.csv");
+    std::fs::write(&csv_path, csv).expect("csv");
+    let from_csv = run(args(&[&csv_path.to_string_lossy()]));
+
+    eprintln!("{from_store}");
+    assert!(
+        from_store.contains(&format!(
+            "store: 400 test(s) read from the results of every structure; \"Je passe\": {skips} (scored 0)"
+        )),
+        "{from_store}"
+    );
+    assert!(
+        from_store.contains("not read: 1 result(s) attached to no structure"),
+        "{from_store}"
+    );
+    // Item lines (and the EM summary) are the same whichever way the answers came.
+    let items = |report: &str| -> Vec<String> {
+        report
+            .lines()
+            .filter(|l| l.starts_with("EM:") || l.contains(" estimated ") || l.contains(" left "))
+            .map(str::to_string)
+            .collect()
+    };
+    let estimated = items(&from_store)
+        .iter()
+        .filter(|l| l.contains(" estimated "))
+        .count();
+    assert!(
+        estimated >= 5,
+        "only {estimated} items estimated:\n{from_store}"
+    );
+    assert_eq!(
+        items(&from_store),
+        items(&from_csv),
+        "store:\n{from_store}\ncsv:\n{from_csv}"
+    );
+    assert_eq!(items(&from_store), items(&from_copy));
     let _ = std::fs::remove_dir_all(&dir);
 }
