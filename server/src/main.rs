@@ -57,8 +57,8 @@ enum Command {
     Estimate,
     /// Item bank tools: `repere items check [PATH]` validates the référentiel and bank.
     Items(items_cmd::ItemsArgs),
-    /// Calibrate item parameters from a CSV of answers (`person;item;score`); `--write`
-    /// updates the bank files.
+    /// Calibrate item parameters from a CSV of answers (`person;item;score`) or from the
+    /// store (`--data DIR`); `--write` updates the bank files.
     Calibrate(calibrate::CalibrateArgs),
     /// Structures: `repere structure add NAME` (prints the id), `repere structure list`.
     Structure(structure_cmd::StructureArgs),
