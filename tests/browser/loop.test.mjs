@@ -193,3 +193,23 @@ test('kiosk: « Terminer » after the result wipes everything; back shows nothin
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
+
+test('with the real server: the log is accepted and the result code comes back', async () => {
+  const { context, page, problems } = await openPage(browser);
+  const statuses = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/api/results') statuses.push(r.status());
+  });
+  await page.goto(server.url);
+  await waitForApp(page);
+  await contextQuestions(page);
+  await answerAll(page);
+  await page.locator('.result-code').waitFor({ timeout: 15_000 });
+  const code = (await page.locator('.result-code').textContent()).trim();
+  assert.ok(code.length >= 4, `result code « ${code} »`);
+  assert.ok(statuses.length >= 1 && statuses.every((s) => s >= 200 && s < 300), `POST /api/results: ${statuses}`);
+  assert.equal(await page.evaluate(() => localStorage.getItem('repere.outbox')), null, 'nothing waits');
+  assert.equal(await page.evaluate(() => localStorage.getItem('repere.outbox.rejected')), null, 'nothing refused');
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
