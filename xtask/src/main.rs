@@ -166,6 +166,13 @@ fn test() -> Result<(), String> {
 
     build_app(&tools)?;
     let bin = build_server(&tools, false)?;
+    step("Building `repere-sample-log` (answer logs for the browser tests)");
+    Cmd::new("cargo")
+        .args(["build", "--package", "repere-e2e", "--bin", "repere-sample-log"])
+        .current_dir(root())
+        .envs(tools.env())
+        .run()?;
+    let sample_log = target_dir().join("debug").join("repere-sample-log");
 
     step("End-to-end browser tests (Chromium, axe-core) against the real server");
     let browser_dir = root().join("tests").join("browser");
@@ -177,6 +184,7 @@ fn test() -> Result<(), String> {
     node.current_dir(&browser_dir)
         .envs(tools.env())
         .env("REPERE_BIN", bin.display().to_string())
+        .env("REPERE_SAMPLE_LOG", sample_log.display().to_string())
         .env("REPERE_DIST", root().join("dist").display().to_string())
         .env("CHROMIUM", tools.chromium.display().to_string())
         .run_counting(&mut tally)?;

@@ -1,13 +1,10 @@
 // Helpers for the staff screens' tests (agent, mediator): the demo accounts the
-// server prints, answer logs built from the item bank's files, and a small API
+// server prints, answer logs made by the real adaptive test, and a small API
 // client (node's fetch with the session cookie) to seed results.
-import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const bankDir = join(here, '..', '..', '..', 'items', 'data', 'bank');
 
 /**
  * The demo accounts and kiosk token from the output of `repere serve --demo`:
@@ -28,62 +25,18 @@ export function demoAccounts(output) {
 }
 
 /**
- * The live `single` items of the bank, from its TOML files (a plain reading of
- * the format: `[[item]]` blocks, `answer = "…"`, options in file order):
- * `[{ id, options: [ids], right: index }]`.
+ * An answer log for `POST /api/results` or `/api/screenings/{id}/result`, made by
+ * the real adaptive test (`repere-sample-log`, built next to `repere`), so that
+ * the server's replay accepts it: the first `rightShare` of a 20-item test answered
+ * right, the rest with « Je ne sais pas » (`skip`: all of them). The test decides
+ * its own length and items; `versions` and `n` are kept for the callers' sake.
  */
-export function singleItems() {
-  const items = [];
-  for (const file of readdirSync(bankDir).filter((f) => f.endsWith('.toml')).sort()) {
-    const text = readFileSync(join(bankDir, file), 'utf8');
-    for (const block of text.split(/^\[\[item\]\]\s*$/m).slice(1)) {
-      const field = (name) => block.match(new RegExp(`^${name} = "([^"]*)"`, 'm'))?.[1];
-      if (field('type') !== 'single' || field('status') !== 'live') continue;
-      const options = [...block.matchAll(/^\[\[item\.option\]\]\s*\nid = "([^"]+)"/gm)].map((m) => m[1]);
-      const right = options.indexOf(field('answer'));
-      if (right >= 0) items.push({ id: field('id'), options, right });
-    }
-  }
-  if (items.length < 12) throw new Error(`only ${items.length} live single items found in ${bankDir}`);
-  return items;
-}
-
-/**
- * An answer log for `POST /api/results` or `/api/screenings/{id}/result`: `n`
- * single items (one per skill first), each answered right with probability
- * `rightShare` (deterministic: the first share of them), the others wrong.
- * `versions`: the answer of `GET /api/health`.
- */
-export function answerLog(versions, { n = 12, rightShare = 0.5, skip = false } = {}) {
-  const all = singleItems();
-  const seen = new Set();
-  const picked = [];
-  for (const item of all) {
-    const skill = item.id.split('.').slice(0, 2).join('.');
-    if (!seen.has(skill)) {
-      seen.add(skill);
-      picked.push(item);
-    }
-  }
-  for (const item of all) if (!picked.includes(item)) picked.push(item);
-  const chosen = picked.slice(0, n);
-  const rights = Math.round(rightShare * chosen.length);
-  const start = 1_767_000_000_000;
-  return {
-    id: randomUUID(),
-    engine_version: versions.engine_version,
-    referentiel_id: versions.referentiel.id,
-    referentiel_version: versions.referentiel.version,
-    started_at: start,
-    finished_at: start + 600_000,
-    context: [],
-    answers: chosen.map((item, k) => ({
-      item: item.id,
-      response: skip ? 'skip' : { choice: k < rights ? item.right : (item.right + 1) % item.options.length },
-      shown_at: start + k * 30_000,
-      answered_at: start + k * 30_000 + 20_000,
-    })),
-  };
+export function answerLog(_versions, { rightShare = 0.5, skip = false } = {}) {
+  const bin = process.env.REPERE_SAMPLE_LOG
+    || join(dirname(process.env.REPERE_BIN || ''), 'repere-sample-log');
+  const args = [randomUUID(), '--right-share', String(rightShare)];
+  if (skip) args.push('--skip');
+  return JSON.parse(execFileSync(bin, args, { encoding: 'utf8' }));
 }
 
 /** `GET /api/health`: the engine and référentiel versions the server expects. */
