@@ -58,10 +58,7 @@ fn main() -> ExitCode {
 /// The workspace root (the parent of this crate's folder).
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or(manifest)
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
 /// Prints a step header, so a long run says what it is doing.
@@ -96,7 +93,10 @@ fn build_server(tools: &setup::Tools, release: bool) -> Result<PathBuf, String> 
     cmd.current_dir(root()).envs(tools.env()).run()?;
     let bin = target_dir().join(profile).join("repere");
     if !bin.is_file() {
-        return Err(format!("the build finished but {} is missing", bin.display()));
+        return Err(format!(
+            "the build finished but {} is missing",
+            bin.display()
+        ));
     }
     Ok(bin)
 }
@@ -168,7 +168,13 @@ fn test() -> Result<(), String> {
     let bin = build_server(&tools, false)?;
     step("Building `repere-sample-log` (answer logs for the browser tests)");
     Cmd::new("cargo")
-        .args(["build", "--package", "repere-e2e", "--bin", "repere-sample-log"])
+        .args([
+            "build",
+            "--package",
+            "repere-e2e",
+            "--bin",
+            "repere-sample-log",
+        ])
         .current_dir(root())
         .envs(tools.env())
         .run()?;
@@ -205,8 +211,8 @@ fn test() -> Result<(), String> {
 
 /// The `*.test.mjs` files of the browser suite, sorted.
 fn browser_test_files(dir: &Path) -> Result<Vec<String>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())

@@ -51,8 +51,7 @@ impl Tools {
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join("webdriver.json");
-        std::fs::write(&path, caps)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, caps).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(vec![
             ("CHROMEDRIVER".into(), self.chromedriver.clone().into()),
             ("WASM_BINDGEN_TEST_WEBDRIVER_JSON".into(), path.into()),
@@ -69,9 +68,8 @@ pub fn run() -> Result<Tools, String> {
     wasm_target()?;
     let trunk = trunk(&cargo_bin)?;
     wasm_bindgen_cli(&cargo_bin)?;
-    let node = which("node").ok_or(
-        "Node.js is missing: install it (Debian: `apt-get install nodejs npm`) and retry",
-    )?;
+    let node = which("node")
+        .ok_or("Node.js is missing: install it (Debian: `apt-get install nodejs npm`) and retry")?;
     let wasm_opt_dir = wasm_opt()?;
     let (chromium, chromedriver) = chromium()?;
     browser_test_packages()?;
@@ -117,7 +115,10 @@ fn wasm_target() -> Result<(), String> {
         .args(["target", "list", "--installed"])
         .output()
         .unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         ok("Rust target wasm32-unknown-unknown");
         return Ok(());
     }
@@ -158,7 +159,10 @@ fn locked_wasm_bindgen() -> Result<String, String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
                 return Ok(v.trim_matches('"').to_string());
             }
         }
@@ -179,7 +183,13 @@ fn wasm_bindgen_cli(cargo_bin: &Path) -> Result<(), String> {
     ));
     // No `--locked`: its lock file names a crate version absent from the registry.
     Cmd::new("cargo")
-        .args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"])
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+            "--force",
+        ])
         .run()
 }
 
@@ -210,7 +220,9 @@ fn wasm_opt() -> Result<PathBuf, String> {
         ok(&format!("wasm-opt (binaryen {BINARYEN_VERSION}, .tools/)"));
         return Ok(bin_dir);
     }
-    installing(&format!("wasm-opt: npm binaryen@{BINARYEN_VERSION} into .tools/"));
+    installing(&format!(
+        "wasm-opt: npm binaryen@{BINARYEN_VERSION} into .tools/"
+    ));
     std::fs::create_dir_all(&tools)
         .map_err(|e| format!("cannot create {}: {e}", tools.display()))?;
     Cmd::new(npm()?)
@@ -236,11 +248,15 @@ fn is_root() -> bool {
 }
 
 fn chromium() -> Result<(PathBuf, PathBuf), String> {
-    let chromium = PathBuf::from(env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    let chromium =
+        PathBuf::from(env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
     let driver =
         PathBuf::from(env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()));
     if chromium.is_file() && driver.is_file() {
-        let version = Cmd::new(&chromium).arg("--version").output().unwrap_or_default();
+        let version = Cmd::new(&chromium)
+            .arg("--version")
+            .output()
+            .unwrap_or_default();
         ok(&format!("{} and chromedriver", version.trim()));
         return Ok((chromium, driver));
     }

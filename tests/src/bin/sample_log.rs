@@ -23,15 +23,13 @@ fn main() -> ExitCode {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--skip" => skip = true,
-            "--right-share" => {
-                match it.next().and_then(|v| v.parse::<f64>().ok()) {
-                    Some(v) if (0.0..=1.0).contains(&v) => share = v,
-                    _ => {
-                        eprintln!("--right-share needs a number between 0 and 1");
-                        return ExitCode::from(2);
-                    }
+            "--right-share" => match it.next().and_then(|v| v.parse::<f64>().ok()) {
+                Some(v) if (0.0..=1.0).contains(&v) => share = v,
+                _ => {
+                    eprintln!("--right-share needs a number between 0 and 1");
+                    return ExitCode::from(2);
                 }
-            }
+            },
             other => {
                 eprintln!("unknown argument `{other}`");
                 return ExitCode::from(2);
