@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 mod gpcm;
 mod grm;
-mod logistic;
+pub(crate) mod logistic;
 
 pub use logistic::LogisticDerivatives;
 

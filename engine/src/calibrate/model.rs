@@ -20,29 +20,8 @@ pub(crate) const INTERCEPT_MAX: f64 = 300.0;
 pub(crate) const C_MIN: f64 = 1e-6;
 pub(crate) const C_MAX: f64 = 0.95;
 
-/// `(σ(z), σ(−z))` to full relative precision.
-#[inline]
-pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
-    let e = (-z.abs()).exp();
-    let big = 1.0 / (1.0 + e);
-    let small = e * big;
-    if z >= 0.0 {
-        (big, small)
-    } else {
-        (small, big)
-    }
-}
-
-/// `ln σ(z)`, finite for every finite `z`.
-#[inline]
-pub(crate) fn log_sigmoid(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    if z >= 0.0 {
-        -e.ln_1p()
-    } else {
-        z - e.ln_1p()
-    }
-}
+// The logistic helpers of the response models, shared rather than restated.
+pub(crate) use crate::irt::logistic::{log_sigmoid, sigmoid_pair};
 
 /// One item's free parameters: `[d]` (Rasch), `[a, d]` (2PL), `[a, d, c]` (3PL),
 /// `[a, c_1, …, c_K]` (GPCM).
