@@ -559,34 +559,43 @@ impl EapPosterior {
     /// Moments are taken around the modal node, which keeps the variance free of the
     /// cancellation of `E[θ²] − E[θ]²`.
     pub fn estimate(&self) -> Estimate {
-        let mut mode = 0;
-        let mut max = f64::NEG_INFINITY;
-        for (i, &lp) in self.log_post.iter().enumerate() {
-            if lp > max {
-                max = lp;
-                mode = i;
-            }
+        posterior_moments(&self.log_post, &self.nodes)
+    }
+}
+
+/// Mean and standard deviation of a posterior given by its unnormalised log density
+/// on `nodes` (quadrature weights and prior included), moments taken around the modal
+/// node, which keeps the variance free of the cancellation of `E[θ²] − E[θ]²`. Shared
+/// by [`EapPosterior`] and the adaptive session's tabulated posterior, so both give the
+/// same bits.
+pub(crate) fn posterior_moments(log_post: &[f64], nodes: &[f64]) -> Estimate {
+    let mut mode = 0;
+    let mut max = f64::NEG_INFINITY;
+    for (i, &lp) in log_post.iter().enumerate() {
+        if lp > max {
+            max = lp;
+            mode = i;
         }
-        let centre = self.nodes.get(mode).copied().unwrap_or(0.0);
-        let (mut s0, mut s1, mut s2) = (0.0, 0.0, 0.0);
-        for (&lp, &t) in self.log_post.iter().zip(&self.nodes) {
-            let rel = lp - max;
-            // Nodes below e⁻⁶⁰ ≈ 1e-26 of the mode cannot move any sum by a rounding
-            // unit (even all of them together); skipping them saves their `exp`.
-            if rel > NEGLIGIBLE_LOG_WEIGHT {
-                let w = rel.exp();
-                let d = t - centre;
-                s0 += w;
-                s1 += w * d;
-                s2 += w * d * d;
-            }
+    }
+    let centre = nodes.get(mode).copied().unwrap_or(0.0);
+    let (mut s0, mut s1, mut s2) = (0.0, 0.0, 0.0);
+    for (&lp, &t) in log_post.iter().zip(nodes) {
+        let rel = lp - max;
+        // Nodes below e⁻⁶⁰ ≈ 1e-26 of the mode cannot move any sum by a rounding
+        // unit (even all of them together); skipping them saves their `exp`.
+        if rel > NEGLIGIBLE_LOG_WEIGHT {
+            let w = rel.exp();
+            let d = t - centre;
+            s0 += w;
+            s1 += w * d;
+            s2 += w * d * d;
         }
-        let m1 = s1 / s0;
-        let var = (s2 / s0 - m1 * m1).max(0.0);
-        Estimate {
-            theta: centre + m1,
-            se: var.sqrt(),
-        }
+    }
+    let m1 = s1 / s0;
+    let var = (s2 / s0 - m1 * m1).max(0.0);
+    Estimate {
+        theta: centre + m1,
+        se: var.sqrt(),
     }
 }
 

@@ -6,18 +6,13 @@
 //! step's cost, and more in wasm32 where `exp` and `ln` are software. The rows here
 //! come from a [`LogLikTable`](crate::select::LogLikTable) built once with the same
 //! kernel on the same nodes ([`LogLikTable::on_grid`](crate::select::LogLikTable::on_grid)),
-//! and are added in the same order, so the log posterior is the same bit for bit; the
-//! estimate below is the same computation as `EapPosterior::estimate` (moments around
-//! the modal node). `tests/session_replay.rs` checks that the session's EAP equals the
-//! batch [`Eap`](crate::estimate::Eap) exactly. (Engine API wish: an `EapPosterior`
-//! method adding a precomputed row would remove this copy.)
+//! and are added in the same order, so the log posterior is the same bit for bit, and
+//! the estimate is `EapPosterior`'s own (`estimate::posterior_moments`).
+//! `tests/session_replay.rs` checks that the session's EAP equals the batch
+//! [`Eap`](crate::estimate::Eap) exactly.
 
-use crate::estimate::Estimate;
+use crate::estimate::{posterior_moments, Estimate};
 use crate::irt::Item;
-
-/// Nodes below e⁻⁶⁰ of the mode are skipped, as in `EapPosterior::estimate` (its
-/// private constant of the same value).
-const NEGLIGIBLE_LOG_WEIGHT: f64 = -60.0;
 
 /// Unnormalised log posterior at each node (trapezoid weight and prior included).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,31 +46,6 @@ impl GridPosterior {
 
     /// Posterior mean and SD, moments taken around the modal node.
     pub(crate) fn estimate(&self, nodes: &[f64]) -> Estimate {
-        let mut mode = 0;
-        let mut max = f64::NEG_INFINITY;
-        for (i, &lp) in self.log_post.iter().enumerate() {
-            if lp > max {
-                max = lp;
-                mode = i;
-            }
-        }
-        let centre = nodes.get(mode).copied().unwrap_or(0.0);
-        let (mut s0, mut s1, mut s2) = (0.0, 0.0, 0.0);
-        for (&lp, &t) in self.log_post.iter().zip(nodes) {
-            let rel = lp - max;
-            if rel > NEGLIGIBLE_LOG_WEIGHT {
-                let w = rel.exp();
-                let d = t - centre;
-                s0 += w;
-                s1 += w * d;
-                s2 += w * d * d;
-            }
-        }
-        let m1 = s1 / s0;
-        let var = (s2 / s0 - m1 * m1).max(0.0);
-        Estimate {
-            theta: centre + m1,
-            se: var.sqrt(),
-        }
+        posterior_moments(&self.log_post, nodes)
     }
 }
