@@ -202,11 +202,7 @@ fn npm() -> Result<PathBuf, String> {
 /// Version field of an installed npm package, if any.
 fn npm_package_version(node_modules: &Path, package: &str) -> Option<String> {
     let text = std::fs::read_to_string(node_modules.join(package).join("package.json")).ok()?;
-    let key = "\"version\"";
-    let at = text.find(key)? + key.len();
-    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    Some(rest[..rest.find('"')?].to_string())
+    json_string_field(&text, "version")
 }
 
 /// wasm-opt from npm's binaryen, in the git-ignored `.tools/` folder.
@@ -310,9 +306,15 @@ fn browser_test_packages() -> Result<(), String> {
 
 /// The exact version `package.json` gives for `package` ("1.2.3").
 fn pinned(manifest: &str, package: &str) -> Option<String> {
-    let key = format!("\"{package}\"");
-    let at = manifest.find(&key)? + key.len();
-    let rest = manifest[at..].trim_start().strip_prefix(':')?.trim_start();
+    json_string_field(manifest, package)
+}
+
+/// The string value of the first `"key": "value"` in a JSON text. Enough for the
+/// flat fields of `package.json` read here, without a JSON parser in xtask.
+fn json_string_field(text: &str, key: &str) -> Option<String> {
+    let quoted = format!("\"{key}\"");
+    let at = text.find(&quoted)? + quoted.len();
+    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
     let rest = rest.strip_prefix('"')?;
     Some(rest[..rest.find('"')?].to_string())
 }
