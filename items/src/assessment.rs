@@ -353,10 +353,39 @@ impl<'b> Assessor<'b> {
             profile,
             session,
         };
-        // Fail now, not at the first test, if the rules cannot run on this bank.
+        // Fail now, not at the first test, if the rules cannot run on this bank: in
+        // each mode, with every item usable and with every item some context answer
+        // can exclude left out.
+        let all_unavailable = bank.context.all_unavailable();
         for mode in [Mode::Kiosk, Mode::Agent, Mode::SelfTest] {
-            Plan::new(&assessor.engine_bank, assessor.session_config(&[], mode))
-                .map_err(|e| AssessError::Rules(format!("[session] ({}): {e}", mode.name())))?;
+            for extra in [&[][..], &all_unavailable[..]] {
+                let config = assessor.config_for(0.0, 1.0, mode, extra);
+                let without = if extra.is_empty() {
+                    ""
+                } else {
+                    ", without the items some context answers exclude"
+                };
+                let rules = |e: String| {
+                    AssessError::Rules(format!("[session] ({}{without}): {e}", mode.name()))
+                };
+                // Every domain must keep the items its minimum asks for, or the test
+                // could only ever stop at its maximum length.
+                let eb = &assessor.engine_bank;
+                for (d, domain) in eb.domains().iter().enumerate() {
+                    let usable = (0..eb.len())
+                        .filter(|&i| eb.domain_of(i) == d)
+                        .filter(|&i| eb.items()[i].requires.compatible_with(config.unavailable))
+                        .count();
+                    if usable < assessor.session.min_per_domain.max(1) {
+                        return Err(rules(format!(
+                            "domain `{domain}` keeps {usable} usable items, fewer than \
+                             `min_per_domain` = {}",
+                            assessor.session.min_per_domain
+                        )));
+                    }
+                }
+                Plan::new(eb, config).map_err(|e| rules(e.to_string()))?;
+            }
         }
         Ok(assessor)
     }
@@ -401,8 +430,17 @@ impl<'b> Assessor<'b> {
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         // The validator requires a fallback start rule; N(0, 1) only if it vanished.
         let (mean, sd) = self.bank.context.prior(&refs).unwrap_or((0.0, 1.0));
-        self.session
-            .session_config(mean, sd, self.unavailable(mode))
+        self.config_for(mean, sd, mode, &self.bank.context.unavailable(&refs))
+    }
+
+    /// The session rules with this prior, excluding what the mode cannot offer and
+    /// what the person cannot use (`person`).
+    fn config_for(&self, mean: f64, sd: f64, mode: Mode, person: &[Requirement]) -> SessionConfig {
+        let mut unavailable = self.unavailable(mode).to_vec();
+        unavailable.extend_from_slice(person);
+        unavailable.sort();
+        unavailable.dedup();
+        self.session.session_config(mean, sd, &unavailable)
     }
 
     /// Checks the context answers: known question and answer, no repeat, one answer

@@ -337,6 +337,11 @@ pub struct ContextAnswer {
     /// In a multiple question, choosing this answer clears the others ("Aucun").
     #[serde(default)]
     pub exclusive: bool,
+    /// What a person giving this answer cannot use: the test never shows an item
+    /// that needs it (« Non, je vois mal » → `["sight"]`: no item where one points
+    /// into a picture). Added to what the mode cannot offer (`[session.unavailable]`).
+    #[serde(default)]
+    pub unavailable: Vec<Requirement>,
 }
 
 /// The prior of the ability estimate for a combination of context answers.
@@ -364,6 +369,43 @@ impl Context {
             .iter()
             .find(|r| r.when_all.iter().all(|w| answers.contains(&w.as_str())))
             .map(|r| (r.prior_mean, r.prior_sd))
+    }
+
+    /// What the person cannot use, from the given answers (`"question:answer"`
+    /// strings): the union of the `unavailable` lists of those answers, sorted, once
+    /// each. Unknown answers add nothing (they are refused before, by the checks of
+    /// the log).
+    pub fn unavailable(&self, answers: &[&str]) -> Vec<Requirement> {
+        let mut out: Vec<Requirement> = self
+            .questions
+            .iter()
+            .flat_map(|q| q.answers.iter().map(move |a| (q, a)))
+            .filter(|(q, a)| {
+                answers.iter().any(|given| {
+                    given
+                        .split_once(':')
+                        .is_some_and(|(gq, ga)| gq == q.id && ga == a.id)
+                })
+            })
+            .flat_map(|(_, a)| a.unavailable.iter().copied())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Everything some answer may make unavailable (to check, once, that the test
+    /// can still run without those items).
+    pub fn all_unavailable(&self) -> Vec<Requirement> {
+        let mut out: Vec<Requirement> = self
+            .questions
+            .iter()
+            .flat_map(|q| &q.answers)
+            .flat_map(|a| a.unavailable.iter().copied())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 }
 

@@ -578,3 +578,116 @@ fn rules_that_cannot_run_are_refused_when_the_assessor_is_built() {
         matches!(Assessor::new(&bank), Err(AssessError::Rules(m)) if m.contains("profile.estimation"))
     );
 }
+
+#[test]
+fn a_person_who_sees_badly_is_never_shown_an_item_that_needs_sight() {
+    let bank = bank();
+    let a = Assessor::new(&bank).expect("assessor");
+    let needs_sight = |id: &str| {
+        bank.item(id)
+            .is_some_and(|it| it.requires.contains(&Requirement::Sight))
+    };
+    // The answer « Non, je vois mal » adds sight to what the mode cannot offer.
+    for mode in [Mode::Kiosk, Mode::Agent, Mode::SelfTest] {
+        let seen = config_of(&a, &[("sight", "yes")], mode);
+        let badly = config_of(&a, &[("sight", "no")], mode);
+        assert!(!seen.unavailable.sight, "{mode:?}");
+        assert!(badly.unavailable.sight, "{mode:?}");
+        assert_eq!(badly.unavailable.keyboard, seen.unavailable.keyboard);
+        // Nothing else changes: same start, same selection and stopping rules.
+        assert_eq!(badly.start, seen.start);
+        assert_eq!(badly.stop, seen.stop);
+    }
+
+    let mut sight_items_otherwise = 0;
+    for seed in 0..12u64 {
+        let theta = -2.0 + 0.3 * seed as f64;
+        let mut rng = Rng(seed * 31 + 5);
+        let (log, outcome) = play(&a, seed, Mode::Agent, ctx(&[("sight", "no")]), |it| {
+            Some(draw_score(it, theta, &mut rng))
+        });
+        for ans in &log.answers {
+            assert!(!needs_sight(&ans.item), "seed {seed}: {}", ans.item);
+        }
+        assert_eq!(outcome.profile.domains.len(), 5);
+        for d in &outcome.profile.domains {
+            assert!(d.answers >= 2, "seed {seed}, {}: {}", d.domain, d.answers);
+        }
+        // The server's replay applies the same exclusion.
+        assert_eq!(assess(&bank, &log).expect("replay"), outcome);
+
+        // The same person without that answer does meet such items (so the check
+        // above can fail).
+        let mut rng = Rng(seed * 31 + 5);
+        let (other, _) = play(&a, seed, Mode::Agent, ctx(&[("sight", "yes")]), |it| {
+            Some(draw_score(it, theta, &mut rng))
+        });
+        sight_items_otherwise += other
+            .answers
+            .iter()
+            .filter(|x| needs_sight(&x.item))
+            .count();
+    }
+    assert!(
+        sight_items_otherwise > 0,
+        "no item needing sight was ever chosen"
+    );
+}
+
+#[test]
+fn a_log_that_adds_the_sight_answer_afterwards_is_refused() {
+    let bank = bank();
+    let a = Assessor::new(&bank).expect("assessor");
+    // A test with an item that needs sight, then « Non, je vois mal » slipped in.
+    let (mut log, _) = (0..40u64)
+        .map(|seed| {
+            let mut rng = Rng(seed + 1);
+            play(&a, seed, Mode::Agent, vec![], |it| {
+                Some(draw_score(it, 0.0, &mut rng))
+            })
+        })
+        .find(|(log, _)| {
+            log.answers.iter().any(|x| {
+                bank.item(&x.item)
+                    .is_some_and(|it| it.requires.contains(&Requirement::Sight))
+            })
+        })
+        .expect("a test with an item that needs sight");
+    log.context = ctx(&[("sight", "no")]);
+    let e = refused(&log);
+    assert!(e.is_client_error(), "{e}");
+    assert!(
+        matches!(
+            e,
+            AssessError::NotChosen { .. } | AssessError::AfterEnd { .. }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn context_answers_that_would_leave_a_domain_without_items_are_refused() {
+    let mut bank = bank();
+    let answer = bank
+        .context
+        .questions
+        .iter_mut()
+        .find(|q| q.id == "sight")
+        .and_then(|q| q.answers.iter_mut().find(|x| x.id == "no"))
+        .expect("sight:no in context.toml");
+    answer.unavailable = vec![
+        Requirement::Sight,
+        Requirement::Touch,
+        Requirement::Keyboard,
+        Requirement::Hearing,
+    ];
+    // Every live item needs the screen to be touched or pointed at: nothing is left.
+    let e = Assessor::new(&bank).expect_err("refused");
+    assert!(!e.is_client_error());
+    let message = e.to_string();
+    assert!(
+        message.contains("without the items some context answers exclude")
+            && message.contains("fewer than `min_per_domain` = 2"),
+        "{message}"
+    );
+}

@@ -21,11 +21,14 @@ after(async () => {
   await server?.stop();
 });
 
-/** Answers the context questions (the first answer of each). */
+/** Answers the context questions (the first answer of each), however many there are. */
 async function contextQuestions(page) {
   await page.getByRole('button', { name: 'Commencer' }).click();
-  for (let i = 0; i < 3; i += 1) {
-    await page.locator('.screen.context').waitFor();
+  await page.locator('.screen.context').waitFor();
+  const total = Number((await page.locator('.screen.context .progress').textContent()).match(/sur (\d+)/)[1]);
+  assert.ok(total >= 3, `${total} context questions`);
+  for (let i = 1; i <= total; i += 1) {
+    await page.locator('.screen.context .progress', { hasText: `${i} sur ${total}` }).waitFor();
     await page.locator('.screen.context .answer-option input').first().check();
     await page.getByRole('button', { name: 'Continuer' }).click();
   }

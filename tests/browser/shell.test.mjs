@@ -370,7 +370,7 @@ test('context questions: one per screen, exclusive answers, kept on reload, zero
   await waitForApp(page);
   await page.getByRole('button', { name: 'Commencer' }).click();
   await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
-  assert.ok(await page.getByText('Quelques questions sur vous : 1 sur 3').isVisible());
+  assert.ok(await page.getByText('Quelques questions sur vous : 1 sur 4').isVisible());
   const smartphone = page.getByRole('checkbox', { name: 'Un smartphone' });
   const none = page.getByRole('checkbox', { name: 'Aucun appareil' });
   await smartphone.check();
@@ -393,6 +393,41 @@ test('context questions: one per screen, exclusive answers, kept on reload, zero
   const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('repere.progress')));
   assert.deepEqual(kept.context, ['equipment:smartphone', 'email:yes']);
   assert.deepEqual((await storedTraces(page)).local, [], 'nothing in localStorage');
+  assertClean(problems);
+  await context.close();
+});
+
+test('« Non, je vois mal »: each screen is read aloud from then on, and the answer goes into the log', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await stubSpeech(context, { voices: [{ lang: 'fr-FR', name: 'Française' }] });
+  await page.goto(server.url);
+  await waitForApp(page);
+  await page.getByRole('button', { name: 'Commencer' }).click();
+  for (let i = 1; i <= 3; i += 1) {
+    await page.locator('.screen.context .progress', { hasText: `${i} sur 4` }).waitFor();
+    await page.getByRole('button', { name: 'Continuer' }).click();
+  }
+  await page.getByRole('heading', { level: 1, name: "Voyez-vous bien l'écran ?" }).waitFor();
+  const settingsBefore = await page.evaluate(() => sessionStorage.getItem('repere.settings'));
+  assert.equal(settingsBefore, null, 'reading aloud is off at first');
+  await page.getByRole('radio', { name: 'Non, je vois mal' }).check();
+  await page.waitForFunction(
+    () => document.querySelector('[role=status]')?.textContent === 'Chaque écran sera lu à voix haute. Vous pouvez changer cela dans les réglages.',
+  );
+  const settings = await page.evaluate(() => JSON.parse(sessionStorage.getItem('repere.settings')));
+  assert.equal(settings.read_aloud, true, 'reading aloud is on');
+  const results = await audit(page, 'context question: sight');
+  assert.deepEqual(results.violations, []);
+  const before = await page.evaluate(() => (window.__spoken ?? []).length);
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  // The first question of the test is read without a tap on « Écouter ».
+  await page.locator('article.item').waitFor();
+  await page.waitForFunction((n) => (window.__spoken ?? []).length > n, before);
+  const spoken = await page.evaluate((n) => window.__spoken.slice(n).map((u) => u.text), before);
+  assert.ok(spoken[0].length > 10 && !spoken[0].includes('Voyez-vous'), `read: ${JSON.stringify(spoken)}`);
+  // The running test's log holds the answer: the server will exclude the same items.
+  const log = await page.evaluate(() => JSON.parse(sessionStorage.getItem('repere.test')));
+  assert.deepEqual(log.context, [{ question: 'sight', answer: 'no' }]);
   assertClean(problems);
   await context.close();
 });

@@ -3,7 +3,7 @@
 //! person may go on without answering.
 
 use leptos::prelude::*;
-use repere_items::ContextQuestion;
+use repere_items::{ContextAnswer, ContextQuestion, Requirement};
 
 use crate::bank;
 use crate::routes::Screen;
@@ -42,6 +42,22 @@ pub fn toggle(question: &ContextQuestion, chosen: &[String], answer: &str) -> Ve
     others
 }
 
+/// A person who has just said they see the screen badly (an answer that makes
+/// items needing sight unavailable) gets each screen read aloud from now on, if the
+/// browser can speak French and the reading is not already on; the change is said.
+fn offer_reading(state: AppState, answer: &ContextAnswer, chosen: bool) {
+    let reading_helps = chosen && answer.unavailable.contains(&Requirement::Sight);
+    if !reading_helps
+        || !state.speech.available.get_untracked()
+        || state.settings.with_untracked(|s| s.read_aloud)
+    {
+        return;
+    }
+    state.settings.update(|s| s.read_aloud = true);
+    state
+        .announce("Chaque écran sera lu à voix haute. Vous pouvez changer cela dans les réglages.");
+}
+
 /// One context question.
 #[component]
 pub fn ContextScreen(index: usize) -> impl IntoView {
@@ -73,6 +89,7 @@ pub fn ContextScreen(index: usize) -> impl IntoView {
                 let key = key.clone();
                 move || context.with(|c| c.contains(&key))
             };
+            let key = key.clone();
             view! {
                 <label class="answer-option">
                     <input
@@ -82,6 +99,7 @@ pub fn ContextScreen(index: usize) -> impl IntoView {
                         prop:checked=checked
                         on:change=move |_| {
                             context.update(|c| *c = toggle(question, c, &answer.id));
+                            offer_reading(state, answer, context.with_untracked(|c| c.contains(&key)));
                         }
                     />
                     <span class="option-text">{answer.label.clone()}</span>
@@ -119,13 +137,13 @@ pub fn ContextScreen(index: usize) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use repere_items::ContextAnswer;
 
     fn question(multiple: bool) -> ContextQuestion {
         let answer = |id: &str, exclusive| ContextAnswer {
             id: id.into(),
             label: id.into(),
             exclusive,
+            unavailable: Vec::new(),
         };
         ContextQuestion {
             id: "equipment".into(),
