@@ -1,5 +1,6 @@
-//! Administration operations of the command line (`repere structure add`, `user
-//! add`, `kiosk add`, `export`, `backup`, `purge`, `stats`).
+//! Administration operations of the command line (`repere structure add|set-tz`,
+//! `user add|passwd|disable|enable`, `kiosk add`, `export`, `backup`, `purge`,
+//! `stats`), and the account changes the HTTP API shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -7,11 +8,12 @@
 //! Both paths call [`run`]: same checks, same records.
 
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
 use crate::auth;
-use crate::clock::{Clock, DAY_MS};
+use crate::clock::{check_tz, Clock, DAY_MS};
 use crate::export::{self, Format};
 use crate::records::{Kiosk, Role, Structure, User, SCHEMA_VERSION};
 use crate::store::{BackupReport, PurgeReport, Stats, Store, StoreError};
@@ -28,6 +30,16 @@ pub enum AdminOp {
     AddStructure {
         /// Name.
         name: String,
+        /// IANA time zone (default Europe/Paris).
+        #[serde(default)]
+        tz: Option<String>,
+    },
+    /// Sets the time zone of a structure.
+    SetStructureTz {
+        /// Structure id.
+        structure: u64,
+        /// IANA time zone.
+        tz: String,
     },
     /// Lists the structures.
     ListStructures,
@@ -41,6 +53,20 @@ pub enum AdminOp {
         login: String,
         /// Password (hashed on arrival).
         password: String,
+    },
+    /// Sets the password of an account (its login sessions end).
+    SetPassword {
+        /// Login.
+        login: String,
+        /// New password (hashed on arrival).
+        password: String,
+    },
+    /// Disables (`active: false`) or re-enables an account.
+    SetActive {
+        /// Login.
+        login: String,
+        /// Whether the account may log in.
+        active: bool,
     },
     /// Adds a kiosk and returns its token.
     AddKiosk {
@@ -79,10 +105,26 @@ pub enum AdminReply {
         /// Its id.
         id: u64,
     },
-    /// The structures: (id, name).
+    /// The structures: (id, name, time zone).
     Structures {
-        /// Id and name of each.
-        list: Vec<(u64, String)>,
+        /// Id, name and time zone of each.
+        list: Vec<(u64, String, String)>,
+    },
+    /// A structure's time zone was set.
+    StructureTz {
+        /// Structure id.
+        id: u64,
+        /// Canonical IANA name.
+        tz: String,
+    },
+    /// An account was changed (password, active or not).
+    UserChanged {
+        /// Its id.
+        id: u64,
+        /// Whether it may log in.
+        active: bool,
+        /// Login sessions ended by the change.
+        sessions_ended: usize,
     },
     /// An account was added.
     User {
@@ -127,7 +169,7 @@ pub enum AdminError {
 impl From<StoreError> for AdminError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::LoginTaken(_) | StoreError::NoStructure(_) => {
+            StoreError::LoginTaken(_) | StoreError::NoStructure(_) | StoreError::NoUser(_) => {
                 AdminError::Input(e.to_string())
             }
             other => AdminError::Other(other.to_string()),
@@ -168,6 +210,7 @@ pub fn create_user(
         structure,
         password_hash: auth::hash_password(password).map_err(AdminError::Other)?,
         created_at: clock.now_ms(),
+        disabled: false,
     };
     store.add_user(&user)?;
     Ok(user)
@@ -199,21 +242,148 @@ pub fn create_kiosk(
     Ok((kiosk, token))
 }
 
-/// Creates a structure.
+/// Creates a structure; `tz` is an IANA time zone (default
+/// [`crate::clock::DEFAULT_TZ`], then not stored).
 pub fn create_structure(
     store: &dyn Store,
     clock: &Clock,
     name: &str,
+    tz: Option<&str>,
 ) -> Result<Structure, AdminError> {
     let name = check_name(name).map_err(AdminError::Input)?;
+    let tz = tz.map(check_tz).transpose().map_err(AdminError::Input)?;
     let s = Structure {
         v: SCHEMA_VERSION,
         id: store.next_id()?,
         name,
         created_at: clock.now_ms(),
+        tz,
     };
     store.add_structure(&s)?;
     Ok(s)
+}
+
+/// Sets the time zone of a structure; returns its canonical name.
+pub fn set_structure_tz(store: &dyn Store, structure: u64, tz: &str) -> Result<String, AdminError> {
+    let tz = check_tz(tz).map_err(AdminError::Input)?;
+    let Some(mut s) = store.structure(structure)? else {
+        return Err(AdminError::Input(format!(
+            "structure {structure} does not exist"
+        )));
+    };
+    s.tz = Some(tz.clone());
+    store.update_structure(&s)?;
+    Ok(tz)
+}
+
+/// Account changes that read other accounts (the last active admin) run one at a
+/// time, so two admins disabling each other at once cannot both succeed.
+static ACCOUNT_CHANGES: Mutex<()> = Mutex::new(());
+
+/// Why an account change was refused, for messages in French (HTTP) or English
+/// (command line).
+#[derive(Debug, PartialEq, Eq)]
+pub enum AccountRefusal {
+    /// The account is the last active admin of its structure.
+    LastAdmin,
+}
+
+/// An account change failed.
+#[derive(Debug)]
+pub enum AccountError {
+    /// Refused by a rule.
+    Refused(AccountRefusal),
+    /// Bad input or a storage failure.
+    Admin(AdminError),
+}
+
+impl From<AdminError> for AccountError {
+    fn from(e: AdminError) -> Self {
+        AccountError::Admin(e)
+    }
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        AccountError::Admin(e.into())
+    }
+}
+
+/// Sets a new password for `user` (policy checked, Argon2id) and ends its login
+/// sessions except `keep` (the token hash of the session that asked, when a person
+/// changes their own password). Returns the sessions ended. Blocking: Argon2.
+pub fn set_password(
+    store: &dyn Store,
+    user: &User,
+    password: &str,
+    keep: Option<&str>,
+) -> Result<usize, AdminError> {
+    auth::check_password_policy(password).map_err(AdminError::Input)?;
+    let hash = auth::hash_password(password).map_err(AdminError::Other)?;
+    let _one = ACCOUNT_CHANGES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let mut current = store.user(user.id)?.ok_or(StoreError::NoUser(user.id))?;
+    current.password_hash = hash;
+    store.update_user(&current)?;
+    Ok(store.remove_logins_of(user.id, keep)?)
+}
+
+/// Disables (`active == false`) or re-enables an account. Disabling ends its login
+/// sessions at once, and is refused for the last active admin of a structure (it
+/// would leave nobody to manage its accounts). Returns the sessions ended.
+pub fn set_active(store: &dyn Store, user: &User, active: bool) -> Result<usize, AccountError> {
+    let _one = ACCOUNT_CHANGES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let mut current = store.user(user.id)?.ok_or(StoreError::NoUser(user.id))?;
+    if !active && !current.disabled && current.role == Role::Admin {
+        let other_admins = store
+            .users_of_structure(current.structure)?
+            .iter()
+            .filter(|u| u.id != current.id && u.role == Role::Admin && !u.disabled)
+            .count();
+        if other_admins == 0 {
+            return Err(AccountError::Refused(AccountRefusal::LastAdmin));
+        }
+    }
+    current.disabled = !active;
+    store.update_user(&current)?;
+    if active {
+        Ok(0)
+    } else {
+        Ok(store.remove_logins_of(current.id, None)?)
+    }
+}
+
+/// A generated password, shown once: 16 symbols from an alphabet without look-alike
+/// characters, in groups of four (`xxxx-xxxx-xxxx-xxxx`, 19 characters, ~80 bits).
+pub fn generate_password() -> Result<String, String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut out = String::with_capacity(19);
+    let mut n = 0;
+    while n < 16 {
+        let mut b = [0u8; 1];
+        getrandom::fill(&mut b).map_err(|e| format!("no random source: {e}"))?;
+        // Rejection sampling: no bias towards the first symbols.
+        let limit = 256 - 256 % ALPHABET.len();
+        if usize::from(b[0]) >= limit {
+            continue;
+        }
+        if n > 0 && n % 4 == 0 {
+            out.push('-');
+        }
+        out.push(char::from(ALPHABET[usize::from(b[0]) % ALPHABET.len()]));
+        n += 1;
+    }
+    Ok(out)
+}
+
+fn user_by_login(store: &dyn Store, login: &str) -> Result<User, AdminError> {
+    let login = auth::normalise_login(login).map_err(AdminError::Input)?;
+    store
+        .user_by_login(&login)?
+        .ok_or_else(|| AdminError::Input(format!("no account has the login `{login}`")))
 }
 
 /// Deletes what is past the retention period, as of `clock`.
@@ -239,16 +409,59 @@ pub fn purge(
 /// Runs one operation. Blocking.
 pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, AdminError> {
     match op {
-        AdminOp::AddStructure { name } => Ok(AdminReply::Structure {
-            id: create_structure(store, clock, &name)?.id,
+        AdminOp::AddStructure { name, tz } => Ok(AdminReply::Structure {
+            id: create_structure(store, clock, &name, tz.as_deref())?.id,
+        }),
+        AdminOp::SetStructureTz { structure, tz } => Ok(AdminReply::StructureTz {
+            id: structure,
+            tz: set_structure_tz(store, structure, &tz)?,
         }),
         AdminOp::ListStructures => Ok(AdminReply::Structures {
             list: store
                 .structures()?
                 .into_iter()
-                .map(|s| (s.id, s.name))
+                .map(|s| {
+                    let tz = s.tz.unwrap_or_else(|| crate::clock::DEFAULT_TZ.to_string());
+                    (s.id, s.name, tz)
+                })
                 .collect(),
         }),
+        AdminOp::SetPassword { login, password } => {
+            let user = user_by_login(store, &login)?;
+            let ended = set_password(store, &user, &password, None)?;
+            tracing::info!(
+                user = user.id,
+                sessions_ended = ended,
+                "password set (command line)"
+            );
+            Ok(AdminReply::UserChanged {
+                id: user.id,
+                active: !user.disabled,
+                sessions_ended: ended,
+            })
+        }
+        AdminOp::SetActive { login, active } => {
+            let user = user_by_login(store, &login)?;
+            let ended = set_active(store, &user, active).map_err(|e| match e {
+                AccountError::Refused(AccountRefusal::LastAdmin) => AdminError::Input(format!(
+                    "`{}` is the last active admin of structure {}: enable or add another \
+                     admin first",
+                    user.login, user.structure
+                )),
+                AccountError::Admin(e) => e,
+            })?;
+            tracing::info!(
+                user = user.id,
+                active,
+                sessions_ended = ended,
+                "account (command line)"
+            );
+            Ok(AdminReply::UserChanged {
+                id: user.id,
+                active,
+                sessions_ended: ended,
+            })
+        }
         AdminOp::AddUser {
             structure,
             role,
@@ -293,5 +506,82 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
             Ok(AdminReply::Purge(purge(store, clock, retention_days)?))
         }
         AdminOp::Stats => Ok(AdminReply::Stats(store.stats()?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sled_store::tests::temp_store;
+
+    #[test]
+    fn the_last_active_admin_stays_and_disabling_ends_sessions() {
+        let t = temp_store();
+        let clock = Clock::system();
+        let st = create_structure(&t.store, &clock, "S", None).expect("structure");
+        let other =
+            create_structure(&t.store, &clock, "T", Some("indian/reunion")).expect("structure");
+        assert_eq!(
+            t.store
+                .structure(other.id)
+                .expect("get")
+                .and_then(|s| s.tz)
+                .as_deref(),
+            Some("Indian/Reunion")
+        );
+        assert!(matches!(
+            create_structure(&t.store, &clock, "U", Some("Mars/Base")),
+            Err(AdminError::Input(_))
+        ));
+        let pw = "un-mot-de-passe-long";
+        let a1 = create_user(&t.store, &clock, st.id, Role::Admin, "a1", pw).expect("a1");
+        let a2 = create_user(&t.store, &clock, st.id, Role::Admin, "a2", pw).expect("a2");
+        // An admin of another structure does not count.
+        create_user(&t.store, &clock, other.id, Role::Admin, "b1", pw).expect("b1");
+        let login = crate::records::LoginSession {
+            v: SCHEMA_VERSION,
+            user: a2.id,
+            csrf: "c".into(),
+            created_at: 0,
+            expires_at: i64::MAX,
+        };
+        t.store.put_login("x", &login).expect("login");
+        assert_eq!(set_active(&t.store, &a2, false).ok(), Some(1));
+        assert!(t.store.login("x").expect("get").is_none());
+        assert!(matches!(
+            set_active(&t.store, &a1, false),
+            Err(AccountError::Refused(AccountRefusal::LastAdmin))
+        ));
+        assert!(!t.store.user(a1.id).expect("get").expect("there").disabled);
+        assert_eq!(set_active(&t.store, &a2, true).ok(), Some(0));
+        assert_eq!(set_active(&t.store, &a1, false).ok(), Some(0));
+        // Passwords: the policy holds (12 characters), the new one works.
+        assert!(matches!(
+            set_password(&t.store, &a2, "court-11car", None),
+            Err(AdminError::Input(_))
+        ));
+        set_password(&t.store, &a2, "nouveau-mot-de-passe", None).expect("set");
+        let h = t
+            .store
+            .user(a2.id)
+            .expect("get")
+            .expect("there")
+            .password_hash;
+        assert!(auth::verify_password(&h, "nouveau-mot-de-passe"));
+        assert!(!auth::verify_password(&h, pw));
+    }
+
+    #[test]
+    fn generated_passwords_pass_the_policy_and_differ() {
+        let a = generate_password().expect("random");
+        let b = generate_password().expect("random");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 19);
+        assert!(auth::check_password_policy(&a).is_ok());
+        let groups: Vec<&str> = a.split('-').collect();
+        assert_eq!(groups.len(), 4);
+        assert!(a
+            .chars()
+            .all(|c| c == '-' || "abcdefghjkmnpqrstuvwxyz23456789".contains(c)));
     }
 }

@@ -12,7 +12,7 @@ use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
 /// Shortest accepted password.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest accepted password (bounds the hashing work).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 

@@ -97,6 +97,7 @@ fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
         id: store.next_id().map_err(|e| other(&e))?,
         name: "Banc d'essai".into(),
         created_at: clock.now_ms(),
+        tz: None,
     };
     store.add_structure(&structure).map_err(|e| other(&e))?;
 

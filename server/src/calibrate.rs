@@ -26,10 +26,10 @@
 //! instead). Unknown item ids and responses the bank's item cannot score (the item
 //! changed type) are skipped and counted (`--strict`: exit 2); a second answer to
 //! the same item in one log is skipped and counted. The store is only read, through
-//! the `Store` trait: the results of every structure (`structures`, then
-//! `scan_profiles` and `session`). Results not attached to any structure cannot be
-//! reached through that trait (it has no scan of all sessions): they are counted
-//! (`stats`) and reported as not read. sled lets one process open a store: if
+//! the `Store` trait's `scan_sessions`: every stored answer log, whoever sent it (an
+//! agent, a kiosk, an anonymous browser) and whether or not it belongs to a
+//! structure; persons are taken in order of reception. Logs that cannot be decoded
+//! are counted and reported, and the scan goes on. sled lets one process open a store: if
 //! `repere serve` holds it, the command stops (exit 1) and says to copy the store
 //! with `repere backup COPY --data DIR` (which works while the server runs) and to
 //! calibrate on the copy.
@@ -73,6 +73,7 @@ use repere_engine::irt::Item;
 use repere_items::{Bank, Model, ProvenanceKind, Response};
 
 use crate::local::{ServerFile, SERVER_FILE};
+use crate::records::Source;
 use crate::store::sled_store::SledStore;
 use crate::store::{Store, StoreError};
 use crate::CliError;
@@ -292,16 +293,23 @@ fn read_store(
         Err(e) => return Err(CliError::Other(format!("--data {name}: {e}"))),
     };
     let store_error = |e: StoreError| CliError::Other(format!("--data {name}: {e}"));
-    // The results of every structure, in key order (deterministic).
-    let mut ids = Vec::new();
-    let mut corrupt = 0;
-    for structure in store.structures().map_err(store_error)? {
-        let report = store
-            .scan_profiles(structure.id, None, None, &mut |p| ids.push(p.id))
-            .map_err(store_error)?;
-        corrupt += report.corrupt.len();
-    }
-    let unattached = store.stats().map_err(store_error)?.unattached;
+    // Every stored log, kept as (reception time, id, answers) and put in order of
+    // reception (then id) so that persons are numbered deterministically.
+    let mut logs: Vec<(i64, String, Vec<repere_items::assessment::LoggedAnswer>)> = Vec::new();
+    let (mut at_counter, mut at_kiosk, mut anonymous) = (0usize, 0usize, 0usize);
+    let report = store
+        .scan_sessions(&mut |s| {
+            match s.source {
+                Source::Agent { .. } => at_counter += 1,
+                Source::Kiosk { .. } => at_kiosk += 1,
+                Source::Anonymous => anonymous += 1,
+            }
+            logs.push((s.received_at, s.id, s.submission.answers));
+        })
+        .map_err(store_error)?;
+    drop(store);
+    logs.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let corrupt = report.corrupt.len();
     let index: HashMap<&str, usize> = bank
         .items()
         .iter()
@@ -311,25 +319,13 @@ fn read_store(
     let mut answers = Vec::new();
     let mut unknown = BTreeMap::new();
     let mut unscorable: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut persons, mut skips, mut repeats, mut missing) = (0usize, 0usize, 0usize, 0usize);
+    let (mut persons, mut skips, mut repeats) = (0usize, 0usize, 0usize);
     let mut seen: Vec<usize> = Vec::new();
-    for id in &ids {
-        let session = match store.session(id) {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                missing += 1;
-                continue;
-            }
-            Err(StoreError::Corrupt { .. }) => {
-                corrupt += 1;
-                continue;
-            }
-            Err(e) => return Err(store_error(e)),
-        };
+    for (_, id, log_answers) in &logs {
         let p = persons;
         persons += 1;
         seen.clear();
-        for a in &session.submission.answers {
+        for a in log_answers {
             let Some(&j) = index.get(a.item.as_str()) else {
                 if strict {
                     return Err(input(format!(
@@ -368,22 +364,16 @@ fn read_store(
             });
         }
     }
-    drop(store);
     let mut notes = vec![format!(
-        "store: {persons} test(s) read from the results of every structure; \
-         \"Je passe\": {skips} ({})",
+        "store: {persons} test(s) read ({at_counter} at a counter, {at_kiosk} at a kiosk, \
+         {anonymous} anonymous), {} answer(s) kept; \"Je passe\": {skips} ({})",
+        answers.len(),
         if skip_as_missing {
             "taken as no answer"
         } else {
             "scored 0"
         }
     )];
-    if unattached > 0 {
-        notes.push(format!(
-            "not read: {unattached} result(s) attached to no structure (the store's \
-             interface offers no scan over them)"
-        ));
-    }
     if !unscorable.is_empty() {
         let n: usize = unscorable.values().sum();
         let ids: Vec<&str> = unscorable.keys().map(String::as_str).take(10).collect();
@@ -397,10 +387,16 @@ fn read_store(
             "skipped {repeats} repeated answer(s) to an item within one test"
         ));
     }
-    if corrupt + missing > 0 {
+    if corrupt > 0 {
         notes.push(format!(
-            "skipped {} result(s) that could not be read (see `repere serve`'s log)",
-            corrupt + missing
+            "skipped {corrupt} stored log(s) that could not be decoded (left in the store): {}",
+            report
+                .corrupt
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
     }
     Ok(Csv {
@@ -413,7 +409,10 @@ fn read_store(
 }
 
 fn today() -> String {
-    let (y, m, d) = crate::clock::paris_date(crate::clock::Clock::system().now_ms());
+    let (y, m, d) = crate::clock::local_date(
+        crate::clock::Clock::system().now_ms(),
+        &crate::clock::default_tz(),
+    );
     format!("{y:04}-{m:02}-{d:02}")
 }
 

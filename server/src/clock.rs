@@ -1,19 +1,27 @@
-//! Time: the server's clock (with an offset that tests use to make records old) and
-//! the calendar dates people read (France, `DD/MM/YYYY`).
+//! Time: the server's clock (with an offset that tests use to make records old, or
+//! to stand at a chosen instant) and the calendar dates people read
+//! (`DD/MM/YYYY`) in a structure's time zone.
 //!
 //! Timestamps are milliseconds since the Unix epoch (UTC) everywhere in the store.
-//! Dates shown to people are days in Europe/Paris time (CET/CEST with the EU rule:
-//! summer time from the last Sunday of March 01:00 UTC to the last Sunday of October
-//! 01:00 UTC), computed here without a time-zone database.
+//! Dates shown to people are days in the time zone of the structure they belong to
+//! (an IANA name such as `Europe/Paris` or `America/Cayenne`, default
+//! [`DEFAULT_TZ`]), computed by `jiff` with the time-zone database embedded in the
+//! binary: the same dates on every machine, summer time included.
 
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::{TimeZone, TimeZoneDatabase};
+use jiff::Timestamp;
 
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
 
 /// The server's clock: the system time plus a fixed offset (zero in production; the
-/// hidden `--clock-offset-days` option of `repere serve` sets it so that a test can
-/// write records "in the past" and check the retention purge).
+/// hidden options `--clock-offset-days` and `--clock-start` of `repere serve` set it
+/// so that a test can write records "in the past" and check the retention purge,
+/// or store results at a chosen instant and check the dates people read).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Clock {
     offset_ms: i64,
@@ -32,6 +40,13 @@ impl Clock {
         }
     }
 
+    /// A clock that reads `at_ms` now and runs on from there.
+    pub fn starting_at(at_ms: i64) -> Self {
+        Clock {
+            offset_ms: at_ms.saturating_sub(Clock::system().now_ms()),
+        }
+    }
+
     /// Now, in milliseconds since the epoch.
     pub fn now_ms(&self) -> i64 {
         let sys = SystemTime::now()
@@ -42,87 +57,85 @@ impl Clock {
     }
 }
 
-/// Days since 1970-01-01 → (year, month 1..=12, day 1..=31), proleptic Gregorian
-/// (H. Hinnant's `civil_from_days`).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// Time zone of a structure that names none (and of results attached to none).
+pub const DEFAULT_TZ: &str = "Europe/Paris";
+
+fn database() -> &'static TimeZoneDatabase {
+    static DB: OnceLock<TimeZoneDatabase> = OnceLock::new();
+    DB.get_or_init(TimeZoneDatabase::bundled)
 }
 
-/// (year, month, day) → days since 1970-01-01 (H. Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Day of the week of a day number, 0 = Sunday.
-fn weekday(days: i64) -> i64 {
-    (days + 4).rem_euclid(7)
-}
-
-/// The last Sunday of a month, as a day number.
-fn last_sunday(y: i64, m: u32) -> i64 {
-    let next_first = if m == 12 {
-        days_from_civil(y + 1, 1, 1)
-    } else {
-        days_from_civil(y, m + 1, 1)
-    };
-    let last = next_first - 1;
-    last - weekday(last)
-}
-
-/// Offset of Paris time from UTC at an instant: +1 h in winter, +2 h in summer.
-fn paris_offset_ms(utc_ms: i64) -> i64 {
-    let (y, _, _) = civil_from_days(utc_ms.div_euclid(DAY_MS));
-    let start = last_sunday(y, 3) * DAY_MS + 3_600_000;
-    let end = last_sunday(y, 10) * DAY_MS + 3_600_000;
-    if (start..end).contains(&utc_ms) {
-        7_200_000
-    } else {
-        3_600_000
+/// Checks an IANA time-zone name; returns its canonical spelling
+/// (`europe/paris` → `Europe/Paris`). The error says what is expected.
+pub fn check_tz(name: &str) -> Result<String, String> {
+    let n = name.trim();
+    let tz = (!n.is_empty() && !n.contains(".."))
+        .then(|| database().get(n).ok())
+        .flatten();
+    match tz.as_ref().and_then(TimeZone::iana_name) {
+        Some(canonical) => Ok(canonical.to_string()),
+        None => Err(format!(
+            "unknown time zone `{n}`: give an IANA name such as Europe/Paris, \
+             America/Cayenne, America/Martinique, Indian/Reunion or Pacific/Noumea"
+        )),
     }
 }
 
-/// The Paris calendar day of an instant, as (year, month, day).
-pub fn paris_date(utc_ms: i64) -> (i64, u32, u32) {
-    civil_from_days((utc_ms + paris_offset_ms(utc_ms)).div_euclid(DAY_MS))
+/// The time zone of a structure (its stored name, or [`DEFAULT_TZ`]). A name the
+/// embedded database no longer knows falls back to the default, with a log line.
+pub fn time_zone(name: Option<&str>) -> TimeZone {
+    let name = name.unwrap_or(DEFAULT_TZ);
+    match database().get(name) {
+        Ok(tz) => tz,
+        Err(e) => {
+            tracing::error!(tz = name, error = %e, "unknown time zone: using {DEFAULT_TZ}");
+            database().get(DEFAULT_TZ).unwrap_or(TimeZone::UTC)
+        }
+    }
 }
 
-/// `DD/MM/YYYY` in Paris time: the date format of French spreadsheets.
-pub fn format_date_fr(utc_ms: i64) -> String {
-    let (y, m, d) = paris_date(utc_ms);
-    format!("{d:02}/{m:02}/{y:04}")
+/// The default time zone ([`DEFAULT_TZ`]).
+pub fn default_tz() -> TimeZone {
+    time_zone(None)
 }
 
-/// `DD/MM/YYYY à HHhMM` in Paris time, for printed sheets.
-pub fn format_datetime_fr(utc_ms: i64) -> String {
-    let local = utc_ms + paris_offset_ms(utc_ms);
-    let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
-    let minutes = local.rem_euclid(DAY_MS) / 60_000;
-    format!(
-        "{d:02}/{m:02}/{y:04} à {:02}h{:02}",
-        minutes / 60,
-        minutes % 60
+fn civil(utc_ms: i64, tz: &TimeZone) -> DateTime {
+    let t = Timestamp::from_millisecond(utc_ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    tz.to_datetime(t)
+}
+
+/// The calendar day of an instant in `tz`, as (year, month, day).
+pub fn local_date(utc_ms: i64, tz: &TimeZone) -> (i64, u32, u32) {
+    let d = civil(utc_ms, tz).date();
+    (
+        i64::from(d.year()),
+        u32::try_from(d.month()).unwrap_or(1),
+        u32::try_from(d.day()).unwrap_or(1),
     )
 }
 
-/// Parses a day `YYYY-MM-DD` (the HTML date input's format) or `DD/MM/YYYY` into the
-/// instant of its start (midnight, Paris time). `None` if it is not a real date.
-pub fn parse_day_start(text: &str) -> Option<i64> {
+/// `DD/MM/YYYY` in `tz`: the date format of French spreadsheets.
+pub fn format_date_fr(utc_ms: i64, tz: &TimeZone) -> String {
+    let (y, m, d) = local_date(utc_ms, tz);
+    format!("{d:02}/{m:02}/{y:04}")
+}
+
+/// `DD/MM/YYYY à HHhMM` in `tz`, for printed sheets.
+pub fn format_datetime_fr(utc_ms: i64, tz: &TimeZone) -> String {
+    let t = civil(utc_ms, tz);
+    format!(
+        "{:02}/{:02}/{:04} à {:02}h{:02}",
+        t.day(),
+        t.month(),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// Parses a day `YYYY-MM-DD` (the HTML date input's format) or `DD/MM/YYYY`.
+/// `None` if it is not a real date between 1900 and 9999.
+pub fn parse_day(text: &str) -> Option<Date> {
     let t = text.trim();
     let (y, m, d) = if let [y, m, d] = t.split('-').collect::<Vec<_>>().as_slice() {
         (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -131,63 +144,159 @@ pub fn parse_day_start(text: &str) -> Option<i64> {
     } else {
         return None;
     };
-    let (y, m, d): (i64, u32, u32) = (y, m, d);
-    if !(1900..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 {
+    let (y, m, d): (i16, i8, i8) = (y, m, d);
+    if !(1900..=9999).contains(&y) {
         return None;
     }
-    let days = days_from_civil(y, m, d);
-    if civil_from_days(days) != (y, m, d) {
-        return None;
-    }
-    // Midnight in Paris is 23:00 or 22:00 UTC the day before; the offset at noon UTC
-    // of that day is the right one (changes happen at 01:00 UTC on Sundays).
-    let noon = days * DAY_MS + DAY_MS / 2;
-    Some(days * DAY_MS - paris_offset_ms(noon))
+    Date::new(y, m, d).ok()
+}
+
+/// The first instant of `day` in `tz` (midnight, or the end of a gap when the
+/// clocks jump at midnight), in milliseconds.
+pub fn day_start(day: Date, tz: &TimeZone) -> Option<i64> {
+    let zdt = day
+        .to_zoned_datetime(tz.clone())
+        .ok()?
+        .start_of_day()
+        .ok()?;
+    Some(zdt.timestamp().as_millisecond())
+}
+
+/// [`parse_day`] then [`day_start`].
+pub fn parse_day_start(text: &str, tz: &TimeZone) -> Option<i64> {
+    day_start(parse_day(text)?, tz)
+}
+
+/// The first instant of the day after `text`'s day in `tz`: the exclusive end of
+/// a range that includes that day, whatever its length (23, 24 or 25 hours).
+pub fn parse_day_end(text: &str, tz: &TimeZone) -> Option<i64> {
+    day_start(parse_day(text)?.tomorrow().ok()?, tz)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn civil_round_trip_and_known_days() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-        for z in (-800_000..800_000).step_by(997) {
-            let (y, m, d) = civil_from_days(z);
-            assert_eq!(days_from_civil(y, m, d), z);
-        }
+    fn utc(text: &str) -> i64 {
+        text.parse::<Timestamp>()
+            .expect("timestamp")
+            .as_millisecond()
     }
 
     #[test]
     fn paris_dates_follow_summer_time() {
-        // 2024-03-31 00:59 UTC is 01:59 CET; 01:00 UTC is 03:00 CEST.
-        let t = days_from_civil(2024, 3, 31) * DAY_MS;
-        assert_eq!(paris_offset_ms(t + 59 * 60_000), 3_600_000);
-        assert_eq!(paris_offset_ms(t + 3_600_000), 7_200_000);
-        // 2024-10-27 01:00 UTC ends summer time.
-        let t = days_from_civil(2024, 10, 27) * DAY_MS;
-        assert_eq!(paris_offset_ms(t + 3_599_999), 7_200_000);
-        assert_eq!(paris_offset_ms(t + 3_600_000), 3_600_000);
-        // 2024-06-30 22:30 UTC is already 1 July in Paris.
-        let t = days_from_civil(2024, 6, 30) * DAY_MS + 22 * 3_600_000 + 30 * 60_000;
-        assert_eq!(format_date_fr(t), "01/07/2024");
-        assert_eq!(format_datetime_fr(t), "01/07/2024 à 00h30");
-        // 2024-01-15 23:30 UTC is 16 January in Paris.
-        let t = days_from_civil(2024, 1, 15) * DAY_MS + 23 * 3_600_000 + 30 * 60_000;
-        assert_eq!(format_date_fr(t), "16/01/2024");
+        let paris = default_tz();
+        // 2026-03-29: summer time starts at 01:00 UTC. 00:30 UTC is 01:30 CET.
+        assert_eq!(
+            format_date_fr(utc("2026-03-29T00:30:00Z"), &paris),
+            "29/03/2026"
+        );
+        assert_eq!(
+            format_datetime_fr(utc("2026-03-29T00:30:00Z"), &paris),
+            "29/03/2026 à 01h30"
+        );
+        assert_eq!(
+            format_datetime_fr(utc("2026-03-29T01:00:00Z"), &paris),
+            "29/03/2026 à 03h00"
+        );
+        // 23:30 UTC on 31 December is already the next year in Paris.
+        assert_eq!(
+            format_date_fr(utc("2026-12-31T23:30:00Z"), &paris),
+            "01/01/2027"
+        );
+        assert_eq!(
+            local_date(utc("2026-12-31T23:30:00Z"), &paris),
+            (2027, 1, 1)
+        );
+        // 2024-06-30 22:30 UTC is already 1 July (CEST).
+        assert_eq!(
+            format_datetime_fr(utc("2024-06-30T22:30:00Z"), &paris),
+            "01/07/2024 à 00h30"
+        );
+        // 2024-10-27 01:00 UTC ends summer time: 02:59 CEST, then 02:00 CET.
+        assert_eq!(
+            format_datetime_fr(utc("2024-10-27T00:59:00Z"), &paris),
+            "27/10/2024 à 02h59"
+        );
+        assert_eq!(
+            format_datetime_fr(utc("2024-10-27T01:00:00Z"), &paris),
+            "27/10/2024 à 02h00"
+        );
+    }
+
+    #[test]
+    fn other_zones_give_their_own_dates() {
+        let cayenne = time_zone(Some("America/Cayenne")); // UTC-3, no summer time
+        assert_eq!(
+            format_date_fr(utc("2026-03-29T00:30:00Z"), &cayenne),
+            "28/03/2026"
+        );
+        assert_eq!(
+            format_date_fr(utc("2026-12-31T23:30:00Z"), &cayenne),
+            "31/12/2026"
+        );
+        let reunion = time_zone(Some("Indian/Reunion")); // UTC+4
+        assert_eq!(
+            format_datetime_fr(utc("2026-12-31T20:30:00Z"), &reunion),
+            "01/01/2027 à 00h30"
+        );
+        let noumea = time_zone(Some("Pacific/Noumea")); // UTC+11
+        assert_eq!(
+            format_date_fr(utc("2026-06-30T13:00:00Z"), &noumea),
+            "01/07/2026"
+        );
+    }
+
+    #[test]
+    fn time_zone_names_are_checked() {
+        assert_eq!(check_tz("Europe/Paris").as_deref(), Ok("Europe/Paris"));
+        assert_eq!(check_tz(" europe/paris ").as_deref(), Ok("Europe/Paris"));
+        assert_eq!(
+            check_tz("America/Cayenne").as_deref(),
+            Ok("America/Cayenne")
+        );
+        for bad in [
+            "",
+            "Europe/Pariss",
+            "Mars/Olympus",
+            "../etc/passwd",
+            "CET+1",
+        ] {
+            let e = check_tz(bad).expect_err(bad);
+            assert!(
+                e.contains("unknown time zone") && e.contains("Europe/Paris"),
+                "{e}"
+            );
+        }
+        // A name the database lost falls back to Paris.
+        let fallback = time_zone(Some("Nowhere/Atlantis"));
+        assert_eq!(fallback.iana_name(), Some("Europe/Paris"));
     }
 
     #[test]
     fn parses_days_in_both_formats() {
-        let a = parse_day_start("2024-07-01");
-        assert_eq!(a, parse_day_start("01/07/2024"));
+        let paris = default_tz();
+        let a = parse_day_start("2024-07-01", &paris);
+        assert_eq!(a, parse_day_start("01/07/2024", &paris));
         // Midnight Paris (CEST) is 22:00 UTC the day before.
-        assert_eq!(a, Some(days_from_civil(2024, 7, 1) * DAY_MS - 7_200_000));
-        assert_eq!(parse_day_start("2024-02-30"), None);
-        assert_eq!(parse_day_start("hier"), None);
-        assert_eq!(parse_day_start("2024-13-01"), None);
+        assert_eq!(a, Some(utc("2024-06-30T22:00:00Z")));
+        assert_eq!(parse_day_start("2024-02-30", &paris), None);
+        assert_eq!(parse_day_start("hier", &paris), None);
+        assert_eq!(parse_day_start("2024-13-01", &paris), None);
+        // The day summer time starts has 23 hours; the range end is the next start.
+        assert_eq!(
+            parse_day_end("2026-03-29", &paris),
+            Some(utc("2026-03-29T22:00:00Z"))
+        );
+        assert_eq!(
+            parse_day_start("2026-03-29", &paris),
+            Some(utc("2026-03-28T23:00:00Z"))
+        );
+        let cayenne = time_zone(Some("America/Cayenne"));
+        assert_eq!(
+            parse_day_start("2026-12-31", &cayenne),
+            Some(utc("2026-12-31T03:00:00Z"))
+        );
     }
 
     #[test]
@@ -196,5 +305,8 @@ mod tests {
         let now = Clock::system().now_ms();
         let diff = now - past;
         assert!((400 * DAY_MS - 1000..=400 * DAY_MS + 1000).contains(&diff));
+        let at = utc("2026-12-31T23:30:00Z");
+        let fixed = Clock::starting_at(at).now_ms();
+        assert!((at..at + 60_000).contains(&fixed), "{fixed}");
     }
 }

@@ -49,7 +49,7 @@ pub fn ensure(store: &dyn Store, clock: &Clock) -> Result<Demo, AdminError> {
     if !store.structures()?.is_empty() {
         return Ok(Demo::Skipped);
     }
-    let structure = admin_ops::create_structure(store, clock, STRUCTURE_NAME)?;
+    let structure = admin_ops::create_structure(store, clock, STRUCTURE_NAME, None)?;
     for (role, login, password) in ACCOUNTS {
         admin_ops::create_user(store, clock, structure.id, role, login, password)?;
     }

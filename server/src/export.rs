@@ -10,9 +10,10 @@
 
 use std::io::Write;
 
+use jiff::tz::TimeZone;
 use repere_items::Bank;
 
-use crate::clock::format_date_fr;
+use crate::clock::{format_date_fr, time_zone};
 use crate::records::ProfileRecord;
 use crate::store::{Store, StoreError};
 use crate::view::{
@@ -120,8 +121,8 @@ fn defuse(text: &str) -> String {
     }
 }
 
-/// One row, in the order of [`csv_header`].
-pub fn csv_row(bank: &Bank, p: &ProfileRecord) -> Vec<String> {
+/// One row, in the order of [`csv_header`]; the date is the day in `tz`.
+pub fn csv_row(bank: &Bank, p: &ProfileRecord, tz: &TimeZone) -> Vec<String> {
     let o = &p.outcome;
     let pr = o.profile.as_ref();
     let class = pr.map(|x| x.class.as_str());
@@ -135,7 +136,7 @@ pub fn csv_row(bank: &Bank, p: &ProfileRecord) -> Vec<String> {
     });
     let mut row = vec![
         p.code.clone(),
-        format_date_fr(p.received_at),
+        format_date_fr(p.received_at, tz),
         p.person.as_deref().map(defuse).unwrap_or_default(),
         p.source.label().to_string(),
         class
@@ -185,7 +186,7 @@ fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
 }
 
 /// Exports the profiles of a structure that pass `filter`, streaming from the store
-/// into `out`.
+/// into `out`. Dates are days in the structure's time zone.
 pub fn export_structure<W: Write>(
     store: &dyn Store,
     bank: &Bank,
@@ -194,6 +195,7 @@ pub fn export_structure<W: Write>(
     format: Format,
     mut out: W,
 ) -> Result<ExportReport, ExportError> {
+    let tz = time_zone(store.structure(structure)?.and_then(|s| s.tz).as_deref());
     let mut failed: Option<String> = None;
     let mut rows = 0usize;
     let corrupt = match format {
@@ -205,7 +207,7 @@ pub fn export_structure<W: Write>(
                 .map_err(|e| ExportError::Write(e.to_string()))?;
             let report = store.scan_profiles(structure, filter.from, filter.to, &mut |p| {
                 if failed.is_none() && filter.matches(&p) {
-                    match w.write_record(csv_row(bank, &p)) {
+                    match w.write_record(csv_row(bank, &p, &tz)) {
                         Ok(()) => rows += 1,
                         Err(e) => failed = Some(e.to_string()),
                     }
@@ -224,7 +226,7 @@ pub fn export_structure<W: Write>(
                         .write_all(sep)
                         .map_err(|e| e.to_string())
                         .and_then(|()| {
-                            serde_json::to_writer(&mut out, &result_view(bank, &p))
+                            serde_json::to_writer(&mut out, &result_view(bank, &p, &tz))
                                 .map_err(|e| e.to_string())
                         });
                     match res {
@@ -271,8 +273,9 @@ mod tests {
             .expect("answer");
         let (sub, _) = test.finish(2_000).expect("finish");
         let outcome = compute_with(assessor, &sub).expect("outcome");
-        // 2024-06-30 22:30 UTC: 1 July in Paris.
-        let at = crate::clock::days_from_civil(2024, 6, 30) * crate::clock::DAY_MS + 81_000_000;
+        // 2024-06-30 22:30 UTC: 1 July in Paris (structure 9 does not exist: the
+        // default time zone).
+        let at = 1_719_786_600_000;
         for (i, person) in ["=1+1", "Zoé; \"la\" grande"].iter().enumerate() {
             let (s, mut p) = records(
                 &format!("x{i}"),
@@ -366,5 +369,72 @@ mod tests {
             serde_json::from_slice::<serde_json::Value>(&none).expect("json"),
             serde_json::json!([])
         );
+    }
+
+    /// The dates of an export are the days of the structure's time zone.
+    #[test]
+    fn export_dates_are_days_of_the_structure_time_zone() {
+        let bank = crate::outcome::bank().expect("bank");
+        let t = temp_store();
+        let paris = crate::records::Structure {
+            v: SCHEMA_VERSION,
+            id: 1,
+            name: "Paris".into(),
+            created_at: 0,
+            tz: None,
+        };
+        let cayenne = crate::records::Structure {
+            id: 2,
+            name: "Cayenne".into(),
+            tz: Some("America/Cayenne".into()),
+            ..paris.clone()
+        };
+        t.store.add_structure(&paris).expect("structure");
+        t.store.add_structure(&cayenne).expect("structure");
+        // 2026-03-29T00:30Z and 2026-12-31T23:30Z.
+        let instants = [1_774_744_200_000_i64, 1_798_759_800_000];
+        for st in [1u64, 2] {
+            for (i, at) in instants.iter().enumerate() {
+                let (s, p) = records(
+                    &format!("s{st}-{i}"),
+                    &format!("JJJJ-JJ{st}{}", i + 2),
+                    *at,
+                    Some(st),
+                );
+                t.store.insert_result(&s, &p, None).expect("insert");
+            }
+        }
+        let dates = |structure: u64| -> Vec<String> {
+            let mut out = Vec::new();
+            export_structure(
+                &t.store,
+                bank,
+                structure,
+                &ProfileFilter::default(),
+                Format::Csv,
+                &mut out,
+            )
+            .expect("export");
+            csv::ReaderBuilder::new()
+                .delimiter(b';')
+                .from_reader(&out[3..])
+                .records()
+                .map(|r| r.expect("row")[1].to_string())
+                .collect()
+        };
+        assert_eq!(dates(1), ["29/03/2026", "01/01/2027"]);
+        assert_eq!(dates(2), ["28/03/2026", "31/12/2026"]);
+        let mut js = Vec::new();
+        export_structure(
+            &t.store,
+            bank,
+            1,
+            &ProfileFilter::default(),
+            Format::Json,
+            &mut js,
+        )
+        .expect("json");
+        let v: serde_json::Value = serde_json::from_slice(&js).expect("json");
+        assert_eq!(v[1]["date"], "01/01/2027");
     }
 }

@@ -13,6 +13,7 @@ mod estimate;
 mod items_cmd;
 mod serve;
 mod simulate;
+mod static_cache;
 
 // `repere serve` and the administration commands (issue "The server").
 mod admin_ops;

@@ -32,6 +32,10 @@ pub struct Structure {
     pub name: String,
     /// Creation time.
     pub created_at: Millis,
+    /// IANA time zone of the dates its people read (exports, sheets, screens);
+    /// `None`: [`crate::clock::DEFAULT_TZ`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
 }
 
 /// What an account may do.
@@ -94,6 +98,10 @@ pub struct User {
     pub password_hash: String,
     /// Creation time.
     pub created_at: Millis,
+    /// A disabled account cannot log in; its login sessions ended when it was
+    /// disabled.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// A kiosk device: submits results for its structure with its token; no login.

@@ -38,6 +38,11 @@ pub const LIMIT_PER_IP: u32 = 20;
 pub const LIMIT_WINDOW_MS: i64 = 15 * 60_000;
 /// Keys each login limiter remembers at most.
 pub const LIMIT_CAPACITY: usize = 100_000;
+/// Lookups of unknown result codes allowed per account in [`LIMIT_WINDOW_MS`].
+pub const LOOKUP_PER_ACCOUNT: u32 = 20;
+/// Lookups of unknown result codes allowed per client address (several agents of
+/// one post office may share an address).
+pub const LOOKUP_PER_IP: u32 = 60;
 
 /// Options of `repere serve`.
 #[derive(clap::Args, Debug)]
@@ -67,6 +72,10 @@ pub struct ServeArgs {
     /// Testing only: shift the server's clock by this many days.
     #[arg(long, hide = true, default_value_t = 0, allow_negative_numbers = true)]
     pub clock_offset_days: i64,
+    /// Testing only: the server's clock reads this instant at start (RFC 3339,
+    /// e.g. 2026-12-31T23:30:00Z) and runs on from there.
+    #[arg(long, hide = true)]
+    pub clock_start: Option<String>,
     /// Benchmark baseline only: acknowledge results without waiting for the disk.
     #[arg(long, hide = true)]
     pub unsafe_no_flush: bool,
@@ -118,7 +127,15 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let bank = outcome::bank().map_err(CliError::Other)?;
     let assessor = outcome::assessor().map_err(CliError::Other)?;
     let store: Arc<dyn Store> = Arc::new(open_store(&args)?);
-    let clock = Clock::with_offset_days(args.clock_offset_days);
+    let clock = match &args.clock_start {
+        None => Clock::with_offset_days(args.clock_offset_days),
+        Some(at) => {
+            let at: jiff::Timestamp = at.parse().map_err(|e| {
+                CliError::Input(format!("--clock-start {at}: not an RFC 3339 instant: {e}"))
+            })?;
+            Clock::starting_at(at.as_millisecond())
+        }
+    };
 
     let demo_banner = if args.demo {
         let (s, c) = (store.clone(), clock);
@@ -158,6 +175,8 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         },
         limit_account: RateLimiter::new(LIMIT_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
         limit_ip: RateLimiter::new(LIMIT_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
+        limit_lookup_account: RateLimiter::new(LOOKUP_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
+        limit_lookup_ip: RateLimiter::new(LOOKUP_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
         local_token: local_token.clone(),
     });
 
@@ -166,6 +185,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     // "page not found" screen for paths it does not know.
     let app = api::router(state)
         .fallback_service(ServeDir::new(&args.dist).fallback(ServeFile::new(&index)))
+        .layer(axum::middleware::from_fn(crate::static_cache::headers))
         .layer(TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.addr, args.port))
         .await

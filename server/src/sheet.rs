@@ -1,6 +1,7 @@
 //! Printable pages (HTML, French, no outside resource): the sheet given to a person
 //! after a screening, and a trainer's session plan.
 
+use jiff::tz::TimeZone;
 use repere_items::Bank;
 
 use crate::clock::{format_date_fr, format_datetime_fr};
@@ -39,8 +40,13 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// The sheet of one result.
-pub fn result_sheet(bank: &Bank, p: &ProfileRecord, structure: Option<&str>) -> String {
+/// The sheet of one result; its date and time are those of `tz`.
+pub fn result_sheet(
+    bank: &Bank,
+    p: &ProfileRecord,
+    structure: Option<&str>,
+    tz: &TimeZone,
+) -> String {
     let r = &bank.referentiel;
     let mut b = String::new();
     b.push_str("<h1>Votre résultat Repère</h1>");
@@ -49,7 +55,7 @@ pub fn result_sheet(bank: &Bank, p: &ProfileRecord, structure: Option<&str>) -> 
     }
     b.push_str(&format!(
         "<p>Test du {}{}.</p>",
-        esc(&format_datetime_fr(p.received_at)),
+        esc(&format_datetime_fr(p.received_at, tz)),
         structure
             .map(|s| format!(", {}", esc(s)))
             .unwrap_or_default()
@@ -127,13 +133,15 @@ pub fn result_sheet(bank: &Bank, p: &ProfileRecord, structure: Option<&str>) -> 
     page(&format!("Résultat Repère {}", p.code), &b)
 }
 
-/// A trainer's session plan: each group, its members, the skills to cover.
+/// A trainer's session plan: each group, its members, the skills to cover (dates
+/// in `tz`).
 pub fn groups_sheet(
     bank: &Bank,
     structure: &str,
     size: usize,
     profiles: &[&ProfileRecord],
     groups: &[Group],
+    tz: &TimeZone,
 ) -> String {
     let mut b = String::new();
     b.push_str(&format!(
@@ -174,7 +182,7 @@ pub fn groups_sheet(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&p.code),
                 esc(p.person.as_deref().unwrap_or("")),
-                esc(&format_date_fr(p.received_at)),
+                esc(&format_date_fr(p.received_at, tz)),
                 esc(&class)
             ));
         }

@@ -59,6 +59,9 @@ pub enum StoreError {
     /// A structure id does not exist.
     #[error("structure {0} does not exist")]
     NoStructure(u64),
+    /// An account id does not exist.
+    #[error("account {0} does not exist")]
+    NoUser(u64),
 }
 
 /// What [`Store::insert_result`] did.
@@ -131,6 +134,9 @@ pub trait Store: Send + Sync + 'static {
     fn structure(&self, id: u64) -> Result<Option<Structure>, StoreError>;
     /// Every structure, by id.
     fn structures(&self) -> Result<Vec<Structure>, StoreError>;
+    /// Replaces a structure (its name or time zone). Fails with
+    /// [`StoreError::NoStructure`] if it does not exist.
+    fn update_structure(&self, structure: &Structure) -> Result<(), StoreError>;
 
     /// Adds an account; fails if the login is taken or the structure unknown.
     fn add_user(&self, user: &User) -> Result<(), StoreError>;
@@ -140,6 +146,9 @@ pub trait Store: Send + Sync + 'static {
     fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError>;
     /// The accounts of a structure, by id.
     fn users_of_structure(&self, structure: u64) -> Result<Vec<User>, StoreError>;
+    /// Replaces an account (password, active or not); its id, login and structure
+    /// stay. Fails with [`StoreError::NoUser`] if it does not exist.
+    fn update_user(&self, user: &User) -> Result<(), StoreError>;
 
     /// Adds a kiosk; fails if the structure is unknown.
     fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError>;
@@ -158,6 +167,9 @@ pub trait Store: Send + Sync + 'static {
     fn login(&self, token_hash: &str) -> Result<Option<LoginSession>, StoreError>;
     /// Removes a login session.
     fn remove_login(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Removes every login session of account `user` except the one whose token
+    /// hash is `keep`; returns how many were removed.
+    fn remove_logins_of(&self, user: u64, keep: Option<&str>) -> Result<usize, StoreError>;
 
     /// Stores a screening.
     fn put_screening(&self, screening: &Screening) -> Result<(), StoreError>;
@@ -197,6 +209,12 @@ pub trait Store: Send + Sync + 'static {
         to: Option<Millis>,
         visit: &mut dyn FnMut(ProfileRecord),
     ) -> Result<ScanReport, StoreError>;
+
+    /// Calls `visit` on every stored answer log, whoever sent it and whether or not
+    /// it belongs to a structure, in key order. Logs that cannot be decoded are
+    /// reported and skipped; the scan goes on.
+    fn scan_sessions(&self, visit: &mut dyn FnMut(SessionRecord))
+        -> Result<ScanReport, StoreError>;
 
     /// Deletes results received before `results_before`, login sessions expired at
     /// `now`, and screenings created before `screenings_before`.

@@ -1,4 +1,5 @@
-//! `repere structure add NAME` / `repere structure list`.
+//! `repere structure add NAME [--tz ZONE]` / `repere structure set-tz ID ZONE` /
+//! `repere structure list`.
 
 use crate::admin_ops::{AdminOp, AdminReply};
 use crate::local::{run_op, DataArg};
@@ -17,10 +18,23 @@ enum StructureCommand {
     Add {
         /// Name of the structure.
         name: String,
+        /// Time zone of the dates its staff and people read (IANA name, e.g.
+        /// America/Cayenne, Indian/Reunion). Default: Europe/Paris.
+        #[arg(long)]
+        tz: Option<String>,
         #[command(flatten)]
         data: DataArg,
     },
-    /// List the structures: id, name.
+    /// Set the time zone of a structure's dates (exports, sheets, screens).
+    SetTz {
+        /// Structure id (see `repere structure list`).
+        id: u64,
+        /// IANA time zone, e.g. Europe/Paris, America/Martinique, Pacific/Noumea.
+        tz: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List the structures: id, name, time zone.
     List {
         #[command(flatten)]
         data: DataArg,
@@ -30,8 +44,8 @@ enum StructureCommand {
 /// Runs `repere structure …`.
 pub fn run(args: StructureArgs) -> Result<(), CliError> {
     match args.command {
-        StructureCommand::Add { name, data } => {
-            match run_op(&data.data, AdminOp::AddStructure { name })? {
+        StructureCommand::Add { name, tz, data } => {
+            match run_op(&data.data, AdminOp::AddStructure { name, tz })? {
                 AdminReply::Structure { id } => {
                     println!("{id}");
                     Ok(())
@@ -39,10 +53,20 @@ pub fn run(args: StructureArgs) -> Result<(), CliError> {
                 other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),
             }
         }
+        StructureCommand::SetTz { id, tz, data } => {
+            match run_op(&data.data, AdminOp::SetStructureTz { structure: id, tz })? {
+                AdminReply::StructureTz { id, tz } => {
+                    println!("{tz}");
+                    eprintln!("structure {id}: dates are now shown in {tz}");
+                    Ok(())
+                }
+                other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),
+            }
+        }
         StructureCommand::List { data } => match run_op(&data.data, AdminOp::ListStructures)? {
             AdminReply::Structures { list } => {
-                for (id, name) in list {
-                    println!("{id}\t{name}");
+                for (id, name, tz) in list {
+                    println!("{id}\t{name}\t{tz}");
                 }
                 Ok(())
             }

@@ -1,12 +1,15 @@
-//! `repere user add --structure ID --role agent|trainer|admin --login NAME`.
+//! `repere user add --structure ID --role agent|trainer|admin --login NAME`,
+//! `repere user passwd LOGIN`, `repere user disable LOGIN`, `repere user enable LOGIN`.
 //!
-//! The password is asked twice on a terminal (not echoed), or read from the first
+//! A password is asked twice on a terminal (not echoed), or read from the first
 //! line of standard input when it is not a terminal (scripts:
-//! `echo "$PASSWORD" | repere user add …`).
+//! `echo "$PASSWORD" | repere user add …`). Like every administration command,
+//! these work with or without a running server (see [`crate::local`]).
 
 use std::io::{BufRead, IsTerminal};
 
 use crate::admin_ops::{AdminOp, AdminReply};
+use crate::auth::MIN_PASSWORD_CHARS;
 use crate::local::{run_op, DataArg};
 use crate::records::Role;
 use crate::CliError;
@@ -34,12 +37,36 @@ enum UserCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Set a new password for an account (asked, or read from stdin); its login
+    /// sessions end.
+    Passwd {
+        /// Login of the account.
+        login: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Disable an account: it cannot log in any more, and its sessions end at once.
+    Disable {
+        /// Login of the account.
+        login: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// Login of the account.
+        login: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 fn read_password() -> Result<String, CliError> {
     if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Mot de passe (10 caractères au moins) : ")
-            .map_err(|e| CliError::Other(format!("cannot read the password: {e}")))?;
+        let first = rpassword::prompt_password(format!(
+            "Mot de passe ({MIN_PASSWORD_CHARS} caractères au moins) : "
+        ))
+        .map_err(|e| CliError::Other(format!("cannot read the password: {e}")))?;
         let second = rpassword::prompt_password("Confirmez le mot de passe : ")
             .map_err(|e| CliError::Other(format!("cannot read the password: {e}")))?;
         if first != second {
@@ -56,35 +83,80 @@ fn read_password() -> Result<String, CliError> {
     }
 }
 
+fn unexpected(reply: AdminReply) -> CliError {
+    CliError::Other(format!("unexpected reply: {reply:?}"))
+}
+
 /// Runs `repere user …`.
 pub fn run(args: UserArgs) -> Result<(), CliError> {
-    let UserCommand::Add {
-        structure,
-        role,
-        login,
-        data,
-    } = args.command;
-    let role =
-        Role::parse(&role).ok_or_else(|| CliError::Input(format!("unknown role `{role}`")))?;
-    let password = read_password()?;
-    match run_op(
-        &data.data,
-        AdminOp::AddUser {
+    match args.command {
+        UserCommand::Add {
             structure,
             role,
-            login: login.clone(),
-            password,
-        },
-    )? {
-        AdminReply::User { id } => {
+            login,
+            data,
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| CliError::Input(format!("unknown role `{role}`")))?;
+            let password = read_password()?;
+            match run_op(
+                &data.data,
+                AdminOp::AddUser {
+                    structure,
+                    role,
+                    login: login.clone(),
+                    password,
+                },
+            )? {
+                AdminReply::User { id } => {
+                    println!("{id}");
+                    eprintln!(
+                        "account {id} `{}` ({}) added to structure {structure}",
+                        login.trim().to_lowercase(),
+                        role.name()
+                    );
+                    Ok(())
+                }
+                other => Err(unexpected(other)),
+            }
+        }
+        UserCommand::Passwd { login, data } => {
+            let password = read_password()?;
+            match run_op(&data.data, AdminOp::SetPassword { login, password })? {
+                AdminReply::UserChanged {
+                    id, sessions_ended, ..
+                } => {
+                    println!("{id}");
+                    eprintln!(
+                        "account {id}: password changed; {sessions_ended} login session(s) ended"
+                    );
+                    Ok(())
+                }
+                other => Err(unexpected(other)),
+            }
+        }
+        UserCommand::Disable { login, data } => set_active(&data, login, false),
+        UserCommand::Enable { login, data } => set_active(&data, login, true),
+    }
+}
+
+fn set_active(data: &DataArg, login: String, active: bool) -> Result<(), CliError> {
+    match run_op(&data.data, AdminOp::SetActive { login, active })? {
+        AdminReply::UserChanged {
+            id,
+            active,
+            sessions_ended,
+        } => {
             println!("{id}");
-            eprintln!(
-                "account {id} `{}` ({}) added to structure {structure}",
-                login.trim().to_lowercase(),
-                role.name()
-            );
+            if active {
+                eprintln!("account {id} enabled: it can log in");
+            } else {
+                eprintln!(
+                    "account {id} disabled: it cannot log in; {sessions_ended} login session(s) ended"
+                );
+            }
             Ok(())
         }
-        other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),
+        other => Err(unexpected(other)),
     }
 }

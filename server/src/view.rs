@@ -4,12 +4,24 @@
 //! Records store ids only (`acquis`, `mail.attach`); labels come from the
 //! référentiel at display time, so a wording fix shows everywhere at once.
 
+use jiff::tz::TimeZone;
 use repere_items::Bank;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::clock::{format_date_fr, parse_day_start, DAY_MS};
+use crate::clock::{format_date_fr, parse_day_end, parse_day_start, time_zone};
 use crate::records::{ProfileRecord, Source};
+use crate::store::{Store, StoreError};
+
+/// The time zone of a structure's dates ([`crate::clock::DEFAULT_TZ`] for none, or
+/// for a structure that names none).
+pub fn structure_tz(store: &dyn Store, structure: Option<u64>) -> Result<TimeZone, StoreError> {
+    let name = match structure {
+        Some(id) => store.structure(id)?.and_then(|s| s.tz),
+        None => None,
+    };
+    Ok(time_zone(name.as_deref()))
+}
 
 /// A `{id, label}` pair (label = id when the référentiel does not know it, e.g. a
 /// result computed against an older version).
@@ -190,7 +202,8 @@ pub struct ResultView<'a> {
     pub code: &'a str,
     /// Reception time (ms).
     pub received_at: i64,
-    /// Reception day, `DD/MM/YYYY` (Paris).
+    /// Reception day, `DD/MM/YYYY`, in the time zone of the structure it belongs
+    /// to (or of the one reading it).
     pub date: String,
     /// `agent`, `kiosk` or `anonymous`.
     pub source: &'static str,
@@ -216,8 +229,8 @@ pub struct ResultView<'a> {
     pub referentiel: ReferentielView<'a>,
 }
 
-/// Builds the view of one result.
-pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord) -> ResultView<'a> {
+/// Builds the view of one result; its date is the day in `tz`.
+pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> ResultView<'a> {
     let o = &p.outcome;
     let r = &bank.referentiel;
     let profile = o.profile.as_ref().map(|pr| {
@@ -281,7 +294,7 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord) -> ResultView<'a> {
     ResultView {
         code: &p.code,
         received_at: p.received_at,
-        date: format_date_fr(p.received_at),
+        date: format_date_fr(p.received_at, tz),
         source: source_name(&p.source),
         attached: p.structure.is_some(),
         person: p.person.as_deref(),
@@ -310,12 +323,12 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord) -> ResultView<'a> {
     }
 }
 
-/// The short view of a result in a trainer's list.
-pub fn summary_view(bank: &Bank, p: &ProfileRecord) -> Value {
+/// The short view of a result in a trainer's list; its date is the day in `tz`.
+pub fn summary_view(bank: &Bank, p: &ProfileRecord, tz: &TimeZone) -> Value {
     let pr = p.outcome.profile.as_ref();
     json!({
         "code": p.code,
-        "date": format_date_fr(p.received_at),
+        "date": format_date_fr(p.received_at, tz),
         "received_at": p.received_at,
         "source": source_name(&p.source),
         "person": p.person,
@@ -366,24 +379,17 @@ fn present(v: &Option<String>) -> Option<&str> {
 }
 
 impl FilterQuery {
-    /// Checks the values against the référentiel; errors are French.
-    pub fn check(&self, bank: &Bank) -> Result<ProfileFilter, String> {
+    /// Checks the values against the référentiel; errors are French. Days are
+    /// those of `tz` (the structure's time zone): `from` starts at its midnight,
+    /// `to` ends at the next day's.
+    pub fn check(&self, bank: &Bank, tz: &TimeZone) -> Result<ProfileFilter, String> {
         let r = &bank.referentiel;
-        let day = |v: &str| {
-            parse_day_start(v)
-                .ok_or_else(|| format!("Date invalide : « {v} » (attendu AAAA-MM-JJ)."))
-        };
-        let from = present(&self.from).map(day).transpose()?;
-        // The day after `to`, at midnight: the next day's start, found from the day
-        // at noon to be right on the days summer time starts or ends.
+        let invalid = |v: &str| format!("Date invalide : « {v} » (attendu AAAA-MM-JJ).");
+        let from = present(&self.from)
+            .map(|v| parse_day_start(v, tz).ok_or_else(|| invalid(v)))
+            .transpose()?;
         let to = present(&self.to)
-            .map(|v| {
-                day(v).and_then(|start| {
-                    let next = crate::clock::paris_date(start + DAY_MS + DAY_MS / 2);
-                    parse_day_start(&format!("{:04}-{:02}-{:02}", next.0, next.1, next.2))
-                        .ok_or_else(|| format!("Date invalide : « {v} »."))
-                })
-            })
+            .map(|v| parse_day_end(v, tz).ok_or_else(|| invalid(v)))
             .transpose()?;
         let domain_level = match (present(&self.domain), present(&self.level)) {
             (None, None) => None,

@@ -1,4 +1,9 @@
 //! Structure administrators: accounts and kiosks of their own structure.
+//!
+//! Accounts: list, add, reset a password (a new one typed by the admin, or one
+//! generated and shown once), disable and enable. Every account an admin names by
+//! id must belong to their structure (another structure's answers 404, like a
+//! missing one); the last active admin of a structure cannot be disabled.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -10,8 +15,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{blocking, body_error, parse_json, ApiError, Shared, Staff};
-use crate::admin_ops::{self, AdminError};
-use crate::records::Role;
+use crate::admin_ops::{self, AccountError, AccountRefusal, AdminError};
+use crate::records::{Role, User};
 
 fn admin_error(e: AdminError) -> ApiError {
     match e {
@@ -39,6 +44,8 @@ pub async fn users(State(state): State<Shared>, staff: Staff) -> Result<Json<Val
             "login": u.login,
             "role": u.role.name(),
             "role_label": u.role.label(),
+            "active": !u.disabled,
+            "me": u.id == staff.user.id,
         })).collect::<Vec<_>>(),
     })))
 }
@@ -87,6 +94,141 @@ pub async fn add_user(
         Json(json!({ "id": user.id, "login": user.login, "role": user.role.name() })),
     )
         .into_response())
+}
+
+/// The account `id` of the admin's structure, or 404.
+fn account_of(state: &Shared, staff: &Staff, id: &str) -> Result<User, ApiError> {
+    let not_found = || ApiError::not_found("Compte introuvable.");
+    let id: u64 = id.trim().parse().map_err(|_| not_found())?;
+    state
+        .store
+        .user(id)?
+        .filter(|u| u.structure == staff.structure())
+        .ok_or_else(not_found)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPassword {
+    /// The new password; absent or null: one is generated and shown once.
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// `POST /api/admin/users/{id}/password` `{"password": "..."}` or `{}`: sets a new
+/// password for an account of the structure; with no password given, generates
+/// one and returns it (shown once). The account's login sessions end.
+pub async fn reset_password(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    staff.require(&[Role::Admin])?;
+    let body = body.map_err(body_error)?;
+    let user = account_of(&state, &staff, &id)?;
+    let body: NewPassword = if body.is_empty() {
+        NewPassword { password: None }
+    } else {
+        parse_json(&body)?
+    };
+    let (password, generated) = match body.password.filter(|p| !p.is_empty()) {
+        Some(p) => (p, false),
+        None => (
+            admin_ops::generate_password().map_err(ApiError::internal)?,
+            true,
+        ),
+    };
+    let (store, target, pw) = (state.store.clone(), user.clone(), password.clone());
+    // The admin's own session stays when they reset their own password here.
+    let keep = (user.id == staff.user.id).then(|| staff.token_hash.clone());
+    let ended =
+        blocking(move || admin_ops::set_password(store.as_ref(), &target, &pw, keep.as_deref()))
+            .await?
+            .map_err(|e| match e {
+                AdminError::Input(m) => ApiError::unprocessable(m).with_field("password"),
+                AdminError::Other(m) => ApiError::internal(m),
+            })?;
+    durable(&state).await?;
+    tracing::info!(
+        by = staff.user.id,
+        user = user.id,
+        generated,
+        sessions_ended = ended,
+        "password reset"
+    );
+    Ok(Json(json!({
+        "id": user.id,
+        "login": user.login,
+        "password": generated.then_some(password),
+        "sessions_ended": ended,
+    })))
+}
+
+async fn set_active(
+    state: Shared,
+    staff: Staff,
+    id: String,
+    body: Result<Bytes, BytesRejection>,
+    active: bool,
+) -> Result<Json<Value>, ApiError> {
+    // Read (and ignore) the body: a body left unread spoils the connection.
+    body.map_err(body_error)?;
+    staff.require(&[Role::Admin])?;
+    let user = account_of(&state, &staff, &id)?;
+    let (store, target) = (state.store.clone(), user.clone());
+    let ended = blocking(move || admin_ops::set_active(store.as_ref(), &target, active))
+        .await?
+        .map_err(|e| match e {
+            AccountError::Refused(AccountRefusal::LastAdmin) => ApiError::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                if user.id == staff.user.id {
+                    "Vous êtes le dernier administrateur actif de la structure. \
+                     Ajoutez d'abord un autre administrateur."
+                } else {
+                    "C'est le dernier administrateur actif de la structure. \
+                     Ajoutez d'abord un autre administrateur."
+                },
+            ),
+            AccountError::Admin(AdminError::Input(m)) => ApiError::unprocessable(m),
+            AccountError::Admin(AdminError::Other(m)) => ApiError::internal(m),
+        })?;
+    durable(&state).await?;
+    tracing::info!(
+        by = staff.user.id,
+        user = user.id,
+        active,
+        sessions_ended = ended,
+        "account active state set"
+    );
+    Ok(Json(json!({
+        "id": user.id,
+        "login": user.login,
+        "active": active,
+        "sessions_ended": ended,
+    })))
+}
+
+/// `POST /api/admin/users/{id}/disable`: the account can no longer log in; its
+/// login sessions end at once.
+pub async fn disable_user(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    set_active(state, staff, id, body, false).await
+}
+
+/// `POST /api/admin/users/{id}/enable`: the account can log in again.
+pub async fn enable_user(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    set_active(state, staff, id, body, true).await
 }
 
 /// `GET /api/admin/kiosks`: the structure's kiosks.

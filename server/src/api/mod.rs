@@ -73,6 +73,10 @@ pub struct AppState {
     pub limit_account: RateLimiter,
     /// Failed logins per client address.
     pub limit_ip: RateLimiter,
+    /// Failed lookups of result codes (404) per account.
+    pub limit_lookup_account: RateLimiter,
+    /// Failed lookups of result codes (404) per client address.
+    pub limit_lookup_ip: RateLimiter,
     /// Token of the local administration endpoint (also in `server.json`).
     pub local_token: String,
 }
@@ -81,15 +85,23 @@ pub struct AppState {
 pub type Shared = Arc<AppState>;
 
 /// An API error: a status and a French message for the person, as JSON
-/// `{"error": "...", "code": "...", "item": "..."}`.
+/// `{"error": "...", "code": "...", "item": "...", "field": "..."}`.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    item: Option<String>,
-    detail: Option<String>,
+    /// Rarely set, boxed: errors travel in every `Result` of the handlers.
+    extra: Option<Box<ErrorExtra>>,
     retry_after: Option<u64>,
+}
+
+/// What some errors add.
+#[derive(Debug, Default)]
+struct ErrorExtra {
+    item: Option<String>,
+    field: Option<&'static str>,
+    detail: Option<String>,
 }
 
 impl ApiError {
@@ -99,8 +111,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
-            item: None,
-            detail: None,
+            extra: None,
             retry_after: None,
         }
     }
@@ -143,13 +154,20 @@ impl ApiError {
 
     /// Names the item the error is about.
     pub fn with_item(mut self, item: Option<&str>) -> Self {
-        self.item = item.map(str::to_string);
+        self.extra.get_or_insert_default().item = item.map(str::to_string);
+        self
+    }
+
+    /// Names the form field the error is about (`"field"` in the body), so that a
+    /// screen can show the message next to it.
+    pub fn with_field(mut self, field: &'static str) -> Self {
+        self.extra.get_or_insert_default().field = Some(field);
         self
     }
 
     /// Adds a technical detail.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.extra.get_or_insert_default().detail = Some(detail.into());
         self
     }
 }
@@ -163,10 +181,14 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = json!({ "error": self.message, "code": self.code });
-        if let Some(item) = self.item {
+        let extra = self.extra.map(|b| *b).unwrap_or_default();
+        if let Some(item) = extra.item {
             body["item"] = json!(item);
         }
-        if let Some(detail) = self.detail {
+        if let Some(field) = extra.field {
+            body["field"] = json!(field);
+        }
+        if let Some(detail) = extra.detail {
             body["detail"] = json!(detail);
         }
         let mut resp = (self.status, Json(body)).into_response();
@@ -235,6 +257,8 @@ pub struct Staff {
     pub session: LoginSession,
     /// Digest of the cookie token (the session's key).
     pub token_hash: String,
+    /// The client's address (for rate limits; never logged).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl Staff {
@@ -329,6 +353,11 @@ impl FromRequestParts<Shared> for Staff {
         let Some(user) = state.store.user(session.user)? else {
             return Err(ApiError::unauthorized("Ce compte n'existe plus."));
         };
+        if user.disabled {
+            // Disabling removes the account's sessions; this is the second lock.
+            state.store.remove_login(&token_hash)?;
+            return Err(ApiError::unauthorized(session::DISABLED_MESSAGE));
+        }
         if !is_safe(&parts.method) {
             check_origin(&parts.headers)?;
             let sent = parts
@@ -344,10 +373,15 @@ impl FromRequestParts<Shared> for Staff {
                 ));
             }
         }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
         Ok(Staff {
             user,
             session,
             token_hash,
+            peer,
         })
     }
 }
@@ -368,6 +402,7 @@ pub fn router(state: Shared) -> Router {
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
+        .route("/me/password", post(session::change_password))
         .route("/results", post(results::submit))
         .route("/screenings", post(results::start_screening))
         .route("/screenings/{id}/result", post(results::submit_screening))
@@ -383,6 +418,9 @@ pub fn router(state: Shared) -> Router {
         .route("/groups/sheet", get(trainer::groups_sheet))
         .route("/export", get(trainer::export))
         .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/kiosks", get(admin::kiosks).post(admin::add_kiosk))
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
         .route("/local", post(local::run))

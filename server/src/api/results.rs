@@ -15,7 +15,7 @@ use crate::outcome::{self, compute_with, Outcome};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
 use crate::store::Inserted;
 use crate::submission::{self, AnswerLog, ParseError};
-use crate::view::result_view;
+use crate::view::{result_view, structure_tz};
 use crate::{auth, code};
 
 /// Longest first name or initials kept.
@@ -136,7 +136,29 @@ fn stored_response(state: &Shared, profile: &ProfileRecord, new: bool) -> Respon
     } else {
         StatusCode::OK
     };
-    (status, Json(result_view(state.bank, profile))).into_response()
+    let tz = staff_tz(state, profile.structure);
+    (status, Json(result_view(state.bank, profile, &tz))).into_response()
+}
+
+/// The time zone of the dates shown for `structure` (the default one if the store
+/// cannot say: a date is not worth failing a request).
+fn staff_tz(state: &Shared, structure: Option<u64>) -> jiff::tz::TimeZone {
+    structure_tz(state.store.as_ref(), structure).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "time zone of a structure unreadable: default used");
+        crate::clock::default_tz()
+    })
+}
+
+/// 429 for too many unknown result codes.
+fn too_many_lookups(retry_after: u64) -> ApiError {
+    let minutes = retry_after.div_ceil(60);
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("Trop de codes inconnus. Réessayez dans {minutes} minute(s)."),
+    );
+    e.retry_after = Some(retry_after);
+    e
 }
 
 /// `POST /api/results`: a kiosk (with `X-Kiosk-Token`) or an anonymous browser sends
@@ -295,23 +317,49 @@ pub async fn submit_screening(
 /// Loads the result of a code for a staff member: their structure's results, and
 /// results attached to no structure (an anonymous person shows their code). Another
 /// structure's result is "not found", like a missing one.
+///
+/// A code is a bearer secret (27^8 values): lookups that find nothing are limited
+/// per account and per client address ([`crate::serve::LOOKUP_PER_ACCOUNT`],
+/// [`crate::serve::LOOKUP_PER_IP`]), then every lookup answers 429 with
+/// `Retry-After` until the window ends, even for a good code. A malformed code
+/// (400) probes nothing and is not counted.
 pub(super) fn load_for(
     state: &Shared,
     staff: &Staff,
     raw_code: &str,
 ) -> Result<ProfileRecord, ApiError> {
+    let now = state.clock.now_ms();
+    let account_key = format!("user:{}", staff.user.id);
+    let ip_key = staff.peer.map(|ip| format!("ip:{ip}"));
+    state
+        .limit_lookup_account
+        .check(&account_key, now)
+        .map_err(too_many_lookups)?;
+    if let Some(k) = &ip_key {
+        state
+            .limit_lookup_ip
+            .check(k, now)
+            .map_err(too_many_lookups)?;
+    }
     let Some(c) = code::normalise(raw_code) else {
         return Err(ApiError::bad_request(
             "Ce code n'est pas valide : il a 8 caractères, par exemple K7M4-QX2P.",
         ));
     };
-    let not_found = || ApiError::not_found(format!("Aucun résultat pour le code {c}."));
-    let id = state.store.result_id_by_code(&c)?.ok_or_else(not_found)?;
-    let profile = state.store.profile(&id)?.ok_or_else(not_found)?;
-    match profile.structure {
-        Some(s) if s != staff.structure() => Err(not_found()),
-        _ => Ok(profile),
-    }
+    let found = match state.store.result_id_by_code(&c)? {
+        Some(id) => state
+            .store
+            .profile(&id)?
+            .filter(|p| p.structure.is_none_or(|s| s == staff.structure())),
+        None => None,
+    };
+    found.ok_or_else(|| {
+        state.limit_lookup_account.fail(&account_key, now);
+        if let Some(k) = &ip_key {
+            state.limit_lookup_ip.fail(k, now);
+        }
+        ApiError::not_found(format!("Aucun résultat pour le code {c}."))
+    })
 }
 
 /// `GET /api/results/{code}`: the result with its profile and orientation.
@@ -321,7 +369,8 @@ pub async fn show(
     staff: Staff,
 ) -> Result<Response, ApiError> {
     let profile = load_for(&state, &staff, &code)?;
-    Ok(Json(result_view(state.bank, &profile)).into_response())
+    let tz = staff_tz(&state, Some(staff.structure()));
+    Ok(Json(result_view(state.bank, &profile, &tz)).into_response())
 }
 
 /// `GET /api/results/{code}/sheet`: the printable sheet (HTML).
@@ -335,7 +384,8 @@ pub async fn sheet(
         Some(s) => state.store.structure(s)?.map(|s| s.name),
         None => None,
     };
-    let html = crate::sheet::result_sheet(state.bank, &profile, structure.as_deref());
+    let tz = staff_tz(&state, Some(staff.structure()));
+    let html = crate::sheet::result_sheet(state.bank, &profile, structure.as_deref(), &tz);
     Ok(html_response(html))
 }
 
@@ -364,8 +414,9 @@ pub async fn attach(
     body.map_err(body_error)?;
     staff.require(&[Role::Agent, Role::Trainer])?;
     let profile = load_for(&state, &staff, &code)?;
+    let tz = staff_tz(&state, Some(staff.structure()));
     if profile.structure.is_some() {
-        return Ok(Json(result_view(state.bank, &profile)).into_response());
+        return Ok(Json(result_view(state.bank, &profile, &tz)).into_response());
     }
     let now = state.clock.now_ms();
     let attached = state
@@ -385,7 +436,7 @@ pub async fn attach(
         .await
         .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
     tracing::info!(code = %attached.code, structure = staff.structure(), "result attached");
-    Ok(Json(result_view(state.bank, &attached)).into_response())
+    Ok(Json(result_view(state.bank, &attached, &tz)).into_response())
 }
 
 /// `GET /api/results/{code}/data`: everything stored about a result (the person's

@@ -1,4 +1,5 @@
-//! `POST /api/login`, `POST /api/logout`, `GET /api/me`.
+//! `POST /api/login`, `POST /api/logout`, `GET /api/me`, and
+//! `POST /api/me/password` (a person changes their own password).
 
 use std::net::SocketAddr;
 
@@ -12,8 +13,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{blocking, body_error, check_origin, parse_json, too_many, ApiError, Shared, Staff};
+use crate::admin_ops::{self, AdminError};
 use crate::auth;
 use crate::records::{LoginSession, User, SCHEMA_VERSION};
+
+/// What a disabled account reads when it tries to log in (or its session ends).
+pub const DISABLED_MESSAGE: &str =
+    "Ce compte est désactivé. Demandez à l'administrateur de votre structure.";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +86,11 @@ pub async fn login(
         ));
     };
     state.limit_account.clear(&account_key);
+    if user.disabled {
+        // Said only to whoever knows the password: it reveals nothing to others.
+        tracing::info!(user = user.id, "login refused: account disabled");
+        return Err(ApiError::forbidden(DISABLED_MESSAGE));
+    }
     let token = auth::random_token().map_err(ApiError::internal)?;
     let csrf = auth::random_token().map_err(ApiError::internal)?;
     let session = LoginSession {
@@ -119,4 +130,61 @@ pub async fn logout(
 /// The logged-in account and its CSRF token.
 pub async fn me(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
     Ok(Json(user_view(&state, &staff.user, &staff.session.csrf)?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    current: String,
+    new: String,
+}
+
+/// `POST /api/me/password` `{"current": "...", "new": "..."}`: the logged-in person
+/// changes their password. The current one is required (a wrong one counts as a
+/// failed login of the account); the new one follows the policy (12 characters at
+/// least). Every other session of the account ends; this one stays.
+pub async fn change_password(
+    State(state): State<Shared>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let body: PasswordBody = parse_json(&body.map_err(body_error)?)?;
+    let now = state.clock.now_ms();
+    let account_key = format!("login:{}", staff.user.login);
+    if let Err(wait) = state.limit_account.check(&account_key, now) {
+        return Err(too_many(wait));
+    }
+    let hash = staff.user.password_hash.clone();
+    let current = body.current;
+    let ok = blocking(move || auth::verify_password(&hash, &current)).await?;
+    if !ok {
+        state.limit_account.fail(&account_key, now);
+        return Err(
+            ApiError::unprocessable("Le mot de passe actuel n'est pas le bon.")
+                .with_field("current"),
+        );
+    }
+    let (store, user, keep, new) = (
+        state.store.clone(),
+        staff.user.clone(),
+        staff.token_hash.clone(),
+        body.new,
+    );
+    let ended = blocking(move || admin_ops::set_password(store.as_ref(), &user, &new, Some(&keep)))
+        .await?
+        .map_err(|e| match e {
+            AdminError::Input(m) => ApiError::unprocessable(m).with_field("new"),
+            AdminError::Other(m) => ApiError::internal(m),
+        })?;
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+    tracing::info!(
+        user = staff.user.id,
+        sessions_ended = ended,
+        "password changed"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,8 @@
 //! Trainers' endpoints: the structure's profiles (list, filters), groups for
 //! sessions, the printable plan, exports.
 
+use std::collections::VecDeque;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -11,14 +13,18 @@ use serde_json::{json, Value};
 
 use super::results::html_response;
 use super::{blocking, ApiError, Shared, Staff};
-use crate::clock::{format_date_fr, paris_date};
+use jiff::tz::TimeZone;
+
+use crate::clock::local_date;
 use crate::export::{export_structure, Format};
 use crate::groups::{form_groups, Group};
 use crate::records::{ProfileRecord, Role};
-use crate::view::{skill_label, summary_view, FilterQuery, ProfileFilter};
+use crate::view::{skill_label, structure_tz, summary_view, FilterQuery, ProfileFilter};
 
-/// Most profiles a list returns (newest first); exports have no limit.
-pub const LIST_LIMIT: usize = 1000;
+/// Profiles in one page of the list when the query names no `limit`.
+pub const PAGE_DEFAULT: usize = 100;
+/// Most profiles in one page of the list (newest first); exports have no limit.
+pub const PAGE_MAX: usize = 1000;
 /// Smallest and largest group size.
 pub const GROUP_SIZES: std::ops::RangeInclusive<usize> = 2..=30;
 
@@ -36,10 +42,47 @@ pub struct TrainerQuery {
     size: Option<String>,
     /// `csv` or `json` (export).
     format: Option<String>,
+    /// Profiles per page (list), 1 to [`PAGE_MAX`].
+    limit: Option<String>,
+    /// The list's cursor: the page holds profiles older than it (the `next` of
+    /// the previous page).
+    before: Option<String>,
+}
+
+/// Where a page of the list starts: strictly before this (reception time, id).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Cursor {
+    received_at: i64,
+    id: String,
+}
+
+impl Cursor {
+    fn of(p: &ProfileRecord) -> Cursor {
+        Cursor {
+            received_at: p.received_at,
+            id: p.id.clone(),
+        }
+    }
+
+    /// `RECEIVED_AT.ID`, as the API gives it in `next`.
+    fn text(&self) -> String {
+        format!("{}.{}", self.received_at, self.id)
+    }
+
+    fn parse(text: &str) -> Option<Cursor> {
+        let (at, id) = text.trim().split_once('.')?;
+        let ok_id = !id.is_empty()
+            && id.len() <= 64
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        Some(Cursor {
+            received_at: at.parse().ok()?,
+            id: ok_id.then(|| id.to_string())?,
+        })
+    }
 }
 
 impl TrainerQuery {
-    fn filter(&self, state: &Shared) -> Result<ProfileFilter, ApiError> {
+    fn filter(&self, state: &Shared, tz: &TimeZone) -> Result<ProfileFilter, ApiError> {
         FilterQuery {
             from: self.from.clone(),
             to: self.to.clone(),
@@ -49,8 +92,37 @@ impl TrainerQuery {
             orientation: self.orientation.clone(),
             class: self.class.clone(),
         }
-        .check(state.bank)
+        .check(state.bank, tz)
         .map_err(ApiError::bad_request)
+    }
+
+    fn limit(&self) -> Result<usize, ApiError> {
+        let Some(raw) = self.limit.as_deref() else {
+            return Ok(PAGE_DEFAULT);
+        };
+        raw.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=PAGE_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Nombre de profils par page invalide : « {raw} » (de 1 à {PAGE_MAX})."
+                ))
+            })
+    }
+
+    fn cursor(&self) -> Result<Option<Cursor>, ApiError> {
+        match self
+            .before
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(None),
+            Some(raw) => Cursor::parse(raw).map(Some).ok_or_else(|| {
+                ApiError::bad_request("Position invalide dans la liste : rechargez la page.")
+            }),
+        }
     }
 
     fn size(&self) -> Result<usize, ApiError> {
@@ -93,7 +165,10 @@ async fn matching(
     .await?
 }
 
-/// `GET /api/profiles` (trainer, admin): the structure's profiles, newest first.
+/// `GET /api/profiles?limit=N&before=CURSOR` (trainer, admin): one page of the
+/// structure's profiles that pass the filters, newest first, with `count` (all that
+/// pass) and `next` (the cursor of the following page, `null` on the last one).
+/// Memory stays bounded by the page size whatever the structure holds.
 pub async fn list(
     State(state): State<Shared>,
     staff: Staff,
@@ -101,27 +176,60 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     staff.require(&[Role::Trainer, Role::Admin])?;
     let q = query(q)?;
-    let filter = q.filter(&state)?;
-    let (profiles, corrupt) = matching(&state, staff.structure(), filter).await?;
-    let shown: Vec<Value> = profiles
+    let tz = structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let filter = q.filter(&state, &tz)?;
+    let (limit, cursor) = (q.limit()?, q.cursor()?);
+    let (store, structure) = (state.store.clone(), staff.structure());
+    let (page, count, older, corrupt) = blocking(move || {
+        let mut page: VecDeque<ProfileRecord> = VecDeque::with_capacity(limit + 1);
+        let (mut count, mut older) = (0usize, 0usize);
+        let report = store.scan_profiles(structure, filter.from, filter.to, &mut |p| {
+            if !filter.matches(&p) {
+                return;
+            }
+            count += 1;
+            if cursor.as_ref().is_some_and(|c| Cursor::of(&p) >= *c) {
+                return;
+            }
+            // Oldest first: the newest `limit` before the cursor stay in `page`.
+            older += 1;
+            page.push_back(p);
+            if page.len() > limit {
+                page.pop_front();
+            }
+        })?;
+        Ok::<_, ApiError>((page, count, older, report.corrupt.len()))
+    })
+    .await??;
+    let next = (older > page.len())
+        .then(|| page.front().map(|p| Cursor::of(p).text()))
+        .flatten();
+    let shown: Vec<Value> = page
         .iter()
         .rev()
-        .take(LIST_LIMIT)
-        .map(|p| summary_view(state.bank, p))
+        .map(|p| summary_view(state.bank, p, &tz))
         .collect();
     Ok(Json(json!({
-        "count": profiles.len(),
+        "count": count,
         "shown": shown.len(),
+        "limit": limit,
+        "next": next,
         "unreadable": corrupt,
         "profiles": shown,
     })))
 }
 
-fn group_json(state: &Shared, n: usize, g: &Group, profiles: &[&ProfileRecord]) -> Value {
+fn group_json(
+    state: &Shared,
+    tz: &TimeZone,
+    n: usize,
+    g: &Group,
+    profiles: &[&ProfileRecord],
+) -> Value {
     json!({
         "number": n + 1,
         "size": g.members.len(),
-        "members": g.members.iter().filter_map(|&i| profiles.get(i)).map(|p| summary_view(state.bank, p)).collect::<Vec<_>>(),
+        "members": g.members.iter().filter_map(|&i| profiles.get(i)).map(|p| summary_view(state.bank, p, tz)).collect::<Vec<_>>(),
         "priorities": g.priorities.iter().map(|p| json!({
             "skill": p.skill,
             "label": skill_label(state.bank, &p.skill),
@@ -135,10 +243,11 @@ async fn grouped(
     state: &Shared,
     staff: &Staff,
     q: &TrainerQuery,
+    tz: &TimeZone,
 ) -> Result<(Vec<ProfileRecord>, usize, usize), ApiError> {
     staff.require(&[Role::Trainer])?;
     let size = q.size()?;
-    let filter = q.filter(state)?;
+    let filter = q.filter(state, tz)?;
     let (profiles, _) = matching(state, staff.structure(), filter).await?;
     let total = profiles.len();
     let with_profile: Vec<ProfileRecord> = profiles
@@ -155,7 +264,8 @@ pub async fn groups(
     q: Result<Query<TrainerQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let q = query(q)?;
-    let (people, total, size) = grouped(&state, &staff, &q).await?;
+    let tz = structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let (people, total, size) = grouped(&state, &staff, &q, &tz).await?;
     let refs: Vec<&ProfileRecord> = people.iter().collect();
     let profiles: Vec<&crate::outcome::Profile> = refs
         .iter()
@@ -166,7 +276,7 @@ pub async fn groups(
         "size": size,
         "people": people.len(),
         "without_profile": total - people.len(),
-        "groups": groups.iter().enumerate().map(|(n, g)| group_json(&state, n, g, &refs)).collect::<Vec<_>>(),
+        "groups": groups.iter().enumerate().map(|(n, g)| group_json(&state, &tz, n, g, &refs)).collect::<Vec<_>>(),
     })))
 }
 
@@ -177,7 +287,8 @@ pub async fn groups_sheet(
     q: Result<Query<TrainerQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let (people, _, size) = grouped(&state, &staff, &q).await?;
+    let tz = structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let (people, _, size) = grouped(&state, &staff, &q, &tz).await?;
     let refs: Vec<&ProfileRecord> = people.iter().collect();
     let profiles: Vec<&crate::outcome::Profile> = refs
         .iter()
@@ -190,7 +301,7 @@ pub async fn groups_sheet(
         .map(|s| s.name)
         .unwrap_or_default();
     Ok(html_response(crate::sheet::groups_sheet(
-        state.bank, &name, size, &refs, &groups,
+        state.bank, &name, size, &refs, &groups, &tz,
     )))
 }
 
@@ -203,7 +314,8 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Trainer, Role::Admin])?;
     let q = query(q)?;
-    let filter = q.filter(&state)?;
+    let tz = structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let filter = q.filter(&state, &tz)?;
     let raw = q.format.as_deref().unwrap_or("csv");
     let format = Format::parse(raw).ok_or_else(|| {
         ApiError::bad_request(format!("Format inconnu : « {raw} » (csv ou json)."))
@@ -218,13 +330,12 @@ pub async fn export(
     })
     .await?
     .map_err(ApiError::internal)?;
-    let (y, m, d) = paris_date(state.clock.now_ms());
+    let (y, m, d) = local_date(state.clock.now_ms(), &tz);
     let filename = format!("repere-profils-{y:04}-{m:02}-{d:02}.{}", format.extension());
     tracing::info!(
         user = staff.user.id,
         rows = report.rows,
         format = format.extension(),
-        day = %format_date_fr(state.clock.now_ms()),
         "export"
     );
     Ok((

@@ -284,6 +284,21 @@ impl Store for SledStore {
         self.all(&self.structures, "structures")
     }
 
+    fn update_structure(&self, structure: &Structure) -> Result<(), StoreError> {
+        let _g = self.write_gate();
+        let value = encode(structure)?;
+        let res = self.structures.transaction(|st| {
+            if st.get(id_key(structure.id))?.is_none() {
+                return Err(ConflictableTransactionError::Abort(
+                    StoreError::NoStructure(structure.id),
+                ));
+            }
+            st.insert(&id_key(structure.id), value.clone())?;
+            Ok(())
+        });
+        res.map_err(tx_error)
+    }
+
     fn add_user(&self, user: &User) -> Result<(), StoreError> {
         let _g = self.write_gate();
         let value = encode(user)?;
@@ -322,6 +337,29 @@ impl Store for SledStore {
             .into_iter()
             .filter(|u| u.structure == structure)
             .collect())
+    }
+
+    fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        let _g = self.write_gate();
+        let value = encode(user)?;
+        let res = self.users.transaction(|u| {
+            let Some(bytes) = u.get(id_key(user.id))? else {
+                return Err(ConflictableTransactionError::Abort(StoreError::NoUser(
+                    user.id,
+                )));
+            };
+            let old: User = decode("users", &id_key(user.id), &bytes)
+                .map_err(ConflictableTransactionError::Abort)?;
+            if old.login != user.login || old.structure != user.structure {
+                // The login index and the structure are not rewritten here.
+                return Err(ConflictableTransactionError::Abort(StoreError::Backend(
+                    format!("account {}: its login and structure cannot change", user.id),
+                )));
+            }
+            u.insert(&id_key(user.id), value.clone())?;
+            Ok(())
+        });
+        res.map_err(tx_error)
     }
 
     fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError> {
@@ -394,6 +432,28 @@ impl Store for SledStore {
         let _g = self.write_gate();
         self.logins.remove(token_hash.as_bytes()).map_err(backend)?;
         Ok(())
+    }
+
+    fn remove_logins_of(&self, user: u64, keep: Option<&str>) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for kv in self.logins.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            if keep.is_some_and(|keep| keep.as_bytes() == k.as_ref()) {
+                continue;
+            }
+            match decode::<LoginSession>("logins", &k, &v) {
+                Ok(s) if s.user == user => {
+                    let _g = self.write_gate();
+                    self.logins.remove(&k).map_err(backend)?;
+                    removed += 1;
+                }
+                Ok(_) => {}
+                // Left in place, as every record that cannot be read; the account
+                // check of each request still refuses a disabled account.
+                Err(e) => tracing::error!(error = %e, "a login session cannot be decoded"),
+            }
+        }
+        Ok(removed)
     }
 
     fn put_screening(&self, screening: &Screening) -> Result<(), StoreError> {
@@ -544,6 +604,24 @@ impl Store for SledStore {
                     Ok(p) => visit(p),
                     Err(e) => report.corrupt.push(e.to_string()),
                 },
+            }
+        }
+        for line in &report.corrupt {
+            tracing::error!(problem = %line, "scan skipped a record");
+        }
+        Ok(report)
+    }
+
+    fn scan_sessions(
+        &self,
+        visit: &mut dyn FnMut(SessionRecord),
+    ) -> Result<ScanReport, StoreError> {
+        let mut report = ScanReport::default();
+        for kv in self.sessions.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            match decode::<SessionRecord>("sessions", &k, &v) {
+                Ok(s) => visit(s),
+                Err(e) => report.corrupt.push(e.to_string()),
             }
         }
         for line in &report.corrupt {
@@ -1012,5 +1090,122 @@ pub(crate) mod tests {
         );
         drop(copy);
         let _ = std::fs::remove_dir_all(&target);
+    }
+
+    #[test]
+    fn scan_sessions_reads_every_log_and_reports_undecodable_ones() {
+        let t = temp_store();
+        // Attached (kiosk), unattached (anonymous), and one attached later.
+        for (id, code, st) in [
+            ("k1", "KKKK-KKK2", Some(4)),
+            ("a1", "KKKK-KKK3", None),
+            ("a2", "KKKK-KKK4", None),
+        ] {
+            let (s, p) = records(id, code, 100, st);
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        t.store.attach_result("a2", 4, 200).expect("attach");
+        t.store
+            .sessions
+            .insert("broken", b"{oops".to_vec())
+            .expect("raw write");
+        let mut seen = Vec::new();
+        let report = t
+            .store
+            .scan_sessions(&mut |s| seen.push((s.id, crate::view::source_name(&s.source))))
+            .expect("scan");
+        assert_eq!(
+            seen,
+            vec![
+                ("a1".to_string(), "anonymous"),
+                ("a2".to_string(), "anonymous"),
+                ("k1".to_string(), "kiosk"),
+            ]
+        );
+        assert_eq!(report.corrupt.len(), 1, "{:?}", report.corrupt);
+        assert!(report.corrupt[0].contains("broken"), "{:?}", report.corrupt);
+        assert!(
+            t.store.sessions.get("broken").expect("get").is_some(),
+            "left in place"
+        );
+    }
+
+    #[test]
+    fn accounts_change_and_lose_their_sessions() {
+        let t = temp_store();
+        let st = Structure {
+            v: SCHEMA_VERSION,
+            id: 1,
+            name: "S".into(),
+            created_at: 0,
+            tz: None,
+        };
+        t.store.add_structure(&st).expect("structure");
+        let mut user = User {
+            v: SCHEMA_VERSION,
+            id: 2,
+            login: "marie".into(),
+            role: crate::records::Role::Agent,
+            structure: 1,
+            password_hash: "old".into(),
+            created_at: 0,
+            disabled: false,
+        };
+        t.store.add_user(&user).expect("user");
+        let session = |user: u64| LoginSession {
+            v: SCHEMA_VERSION,
+            user,
+            csrf: "c".into(),
+            created_at: 0,
+            expires_at: 10,
+        };
+        for (hash, u) in [("h1", 2), ("h2", 2), ("h3", 9), ("h4", 2)] {
+            t.store.put_login(hash, &session(u)).expect("login");
+        }
+        assert_eq!(t.store.remove_logins_of(2, Some("h4")).expect("remove"), 2);
+        assert!(t.store.login("h1").expect("get").is_none());
+        assert!(
+            t.store.login("h3").expect("get").is_some(),
+            "another account's"
+        );
+        assert!(t.store.login("h4").expect("get").is_some(), "the one kept");
+
+        user.disabled = true;
+        user.password_hash = "new".into();
+        t.store.update_user(&user).expect("update");
+        let stored = t.store.user_by_login("marie").expect("get").expect("there");
+        assert!(stored.disabled);
+        assert_eq!(stored.password_hash, "new");
+        // The login and structure never change through an update; a missing
+        // account is an error.
+        let renamed = User {
+            login: "paul".into(),
+            ..user.clone()
+        };
+        assert!(t.store.update_user(&renamed).is_err());
+        let ghost = User { id: 77, ..user };
+        assert!(matches!(
+            t.store.update_user(&ghost),
+            Err(StoreError::NoUser(77))
+        ));
+        // Structures: the time zone can be set, an unknown one is an error.
+        let paris = Structure {
+            tz: Some("America/Cayenne".into()),
+            ..st.clone()
+        };
+        t.store.update_structure(&paris).expect("update");
+        assert_eq!(
+            t.store
+                .structure(1)
+                .expect("get")
+                .expect("there")
+                .tz
+                .as_deref(),
+            Some("America/Cayenne")
+        );
+        assert!(matches!(
+            t.store.update_structure(&Structure { id: 5, ..st }),
+            Err(StoreError::NoStructure(5))
+        ));
     }
 }
