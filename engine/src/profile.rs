@@ -776,10 +776,12 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-/// "Lead : a ; b ; c." (semicolons: labels may hold commas).
+/// "Lead : a ; b ; c." (semicolons: labels may hold commas). A no-break space
+/// comes before each semicolon, as French typography wants (a line never starts
+/// with one).
 fn sentence(lead: &str, items: &[String]) -> String {
     let list: Vec<String> = items.iter().map(|s| lower_first(s)).collect();
-    format!("{} {}.", lead.trim_end(), list.join(" ; "))
+    format!("{} {}.", lead.trim_end(), list.join("\u{a0}; "))
 }
 
 fn push_unique(out: &mut Vec<String>, items: &[String]) {

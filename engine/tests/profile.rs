@@ -560,7 +560,7 @@ fn mail_failures_orient_to_the_mail_skills() {
         p.summary
             .work_on_sentence
             .as_deref()
-            .map(|s| s.starts_with("À travailler ensuite : lire un e-mail ; joindre un document")),
+            .map(|s| s.starts_with("À travailler ensuite : lire un e-mail\u{a0}; joindre un document")),
         Some(true),
         "{:?}",
         p.summary.work_on_sentence
@@ -657,7 +657,7 @@ fn succeeding_everywhere_is_autonomous_with_no_service() {
     // Whole domains are named by the domain label.
     assert_eq!(
         p.summary.known_sentence.as_deref(),
-        Some("Vous savez déjà : utiliser un téléphone ; écrire des e-mails ; remplir des formulaires.")
+        Some("Vous savez déjà : utiliser un téléphone\u{a0}; écrire des e-mails\u{a0}; remplir des formulaires.")
     );
     // Context adjustment: no device adds the access services.
     let p = run(&input(ans, 1.5, vec![ca("equipment", "none")]));

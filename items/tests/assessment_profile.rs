@@ -133,7 +133,7 @@ fn failing_every_mail_item_orients_to_the_mail_skills() {
         .all(|s| s.status != "a-travailler"));
     let sentence = p.summary.work_on_sentence.clone().unwrap_or_default();
     assert!(
-        sentence.starts_with("À travailler ensuite : lire ses e-mails ;"),
+        sentence.starts_with("À travailler ensuite\u{a0}: lire ses e-mails\u{a0};"),
         "{sentence}"
     );
     assert!(sentence.contains("joindre un document à un e-mail"));
@@ -152,7 +152,7 @@ fn failing_almost_everything_orients_to_individual_help() {
     assert_eq!(p.orientation.modalites, ["Accompagnement individuel"]);
     assert_eq!(
         p.summary.orientation_sentence,
-        "Notre conseil : accompagnement individuel. Un médiateur numérique vous aide seul à seul, à votre rythme."
+        "Notre conseil\u{a0}: accompagnement individuel. Un médiateur numérique vous aide seul à seul, à votre rythme."
     );
     assert_eq!(p.work_on.len(), 4);
     // Someone who also has procedures to do: help with procedures (someone does
@@ -165,7 +165,7 @@ fn failing_almost_everything_orients_to_individual_help() {
         Some("Aide aux démarches administratives")
     );
     assert!(p.summary.orientation_sentence.starts_with(
-        "Notre conseil : aide aux démarches. Une personne fait la démarche avec vous."
+        "Notre conseil\u{a0}: aide aux démarches. Une personne fait la démarche avec vous."
     ));
 }
 
@@ -190,7 +190,7 @@ fn succeeding_everywhere_is_autonomous_and_needs_no_service() {
     assert!(p.domains.iter().all(|d| d.level == "autonome"));
     assert_eq!(
         p.summary.known_sentence.as_deref(),
-        Some("Vous savez déjà : utiliser un appareil ; naviguer et chercher ; communiquer ; faire ses démarches en ligne ; se protéger.")
+        Some("Vous savez déjà\u{a0}: utiliser un appareil\u{a0}; naviguer et chercher\u{a0}; communiquer\u{a0}; faire ses démarches en ligne\u{a0}; se protéger.")
     );
     assert_eq!(p.summary.work_on_sentence, None);
     assert_eq!(p.referentiel.id, "repere-gd");

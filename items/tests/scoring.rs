@@ -287,7 +287,7 @@ fn form_fill_submit_fix() {
         scene.errors(&values),
         vec![(
             "code-postal",
-            "Le code postal a 5 chiffres. Exemple : 50000."
+            "Le code postal a 5 chiffres. Exemple\u{a0}: 50000."
         )]
     );
     values.insert("code-postal".to_string(), String::new());

@@ -14,7 +14,8 @@ export const LAYOUTS = {
 export async function waitForApp(page, { timeout = 15_000 } = {}) {
   const heading = page.locator('main h1');
   await heading.first().waitFor({ state: 'visible', timeout });
-  return (await heading.first().textContent()).trim();
+  // No-break spaces (French typography, before « ? » and « : ») read as spaces.
+  return (await heading.first().textContent()).replace(/\s+/g, ' ').trim();
 }
 
 /**
