@@ -1,8 +1,10 @@
 //! Embeds every file of `data/` into the crate, so that `repere_items::embedded()`
-//! works where there is no file system (the browser app compiled to wasm).
+//! works without the data folder (the server binary). The browser app does not use
+//! it: it embeds the compact bank its own build script writes.
 //!
 //! Generates `$OUT_DIR/embedded.rs`: a sorted table of `(relative path, contents)`
-//! built with `include_str!`, so a changed data file rebuilds the crate.
+//! built with `include_str!`, so a changed data file rebuilds the crate. Only with
+//! the `source` feature (the TOML loader): without it nothing is embedded.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,10 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io
 }
 
 fn main() {
+    if std::env::var_os("CARGO_FEATURE_SOURCE").is_none() {
+        println!("cargo:rerun-if-changed=build.rs");
+        return;
+    }
     let manifest =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let data = manifest.join("data");

@@ -9,29 +9,42 @@
 //! ([`BankItem::engine_item`]) and owns the scoring of responses ([`score`]), which
 //! the app (wasm) and the server share.
 //!
-//! Two ways in, same result:
-//! - [`embedded()`]: the data compiled into the binary (no file system; the app);
-//! - [`load_dir`] / [`check_dir`]: a folder on disk (the server and `repere items
-//!   check`), which also checks the pictures of `assets/pictures/`.
+//! Three ways in, same result:
+//! - `embedded()`: the data files compiled into the binary, parsed and checked at
+//!   start (the server);
+//! - `load_dir` / `check_dir`: a folder on disk (`repere items check`, build
+//!   scripts), `check_dir` also checks the pictures of `assets/pictures/`;
+//! - [`Bank::from_compact`]: a bank already checked at build time and encoded by
+//!   [`Bank::to_compact`] (the browser app: no TOML parser, no validator in the wasm).
+//!
+//! The first two, with the TOML parser and the validator, are behind the `source`
+//! feature (on by default); the app turns it off.
 //!
 //! The library never prints and never panics on bad data: every problem comes back
-//! as a [`Problem`] with its `file:line:col`.
+//! as a `Problem` with its `file:line:col`.
 
 use std::collections::BTreeMap;
 use std::fmt;
+#[cfg(feature = "source")]
 use std::path::Path;
 
 pub mod assessment;
+mod compact;
+#[cfg(feature = "source")]
 mod diag;
 mod item;
+#[cfg(feature = "source")]
 mod load;
 mod referentiel;
 mod score;
 mod svg;
 mod text;
 
+pub use compact::CompactError;
+#[cfg(feature = "source")]
 pub use diag::{line_col, Problem};
 pub use item::*;
+#[cfg(feature = "source")]
 pub use load::{build, PictureReader, BANK_DIR, CONTEXT_FILE, REFERENTIEL_FILE};
 pub use referentiel::*;
 pub use score::{
@@ -41,6 +54,7 @@ pub use score::{
 pub use svg::view_box;
 pub use text::{fold_accents, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
 
+#[cfg(feature = "source")]
 mod files {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
@@ -313,6 +327,7 @@ impl fmt::Display for Summary {
 }
 
 /// Why a folder could not be loaded.
+#[cfg(feature = "source")]
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The folder or a file could not be read.
@@ -329,6 +344,7 @@ pub enum LoadError {
 }
 
 /// The data files embedded at build time, as `(path relative to data/, text)`.
+#[cfg(feature = "source")]
 pub fn embedded_sources() -> Vec<(String, String)> {
     files::FILES
         .iter()
@@ -339,11 +355,13 @@ pub fn embedded_sources() -> Vec<(String, String)> {
 /// The bank compiled into the binary (the shipped `items/data/`). Pictures are not
 /// checked here (tests check them on disk); otherwise identical to
 /// [`load_dir`]`("items/data")`.
+#[cfg(feature = "source")]
 pub fn embedded() -> Result<Bank, Vec<Problem>> {
     build(&embedded_sources(), None)
 }
 
 /// Reads every `.toml` file under `data` as `(relative path with '/', text)`.
+#[cfg(feature = "source")]
 pub fn read_sources(data: &Path) -> Result<Vec<(String, String)>, LoadError> {
     fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) -> Result<(), LoadError> {
         let io = |source| LoadError::Io {
@@ -382,12 +400,14 @@ pub fn read_sources(data: &Path) -> Result<Vec<(String, String)>, LoadError> {
 }
 
 /// Loads a data folder without checking pictures.
+#[cfg(feature = "source")]
 pub fn load_dir(data: &Path) -> Result<Bank, LoadError> {
     build(&read_sources(data)?, None).map_err(LoadError::Invalid)
 }
 
 /// Loads and fully checks a data folder, pictures included (`pictures` is the
 /// `assets/pictures/` folder).
+#[cfg(feature = "source")]
 pub fn check_dir(data: &Path, pictures: &Path) -> Result<Bank, LoadError> {
     let sources = read_sources(data)?;
     let reader = |name: &str| std::fs::read_to_string(pictures.join(name)).ok();

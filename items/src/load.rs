@@ -11,6 +11,7 @@ use toml::de::{DeValue, ValueDeserializer};
 
 use repere_engine::irt::Item;
 
+use crate::compact::engine_item;
 use crate::diag::{Doc, Problem, Seg};
 use crate::item::*;
 use crate::referentiel::{Context, Referentiel};
@@ -1158,17 +1159,7 @@ impl ItemCheck<'_, '_> {
         if !ok {
             return None;
         }
-        let built = match irt.model {
-            Model::TwoPl | Model::ThreePl | Model::FourPl => Item::logistic(
-                irt.a,
-                irt.b.unwrap_or(0.0),
-                irt.c.unwrap_or(0.0),
-                irt.d.unwrap_or(1.0),
-            ),
-            Model::Gpcm => Item::gpcm(irt.a, irt.steps.clone().unwrap_or_default()),
-            Model::Grm => Item::grm(irt.a, irt.thresholds.clone().unwrap_or_default()),
-        };
-        let item = match built {
+        let item = match engine_item(irt) {
             Ok(i) => i,
             Err(e) => {
                 self.err(&[Seg::K("irt")], format!("invalid IRT parameters: {e}"));
