@@ -71,12 +71,33 @@ impl Server {
 
     /// Starts a server on `data` (kept after the server stops).
     pub fn start_in(data: &Path, args: &[&str]) -> Server {
+        Server::start_in_with(data, args, &[])
+    }
+
+    /// Starts a server on a new temporary data folder whose web app folder holds
+    /// `files` (path relative to it, content) besides its `index.html`.
+    pub fn start_with_dist(args: &[&str], files: &[(&str, &[u8])]) -> Server {
+        let dir = temp_dir();
+        let data = dir.path().join("data");
+        let mut s = Server::start_in_with(&data, args, files);
+        s._data_dir = Some(dir);
+        s
+    }
+
+    fn start_in_with(data: &Path, args: &[&str], files: &[(&str, &[u8])]) -> Server {
         let dist = temp_dir();
         std::fs::write(
             dist.path().join("index.html"),
             "<!doctype html><title>Repère</title>",
         )
         .expect("cannot write index.html");
+        for (path, content) in files {
+            let target = dist.path().join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).expect("cannot create a dist folder");
+            }
+            std::fs::write(&target, content).expect("cannot write a dist file");
+        }
         let mut child = Command::new(repere_bin())
             .arg("serve")
             .args(["--addr", "127.0.0.1", "--port", "0", "--data"])
