@@ -12,7 +12,8 @@
 //!    [`KullbackLeibler`] (posterior-weighted KL, Chang & Ying 1996), then
 //!    [`Randomesque`] (uniform pick among the top k) and [`SympsonHetter`] exposure
 //!    control (the picked item is administered with probability kᵢ; if refused it is set
-//!    aside for the rest of the test and the pick is made again among the others).
+//!    aside for the rest of the test and the pick is made again among the others; when
+//!    the filtered list runs out, the filters are applied again to the items left).
 //!
 //! Everything works on a candidate list of bank indices and a parallel list of values
 //! held in a [`Selector`]'s buffers, so a step allocates nothing.
@@ -733,8 +734,11 @@ impl Randomesque {
 /// ([`calibrate_sympson_hetter`](crate::simulate::calibrate_sympson_hetter)) so that no
 /// item is given to more than a share `r_max` of the population.
 ///
-/// When only one candidate is left it is administered whatever its `k`, so a test never
-/// runs out of items because of the lottery.
+/// A refused item is set aside and the selection step is made again, filters included,
+/// on the items left (the same item is never offered twice to one person, so the
+/// probability of administration is exactly `P(A) = kᵢ·P(S)`, the identity the
+/// calibration rests on). Only the last eligible item of the bank is administered
+/// whatever its `k`, so a test never runs out of items because of the lottery.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SympsonHetter {
@@ -905,6 +909,8 @@ pub struct Selector {
     selections: Vec<u32>,
     /// Items set aside by the last step.
     set_aside: Vec<u32>,
+    /// Eligible items when the candidate list was last built.
+    eligible: usize,
 }
 
 impl Selector {
@@ -951,6 +957,41 @@ impl Selector {
                 return best;
             }
         }
+        // Sympson-Hetter: a refused item is set aside and the whole step (filters
+        // included) is made again on the items left, so a filter's choice never forces
+        // an item past its lottery. Only the last eligible item of the bank is given
+        // whatever its k, so a test never runs out of items because of the lottery.
+        loop {
+            self.candidates(plan, bank, input, status);
+            let mut eligible = self.eligible;
+            if eligible == 0 {
+                return None;
+            }
+            while !self.cands.is_empty() {
+                let pos = plan.randomesque.pick(&self.values, rng)?;
+                let ix = self.cands[pos];
+                if let Some(c) = self.selections.get_mut(ix as usize) {
+                    *c += 1;
+                }
+                let k = plan.exposure.get(ix as usize).copied().unwrap_or(1.0);
+                if eligible == 1 || SympsonHetter::accept(k, rng) {
+                    return Some(ix);
+                }
+                if let Some(s) = status.get_mut(ix as usize) {
+                    *s = SET_ASIDE;
+                }
+                self.set_aside.push(ix);
+                eligible -= 1;
+                self.cands.swap_remove(pos);
+                self.values.swap_remove(pos);
+            }
+        }
+    }
+
+    /// The eligible items (status [`AVAILABLE`]) through the filters, ranked: fills
+    /// `cands`, `values` and `eligible` (the number of eligible items before the
+    /// filters).
+    fn candidates(&mut self, plan: &SelectPlan, bank: &Bank, input: &StepInput<'_>, status: &[u8]) {
         self.cands.clear();
         self.cands.extend(
             status
@@ -959,8 +1000,10 @@ impl Selector {
                 .filter(|(_, &s)| s == AVAILABLE)
                 .map(|(i, _)| i as u32),
         );
+        self.eligible = self.cands.len();
+        self.values.clear();
         if self.cands.is_empty() {
-            return None;
+            return;
         }
         self.present.resize(plan.domains, false);
         for f in &plan.filters {
@@ -995,23 +1038,6 @@ impl Selector {
             _ => plan
                 .table
                 .information(bank, input.theta, &self.cands, &mut self.values),
-        }
-        loop {
-            let pos = plan.randomesque.pick(&self.values, rng)?;
-            let ix = self.cands[pos];
-            if let Some(c) = self.selections.get_mut(ix as usize) {
-                *c += 1;
-            }
-            let k = plan.exposure.get(ix as usize).copied().unwrap_or(1.0);
-            if self.cands.len() == 1 || SympsonHetter::accept(k, rng) {
-                return Some(ix);
-            }
-            if let Some(s) = status.get_mut(ix as usize) {
-                *s = SET_ASIDE;
-            }
-            self.set_aside.push(ix);
-            self.cands.swap_remove(pos);
-            self.values.swap_remove(pos);
         }
     }
 }

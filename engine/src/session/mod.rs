@@ -56,6 +56,10 @@ pub struct LogEntry {
 
 /// A session in serialisable form: what is needed to rebuild it exactly, plus the last
 /// estimate so that a reader without the engine can show it.
+///
+/// [`Session::from_state`] compares the stored estimate bit for bit, so the format
+/// must give back the exact `f64`s: with serde_json, enable its `float_roundtrip`
+/// feature (its default parser may be one unit in the last place off).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionState {

@@ -93,6 +93,25 @@ impl Population {
         Ok(())
     }
 
+    /// The same population with `count` examinees (given θs stay as they are).
+    pub fn resized(&self, count: usize) -> Population {
+        match self {
+            Population::Normal { mean, sd, .. } => Population::Normal {
+                mean: *mean,
+                sd: *sd,
+                count,
+            },
+            Population::Uniform { lo, hi, .. } => Population::Uniform {
+                lo: *lo,
+                hi: *hi,
+                count,
+            },
+            Population::Thetas { thetas } => Population::Thetas {
+                thetas: thetas.clone(),
+            },
+        }
+    }
+
     /// True θ of examinee `i`, drawn from its own stream when random.
     fn draw(&self, i: usize, rng: &mut ChaCha8Rng) -> f64 {
         match self {
@@ -220,6 +239,9 @@ pub enum SimError {
     /// A Sympson-Hetter target outside (0, 1].
     #[error("sympson-hetter: r_max must be in (0, 1] (got {0})")]
     RMax(f64),
+    /// Other Sympson-Hetter calibration options that cannot work.
+    #[error("sympson-hetter: {0}")]
+    Exposure(String),
 }
 
 /// The outcome of one simulated examinee.
@@ -360,52 +382,243 @@ pub fn report(bank: &Bank, config: &SimulationConfig, mut chunks: Vec<Chunk>) ->
     report::build(bank, config, &results, &administered)
 }
 
+/// How [`calibrate_sympson_hetter`] calibrates (see there for the method).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExposureOptions {
+    /// The cap: no item may be given to more than this share of the examinees.
+    pub r_max: f64,
+    /// Iterations of the classic update (Sympson & Hetter's own) before pooling.
+    #[serde(default = "default_iterations")]
+    pub iterations: usize,
+    /// Iterations whose selection counts are pooled, after the classic ones.
+    #[serde(default = "default_iterations")]
+    pub pooled_iterations: usize,
+    /// Number of examinees of the runs the cap must hold on: the margin for sampling
+    /// noise is computed for it (0: the calibration population's size).
+    #[serde(default)]
+    pub check_examinees: usize,
+    /// Normal quantile of the margin (3.5: with up to 100 items at the cap, the chance
+    /// that one of them goes over `r_max` by sampling noise alone is under 3 %).
+    #[serde(default = "default_z")]
+    pub z: f64,
+    /// Calibration rounds: a round whose verification run goes over `r_max` lowers the
+    /// target by the excess and calibrates again.
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
+}
+
+fn default_iterations() -> usize {
+    10
+}
+
+fn default_z() -> f64 {
+    3.5
+}
+
+fn default_rounds() -> usize {
+    3
+}
+
+impl ExposureOptions {
+    /// The defaults for a cap `r_max`: 10 classic and 10 pooled iterations, a margin
+    /// of 3.5 standard errors for a check run as large as the calibration population,
+    /// at most 3 rounds.
+    pub fn new(r_max: f64) -> Self {
+        ExposureOptions {
+            r_max,
+            iterations: default_iterations(),
+            pooled_iterations: default_iterations(),
+            check_examinees: 0,
+            z: default_z(),
+            rounds: default_rounds(),
+        }
+    }
+}
+
 /// Result of [`calibrate_sympson_hetter`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExposureCalibration {
     /// The calibrated parameters (only items with `k < 1` are listed).
     pub parameters: SympsonHetter,
-    /// Largest exposure rate observed at each iteration.
+    /// The cap asked for.
+    pub r_max: f64,
+    /// The margin kept under it for sampling noise.
+    pub margin: f64,
+    /// The exposure rate the parameters were calibrated to (`r_max − margin`, lowered
+    /// further by rounds whose verification went over `r_max`).
+    pub target: f64,
+    /// Largest exposure rate of every calibration run, in order.
     pub max_exposure: Vec<f64>,
+    /// Largest exposure rate of each round's verification run.
+    pub verification: Vec<f64>,
+    /// Whether the last verification run stayed at or under `r_max`.
+    pub admissible: bool,
+    /// Examinees simulated in all.
+    pub examinees: usize,
 }
 
-/// Sympson-Hetter calibration by simulation: starting from `k = 1` (or the
-/// configuration's own parameters), each iteration simulates the population with the
-/// current parameters, measures each item's selection rate `P(S)`, and sets
-/// `k = r_max / P(S)` where `P(S) > r_max`, else `k = 1` (Sympson & Hetter 1985).
-/// Iteration `t` uses seed `config.seed + t`, so the calibration is reproducible and
-/// independent of the check run with the caller's seed.
+/// Sympson-Hetter calibration by simulation, run on this thread
+/// ([`calibrate_sympson_hetter_with`] with [`run_chunk`] on the whole population).
 pub fn calibrate_sympson_hetter(
     bank: &Bank,
     config: &SimulationConfig,
-    r_max: f64,
-    iterations: usize,
+    options: &ExposureOptions,
 ) -> Result<ExposureCalibration, SimError> {
+    calibrate_sympson_hetter_with(bank, config, options, |plan, cfg| {
+        Ok(vec![run_chunk(bank, plan, cfg, 0..cfg.population.count())?])
+    })
+}
+
+/// Sympson-Hetter calibration by simulation: sets every item's exposure parameter
+/// `kᵢ = P(Aᵢ | Sᵢ)` so that no item is administered to more than a share `r_max` of
+/// the population, checked on a simulation that took no part in setting them.
+///
+/// The method rests on the identity `P(Aᵢ) = kᵢ·P(Sᵢ)` (an item is offered to its
+/// lottery at most once per test: a refused item is set aside), and on `P(Sᵢ)` not
+/// depending on `kᵢ` itself (the lottery of item i is drawn only once i is chosen), so
+/// `kᵢ = min(1, r / P(Sᵢ))` holds item i at `r` if the other items' parameters stay
+/// put (Sympson & Hetter 1985). They do not, so the calibration iterates:
+///
+/// 1. **Classic iterations** (Sympson & Hetter 1985): simulate the population with the
+///    current parameters, count how often each item is selected, set
+///    `kᵢ = min(1, r / P̂(Sᵢ))`. The largest exposure falls from 1 towards `r` in a
+///    few iterations, then hovers around it: each update uses the `P̂(S)` of one run,
+///    whose binomial noise moves every `k` it sets (the iterations are slow and do not
+///    guarantee admissibility, van der Linden 2003).
+/// 2. **Pooled iterations**: the same update with `P̂(Sᵢ)` pooled over all the runs
+///    since the classic iterations ended (a stochastic approximation with gain
+///    `1/m`, Robbins & Monro 1951), so the noise of the parameters shrinks as
+///    `1/√(pooled examinees)` instead of staying that of one run.
+/// 3. **Verification**: one more run with a seed used by no iteration measures the
+///    largest exposure of the final parameters. If it is above `r_max`, the target is
+///    lowered by the excess and the calibration goes on from there (at most
+///    [`ExposureOptions::rounds`] rounds); [`ExposureCalibration::admissible`] says
+///    whether the last verification held.
+///
+/// The **target** `r` is `r_max` minus a margin for sampling noise: a realised rate
+/// over `N` examinees of an item whose true rate is `r` has standard error
+/// `√(r(1 − r)/N)`, and the pooled estimate of its `k` adds about `√(r(1 − r)/M)` (M
+/// pooled examinees), so the margin is `z·√(r_max(1 − r_max)(1/N + 1/M))`, with `N` =
+/// [`ExposureOptions::check_examinees`]. With `z` = 3.5, `r_max` = 0.2, `N` = 5,000
+/// and `M` = 25,000, the margin is 0.022: the price of a cap that holds on a fresh
+/// population and not merely on average.
+///
+/// Run `t` (0-based, every run counted) uses seed `config.seed + t + 1`, so the
+/// calibration is reproducible and independent of a check run with `config.seed`.
+/// `run` simulates the population of the configuration it is given with the plan it
+/// is given and returns the chunks covering it (the CLI runs them on threads).
+pub fn calibrate_sympson_hetter_with(
+    bank: &Bank,
+    config: &SimulationConfig,
+    options: &ExposureOptions,
+    mut run: impl FnMut(&Plan, &SimulationConfig) -> Result<Vec<Chunk>, SimError>,
+) -> Result<ExposureCalibration, SimError> {
+    let r_max = options.r_max;
     if !(r_max > 0.0 && r_max <= 1.0) {
         return Err(SimError::RMax(r_max));
     }
-    let mut cfg = config.clone();
+    if !(options.z.is_finite() && options.z >= 0.0) {
+        return Err(SimError::Exposure(format!(
+            "z must be finite and >= 0 (got {})",
+            options.z
+        )));
+    }
+    if options.pooled_iterations == 0 || options.rounds == 0 {
+        return Err(SimError::Exposure(
+            "at least one pooled iteration and one round".into(),
+        ));
+    }
+    config.validate()?;
+    let count = config.population.count();
+    let n = count as f64;
+    // Calibration runs simulate the configuration's population; verification runs are
+    // as large as the runs the cap must hold on, so that their sampling noise is the
+    // one the margin allows for.
+    let mut verify_cfg = config.clone();
+    if options.check_examinees > 0 {
+        verify_cfg.population = config.population.resized(options.check_examinees);
+    }
+    let check = verify_cfg.population.count() as f64;
+    let pooled = n * options.pooled_iterations as f64;
+    let margin = options.z * (r_max * (1.0 - r_max) * (1.0 / check + 1.0 / pooled)).sqrt();
+    let mut target = r_max - margin;
+    if target <= 0.0 {
+        return Err(SimError::Exposure(format!(
+            "the margin for sampling noise ({margin:.4}) leaves nothing under r_max = \
+             {r_max}: simulate more examinees"
+        )));
+    }
     let mut k: Vec<f64> = match &config.session.select.exposure {
         Some(sh) => sh.resolve(bank).map_err(ConfigError::from)?,
         None => vec![1.0; bank.len()],
     };
-    let mut max_exposure = Vec::with_capacity(iterations);
-    let n = config.population.count().max(1) as f64;
-    for t in 0..iterations {
-        cfg.session.select.exposure = Some(parameters(bank, &k));
-        cfg.seed = config.seed.wrapping_add(t as u64 + 1);
-        let p = plan(bank, &cfg)?;
-        let chunk = run_chunk(bank, &p, &cfg, 0..cfg.population.count())?;
-        let max = chunk.administered.iter().copied().max().unwrap_or(0);
-        max_exposure.push(f64::from(max) / n);
-        for (ki, &s) in k.iter_mut().zip(&chunk.selected) {
-            let ps = f64::from(s) / n;
-            *ki = if ps > r_max { r_max / ps } else { 1.0 };
+    let mut cfg = config.clone();
+    let mut runs = 0u64;
+    let mut examinees = 0usize;
+    // One run with parameters `k`: (times each item was selected, largest exposure).
+    let mut simulate_once =
+        |k: &[f64], verify: bool, runs: &mut u64| -> Result<(Vec<u64>, f64), SimError> {
+            let cfg = if verify { &mut verify_cfg } else { &mut cfg };
+            cfg.session.select.exposure = Some(parameters(bank, k));
+            *runs += 1;
+            cfg.seed = config.seed.wrapping_add(*runs);
+            examinees += cfg.population.count();
+            let p = plan(bank, cfg)?;
+            let mut selected = vec![0u64; bank.len()];
+            let mut administered = vec![0u64; bank.len()];
+            for chunk in run(&p, cfg)? {
+                for (s, &c) in selected.iter_mut().zip(&chunk.selected) {
+                    *s += u64::from(c);
+                }
+                for (a, &c) in administered.iter_mut().zip(&chunk.administered) {
+                    *a += u64::from(c);
+                }
+            }
+            let max = administered.into_iter().max().unwrap_or(0);
+            Ok((selected, max as f64 / cfg.population.count().max(1) as f64))
+        };
+    let update = |k: &mut [f64], selected: &[u64], examinees: f64, target: f64| {
+        for (ki, &s) in k.iter_mut().zip(selected) {
+            let ps = s as f64 / examinees;
+            *ki = if ps > target { target / ps } else { 1.0 };
         }
+    };
+    let mut max_exposure = Vec::new();
+    let mut verification = Vec::new();
+    let mut admissible = false;
+    for _round in 0..options.rounds {
+        for _ in 0..options.iterations {
+            let (selected, max) = simulate_once(&k, false, &mut runs)?;
+            max_exposure.push(max);
+            update(&mut k, &selected, n, target);
+        }
+        let mut pool = vec![0u64; bank.len()];
+        for m in 1..=options.pooled_iterations {
+            let (selected, max) = simulate_once(&k, false, &mut runs)?;
+            max_exposure.push(max);
+            for (p, s) in pool.iter_mut().zip(&selected) {
+                *p += s;
+            }
+            update(&mut k, &pool, n * m as f64, target);
+        }
+        let (_, realised) = simulate_once(&k, true, &mut runs)?;
+        verification.push(realised);
+        admissible = realised <= r_max;
+        if admissible || target - (realised - r_max) <= 0.0 {
+            break;
+        }
+        target -= realised - r_max;
     }
     Ok(ExposureCalibration {
         parameters: parameters(bank, &k),
+        r_max,
+        margin,
+        target,
         max_exposure,
+        verification,
+        admissible,
+        examinees,
     })
 }
 
