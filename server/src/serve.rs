@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tower_http::services::{ServeDir, ServeFile};
+use axum::routing::get;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::api::{self, AppState, Config};
@@ -177,14 +178,27 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         limit_ip: RateLimiter::new(LIMIT_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
         limit_lookup_account: RateLimiter::new(LOOKUP_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
         limit_lookup_ip: RateLimiter::new(LOOKUP_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
+        limit_pairing: RateLimiter::new(
+            api::kiosk::PAIR_LIMIT,
+            api::kiosk::PAIR_LIMIT_WINDOW_MS,
+            LIMIT_CAPACITY,
+        ),
         local_token: local_token.clone(),
     });
 
     // Screens such as /agent or /connexion are routed by the app itself: any path that
     // is not a file of dist/ gets index.html with 200, and the app shows its own
-    // "page not found" screen for paths it does not know.
+    // "page not found" screen for paths it does not know. The page carries the kiosk
+    // mode of a paired kiosk (`api::kiosk::app_page`).
+    let page = api::kiosk::AppPage {
+        index: index.clone(),
+        state: state.clone(),
+    };
+    let page_service: axum::routing::MethodRouter = get(api::kiosk::app_page).with_state(page);
     let app = api::router(state)
-        .fallback_service(ServeDir::new(&args.dist).fallback(ServeFile::new(&index)))
+        .route_service("/", page_service.clone())
+        .route_service("/index.html", page_service.clone())
+        .fallback_service(ServeDir::new(&args.dist).fallback(page_service))
         .layer(axum::middleware::from_fn(crate::static_cache::headers))
         .layer(TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.addr, args.port))

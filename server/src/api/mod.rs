@@ -9,7 +9,8 @@
 //!   token in `X-CSRF-Token`, and its `Origin` (when sent) must be this server.
 //! - Every handler checks the role, and every record it touches belongs to the
 //!   user's structure; another structure's record answers 404, like a missing one.
-//! - Kiosks send their token in `X-Kiosk-Token`; anonymous submissions send none.
+//! - Kiosks send their token in `X-Kiosk-Token`, or carry the `HttpOnly` cookie set
+//!   by pairing (`kiosk`); anonymous submissions send neither.
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ use crate::records::{LoginSession, Role, User};
 use crate::store::{Store, StoreError};
 
 mod admin;
+pub mod kiosk;
 mod local;
 mod results;
 mod session;
@@ -77,6 +79,8 @@ pub struct AppState {
     pub limit_lookup_account: RateLimiter,
     /// Failed lookups of result codes (404) per client address.
     pub limit_lookup_ip: RateLimiter,
+    /// Failed kiosk pairings per client address.
+    pub limit_pairing: RateLimiter,
     /// Token of the local administration endpoint (also in `server.json`).
     pub local_token: String,
 }
@@ -423,6 +427,9 @@ pub fn router(state: Shared) -> Router {
         .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/kiosks", get(admin::kiosks).post(admin::add_kiosk))
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
+        .route("/kiosk", get(kiosk::status))
+        .route("/kiosk/pair", post(kiosk::pair))
+        .route("/kiosk/unpair", post(kiosk::unpair))
         .route("/local", post(local::run))
         .fallback(|| async { ApiError::not_found("Adresse inconnue.") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -10,6 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::kiosk::{self, CookieKiosk};
 use super::{body_error, parse_json, ApiError, Shared, Staff, KIOSK_HEADER};
 use crate::outcome::{self, compute_with, Outcome};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
@@ -161,15 +162,17 @@ fn too_many_lookups(retry_after: u64) -> ApiError {
     e
 }
 
-/// `POST /api/results`: a kiosk (with `X-Kiosk-Token`) or an anonymous browser sends
-/// an answer log.
+/// `POST /api/results`: a kiosk (its token in `X-Kiosk-Token`, or the cookie set
+/// by pairing) or an anonymous browser sends an answer log. A wrong header is
+/// refused (401); a cookie of a removed kiosk is not: the result is stored as
+/// anonymous (a person's result is never lost) and the answer clears the cookie.
 pub async fn submit(
     State(state): State<Shared>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let mut stale_cookie = false;
     let kiosk = match headers.get(KIOSK_HEADER) {
-        None => None,
         Some(v) => {
             let token = v.to_str().unwrap_or("");
             let kiosk = state
@@ -184,6 +187,14 @@ pub async fn submit(
                 }
             }
         }
+        None => match kiosk::from_cookie(&state, &headers)? {
+            CookieKiosk::Valid(k, _) => Some(k),
+            CookieKiosk::Stale => {
+                stale_cookie = true;
+                None
+            }
+            CookieKiosk::Absent => None,
+        },
     };
     let (sub, outcome) = checked(&state, body)?;
     let origin = match &kiosk {
@@ -203,7 +214,15 @@ pub async fn submit(
         },
     };
     let (profile, new) = store_result(&state, sub, outcome, origin).await?;
-    Ok(stored_response(&state, &profile, new))
+    let mut resp = stored_response(&state, &profile, new);
+    if stale_cookie {
+        tracing::info!(code = %profile.code, "kiosk cookie of an unknown kiosk: result stored as anonymous, cookie cleared");
+        kiosk::set_cookie(
+            &mut resp,
+            &kiosk::clear_kiosk_cookie(state.config.secure_cookies),
+        );
+    }
+    Ok(resp)
 }
 
 #[derive(Deserialize)]
