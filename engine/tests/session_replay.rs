@@ -366,3 +366,93 @@ fn the_session_eap_is_the_batch_eap_bit_for_bit() {
     assert!(compared >= 20, "{compared}");
     assert!(bank.items().iter().any(|it| it.item.max_score() > 1));
 }
+
+/// A configuration file using every rule and option: it reads back as written, and a
+/// session run by it survives a round trip of its state.
+#[test]
+fn every_configuration_part_survives_a_serde_round_trip() {
+    use repere_engine::select::{BeginnerStep, Ranking};
+    use repere_engine::session::GridConfig;
+    use repere_engine::start::{ContextAnswer, ContextLookup, ContextPrior, ContextRow, StartRule};
+    use repere_engine::stop::Combine;
+
+    let bank = rich_bank();
+    let answer = |q: &str, a: &str| ContextAnswer {
+        question: q.into(),
+        answer: a.into(),
+    };
+    let mut config = busy_config();
+    config.start = StartRule::ContextPrior(ContextPrior {
+        mean: 0.1,
+        sd: 1.1,
+        rows: vec![ContextRow {
+            question: "smartphone".into(),
+            answer: "no".into(),
+            mean_shift: -0.9,
+            sd: Some(0.9),
+        }],
+        lookup: vec![ContextLookup {
+            answers: vec![answer("smartphone", "no"), answer("email", "never")],
+            mean: -1.7,
+            sd: 0.8,
+        }],
+    });
+    config.context = vec![answer("smartphone", "no")];
+    config.unavailable.hearing = true;
+    config.grid = GridConfig {
+        lo: -5.0,
+        hi: 5.0,
+        points: 101,
+    };
+    config.select.ranking = Ranking::KullbackLeibler;
+    config
+        .select
+        .filters
+        .push(Filter::ContentBalancing(ContentBalancing {
+            minimum: BTreeMap::from([(bank.domains()[0].clone(), 3)]),
+            targets: BTreeMap::from([(bank.domains()[1].clone(), 0.5)]),
+            ..ContentBalancing::default()
+        }));
+    config.select.filters.push(Filter::Beginner(Beginner {
+        schedule: vec![
+            BeginnerStep {
+                until: 3,
+                min_success: 0.85,
+            },
+            BeginnerStep {
+                until: 6,
+                min_success: 0.75,
+            },
+        ],
+        then: 0.6,
+        caution: 0.25,
+    }));
+    config.stop = StopConfig {
+        min_items: 4,
+        max_items: Some(18),
+        max_duration_ms: Some(600_000),
+        se_below: Some(0.35),
+        domain_se_below: Some(0.5),
+        min_per_domain: Some(1),
+        combine: Combine::All,
+    };
+    for estimator in [
+        EstimatorConfig::Eap,
+        EstimatorConfig::Map { range: (-4.0, 4.0) },
+        EstimatorConfig::Mle { range: (-5.0, 5.0) },
+        EstimatorConfig::Wle { range: (-4.5, 4.5) },
+    ] {
+        config.estimator = estimator;
+        let json = serde_json::to_string_pretty(&config).expect("serialise");
+        let back: SessionConfig = serde_json::from_str(&json).expect("deserialise");
+        assert_eq!(back, config, "{json}");
+
+        let (live, _) = play(&bank, config.clone(), 31);
+        assert!(live.len() >= 4, "{} items", live.len());
+        let json = serde_json::to_string(&live.state()).expect("serialise");
+        let state: SessionState = serde_json::from_str(&json).expect("deserialise");
+        assert_eq!(state, live.state());
+        let restored = Session::from_state(&bank, &state).expect("restore");
+        assert_eq!(restored.state(), live.state());
+    }
+}
