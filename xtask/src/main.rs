@@ -166,7 +166,7 @@ fn test() -> Result<(), String> {
 
     build_app(&tools)?;
     let bin = build_server(&tools, false)?;
-    step("Building `repere-sample-log` (answer logs for the browser tests)");
+    step("Building the browser tests' helpers (`repere-sample-log`, `repere-scripted`)");
     Cmd::new("cargo")
         .args([
             "build",
@@ -174,11 +174,14 @@ fn test() -> Result<(), String> {
             "repere-e2e",
             "--bin",
             "repere-sample-log",
+            "--bin",
+            "repere-scripted",
         ])
         .current_dir(root())
         .envs(tools.env())
         .run()?;
     let sample_log = target_dir().join("debug").join("repere-sample-log");
+    let scripted = target_dir().join("debug").join("repere-scripted");
 
     step("End-to-end browser tests (Chromium, axe-core) against the real server");
     let browser_dir = root().join("tests").join("browser");
@@ -191,6 +194,7 @@ fn test() -> Result<(), String> {
         .envs(tools.env())
         .env("REPERE_BIN", bin.display().to_string())
         .env("REPERE_SAMPLE_LOG", sample_log.display().to_string())
+        .env("REPERE_SCRIPTED", scripted.display().to_string())
         .env("REPERE_DIST", root().join("dist").display().to_string())
         .env("CHROMIUM", tools.chromium.display().to_string())
         .run_counting(&mut tally)?;
