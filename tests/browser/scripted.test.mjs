@@ -23,23 +23,22 @@ import { waitForApp, consoleErrorsBesidesFallback } from './lib/app.mjs';
 import { demoAccounts, apiSession } from './lib/staff.mjs';
 import { scripted, respond, words } from './lib/drivers.mjs';
 
+// The bank, and the scripted persons, computed natively before the tests are
+// declared (one test per person).
+const bank = scripted(['bank']);
+/** Context answers of the scripted persons: the first answer of each question. */
+const contextKeys = bank.context.map((q) => `${q.id}:${q.answer[0].id}`);
+// As few persons as needed to meet every item type of the bank (a greedy search
+// over θ and seeds, run natively: milliseconds per test).
+const persons = scripted(['cover', '--context', contextKeys.join(',')]).persons;
+
 let server;
 let browser;
 let accounts;
-let bank;
-let persons;
-
-/** Context answers of the scripted persons: the first answer of each question. */
-let contextKeys;
 
 before(async () => {
   server = await startServer({ extraArgs: ['--demo'] });
   accounts = demoAccounts(server.output());
-  bank = scripted(['bank']);
-  contextKeys = bank.context.map((q) => `${q.id}:${q.answer[0].id}`);
-  // As few persons as needed to meet every item type of the bank (a greedy search
-  // over θ and seeds, run natively: milliseconds per test).
-  persons = scripted(['cover', '--context', contextKeys.join(',')]).persons;
   browser = await launch();
 });
 
@@ -194,14 +193,9 @@ function differences(a, b, path = '', out = { far: [], ulps: [] }) {
 
 const seen = new Set();
 
-for (const index of [0, 1, 2]) {
-  test(`scripted person ${index + 1}: the predicted items through their drivers, the result, the code, the print view, the same profile as the server`, async (t) => {
-    const person = persons[index];
-    if (!person) {
-      t.skip(`${persons.length} persons meet every type`);
-      return;
-    }
-    const label = `θ = ${person.theta}, seed ${person.seed}`;
+for (const [index, person] of persons.entries()) {
+  const label = `θ = ${person.theta}, seed ${person.seed}`;
+  test(`scripted person ${index + 1} (${label}, ${person.items.length} items: ${person.types.join(', ')}): the predicted items through their drivers, the result, the code, the print view, the same profile as the server`, async () => {
     const { context, page, problems } = await openPage(browser);
     // The app draws the test's id (16 bytes) and its seed (8 bytes) from
     // crypto.getRandomValues: the 8-byte draw gets the person's seed.
