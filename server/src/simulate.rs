@@ -2,11 +2,16 @@
 //! prints the figures (optionally writes the report, the conditional table and two
 //! plots into a folder).
 //!
-//! The bank is a JSON array of `{"a", "b", "c", "d"}` objects (`c` defaults to 0, `d`
-//! to 1). Examinees' θ are drawn from N(0, 1); the first item is chosen at θ = 0.
-//! With `--estimate mle`, constant response patterns (all right or all wrong so far)
-//! take Dodd's step towards the bank's extreme difficulty, as catsim does, so the two
-//! can be compared on the same terms.
+//! The bank is a JSON array of `{"a", "b", "c", "d", "domain"}` objects (`c` defaults
+//! to 0, `d` to 1, `domain` to `all`). Examinees' θ are drawn from N(0, 1); the first
+//! item is chosen at θ = 0. With `--estimate mle`, constant response patterns (all
+//! right or all wrong so far) take Dodd's step towards the bank's extreme difficulty,
+//! as catsim does, so the two can be compared on the same terms.
+//!
+//! The rules are either the flags (`--select`, `--estimate`, `--stop-se`,
+//! `--max-items`) or a whole session configuration read from a file (`--config`, JSON
+//! or TOML, the engine's `SessionConfig`); `--randomesque`, `--min-per-domain` and
+//! `--sympson-hetter` apply on top of either.
 //!
 //! Examinees are split into contiguous chunks run on threads; the engine gives every
 //! examinee its own random stream, so the report does not depend on the number of
@@ -18,11 +23,15 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use repere_engine::bank::{Bank, BankItem, Requirements};
 use repere_engine::irt::{Item, ParamError};
-use repere_engine::select::{Beginner, Filter, Ranking, SelectConfig};
-use repere_engine::session::{EstimatorConfig, SessionConfig};
-use repere_engine::simulate::{self, SimulationConfig, SimulationReport};
+use repere_engine::select::{
+    Beginner, ContentBalancing, Filter, Ranking, SelectConfig, MAX_RANDOMESQUE,
+};
+use repere_engine::session::{EstimatorConfig, Plan, SessionConfig};
+use repere_engine::simulate::{
+    self, Chunk, ExposureCalibration, ExposureOptions, SimError, SimulationConfig, SimulationReport,
+};
 use repere_engine::start::StartRule;
-use repere_engine::stop::StopConfig;
+use repere_engine::stop::{Combine, StopConfig};
 use serde_json::{json, Value};
 
 use crate::CliError;
@@ -49,8 +58,9 @@ pub enum EstimateArg {
 
 /// Arguments of `repere simulate`.
 #[derive(Args, Debug)]
+#[command(after_long_help = AFTER_HELP)]
 pub struct SimulateArgs {
-    /// Bank: a JSON array of {"a", "b", "c", "d"} (c and d optional).
+    /// Bank: a JSON array of {"a", "b", "c", "d", "domain"} (c, d and domain optional).
     #[arg(long, value_name = "BANK.json")]
     bank: PathBuf,
     /// Number of simulated examinees (θ drawn from N(0, 1)).
@@ -60,21 +70,37 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Item selection rule.
-    #[arg(long, value_enum, default_value_t = SelectArg::Mfi)]
-    select: SelectArg,
-    /// Ability estimator.
-    #[arg(long, value_enum, default_value_t = EstimateArg::Eap)]
-    estimate: EstimateArg,
-    /// Stop when the standard error falls below this.
-    #[arg(long, default_value_t = 0.3)]
-    stop_se: f64,
-    /// Stop after this many items.
-    #[arg(long, default_value_t = 30)]
-    max_items: usize,
+    #[arg(long, value_enum, conflicts_with = "config")]
+    select: Option<SelectArg>,
+    /// Ability estimator [default: eap].
+    #[arg(long, value_enum, conflicts_with = "config")]
+    estimate: Option<EstimateArg>,
+    /// Stop when the standard error falls below this [default: 0.3].
+    #[arg(long, conflicts_with = "config")]
+    stop_se: Option<f64>,
+    /// Stop after this many items [default: 30].
+    #[arg(long, conflicts_with = "config")]
+    max_items: Option<usize>,
+    /// The session rules from a file instead of the four flags above: the engine's
+    /// SessionConfig as JSON (.json) or TOML (.toml); unknown fields are refused.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Randomesque exposure control: draw each item among the K most informative.
+    #[arg(long, value_name = "K")]
+    randomesque: Option<usize>,
+    /// Content balancing: N items of every domain of the bank first, and no stop before
+    /// every domain has N (the stop criteria are then combined with "all").
+    #[arg(long, value_name = "N")]
+    min_per_domain: Option<usize>,
+    /// Sympson-Hetter exposure control: calibrate the parameters so that no item goes
+    /// to more than this share of examinees, then run the simulation with them.
+    #[arg(long, value_name = "R_MAX")]
+    sympson_hetter: Option<f64>,
     /// Print one JSON object instead of the text summary.
     #[arg(long)]
     json: bool,
-    /// Write report.json, conditional.csv, conditional_se.svg and exposure.svg here.
+    /// Write report.json, conditional.csv, conditional_se.svg and exposure.svg here
+    /// (and sympson_hetter.json with --sympson-hetter).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Threads (default: the available cores).
@@ -82,48 +108,132 @@ pub struct SimulateArgs {
     threads: Option<usize>,
 }
 
+const AFTER_HELP: &str = "\
+Rules: without --config, maximum information (or --select), EAP (or --estimate), start at
+θ = 0, stop at SE < --stop-se or --max-items. With --config FILE, the file gives every
+rule (start, estimator, grid, selection filters and ranking, stopping); for example
+rules.toml:
+
+    [estimator]
+    method = \"mle\"
+
+    [select]
+    ranking = \"kullback_leibler\"
+    randomesque = 3
+    filters = [{ filter = \"beginner\", schedule = [{ until = 5, min_success = 0.8 }], then = 0.65 }]
+
+    [stop]
+    max_items = 25
+    se_below = 0.3
+
+A mistake in the file stops with FILE:LINE:COLUMN, the field and what is wrong (exit 2).
+
+--sympson-hetter R_MAX calibrates the exposure parameters by simulation on N(0, 1) with
+--examinees per run and seeds SEED+1, SEED+2, ... (10 classic iterations, then 10 with
+pooled counts, to R_MAX minus a margin for the sampling noise of a run of --examinees;
+verified on a seed no iteration used), then runs the simulation with SEED. Both largest
+exposures are printed: the calibration's verification and the simulation's.";
+
+/// The threads to use: the option, else the available cores, at most one per examinee.
+fn thread_count(args: &SimulateArgs) -> usize {
+    args.threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(args.examinees)
+        .max(1)
+}
+
 /// Runs the subcommand.
 pub fn run(args: SimulateArgs) -> Result<(), CliError> {
     if args.examinees == 0 {
         return Err(CliError::Input("--examinees: must be at least 1".into()));
     }
-    if !(args.stop_se.is_finite() && args.stop_se > 0.0) {
-        return Err(CliError::Input(format!(
-            "--stop-se: must be a number > 0 (got {})",
-            args.stop_se
-        )));
+    if let Some(se) = args.stop_se {
+        if !(se.is_finite() && se > 0.0) {
+            return Err(CliError::Input(format!(
+                "--stop-se: must be a number > 0 (got {se})"
+            )));
+        }
     }
-    if args.max_items == 0 {
+    if args.max_items == Some(0) {
         return Err(CliError::Input("--max-items: must be at least 1".into()));
     }
     if args.threads == Some(0) {
         return Err(CliError::Input("--threads: must be at least 1".into()));
     }
+    if let Some(k) = args.randomesque {
+        if !(1..=MAX_RANDOMESQUE).contains(&k) {
+            return Err(CliError::Input(format!(
+                "--randomesque: must be between 1 and {MAX_RANDOMESQUE} (got {k})"
+            )));
+        }
+    }
+    if args.min_per_domain == Some(0) {
+        return Err(CliError::Input(
+            "--min-per-domain: must be at least 1".into(),
+        ));
+    }
+    if let Some(r) = args.sympson_hetter {
+        if !(r > 0.0 && r <= 1.0) {
+            return Err(CliError::Input(format!(
+                "--sympson-hetter: R_MAX must be in (0, 1] (got {r})"
+            )));
+        }
+    }
     let bank = load_bank(&args.bank)?;
-    let config = simulation_config(&args);
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(args.examinees);
+    let session = match &args.config {
+        Some(path) => load_config(path)?,
+        None => flag_session(&args),
+    };
+    let mut config =
+        SimulationConfig::normal(args.examinees, with_flags(session, &args), args.seed);
+    // A configuration that does not fit the bank (an unknown domain or item id) is the
+    // file's fault, or the flags'.
+    simulate::plan(&bank, &config).map_err(|e| {
+        let source = args
+            .config
+            .as_ref()
+            .map_or_else(|| "arguments".to_string(), |p| p.display().to_string());
+        CliError::Input(format!("{source}: {e}"))
+    })?;
+    let threads = thread_count(&args);
+
+    let calibration = match args.sympson_hetter {
+        Some(r_max) => {
+            let started = Instant::now();
+            let options = ExposureOptions::new(r_max);
+            let cal = simulate::calibrate_sympson_hetter_with(&bank, &config, &options, |p, c| {
+                run_chunks(&bank, p, c, threads)
+            })
+            .map_err(|e| match e {
+                SimError::Exposure(m) => CliError::Input(format!("--sympson-hetter: {m}")),
+                e => CliError::Other(format!("calibration failed: {e}")),
+            })?;
+            config.session.select.exposure = Some(cal.parameters.clone());
+            Some((cal, started.elapsed().as_secs_f64()))
+        }
+        None => None,
+    };
 
     let started = Instant::now();
     let report = run_threads(&bank, &config, threads)?;
     let seconds = started.elapsed().as_secs_f64();
 
     if let Some(dir) = &args.out {
-        write_outputs(dir, &report)?;
+        write_outputs(dir, &report, calibration.as_ref().map(|(c, _)| c))?;
     }
-    let summary = summary(&args, &report, seconds, threads);
+    let summary = summary(&config, &report, seconds, threads, calibration.as_ref());
     if args.json {
         println!("{summary}");
     } else {
-        print_text(&summary, &report);
+        print_text(&summary, &report, calibration.as_ref().map(|(c, _)| c));
     }
     Ok(())
 }
 
-fn simulation_config(args: &SimulateArgs) -> SimulationConfig {
-    let select = match args.select {
+/// The session rules given by the flags (the defaults of the issue: start at 0, MFI,
+/// EAP, SE < 0.3 or 30 items).
+fn flag_session(args: &SimulateArgs) -> SessionConfig {
+    let select = match args.select.unwrap_or(SelectArg::Mfi) {
         SelectArg::Mfi => SelectConfig::default(),
         SelectArg::Kl => SelectConfig {
             ranking: Ranking::KullbackLeibler,
@@ -134,11 +244,11 @@ fn simulation_config(args: &SimulateArgs) -> SimulationConfig {
             ..SelectConfig::default()
         },
     };
-    let estimator = match args.estimate {
+    let estimator = match args.estimate.unwrap_or(EstimateArg::Eap) {
         EstimateArg::Mle => EstimatorConfig::Mle { range: (-6.0, 6.0) },
         EstimateArg::Eap => EstimatorConfig::Eap,
     };
-    let session = SessionConfig {
+    SessionConfig {
         start: StartRule::FixedTheta {
             theta: 0.0,
             sd: 1.0,
@@ -146,13 +256,135 @@ fn simulation_config(args: &SimulateArgs) -> SimulationConfig {
         estimator,
         select,
         stop: StopConfig {
-            max_items: Some(args.max_items),
-            se_below: Some(args.stop_se),
+            max_items: Some(args.max_items.unwrap_or(30)),
+            se_below: Some(args.stop_se.unwrap_or(0.3)),
             ..StopConfig::default()
         },
         ..SessionConfig::default()
+    }
+}
+
+/// `--randomesque` and `--min-per-domain` on top of the rules.
+fn with_flags(mut session: SessionConfig, args: &SimulateArgs) -> SessionConfig {
+    if let Some(k) = args.randomesque {
+        session.select.randomesque = k;
+    }
+    if let Some(n) = args.min_per_domain {
+        session.select.filters.insert(
+            0,
+            Filter::ContentBalancing(ContentBalancing {
+                min_per_domain: n,
+                ..ContentBalancing::default()
+            }),
+        );
+        session.stop.min_per_domain = Some(n);
+        session.stop.combine = Combine::All;
+    }
+    session
+}
+
+/// The session rules of a file: TOML if its name ends in `.toml`, else JSON. Every
+/// mistake is one message `FILE:LINE:COLUMN: FIELD: what`.
+fn load_config(path: &Path) -> Result<SessionConfig, CliError> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("{name}: cannot read: {e}")))?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let field = |p: &serde_path_to_error::Path| {
+        let p = p.to_string();
+        if p == "." {
+            "top level".to_string()
+        } else {
+            format!("field {p}")
+        }
     };
-    SimulationConfig::normal(args.examinees, session, args.seed)
+    if is_toml {
+        let de = toml::Deserializer::parse(&text).map_err(|e| {
+            let (line, col) = line_col(&text, e.span().map_or(0, |s| s.start));
+            CliError::Input(format!(
+                "{name}:{line}:{col}: not valid TOML: {}",
+                e.message().trim()
+            ))
+        })?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let (line, col) = line_col(&text, e.inner().span().map_or(0, |s| s.start));
+            CliError::Input(format!(
+                "{name}:{line}:{col}: {}: {}",
+                field(e.path()),
+                e.inner().message().trim()
+            ))
+        })
+    } else {
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let config: SessionConfig = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let inner = e.inner();
+            let what = if inner.is_syntax() || inner.is_eof() {
+                "not valid JSON".to_string()
+            } else {
+                field(e.path())
+            };
+            CliError::Input(format!(
+                "{name}:{}:{}: {what}: {}",
+                inner.line(),
+                inner.column(),
+                json_message(inner)
+            ))
+        })?;
+        de.end().map_err(|e| {
+            CliError::Input(format!(
+                "{name}:{}:{}: not valid JSON: {}",
+                e.line(),
+                e.column(),
+                json_message(&e)
+            ))
+        })?;
+        Ok(config)
+    }
+}
+
+/// serde_json's message without its own " at line L column C" (given in front).
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Runs the population of `config` with `plan` in `threads` contiguous chunks.
+fn run_chunks(
+    bank: &Bank,
+    plan: &Plan,
+    config: &SimulationConfig,
+    threads: usize,
+) -> Result<Vec<Chunk>, SimError> {
+    let n = config.population.count();
+    let threads = threads.clamp(1, n.max(1));
+    let per = n.div_ceil(threads);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || simulate::run_chunk(bank, plan, config, t * per..(t + 1) * per))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect()
+    });
+    let mut chunks = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(chunk) => chunks.push(chunk?),
+            Err(_) => return Err(SimError::Population("a simulation thread panicked".into())),
+        }
+    }
+    Ok(chunks)
 }
 
 /// Splits the examinees into `threads` contiguous chunks run in parallel.
@@ -162,38 +394,50 @@ fn run_threads(
     threads: usize,
 ) -> Result<SimulationReport, CliError> {
     let plan = simulate::plan(bank, config).map_err(|e| CliError::Input(e.to_string()))?;
-    let n = config.population.count();
-    let threads = threads.max(1);
-    let per = n.div_ceil(threads);
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let plan = &plan;
-                scope.spawn(move || simulate::run_chunk(bank, plan, config, t * per..(t + 1) * per))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join()).collect()
-    });
-    let mut chunks = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(Ok(chunk)) => chunks.push(chunk),
-            Ok(Err(e)) => return Err(CliError::Other(format!("simulation failed: {e}"))),
-            Err(_) => return Err(CliError::Other("a simulation thread panicked".into())),
-        }
-    }
+    let chunks = run_chunks(bank, &plan, config, threads)
+        .map_err(|e| CliError::Other(format!("simulation failed: {e}")))?;
     Ok(simulate::report(bank, config, chunks))
 }
 
-fn summary(args: &SimulateArgs, r: &SimulationReport, seconds: f64, threads: usize) -> Value {
-    json!({
+/// A short name of the selection rule: `mfi`, `kl` or `beginner` as the flags say,
+/// else the ranking with `+` and the filters (`mfi+content+beginner`).
+fn select_name(select: &SelectConfig) -> String {
+    let mut name = match select.ranking {
+        Ranking::MaxInfo => "mfi",
+        Ranking::KullbackLeibler => "kl",
+    }
+    .to_string();
+    let beginner_only =
+        matches!(select.filters.as_slice(), [Filter::Beginner(b)] if *b == Beginner::default());
+    if beginner_only && select.ranking == Ranking::MaxInfo {
+        return "beginner".into();
+    }
+    for f in &select.filters {
+        name.push_str(match f {
+            Filter::ContentBalancing(_) => "+content",
+            Filter::Beginner(_) => "+beginner",
+        });
+    }
+    name
+}
+
+fn summary(
+    config: &SimulationConfig,
+    r: &SimulationReport,
+    seconds: f64,
+    threads: usize,
+    calibration: Option<&(ExposureCalibration, f64)>,
+) -> Value {
+    let session = &config.session;
+    let mut v = json!({
         "examinees": r.examinees,
         "bank_items": r.bank_items,
-        "select": format!("{:?}", args.select).to_lowercase(),
-        "estimate": format!("{:?}", args.estimate).to_lowercase(),
-        "stop_se": args.stop_se,
-        "max_items": args.max_items,
-        "seed": args.seed,
+        "select": select_name(&session.select),
+        "estimate": session.estimator.name(),
+        "stop_se": session.stop.se_below,
+        "max_items": session.stop.max_items,
+        "randomesque": session.select.randomesque,
+        "seed": config.seed,
         "rmse": r.rmse,
         "bias": r.bias,
         "mean_se": r.mean_se,
@@ -208,10 +452,23 @@ fn summary(args: &SimulateArgs, r: &SimulationReport, seconds: f64, threads: usi
         "seconds": seconds,
         "threads": threads,
         "us_per_examinee": seconds * 1e6 / r.examinees.max(1) as f64,
-    })
+    });
+    if let Some((cal, cal_seconds)) = calibration {
+        v["sympson_hetter"] = json!({
+            "r_max": cal.r_max,
+            "margin": cal.margin,
+            "target": cal.target,
+            "calibration_max_exposure": cal.verification.last(),
+            "admissible": cal.admissible,
+            "controlled_items": cal.parameters.k.len(),
+            "calibration_examinees": cal.examinees,
+            "calibration_seconds": cal_seconds,
+        });
+    }
+    v
 }
 
-fn print_text(summary: &Value, r: &SimulationReport) {
+fn print_text(summary: &Value, r: &SimulationReport, calibration: Option<&ExposureCalibration>) {
     println!(
         "{} examinees, {} items: RMSE {:.4}, bias {:+.4}, mean SE {:.4}, r = {:.4}",
         r.examinees, r.bank_items, r.rmse, r.bias, r.mean_se, r.correlation
@@ -226,6 +483,23 @@ fn print_text(summary: &Value, r: &SimulationReport) {
         100.0 * r.never_used,
         r.overlap
     );
+    if let Some(cal) = calibration {
+        println!(
+            "sympson-hetter: r_max {}, calibrated to {:.4} (margin {:.4}) on {} examinees; \
+             largest exposure {:.3} in the calibration's check, {:.3} in this simulation{}",
+            cal.r_max,
+            cal.target,
+            cal.margin,
+            cal.examinees,
+            cal.verification.last().copied().unwrap_or(f64::NAN),
+            r.max_exposure,
+            if cal.admissible {
+                ""
+            } else {
+                " (the cap could not be held: see the bank size and test length)"
+            }
+        );
+    }
     println!(
         "success on the first five items: {:.3}",
         r.first_five_success
@@ -238,23 +512,34 @@ fn print_text(summary: &Value, r: &SimulationReport) {
     );
 }
 
-fn write_outputs(dir: &Path, r: &SimulationReport) -> Result<(), CliError> {
+fn write_outputs(
+    dir: &Path,
+    r: &SimulationReport,
+    calibration: Option<&ExposureCalibration>,
+) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Other(format!("{}: cannot create: {e}", dir.display())))?;
-    let json =
-        serde_json::to_string_pretty(r).map_err(|e| CliError::Other(format!("report: {e}")))?;
-    let files = [
-        ("report.json", json + "\n"),
+    let mut files = vec![
+        ("report.json", pretty(r)?),
         ("conditional.csv", r.conditional_csv()),
         ("conditional_se.svg", r.conditional_se_svg()),
         ("exposure.svg", r.exposure_svg()),
     ];
+    if let Some(cal) = calibration {
+        files.push(("sympson_hetter.json", pretty(cal)?));
+    }
     for (name, text) in files {
         let path = dir.join(name);
         std::fs::write(&path, text)
             .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", path.display())))?;
     }
     Ok(())
+}
+
+fn pretty<T: serde::Serialize>(v: &T) -> Result<String, CliError> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::Other(format!("report: {e}")))
 }
 
 /// Reads and checks the bank; every problem is one message naming the file, the item
@@ -280,12 +565,12 @@ fn load_bank(path: &Path) -> Result<Bank, CliError> {
     }
     let mut items = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
-        let item =
+        let (item, domain) =
             parse_item(entry).map_err(|m| CliError::Input(format!("{name}: item {i}: {m}")))?;
         items.push(BankItem {
             id: i.to_string(),
             item,
-            domain: "all".into(),
+            domain,
             skill: "all".into(),
             requires: Requirements::NONE,
             enemies: Vec::new(),
@@ -294,16 +579,26 @@ fn load_bank(path: &Path) -> Result<Bank, CliError> {
     Bank::new(items).map_err(|e| CliError::Input(format!("{name}: {e}")))
 }
 
-fn parse_item(entry: &Value) -> Result<Item, String> {
+/// One item of the bank and its domain (`all` when not given).
+fn parse_item(entry: &Value) -> Result<(Item, String), String> {
     let Value::Object(map) = entry else {
-        return Err("expected an object {\"a\", \"b\", \"c\", \"d\"}".into());
+        return Err("expected an object {\"a\", \"b\", \"c\", \"d\", \"domain\"}".into());
     };
     if let Some(k) = map
         .keys()
-        .find(|k| !["a", "b", "c", "d"].contains(&k.as_str()))
+        .find(|k| !["a", "b", "c", "d", "domain"].contains(&k.as_str()))
     {
-        return Err(format!("unknown field `{k}` (expected a, b, c, d)"));
+        return Err(format!("unknown field `{k}` (expected a, b, c, d, domain)"));
     }
+    let domain = match map.get("domain") {
+        None => "all".to_string(),
+        Some(Value::String(d)) if !d.trim().is_empty() => d.clone(),
+        Some(v) => {
+            return Err(format!(
+                "field domain: must be a non-empty string (got {v})"
+            ))
+        }
+    };
     let field = |k: &str, default: Option<f64>| -> Result<f64, String> {
         match map.get(k) {
             None => default.ok_or_else(|| format!("field {k}: missing")),
@@ -316,7 +611,7 @@ fn parse_item(entry: &Value) -> Result<Item, String> {
     let b = field("b", None)?;
     let c = field("c", Some(0.0))?;
     let d = field("d", Some(1.0))?;
-    Item::logistic(a, b, c, d).map_err(|e| match e {
+    let item = Item::logistic(a, b, c, d).map_err(|e| match e {
         ParamError::NotFinite { name } => format!("field {name}: must be a finite number"),
         ParamError::NonPositiveDiscrimination(v) => {
             format!("field a: discrimination must be > 0 (got {v})")
@@ -331,5 +626,6 @@ fn parse_item(entry: &Value) -> Result<Item, String> {
             format!("fields c, d: lower asymptote {c} must be below upper asymptote {d}")
         }
         other => other.to_string(),
-    })
+    })?;
+    Ok((item, domain))
 }
