@@ -315,7 +315,12 @@ mod tests {
                     let scores: Vec<usize> = r.partial.iter().map(|p| p.score).collect();
                     if !r.partial.is_empty() {
                         let expected: Vec<usize> = (0..=item.max_score()).collect();
-                        assert_eq!(scores, expected, "{}", item.id);
+                        assert_eq!(
+                            scores, expected,
+                            "{}: the partial responses should score one more step each \
+                             (a step that holds from the start gives free points)",
+                            item.id
+                        );
                     }
                 }
                 Err(e) => failures.push(e.to_string()),
