@@ -560,7 +560,8 @@ fn mail_failures_orient_to_the_mail_skills() {
         p.summary
             .work_on_sentence
             .as_deref()
-            .map(|s| s.starts_with("À travailler ensuite : lire un e-mail\u{a0}; joindre un document")),
+            .map(|s| s
+                .starts_with("À travailler ensuite : lire un e-mail\u{a0}; joindre un document")),
         Some(true),
         "{:?}",
         p.summary.work_on_sentence
