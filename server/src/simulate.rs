@@ -69,7 +69,7 @@ pub struct SimulateArgs {
     /// Seed of the simulation.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Item selection rule.
+    /// Item selection rule [default: mfi].
     #[arg(long, value_enum, conflicts_with = "config")]
     select: Option<SelectArg>,
     /// Ability estimator [default: eap].
