@@ -6,8 +6,19 @@ use crate::run::Cmd;
 use crate::setup::Tools;
 use crate::{root, step};
 
-/// Runs the benchmarks.
-pub fn run(tools: &Tools) -> Result<(), String> {
+/// Runs the benchmarks: all of them, or only the one named in `args` (`web`: the
+/// web app's weight and first paint).
+pub fn run(tools: &Tools, args: &[String]) -> Result<(), String> {
+    match args {
+        [] => {}
+        [only] if only == "web" => return web_app_weight_and_first_paint(tools),
+        other => {
+            return Err(format!(
+                "bench: unknown selection `{}` (known: web)",
+                other.join(" ")
+            ))
+        }
+    }
     step("Criterion benchmarks (cargo bench --workspace)");
     Cmd::new("cargo")
         .args(["bench", "--workspace"])

@@ -24,7 +24,8 @@ commands:
   serve [--port N] [--data DIR]
                      set-up, build, then start the `repere` server on 127.0.0.1
   test               set-up, then every test: native, wasm in Chromium, end-to-end
-  bench              set-up, then the benchmarks, with ratios against baselines
+  bench [web]        set-up, then the benchmarks, with ratios against baselines
+                     (`web`: only the web app's weight and first paint)
 ";
 
 fn main() -> ExitCode {
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
         "build" => setup::run().and_then(|tools| build_app(&tools)),
         "serve" => serve(rest),
         "test" => test(),
-        "bench" => setup::run().and_then(|tools| bench::run(&tools)),
+        "bench" => setup::run().and_then(|tools| bench::run(&tools, rest)),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())
