@@ -175,22 +175,6 @@ function levelText(d) {
   return words(`${d.level_label}${d.not_enough_answers ? ' (peu de réponses)' : ''}`);
 }
 
-/**
- * Where two JSON values differ: `far` (different shapes, strings, or numbers more
- * than 1e-12 apart, relatively) and `ulps` (numbers closer than that but unequal).
- */
-function differences(a, b, path = '', out = { far: [], ulps: [] }) {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (a !== b) (Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)) ? out.ulps : out.far).push(`${path}: ${a} vs ${b}`);
-  } else if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) differences(a[k], b[k], `${path}/${k}`, out);
-  } else if (a !== b) {
-    out.far.push(`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-  }
-  return out;
-}
-
 const seen = new Set();
 
 for (const [index, person] of persons.entries()) {
@@ -261,24 +245,11 @@ for (const [index, person] of persons.entries()) {
     assert.equal(log.mode, 'self');
     assert.deepEqual(log.context, person.context);
     assert.deepEqual(log.answers.map((a) => a.item), person.items.map((s) => s.id), 'the predicted items');
-    // The responses given. A hotspot point may come back one unit in the last place
-    // off: the app reads its saved log back (app/src/storage.rs, serde_json without
-    // `float_roundtrip`) before posting it; the scores cannot change by that much
-    // except on a region's very edge, and they are checked below through the profile.
-    const offByUlp = [];
+    // The responses given, exactly (a hotspot point included: logs round-trip
+    // their numbers bit for bit).
     for (const [k, step] of person.items.entries()) {
-      const got = log.answers[k].response;
-      if (step.response.point && got.point) {
-        for (const axis of ['x', 'y']) {
-          const [g, w] = [got.point[axis], step.response.point[axis]];
-          assert.ok(Math.abs(g - w) <= 1e-12 * Math.max(1, Math.abs(w)), `${step.id}: ${axis} ${g} for ${w}`);
-          if (g !== w) offByUlp.push(`${step.id} ${axis} ${w} → ${g}`);
-        }
-      } else {
-        assert.deepEqual(got, step.response, `${step.id}: the response given`);
-      }
+      assert.deepEqual(log.answers[k].response, step.response, `${step.id}: the response given`);
     }
-    if (offByUlp.length > 0) console.log(`# posted one ulp off: ${offByUlp.join('; ')}`);
     for (const field of ['profile', 'score', 'theta']) assert.ok(!(field in log), `no ${field} sent`);
 
     // The result code comes from the server and is shown.
@@ -329,12 +300,9 @@ for (const [index, person] of persons.entries()) {
       [profile.orientation.modality, profile.orientation.services],
       'orientation: server = app',
     );
-    // Numbers read back from the store may be one unit in the last place off
-    // (serde_json without `float_roundtrip` in the server): equal within 1e-12.
-    const diff = differences(outcome.assessment?.profile, profile);
-    assert.deepEqual(diff.far, [], 'the whole profile: server = native replay');
-    if (diff.ulps.length > 0) console.log(`# stored profile: ${diff.ulps.length} number(s) one ulp off, e.g. ${diff.ulps[0]}`);
-    assert.ok(Math.abs(outcome.theta - profile.overall.theta) <= 1e-12, 'θ̂');
+    // Bit for bit: the store gives back the numbers it was given.
+    assert.deepEqual(outcome.assessment?.profile, profile, 'the whole profile: server = native replay');
+    assert.equal(outcome.theta, profile.overall.theta, 'θ̂');
 
     // The print view, with the code.
     await page.getByRole('button', { name: 'Version à imprimer' }).click();
