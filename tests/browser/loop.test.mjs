@@ -134,6 +134,18 @@ test('a whole test: context, adaptive questions, reload in the middle, result wi
   await page.getByRole('button', { name: 'Version à imprimer' }).click();
   await page.getByRole('heading', { level: 1, name: 'Repère : votre résultat' }).waitFor();
   assert.ok(await page.getByRole('button', { name: 'Imprimer' }).isVisible());
+  for (const size of ['larger', 'normal']) {
+    await page.evaluate((s) => {
+      if (s === 'normal') sessionStorage.removeItem('repere.settings');
+      else sessionStorage.setItem('repere.settings', JSON.stringify({ text_size: s }));
+    }, size);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Repère : votre résultat' }).waitFor();
+    const r = await audit(page, `print view (${size})`);
+    assert.deepEqual(r.violations, []);
+    assert.ok(await fitsWidth(page));
+    if (size === 'larger') await screenshot(page, 'loop-print-largest');
+  }
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.getByRole('button', { name: 'Imprimer' }).isVisible(), false, 'no button on paper');
   assert.equal(await page.locator('.top-bar').isVisible(), false, 'no top bar on paper');
