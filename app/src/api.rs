@@ -519,11 +519,23 @@ pub struct ProfileList {
     pub unreadable: usize,
     /// The profiles, newest first.
     pub profiles: Vec<Summary>,
+    /// The cursor of the next (older) page; `None` on the last one.
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
-/// The structure's profiles that pass `filters`, newest first.
+/// The first page of the structure's profiles that pass `filters`, newest first.
 pub async fn profiles(filters: &Filters) -> Result<ProfileList, ApiError> {
-    call("GET", &filters.url("/api/profiles", &[]), None).await
+    profiles_page(filters, None).await
+}
+
+/// The page of profiles older than the cursor `before` (a page's `next`).
+pub async fn profiles_page(
+    filters: &Filters,
+    before: Option<&str>,
+) -> Result<ProfileList, ApiError> {
+    let extra: Vec<(&str, &str)> = before.map(|b| ("before", b)).into_iter().collect();
+    call("GET", &filters.url("/api/profiles", &extra), None).await
 }
 
 /// A skill to cover with a group.
@@ -590,6 +602,188 @@ pub fn encode(text: &str) -> String {
         }
     }
     out
+}
+
+// ------------------------------------------------------- administration (admin)
+
+/// A refused request of a form, with the field it is about (the server's `field`:
+/// `login`, `password`, `role`, `name`, `current`, `new`), so the screen can show
+/// the message next to that field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormError {
+    /// The error.
+    pub error: ApiError,
+    /// The field, if the server named one.
+    pub field: Option<String>,
+}
+
+impl From<ApiError> for FormError {
+    fn from(error: ApiError) -> Self {
+        FormError { error, field: None }
+    }
+}
+
+/// Like `call`, keeping the field an error names.
+async fn call_form<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<T, FormError> {
+    let (status, text) = send(method, url, Some(body)).await?;
+    if !(200..300).contains(&status) {
+        #[derive(Deserialize)]
+        struct Field {
+            #[serde(default)]
+            field: Option<String>,
+        }
+        let field = serde_json::from_str::<Field>(&text)
+            .ok()
+            .and_then(|f| f.field);
+        return Err(FormError {
+            error: ApiError::from_answer(status, &text),
+            field,
+        });
+    }
+    serde_json::from_str(&text).map_err(|_| ApiError::unreadable(status).into())
+}
+
+/// An account of the admin's structure (`GET /api/admin/users`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Account {
+    /// Account id.
+    pub id: u64,
+    /// Login.
+    pub login: String,
+    /// `agent`, `trainer` or `admin`.
+    pub role: String,
+    /// French name of the role.
+    #[serde(default)]
+    pub role_label: String,
+    /// Whether it may log in.
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// The logged-in admin's own account.
+    #[serde(default)]
+    pub me: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct Accounts {
+    users: Vec<Account>,
+}
+
+/// The accounts of the admin's structure.
+pub async fn accounts() -> Result<Vec<Account>, ApiError> {
+    let a: Accounts = call("GET", "/api/admin/users", None).await?;
+    Ok(a.users)
+}
+
+/// Adds an account (`role`: `agent`, `trainer` or `admin`).
+pub async fn add_account(login: &str, role: &str, password: &str) -> Result<(), FormError> {
+    let body = serde_json::json!({ "login": login, "role": role, "password": password });
+    let _: serde_json::Value = call_form("POST", "/api/admin/users", &body).await?;
+    Ok(())
+}
+
+/// What a password reset gave.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PasswordReset {
+    /// Login of the account.
+    pub login: String,
+    /// The generated password (shown once), when none was given.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Sets a new password for account `id`: `password`, or a generated one (returned).
+pub async fn reset_password(id: u64, password: Option<&str>) -> Result<PasswordReset, FormError> {
+    let body = match password {
+        Some(p) => serde_json::json!({ "password": p }),
+        None => serde_json::json!({}),
+    };
+    call_form("POST", &format!("/api/admin/users/{id}/password"), &body).await
+}
+
+/// Disables (`active == false`) or re-enables account `id`.
+pub async fn set_account_active(id: u64, active: bool) -> Result<(), ApiError> {
+    let action = if active { "enable" } else { "disable" };
+    let url = format!("/api/admin/users/{id}/{action}");
+    let _: serde_json::Value = call("POST", &url, Some(&serde_json::json!({}))).await?;
+    Ok(())
+}
+
+/// Changes the logged-in person's own password.
+pub async fn change_password(current: &str, new: &str) -> Result<(), FormError> {
+    let body = serde_json::json!({ "current": current, "new": new });
+    let (status, text) = send("POST", "/api/me/password", Some(&body)).await?;
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let field = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["field"].as_str().map(str::to_string));
+    Err(FormError {
+        error: ApiError::from_answer(status, &text),
+        field,
+    })
+}
+
+/// A kiosk of the admin's structure (`GET /api/admin/kiosks`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Kiosk {
+    /// Kiosk id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The day it was added, `DD/MM/YYYY`.
+    #[serde(default)]
+    pub date: String,
+}
+
+#[derive(Deserialize)]
+struct Kiosks {
+    kiosks: Vec<Kiosk>,
+}
+
+/// The kiosks of the admin's structure.
+pub async fn kiosks() -> Result<Vec<Kiosk>, ApiError> {
+    let k: Kiosks = call("GET", "/api/admin/kiosks", None).await?;
+    Ok(k.kiosks)
+}
+
+/// A kiosk just added, with its code (token), shown once.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct NewKiosk {
+    /// Kiosk id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The code to type on the kiosk at `/borne`.
+    pub token: String,
+}
+
+/// Registers a kiosk named `name`.
+pub async fn add_kiosk(name: &str) -> Result<NewKiosk, FormError> {
+    call_form(
+        "POST",
+        "/api/admin/kiosks",
+        &serde_json::json!({ "name": name }),
+    )
+    .await
+}
+
+/// Removes kiosk `id`: its code stops working.
+pub async fn remove_kiosk(id: u64) -> Result<(), ApiError> {
+    let (status, text) = send("DELETE", &format!("/api/admin/kiosks/{id}"), None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiError::from_answer(status, &text))
+    }
 }
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
             Area::Login => view! { <screens::LoginArea /> }.into_any(),
             Area::Agent => view! { <screens::AgentArea /> }.into_any(),
             Area::Mediator => view! { <screens::MediatorArea /> }.into_any(),
+            Area::Admin => view! { <screens::AdminArea /> }.into_any(),
             Area::SelfTest => match state.screen.get() {
                 Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
                 Screen::Context(index) => view! { <screens::ContextScreen index /> }.into_any(),

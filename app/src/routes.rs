@@ -23,6 +23,8 @@ pub enum Area {
     /// `/mediateur` (or `/formateur`): the mediator's profiles, exports and
     /// sessions (after login).
     Mediator,
+    /// `/admin`: the structure's accounts and kiosks (admins, after login).
+    Admin,
     /// Any other path: a calm "page not found" with a way back.
     NotFound,
 }
@@ -35,6 +37,7 @@ impl Area {
             "/apercu" => Area::Preview,
             "/connexion" => Area::Login,
             "/agent" => Area::Agent,
+            "/admin" => Area::Admin,
             "/mediateur" | "/formateur" => Area::Mediator,
             _ => Area::NotFound,
         }
@@ -71,6 +74,8 @@ mod tests {
         assert_eq!(Area::from_path("/connexion"), Area::Login);
         assert_eq!(Area::from_path("/agent"), Area::Agent);
         assert_eq!(Area::from_path("/agent/"), Area::Agent);
+        assert_eq!(Area::from_path("/admin"), Area::Admin);
+        assert_eq!(Area::from_path("/admin/"), Area::Admin);
         assert_eq!(Area::from_path("/mediateur"), Area::Mediator);
         assert_eq!(Area::from_path("/formateur"), Area::Mediator);
         assert_eq!(Area::from_path("/nimporte-quoi"), Area::NotFound);

@@ -16,5 +16,5 @@ pub use preview::Preview;
 pub use print::PrintScreen;
 pub use question::QuestionScreen;
 pub use result::ResultScreen;
-pub use staff::{AgentArea, LoginArea, MediatorArea};
+pub use staff::{AdminArea, AgentArea, LoginArea, MediatorArea};
 pub use welcome::Welcome;

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use super::{blocking, body_error, parse_json, ApiError, Shared, Staff};
 use crate::admin_ops::{self, AccountError, AccountRefusal, AdminError};
+use crate::auth;
 use crate::records::{Role, User};
 
 fn admin_error(e: AdminError) -> ApiError {
@@ -66,9 +67,22 @@ pub async fn add_user(
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Admin])?;
     let body: NewUser = parse_json(&body.map_err(body_error)?)?;
+    // Checked here first so that each message names its field (the screen shows
+    // it next to that field).
+    let login = auth::normalise_login(&body.login)
+        .map_err(|m| ApiError::unprocessable(m).with_field("login"))?;
+    if state.store.user_by_login(&login)?.is_some() {
+        return Err(ApiError::unprocessable(
+            "Cet identifiant est déjà pris. Choisissez-en un autre.",
+        )
+        .with_field("login"));
+    }
     let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::unprocessable("Rôle inconnu : choisissez agent, trainer ou admin.")
+            .with_field("role")
     })?;
+    auth::check_password_policy(&body.password)
+        .map_err(|m| ApiError::unprocessable(m).with_field("password"))?;
     let (store, clock, structure) = (state.store.clone(), state.clock, staff.structure());
     let user = blocking(move || {
         admin_ops::create_user(
@@ -235,8 +249,14 @@ pub async fn enable_user(
 pub async fn kiosks(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
     staff.require(&[Role::Admin])?;
     let kiosks = state.store.kiosks_of_structure(staff.structure())?;
+    let tz = crate::view::structure_tz(state.store.as_ref(), Some(staff.structure()))?;
     Ok(Json(json!({
-        "kiosks": kiosks.iter().map(|k| json!({ "id": k.id, "name": k.name, "created_at": k.created_at })).collect::<Vec<_>>(),
+        "kiosks": kiosks.iter().map(|k| json!({
+            "id": k.id,
+            "name": k.name,
+            "created_at": k.created_at,
+            "date": crate::clock::format_date_fr(k.created_at, &tz),
+        })).collect::<Vec<_>>(),
     })))
 }
 
@@ -254,6 +274,7 @@ pub async fn add_kiosk(
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Admin])?;
     let body: NewKiosk = parse_json(&body.map_err(body_error)?)?;
+    admin_ops::check_name(&body.name).map_err(|m| ApiError::unprocessable(m).with_field("name"))?;
     let (kiosk, token) = admin_ops::create_kiosk(
         state.store.as_ref(),
         &state.clock,

@@ -417,6 +417,7 @@ fn ListView(
         Load::Ready(l) => {
             let more = (l.shown < l.count)
                 .then(|| format!(" Les {} plus récents sont affichés.", l.shown));
+            let has_next = l.next.is_some();
             let rows = l
                 .profiles
                 .into_iter()
@@ -452,6 +453,7 @@ fn ListView(
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
+                {has_next.then(|| view! { <MoreButton filters=filters list=list /> })}
             }
             .into_any()
         }
@@ -476,6 +478,83 @@ fn ListView(
                 <h2 id="list-title">"Liste"</h2>
                 {table}
             </section>
+        </div>
+    }
+}
+
+/// « Voir plus de profils »: loads the next (older) page of the list and adds it
+/// below; focus moves to the first added row, and the count is announced.
+#[component]
+fn MoreButton(filters: RwSignal<Filters>, list: RwSignal<Load<ProfileList>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let more = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let Load::Ready(current) = list.get_untracked() else {
+            return;
+        };
+        let Some(cursor) = current.next.clone() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        let f = filters.get_untracked();
+        spawn_local(async move {
+            let page = api::profiles_page(&f, Some(&cursor)).await;
+            // Before the list changes: the new list draws a new button.
+            busy.set(false);
+            match page {
+                Ok(page) => {
+                    let first = page.profiles.first().map(|p| open_button_id(&p.code));
+                    let added = page.profiles.len();
+                    list.update(|l| {
+                        if let Load::Ready(l) = l {
+                            l.shown += added;
+                            l.count = page.count;
+                            l.next = page.next;
+                            l.profiles.extend(page.profiles);
+                        }
+                    });
+                    state.announce(&format!(
+                        "{} de plus.",
+                        count(added, "profil affiché", "profils affichés")
+                    ));
+                    if let Some(id) = first {
+                        focus_id_soon(id);
+                    }
+                }
+                Err(e) => error.set(Some(session.message(&e))),
+            }
+        });
+    };
+    view! {
+        <div class="actions more no-print">
+            <button
+                type="button"
+                class="button secondary"
+                id="more-profiles"
+                on:click=more
+                aria-disabled=move || busy.get().to_string()
+                aria-describedby=move || error.get().map(|_| "more-error")
+            >
+                {move || if busy.get() { "Chargement…" } else { "Voir plus de profils" }}
+            </button>
+            {move || {
+                error
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <p class="form-error" id="more-error" role="alert">
+                                {error_mark()}
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
         </div>
     }
 }

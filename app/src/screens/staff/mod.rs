@@ -1,5 +1,5 @@
 //! The staff screens: login, the agent's screening, the mediator's profiles and
-//! sessions. They talk to the server through [`crate::api`]; nothing of them is
+//! sessions, the admin's accounts and kiosks. They talk to the server through [`crate::api`]; nothing of them is
 //! kept in the browser's storage.
 //!
 //! Every staff area sits behind [`StaffGate`]: it asks the server who is logged in
@@ -14,11 +14,13 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, ApiError, Me};
 use crate::state::AppState;
 
+mod admin;
 mod agent;
 mod login;
 mod mediator;
 mod result;
 
+pub use admin::AdminArea;
 pub use agent::AgentArea;
 pub use login::LoginArea;
 pub use mediator::MediatorArea;
@@ -76,6 +78,8 @@ pub enum Audience {
     Agent,
     /// Mediators, and admins for the list and exports (`/mediateur`).
     Mediator,
+    /// Admins of a structure (`/admin`).
+    Admin,
 }
 
 impl Audience {
@@ -83,14 +87,16 @@ impl Audience {
         match self {
             Audience::Agent => role == "agent",
             Audience::Mediator => role == "trainer" || role == "admin",
+            Audience::Admin => role == "admin",
         }
     }
 }
 
-/// The home of a role.
+/// The home of a role (where a login leads).
 pub fn home_of(role: &str) -> &'static str {
     match role {
         "agent" => "/agent",
+        "admin" => "/admin",
         _ => "/mediateur",
     }
 }
@@ -216,16 +222,19 @@ fn AccountBar(me: Me) -> impl IntoView {
 fn WrongArea(me: Me) -> impl IntoView {
     set_title("Page réservée");
     let home = home_of(&me.user.role);
-    let (text, link) = if me.user.role == "agent" {
-        (
-            "Cette page est pour les médiateurs.",
+    let (text, link) = match me.user.role.as_str() {
+        "agent" => (
+            "Cette page n'est pas pour les agents.",
             "Aller à l'espace agent",
-        )
-    } else {
-        (
+        ),
+        "admin" => (
             "Cette page est pour les agents.",
+            "Aller à l'administration",
+        ),
+        _ => (
+            "Cette page n'est pas pour les médiateurs.",
             "Aller à l'espace médiateur",
-        )
+        ),
     };
     view! {
         <div class="screen">

@@ -1,0 +1,921 @@
+//! `/admin`: the admin's screen. The accounts of the structure (add one, give a
+//! new password, disable or enable one) and its kiosks (add one and see its code
+//! once, remove one). The server checks every rule again (role, structure,
+//! password policy, the last active admin).
+//!
+//! Accessibility: every field has a label and, when it is wrong, an error tied to
+//! it (`aria-describedby`, `aria-invalid`) and the focus; every outcome is said in
+//! a message that takes the focus (`.confirm`) or is announced; a secret shown once
+//! (a new password, a kiosk's code) sits in a message that takes the focus.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{
+    described_by, error_mark, focus_id_soon, focus_soon, set_title, Audience, Session, StaffGate,
+};
+use crate::api::{self, Account, FormError, Kiosk, NewKiosk};
+use crate::state::AppState;
+
+/// Shortest password (the server's `auth::MIN_PASSWORD_CHARS`).
+const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Something loaded from the server.
+#[derive(Clone, Debug, PartialEq)]
+enum Load<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// The admin's area.
+#[component]
+pub fn AdminArea() -> impl IntoView {
+    view! {
+        <StaffGate audience=Audience::Admin>
+            <AdminScreen />
+        </StaffGate>
+    }
+}
+
+/// The French name of a role.
+fn role_name(role: &str) -> &'static str {
+    match role {
+        "agent" => "Agent",
+        "trainer" => "Médiateur",
+        "admin" => "Administrateur",
+        _ => "Autre",
+    }
+}
+
+/// Loads the accounts into `accounts`.
+fn load_accounts(session: Session, accounts: RwSignal<Load<Vec<Account>>>) {
+    spawn_local(async move {
+        match api::accounts().await {
+            Ok(list) => accounts.set(Load::Ready(list)),
+            Err(e) => accounts.set(Load::Failed(session.message(&e))),
+        }
+    });
+}
+
+/// Loads the kiosks into `kiosks`.
+fn load_kiosks(session: Session, kiosks: RwSignal<Load<Vec<Kiosk>>>) {
+    spawn_local(async move {
+        match api::kiosks().await {
+            Ok(list) => kiosks.set(Load::Ready(list)),
+            Err(e) => kiosks.set(Load::Failed(session.message(&e))),
+        }
+    });
+}
+
+#[component]
+fn AdminScreen() -> impl IntoView {
+    set_title("Administration");
+    let session = expect_context::<Session>();
+    let structure = session
+        .me()
+        .and_then(|m| m.user.structure.name)
+        .unwrap_or_default();
+    let accounts = RwSignal::new(Load::<Vec<Account>>::Loading);
+    let kiosks = RwSignal::new(Load::<Vec<Kiosk>>::Loading);
+    load_accounts(session, accounts);
+    load_kiosks(session, kiosks);
+    view! {
+        <div class="screen staff admin">
+            <h1 tabindex="-1">"Administration"</h1>
+            <p class="lead">{format!("Les comptes et les bornes de : {structure}.")}</p>
+            <p>
+                <a class="button secondary" href="/mediateur">
+                    "Voir les profils de la structure"
+                </a>
+            </p>
+            <AccountsSection accounts=accounts />
+            <AddAccount accounts=accounts />
+            <KiosksSection kiosks=kiosks />
+        </div>
+    }
+}
+
+// ------------------------------------------------------------------ accounts
+
+/// What the accounts section shows under its table.
+#[derive(Clone, Debug, PartialEq)]
+enum AccountPanel {
+    None,
+    /// Giving a new password to this account.
+    Reset(Account),
+    /// A message after a change; `secret`: a generated password, shown once.
+    Done {
+        text: String,
+        secret: Option<String>,
+    },
+    /// A change was refused.
+    Refused(String),
+}
+
+#[component]
+fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let panel = RwSignal::new(AccountPanel::None);
+    let busy = RwSignal::new(false);
+
+    let toggle = move |account: Account| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let active = !account.active;
+        spawn_local(async move {
+            let result = api::set_account_active(account.id, active).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let text = if active {
+                        format!(
+                            "Le compte {} est réactivé. Il peut se connecter.",
+                            account.login
+                        )
+                    } else {
+                        format!(
+                            "Le compte {} est désactivé. Il ne peut plus se connecter.",
+                            account.login
+                        )
+                    };
+                    state.announce(&text);
+                    panel.set(AccountPanel::Done { text, secret: None });
+                    load_accounts(session, accounts);
+                    // The row's button changed its name; focus comes back to it.
+                    focus_id_soon(format!("toggle-{}", account.id));
+                }
+                Err(e) => {
+                    panel.set(AccountPanel::Refused(session.message(&e)));
+                    focus_soon("account-refused");
+                }
+            }
+        });
+    };
+
+    let table = move || match accounts.get() {
+        Load::Loading => view! { <p class="wiping">"Chargement des comptes…"</p> }.into_any(),
+        Load::Failed(m) => view! {
+            <p class="form-error" role="alert">
+                {error_mark()}
+                {m}
+            </p>
+        }
+        .into_any(),
+        Load::Ready(list) => {
+            let rows = list
+                .into_iter()
+                .map(|a| {
+                    let reset_target = a.clone();
+                    let toggle_target = a.clone();
+                    let login = a.login.clone();
+                    let toggle_label = if a.active {
+                        "Désactiver"
+                    } else {
+                        "Réactiver"
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row">
+                                {a.login.clone()}
+                                {a.me.then_some(" (vous)")}
+                            </th>
+                            <td>{role_name(&a.role)}</td>
+                            <td>
+                                {if a.active {
+                                    view! { <span>"Actif"</span> }.into_any()
+                                } else {
+                                    view! { <strong>"Désactivé"</strong> }.into_any()
+                                }}
+                            </td>
+                            <td>
+                                <div class="row-actions">
+                                <button
+                                    type="button"
+                                    class="button small secondary"
+                                    id=format!("reset-{}", a.id)
+                                    on:click=move |_| {
+                                        panel.set(AccountPanel::Reset(reset_target.clone()));
+                                        focus_soon("reset-title");
+                                    }
+                                >
+                                    "Nouveau mot de passe"
+                                    <span class="visually-hidden">{format!(" pour {login}")}</span>
+                                </button>
+                                {(!a.me)
+                                    .then(|| {
+                                        let login = a.login.clone();
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="button small secondary"
+                                                id=format!("toggle-{}", a.id)
+                                                aria-disabled=move || busy.get().to_string()
+                                                on:click=move |_| toggle(toggle_target.clone())
+                                            >
+                                                {toggle_label}
+                                                <span class="visually-hidden">
+                                                    {format!(" le compte {login}")}
+                                                </span>
+                                            </button>
+                                        }
+                                    })}
+                                </div>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="table-wrap" role="region" aria-labelledby="accounts-caption" tabindex="0">
+                    <table class="data-table accounts-table">
+                        <caption id="accounts-caption">"Comptes de la structure"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Identifiant"</th>
+                                <th scope="col">"Rôle"</th>
+                                <th scope="col">"État"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    let below = move || {
+        match panel.get() {
+        AccountPanel::None => ().into_any(),
+        AccountPanel::Reset(account) => view! { <ResetPassword account=account panel=panel /> }.into_any(),
+        AccountPanel::Done { text, secret } => view! {
+            <div class="confirm" id="account-done" tabindex="-1">
+                <p>{text}</p>
+                {secret
+                    .map(|s| {
+                        view! {
+                            <p>
+                                "Nouveau mot de passe : "
+                                <strong class="secret">{s}</strong>
+                            </p>
+                            <p>"Notez-le maintenant et donnez-le à la personne. Il ne sera plus affiché."</p>
+                        }
+                    })}
+            </div>
+        }
+        .into_any(),
+        AccountPanel::Refused(m) => view! {
+            <p class="form-error" id="account-refused" tabindex="-1" role="alert">
+                {error_mark()}
+                {m}
+            </p>
+        }
+        .into_any(),
+    }
+    };
+
+    view! {
+        <section class="staff-section" aria-labelledby="accounts-title">
+            <h2 id="accounts-title">"Comptes"</h2>
+            <p>"Un compte désactivé ne peut plus se connecter. Vous pouvez le réactiver."</p>
+            {table}
+            {below}
+        </section>
+    }
+}
+
+/// A new password for `account`: generated by the server, or typed here.
+#[component]
+fn ResetPassword(account: Account, panel: RwSignal<AccountPanel>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let id = account.id;
+    let login = StoredValue::new(account.login.clone());
+
+    let send = move |typed: Option<String>| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::reset_password(id, typed.as_deref()).await;
+            busy.set(false);
+            match result {
+                Ok(r) => {
+                    let text = format!(
+                        "Le mot de passe de {} est changé. Ses connexions en cours sont terminées.",
+                        r.login
+                    );
+                    state.announce(&text);
+                    panel.set(AccountPanel::Done {
+                        text,
+                        secret: r.password,
+                    });
+                    focus_soon("account-done");
+                }
+                Err(FormError { error: e, .. }) => {
+                    error.set(Some(session.message(&e)));
+                    focus_soon("reset-password");
+                }
+            }
+        });
+    };
+    let generate = move |_| send(None);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let typed = password.get_untracked();
+        if typed.chars().count() < MIN_PASSWORD_CHARS {
+            error.set(Some(format!(
+                "Le mot de passe doit contenir au moins {MIN_PASSWORD_CHARS} caractères."
+            )));
+            focus_soon("reset-password");
+            return;
+        }
+        send(Some(typed));
+    };
+    let cancel = move |_| {
+        panel.set(AccountPanel::None);
+        focus_id_soon(format!("reset-{id}"));
+    };
+    view! {
+        <section class="staff-section reset" aria-labelledby="reset-title">
+            <h3 id="reset-title" tabindex="-1">
+                {format!("Nouveau mot de passe pour {}", login.get_value())}
+            </h3>
+            <p>"Ses connexions en cours seront terminées."</p>
+            <div class="actions">
+                <button
+                    type="button"
+                    class="button primary"
+                    on:click=generate
+                    aria-disabled=move || busy.get().to_string()
+                >
+                    "Créer un mot de passe automatiquement"
+                </button>
+            </div>
+            <form class="staff-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label class="field-label" for="reset-password">
+                        "Ou écrivez le nouveau mot de passe"
+                    </label>
+                    <p class="field-hint" id="reset-password-hint">
+                        {format!("{MIN_PASSWORD_CHARS} caractères au moins.")}
+                    </p>
+                    <input
+                        id="reset-password"
+                        class="text-input"
+                        type="text"
+                        autocomplete="new-password"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("reset-password-hint", true),
+                                    ("reset-password-error", error.with(Option::is_some)),
+                                ],
+                            )
+                        }
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                    {move || {
+                        error
+                            .get()
+                            .map(|m| {
+                                view! {
+                                    <p class="field-error" id="reset-password-error">
+                                        {error_mark()}
+                                        {m}
+                                    </p>
+                                }
+                            })
+                    }}
+                </div>
+                <div class="actions">
+                    <button
+                        type="submit"
+                        class="button secondary"
+                        aria-disabled=move || busy.get().to_string()
+                    >
+                        "Enregistrer ce mot de passe"
+                    </button>
+                    <button type="button" class="button secondary" on:click=cancel>
+                        "Annuler"
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Which field an error of the account form is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Login,
+    Role,
+    Password,
+    Form,
+}
+
+#[component]
+fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let login = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<(Field, String)>);
+    let done = RwSignal::new(None::<String>);
+    let error_on = move |f: Field| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
+    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+    let fail = move |field: Field, message: String| {
+        let target = match field {
+            Field::Login | Field::Form => "new-login",
+            Field::Role => "new-role-agent",
+            Field::Password => "new-password",
+        };
+        error.set(Some((field, message)));
+        focus_soon(target);
+    };
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        done.set(None);
+        let name = login.get_untracked().trim().to_string();
+        let chosen = role.get_untracked();
+        let secret = password.get_untracked();
+        if name.is_empty() {
+            return fail(Field::Login, "Écrivez un identifiant.".into());
+        }
+        if chosen.is_empty() {
+            return fail(Field::Role, "Choisissez un rôle.".into());
+        }
+        if secret.chars().count() < MIN_PASSWORD_CHARS {
+            return fail(
+                Field::Password,
+                format!("Le mot de passe doit contenir au moins {MIN_PASSWORD_CHARS} caractères."),
+            );
+        }
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::add_account(&name, &chosen, &secret).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let text = format!(
+                        "Le compte {} est ajouté. Donnez-lui son identifiant et son mot de passe.",
+                        name.to_lowercase()
+                    );
+                    state.announce(&text);
+                    done.set(Some(text));
+                    login.set(String::new());
+                    role.set(String::new());
+                    password.set(String::new());
+                    load_accounts(session, accounts);
+                    focus_soon("add-account-done");
+                }
+                Err(FormError { error: e, field }) => {
+                    let message = session.message(&e);
+                    let field = match field.as_deref() {
+                        Some("login") => Field::Login,
+                        Some("role") => Field::Role,
+                        Some("password") => Field::Password,
+                        _ => Field::Form,
+                    };
+                    fail(field, message);
+                }
+            }
+        });
+    };
+
+    let role_option = move |value: &'static str, label: &'static str| {
+        view! {
+            <label class="option">
+                <input
+                    type="radio"
+                    name="new-role"
+                    id=format!("new-role-{value}")
+                    value=value
+                    aria-invalid=move || error_on(Field::Role).to_string()
+                    aria-describedby=move || {
+                        described_by(&[("new-role-error", error_on(Field::Role))])
+                    }
+                    prop:checked=move || role.get() == value
+                    on:change=move |_| role.set(value.to_string())
+                />
+                <span>{label}</span>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="staff-section" aria-labelledby="add-account-title">
+            <h2 id="add-account-title">"Ajouter un compte"</h2>
+            <form class="staff-form" on:submit=submit novalidate>
+                <Show when=move || error_on(Field::Form)>
+                    <p class="form-error" id="add-account-error" role="alert">
+                        {error_mark()}
+                        {error_text}
+                    </p>
+                </Show>
+                <div class="field">
+                    <label class="field-label" for="new-login">
+                        "Identifiant"
+                    </label>
+                    <p class="field-hint" id="new-login-hint">
+                        "Lettres sans accent, chiffres, point ou tiret. Par exemple : marie.dupont"
+                    </p>
+                    <input
+                        id="new-login"
+                        class="text-input"
+                        type="text"
+                        autocomplete="off"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-invalid=move || error_on(Field::Login).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("new-login-hint", true),
+                                    ("new-login-error", error_on(Field::Login)),
+                                    ("add-account-error", error_on(Field::Form)),
+                                ],
+                            )
+                        }
+                        prop:value=move || login.get()
+                        on:input=move |ev| login.set(event_target_value(&ev))
+                    />
+                    <Show when=move || error_on(Field::Login)>
+                        <p class="field-error" id="new-login-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </div>
+                <fieldset class="setting field">
+                    <legend>"Rôle"</legend>
+                    <div class="options">
+                        {role_option("agent", "Agent (guichet)")}
+                        {role_option("trainer", "Médiateur")}
+                        {role_option("admin", "Administrateur")}
+                    </div>
+                    <Show when=move || error_on(Field::Role)>
+                        <p class="field-error" id="new-role-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </fieldset>
+                <div class="field">
+                    <label class="field-label" for="new-password">
+                        "Mot de passe"
+                    </label>
+                    <p class="field-hint" id="new-password-hint">
+                        {format!(
+                            "{MIN_PASSWORD_CHARS} caractères au moins. Donnez-le à la personne : elle pourra le changer.",
+                        )}
+                    </p>
+                    <input
+                        id="new-password"
+                        class="text-input"
+                        type="text"
+                        autocomplete="new-password"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-invalid=move || error_on(Field::Password).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("new-password-hint", true),
+                                    ("new-password-error", error_on(Field::Password)),
+                                ],
+                            )
+                        }
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                    <Show when=move || error_on(Field::Password)>
+                        <p class="field-error" id="new-password-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </div>
+                <div class="actions">
+                    <button
+                        type="submit"
+                        class="button primary"
+                        aria-disabled=move || busy.get().to_string()
+                    >
+                        {move || if busy.get() { "Ajout…" } else { "Ajouter le compte" }}
+                    </button>
+                </div>
+                {move || {
+                    done.get()
+                        .map(|text| {
+                            view! {
+                                <p class="confirm" id="add-account-done" tabindex="-1">
+                                    {text}
+                                </p>
+                            }
+                        })
+                }}
+            </form>
+        </section>
+    }
+}
+
+// -------------------------------------------------------------------- kiosks
+
+#[component]
+fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let confirming = RwSignal::new(None::<u64>);
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let added = RwSignal::new(None::<NewKiosk>);
+    let busy = RwSignal::new(false);
+
+    let remove = move |kiosk: Kiosk| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::remove_kiosk(kiosk.id).await;
+            busy.set(false);
+            confirming.set(None);
+            match result {
+                Ok(()) => {
+                    let text = format!(
+                        "La borne « {} » est retirée. Son code ne marche plus.",
+                        kiosk.name
+                    );
+                    state.announce(&text);
+                    message.set(Some(Ok(text)));
+                    load_kiosks(session, kiosks);
+                }
+                Err(e) => message.set(Some(Err(session.message(&e)))),
+            }
+            focus_soon("kiosk-message");
+        });
+    };
+
+    let table = move || match kiosks.get() {
+        Load::Loading => view! { <p class="wiping">"Chargement des bornes…"</p> }.into_any(),
+        Load::Failed(m) => view! {
+            <p class="form-error" role="alert">
+                {error_mark()}
+                {m}
+            </p>
+        }
+        .into_any(),
+        Load::Ready(list) if list.is_empty() => {
+            view! { <p class="count">"Aucune borne pour l'instant."</p> }.into_any()
+        }
+        Load::Ready(list) => {
+            let rows = list
+                .into_iter()
+                .map(|k| {
+                    let id = k.id;
+                    let name = k.name.clone();
+                    let target = k.clone();
+                    let actions = move || {
+                        if confirming.get() == Some(id) {
+                            let target = target.clone();
+                            view! {
+                                <p id=format!("confirm-{id}")>
+                                    "Retirer cette borne ? Elle ne pourra plus envoyer de résultats."
+                                </p>
+                                <button
+                                    type="button"
+                                    class="button small primary"
+                                    id=format!("confirm-remove-{id}")
+                                    aria-describedby=format!("confirm-{id}")
+                                    aria-disabled=move || busy.get().to_string()
+                                    on:click=move |_| remove(target.clone())
+                                >
+                                    "Oui, retirer"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button small secondary"
+                                    on:click=move |_| {
+                                        confirming.set(None);
+                                        focus_id_soon(format!("remove-{id}"));
+                                    }
+                                >
+                                    "Annuler"
+                                </button>
+                            }
+                            .into_any()
+                        } else {
+                            let name = name.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button small secondary"
+                                    id=format!("remove-{id}")
+                                    on:click=move |_| {
+                                        confirming.set(Some(id));
+                                        focus_id_soon(format!("confirm-remove-{id}"));
+                                    }
+                                >
+                                    "Retirer"
+                                    <span class="visually-hidden">{format!(" la borne {name}")}</span>
+                                </button>
+                            }
+                            .into_any()
+                        }
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row">{k.name.clone()}</th>
+                            <td>{k.date.clone()}</td>
+                            <td>
+                                <div class="row-actions">{actions}</div>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="table-wrap" role="region" aria-labelledby="kiosks-caption" tabindex="0">
+                    <table class="data-table kiosks-table">
+                        <caption id="kiosks-caption">"Bornes de la structure"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Nom"</th>
+                                <th scope="col">"Ajoutée le"</th>
+                                <th scope="col">"Action"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    let status = move || {
+        message.get().map(|m| match m {
+            Ok(text) => view! {
+                <p class="confirm" id="kiosk-message" tabindex="-1">
+                    {text}
+                </p>
+            }
+            .into_any(),
+            Err(text) => view! {
+                <p class="form-error" id="kiosk-message" tabindex="-1" role="alert">
+                    {error_mark()}
+                    {text}
+                </p>
+            }
+            .into_any(),
+        })
+    };
+
+    view! {
+        <section class="staff-section" aria-labelledby="kiosks-title">
+            <h2 id="kiosks-title">"Bornes"</h2>
+            <p>"Une borne est un appareil en libre accès. Les personnes y font le test seules."</p>
+            {table}
+            {status}
+        </section>
+        <AddKiosk kiosks=kiosks added=added />
+    }
+}
+
+#[component]
+fn AddKiosk(
+    kiosks: RwSignal<Load<Vec<Kiosk>>>,
+    added: RwSignal<Option<NewKiosk>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let typed = name.get_untracked().trim().to_string();
+        if typed.is_empty() {
+            error.set(Some("Écrivez le nom de la borne.".into()));
+            focus_soon("kiosk-name");
+            return;
+        }
+        error.set(None);
+        added.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::add_kiosk(&typed).await;
+            busy.set(false);
+            match result {
+                Ok(k) => {
+                    state.announce(&format!("La borne « {} » est ajoutée.", k.name));
+                    added.set(Some(k));
+                    name.set(String::new());
+                    load_kiosks(session, kiosks);
+                    focus_soon("kiosk-added");
+                }
+                Err(FormError { error: e, .. }) => {
+                    error.set(Some(session.message(&e)));
+                    focus_soon("kiosk-name");
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="staff-section" aria-labelledby="add-kiosk-title">
+            <h2 id="add-kiosk-title">"Ajouter une borne"</h2>
+            <form class="staff-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label class="field-label" for="kiosk-name">
+                        "Nom de la borne"
+                    </label>
+                    <p class="field-hint" id="kiosk-name-hint">
+                        "Pour la reconnaître. Par exemple : Borne de l'accueil"
+                    </p>
+                    <input
+                        id="kiosk-name"
+                        class="text-input"
+                        type="text"
+                        autocomplete="off"
+                        aria-invalid=move || error.with(Option::is_some).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("kiosk-name-hint", true),
+                                    ("kiosk-name-error", error.with(Option::is_some)),
+                                ],
+                            )
+                        }
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                    {move || {
+                        error
+                            .get()
+                            .map(|m| {
+                                view! {
+                                    <p class="field-error" id="kiosk-name-error">
+                                        {error_mark()}
+                                        {m}
+                                    </p>
+                                }
+                            })
+                    }}
+                </div>
+                <div class="actions">
+                    <button
+                        type="submit"
+                        class="button primary"
+                        aria-disabled=move || busy.get().to_string()
+                    >
+                        {move || if busy.get() { "Ajout…" } else { "Ajouter la borne" }}
+                    </button>
+                </div>
+            </form>
+            {move || {
+                added
+                    .get()
+                    .map(|k| {
+                        view! {
+                            <div class="confirm kiosk-code" id="kiosk-added" tabindex="-1">
+                                <p>{format!("La borne « {} » est ajoutée.", k.name)}</p>
+                                <p>
+                                    "Code de la borne : "
+                                    <strong class="secret">{k.token.clone()}</strong>
+                                </p>
+                                <p>"Sur la borne, ouvrez l'adresse /borne et tapez ce code."</p>
+                                <p>"Notez ce code maintenant : il ne sera plus affiché."</p>
+                            </div>
+                        }
+                    })
+            }}
+        </section>
+    }
+}

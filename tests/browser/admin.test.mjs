@@ -1,0 +1,274 @@
+// The admin's screen (/admin): the structure's accounts (add one, a new password,
+// disable and enable) and kiosks (add one with its code shown once, remove one).
+// The real server (`--demo`) serves the built app; headless Chromium drives the
+// screen; axe-core audits it at every state; node's fetch checks what the server
+// then accepts (the new account logs in, the disabled one cannot, the kiosk code
+// works until the kiosk is removed).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import { LAYOUTS, waitForApp, fitsWidth, bodyFontSize, targetProblems } from './lib/app.mjs';
+import {
+  demoAccounts,
+  answerLog,
+  versions,
+  submitResult,
+  apiSession,
+  loginThroughForm,
+  waitForFocus,
+} from './lib/staff.mjs';
+
+let server;
+let browser;
+let accounts;
+
+before(async () => {
+  server = await startServer({ extraArgs: ['--demo'] });
+  accounts = demoAccounts(server.output());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function assertClean(problems) {
+  assert.deepEqual(problems.pageErrors, [], 'no page error');
+  // Refusals the test asks for on purpose (a login taken: 422; a disabled login: 403).
+  const errors = problems.consoleErrors.filter((e) => !/status of 4(0[0134]|22)\b/.test(e));
+  assert.deepEqual(errors, [], 'no console error');
+  assert.deepEqual(problems.foreignRequests, [], 'no request leaves the loopback interface');
+}
+
+async function checkScreen(page, label) {
+  const results = await audit(page, label);
+  assert.deepEqual(results.violations, [], `axe-core: ${label}`);
+  assert.ok(results.passes >= 10, `axe-core checked ${label} (${results.passes} rules passed)`);
+  const aaa = await auditRules(page, label, ['color-contrast-enhanced']);
+  assert.deepEqual(aaa.violations, [], `AAA contrast (7:1): ${label}`);
+  assert.deepEqual(await targetProblems(page), [], `targets of at least 48 px, 8 px apart: ${label}`);
+  assert.ok((await bodyFontSize(page)) >= 22, `body text of at least 22 px: ${label}`);
+}
+
+/** `POST /api/login` with node's fetch: the status and the error message. */
+async function tryLogin(login, password) {
+  const r = await fetch(new URL('/api/login', server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
+  const body = await r.json();
+  return { status: r.status, error: body.error || '' };
+}
+
+/** `POST /api/results` with a kiosk's token: the status. */
+async function kioskSubmits(token) {
+  const log = answerLog(await versions(server.url), { rightShare: 0.5 });
+  const r = await fetch(new URL('/api/results', server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Kiosk-Token': token },
+    body: JSON.stringify(log),
+  });
+  await r.text();
+  return r.status;
+}
+
+/** The text of the accounts table's row of `login`. */
+async function rowText(page, login) {
+  return page.locator('table.accounts-table tbody tr', { has: page.locator(`th:text-is("${login}")`) }).innerText();
+}
+
+test('admin: login lands on /admin; accounts added, disabled, given a new password; zero axe violations', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  await page.goto(new URL('/connexion', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.admin);
+  await page.waitForURL(/\/admin$/);
+  await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+  await page.locator('table.accounts-table tbody tr').nth(2).waitFor();
+  assert.equal(await page.title(), 'Administration — Repère');
+  const table = page.locator('table.accounts-table');
+  assert.equal(await table.locator('caption').innerText(), 'Comptes de la structure');
+  assert.equal(await table.locator('tbody th[scope=row]').count(), 3);
+  assert.match(await rowText(page, accounts.agent.login), /Agent\s+Actif/);
+  assert.match(await rowText(page, accounts.trainer.login), /Médiateur\s+Actif/);
+  // The admin's own row has no « Désactiver ».
+  assert.match(await page.locator('table.accounts-table tbody tr', { hasText: '(vous)' }).innerText(), /Administrateur/);
+  assert.equal(await page.getByRole('button', { name: `Désactiver le compte ${accounts.admin.login}` }).count(), 0);
+  await checkScreen(page, 'admin');
+  assert.ok(await fitsWidth(page));
+  await screenshot(page, 'admin');
+
+  // Add an account: missing fields are said at the field, with the focus there.
+  await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+  await page.getByText('Écrivez un identifiant.').waitFor();
+  await waitForFocus(page, 'new-login');
+  assert.equal(await page.locator('#new-login').getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#new-login').getAttribute('aria-describedby'), /new-login-error/);
+  await checkScreen(page, 'admin, field error');
+  const login = 'nouvel.agent';
+  const password = 'mot-de-passe-agent-2026';
+  await page.getByLabel('Identifiant', { exact: true }).fill(login);
+  await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+  await page.getByText('Choisissez un rôle.').waitFor();
+  await waitForFocus(page, 'new-role-agent');
+  await page.getByLabel('Agent (guichet)').check();
+  await page.getByLabel('Mot de passe', { exact: true }).fill('trop-court');
+  await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+  await page.getByText('au moins 12 caractères').first().waitFor();
+  await waitForFocus(page, 'new-password');
+  // A login that is taken: the server's message, at the login field.
+  await page.getByLabel('Identifiant', { exact: true }).fill(accounts.agent.login);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+  await page.getByText('Cet identifiant est déjà pris.').waitFor();
+  await waitForFocus(page, 'new-login');
+  await page.getByLabel('Identifiant', { exact: true }).fill(login);
+  await page.getByRole('button', { name: 'Ajouter le compte' }).click();
+  await page.getByText(`Le compte ${login} est ajouté.`).waitFor();
+  await waitForFocus(page, 'add-account-done');
+  await page.locator(`table.accounts-table tbody th:text-is("${login}")`).waitFor();
+  assert.match(await rowText(page, login), /Agent\s+Actif/);
+  await checkScreen(page, 'admin, account added');
+
+  // The new account logs in (through the login form of another browser context).
+  const other = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await other.page.goto(new URL('/connexion', server.url).href);
+  await waitForApp(other.page);
+  await loginThroughForm(other.page, { login, password });
+  await other.page.waitForURL(/\/agent$/);
+  await other.page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+
+  // Disable it: the row says so, the focus stays on its button (now « Réactiver »).
+  await page.getByRole('button', { name: `Désactiver le compte ${login}` }).click();
+  await page.getByText(`Le compte ${login} est désactivé.`).waitFor();
+  await page.getByRole('button', { name: `Réactiver le compte ${login}` }).waitFor();
+  const toggleId = await page.getByRole('button', { name: `Réactiver le compte ${login}` }).getAttribute('id');
+  await waitForFocus(page, toggleId);
+  assert.match(await rowText(page, login), /Désactivé/);
+  await checkScreen(page, 'admin, account disabled');
+  await screenshot(page, 'admin-disabled');
+  // It cannot log in, and its open session ended at once.
+  const refused = await tryLogin(login, password);
+  assert.equal(refused.status, 403);
+  assert.match(refused.error, /désactivé/);
+  await other.page.reload();
+  await waitForApp(other.page);
+  await other.page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await loginThroughForm(other.page, { login, password });
+  await other.page.getByText('Ce compte est désactivé.').waitFor();
+  // Enabled again: it logs in.
+  await page.getByRole('button', { name: `Réactiver le compte ${login}` }).click();
+  await page.getByText(`Le compte ${login} est réactivé.`).waitFor();
+  assert.equal((await tryLogin(login, password)).status, 200);
+
+  // A new password for the trainer, made by the server and shown once.
+  await page.getByRole('button', { name: `Nouveau mot de passe pour ${accounts.trainer.login}` }).click();
+  await page.getByRole('heading', { level: 3, name: `Nouveau mot de passe pour ${accounts.trainer.login}` }).waitFor();
+  await waitForFocus(page, 'reset-title');
+  await checkScreen(page, 'admin, new password');
+  await page.getByRole('button', { name: 'Créer un mot de passe automatiquement' }).click();
+  await page.locator('#account-done .secret').waitFor();
+  await waitForFocus(page, 'account-done');
+  const generated = await page.locator('#account-done .secret').innerText();
+  assert.match(generated, /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+  assert.ok((await page.locator('#account-done').innerText()).includes('Il ne sera plus affiché.'));
+  assert.equal((await tryLogin(accounts.trainer.login, accounts.trainer.password)).status, 401);
+  assert.equal((await tryLogin(accounts.trainer.login, generated)).status, 200);
+  await checkScreen(page, 'admin, password shown once');
+
+  assertClean(problems);
+  assertClean(other.problems);
+  await other.context.close();
+  await context.close();
+});
+
+test('admin: a kiosk added shows its code once, works, and stops when removed', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  await page.goto(new URL('/admin', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.admin);
+  await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+  await page.locator('table.kiosks-table tbody tr').first().waitFor();
+  const before = await page.locator('table.kiosks-table tbody tr').count();
+
+  await page.getByRole('button', { name: 'Ajouter la borne' }).click();
+  await page.getByText('Écrivez le nom de la borne.').waitFor();
+  await waitForFocus(page, 'kiosk-name');
+  await page.getByLabel('Nom de la borne').fill("Borne de l'accueil");
+  await page.getByRole('button', { name: 'Ajouter la borne' }).click();
+  const added = page.locator('#kiosk-added');
+  await added.waitFor();
+  await waitForFocus(page, 'kiosk-added');
+  const text = await added.innerText();
+  assert.ok(text.includes("Sur la borne, ouvrez l'adresse /borne et tapez ce code."), text);
+  assert.ok(text.includes('il ne sera plus affiché'), text);
+  const token = (await added.locator('.secret').innerText()).trim();
+  assert.match(token, /^[0-9a-f]{64}$/);
+  await page.waitForFunction((n) => document.querySelectorAll('table.kiosks-table tbody tr').length === n, before + 1);
+  await checkScreen(page, 'admin, kiosk added');
+  await screenshot(page, 'admin-kiosk');
+  assert.equal(await kioskSubmits(token), 201, 'the code works');
+
+  // Remove it: a confirmation first, then the code stops working.
+  await page.getByRole('button', { name: "Retirer la borne Borne de l'accueil" }).click();
+  const confirm = page.getByRole('button', { name: 'Oui, retirer' });
+  await confirm.waitFor();
+  await waitForFocus(page, await confirm.getAttribute('id'));
+  await checkScreen(page, 'admin, confirm removal');
+  await confirm.click();
+  await page.getByText("La borne « Borne de l'accueil » est retirée.").waitFor();
+  await waitForFocus(page, 'kiosk-message');
+  await page.waitForFunction((n) => document.querySelectorAll('table.kiosks-table tbody tr').length === n, before);
+  assert.equal(await kioskSubmits(token), 401, 'the code of a removed kiosk is refused');
+  // After a reload the code is nowhere on the screen.
+  await page.reload();
+  await waitForApp(page);
+  await page.locator('table.kiosks-table tbody tr').first().waitFor();
+  assert.ok(!(await page.locator('main').innerText()).includes(token));
+  assertClean(problems);
+  await context.close();
+});
+
+test('admin: from /admin to the structure\'s profiles, shown 100 at a time with « Voir plus »', async () => {
+  const bank = await versions(server.url);
+  // Results the other tests left in the structure (a kiosk's).
+  const admin = await apiSession(server.url, accounts.admin);
+  const existing = (await admin.get('/api/profiles')).json.count;
+  const sent = [];
+  for (let k = 0; k < 105; k += 1) {
+    const log = answerLog(bank, { rightShare: (k % 10) / 10 });
+    sent.push((await submitResult(server.url, log, { kioskToken: accounts.kioskToken })).code);
+  }
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  await page.goto(new URL('/admin', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.admin);
+  await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+  await page.getByRole('link', { name: 'Voir les profils de la structure' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Profils de votre structure' }).waitFor();
+  const rows = page.locator('table.profiles-table tbody tr');
+  await rows.nth(99).waitFor();
+  assert.equal(await rows.count(), 100);
+  const count = await page.locator('.mediator-list .count').innerText();
+  assert.match(count, new RegExp(`^${existing + 105}\\sprofils`));
+  assert.ok(count.includes('Les 100 plus récents sont affichés.'), count);
+  const codes = await page.locator('table.profiles-table tbody th .code').allInnerTexts();
+  assert.deepEqual(codes, sent.slice(5).reverse(), 'the newest 100, newest first');
+  await checkScreen(page, 'mediator list, first page');
+
+  await page.getByRole('button', { name: 'Voir plus de profils' }).click();
+  await rows.nth(existing + 104).waitFor();
+  assert.equal(await rows.count(), existing + 105);
+  const all = await page.locator('table.profiles-table tbody th .code').allInnerTexts();
+  assert.deepEqual(all.slice(0, 105), [...sent].reverse(), 'newest first, each once');
+  assert.equal(new Set(all).size, existing + 105);
+  // Focus moves to the first added row; the button is gone (nothing more to see).
+  await waitForFocus(page, `open-${sent[4]}`);
+  assert.equal(await page.getByRole('button', { name: 'Voir plus de profils' }).count(), 0);
+  await checkScreen(page, 'mediator list, all pages');
+  assertClean(problems);
+  await context.close();
+});
