@@ -1,7 +1,15 @@
 // Repère's service worker: the app keeps working without the network.
 //
-// - Navigations (the HTML page, for any path): network first, so a new version is
-//   picked up at once; offline, the cached copy of `/`.
+// - Navigations to the app (the HTML page, for any path outside `/api/`): network
+//   first, so a new version is picked up at once; offline, the cached copy of `/`.
+//   Navigations to `/api/` (a printable sheet) are never touched: they hold
+//   personal data and are not the app.
+// - The app page differs by device: the server puts a paired kiosk in kiosk mode
+//   (a meta tag chosen by its `HttpOnly` cookie, `Vary: Cookie`). This worker runs
+//   on one device and its requests carry that device's cookie, so the copy it keeps
+//   is always this device's page, replaced at each navigation online. Pairing or
+//   unpairing changes the mode at once: `/borne` then posts `refresh-shell`, and the
+//   worker fetches the page again, so an offline reload never shows the old mode.
 // - `/api/` GET requests: network first; answers not marked `no-store`/`private`
 //   are kept so the last one can be shown offline (personal answers never are).
 //   Other methods (POST of results) are never touched: the page's outbox retries.
@@ -89,9 +97,18 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+/** Fetches the app page again (with this device's cookie) and keeps it. */
+async function refreshShell() {
+  const cache = await caches.open(SHELL);
+  const response = await fetch('/', { cache: 'no-cache' });
+  if (response.ok) await storeShell(cache, response);
+}
+
 self.addEventListener('message', (event) => {
   const data = event.data || {};
-  if (data.type === 'cache-urls' && Array.isArray(data.urls)) {
+  if (data.type === 'refresh-shell') {
+    event.waitUntil(refreshShell());
+  } else if (data.type === 'cache-urls' && Array.isArray(data.urls)) {
     const paths = data.urls.filter(
       (p) => typeof p === 'string' && p.startsWith('/') && !p.startsWith('/api/'),
     );
@@ -150,6 +167,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname === '/sw.js') return;
   if (request.mode === 'navigate') {
+    if (url.pathname.startsWith('/api/')) return;
     event.respondWith(navigation(event));
   } else if (url.pathname.startsWith('/api/')) {
     event.respondWith(api(request));

@@ -604,6 +604,88 @@ pub fn encode(text: &str) -> String {
     out
 }
 
+// ------------------------------------------- delivery of results, kiosk pairing
+
+/// Forgets the CSRF token kept in memory: the next state-changing call asks the
+/// server for the session's token first (`submit_screening`). Used by the outbox
+/// after a 401 or 403.
+pub fn forget_csrf() {
+    set_csrf("");
+}
+
+/// The agent's screen showing the result of `code` (where the tablet goes back
+/// to after a screening).
+pub fn agent_result_url(code: &str) -> String {
+    format!("/agent?resultat={}", encode(code))
+}
+
+/// The agent's screen waiting for the result of `screening` (the tablet had no
+/// network at the end of the test).
+pub fn agent_waiting_url(screening: &str) -> String {
+    format!("/agent?depistage={}", encode(screening))
+}
+
+/// A kiosk, as `GET /api/kiosk` names it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct KioskRef {
+    /// Kiosk id.
+    pub id: u64,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Whether this browser is paired with a kiosk (`GET /api/kiosk`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct KioskStatus {
+    /// Paired with a registered kiosk.
+    pub paired: bool,
+    /// The kiosk, when paired.
+    #[serde(default)]
+    pub kiosk: Option<KioskRef>,
+    /// Its structure, when paired.
+    #[serde(default)]
+    pub structure: Option<StructureRef>,
+}
+
+impl KioskStatus {
+    /// The name of the structure this browser is a kiosk of.
+    pub fn structure_name(&self) -> String {
+        self.structure
+            .as_ref()
+            .and_then(|s| s.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Whether this browser is a paired kiosk (the pairing cookie is `HttpOnly`: only
+/// the server can say).
+pub async fn kiosk_status() -> Result<KioskStatus, ApiError> {
+    call("GET", "/api/kiosk", None).await
+}
+
+/// Pairs this browser with the kiosk whose code (token) is `token`: the server
+/// sets the pairing cookie. Returns the new status.
+pub async fn pair_kiosk(token: &str) -> Result<KioskStatus, ApiError> {
+    let body = serde_json::json!({ "token": token });
+    let (status, text) = send("POST", "/api/kiosk/pair", Some(&body)).await?;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_answer(status, &text));
+    }
+    kiosk_status().await
+}
+
+/// Unpairs this browser: the server clears the pairing cookie.
+pub async fn unpair_kiosk() -> Result<(), ApiError> {
+    let body = serde_json::json!({});
+    let (status, text) = send("POST", "/api/kiosk/unpair", Some(&body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiError::from_answer(status, &text))
+    }
+}
+
 // ------------------------------------------------------- administration (admin)
 
 /// A refused request of a form, with the field it is about (the server's `field`:
@@ -821,6 +903,26 @@ mod tests {
         );
         assert!(Filters::default().is_empty());
         assert_eq!(encode("a b&c=é"), "a%20b%26c%3D%C3%A9");
+    }
+
+    #[test]
+    fn agent_urls_are_encoded() {
+        assert_eq!(agent_result_url("K7M4-QX2P"), "/agent?resultat=K7M4-QX2P");
+        assert_eq!(agent_waiting_url("ab12"), "/agent?depistage=ab12");
+        assert_eq!(agent_waiting_url("a b"), "/agent?depistage=a%20b");
+    }
+
+    #[test]
+    fn kiosk_status_reads_both_answers() {
+        let s: KioskStatus = serde_json::from_str(
+            r#"{"paired":true,"kiosk":{"id":4,"name":"Borne"},"structure":{"id":1,"name":"Poste"}}"#,
+        )
+        .expect("paired");
+        assert!(s.paired);
+        assert_eq!(s.structure_name(), "Poste");
+        let s: KioskStatus = serde_json::from_str(r#"{"paired":false}"#).expect("not paired");
+        assert!(!s.paired);
+        assert_eq!(s.structure_name(), "");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! How this copy of the app runs, read once when it starts: on a personal device
-//! (the agent's tablet, a person's phone) or on a shared kiosk.
+//! (a person's phone), on the agent's tablet for a screening, or on a shared kiosk.
 //!
-//! Kiosk mode comes from the URL (`?mode=kiosk`) or from the deployment, which may
-//! inject `<meta name="repere-mode" content="kiosk">` into `index.html`. In kiosk
+//! Kiosk mode comes from the URL (`?mode=kiosk`) or from the server, which injects
+//! `<meta name="repere-mode" content="kiosk">` into `index.html` for a browser paired
+//! with a kiosk (`/borne`). Agent mode comes from the link the agent's screen opens,
+//! `?mode=agent&screening=<id>`: the finished test goes to that screening. Kiosk
+//! mode wins over agent mode (a shared device always wipes). In kiosk
 //! mode, the idle delays can be shortened for tests and demonstrations:
 //! `?idle=N` (seconds without a touch before the question « Voulez-vous
 //! continuer ? », default 90) and `?countdown=N` (seconds of that question before
@@ -29,6 +32,22 @@ pub struct Config {
     pub countdown_secs: u32,
     /// Where a kiosk reset goes back to: the path with the kiosk parameters only.
     pub start_url: String,
+    /// Agent mode: the id of the screening the test belongs to.
+    pub screening: Option<String>,
+}
+
+/// Longest screening id accepted from the URL (the server's have 32 characters).
+const MAX_SCREENING_CHARS: usize = 64;
+
+/// A screening id as the URL gives it, if it looks like one (letters, digits, `-`
+/// and `_` only, so it can go into a path as it is).
+fn screening_id(raw: &str) -> Option<String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_SCREENING_CHARS
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then(|| raw.to_string())
 }
 
 impl Config {
@@ -68,12 +87,23 @@ impl Config {
         } else {
             format!("{path}?{}", kept.join("&"))
         };
+        let screening = if kiosk || param("mode") != Some("agent") {
+            None
+        } else {
+            param("screening").and_then(screening_id)
+        };
         Config {
             kiosk,
             idle_secs: seconds("idle", DEFAULT_IDLE_SECS, 3600),
             countdown_secs: seconds("countdown", DEFAULT_COUNTDOWN_SECS, 600),
             start_url,
+            screening,
         }
+    }
+
+    /// The screening of agent mode, if this copy runs one.
+    pub fn screening(&self) -> Option<&str> {
+        self.screening.as_deref()
     }
 
     /// The configuration of the page the browser is showing.
@@ -140,6 +170,36 @@ mod tests {
         let c = Config::from_parts("/", "", Some(" kiosk "));
         assert!(c.kiosk);
         assert_eq!(c.start_url, "/");
+    }
+
+    #[test]
+    fn agent_mode_needs_a_well_formed_screening() {
+        let c = Config::from_parts("/", "?mode=agent&screening=0123abcdEF_-9", None);
+        assert!(!c.kiosk);
+        assert_eq!(c.screening(), Some("0123abcdEF_-9"));
+        assert_eq!(Config::from_parts("/", "?mode=agent", None).screening, None);
+        assert_eq!(
+            Config::from_parts("/", "?mode=agent&screening=a/b", None).screening,
+            None
+        );
+        assert_eq!(
+            Config::from_parts("/", "?mode=agent&screening=a%2Fb", None).screening,
+            None
+        );
+        let long = format!("?mode=agent&screening={}", "a".repeat(65));
+        assert_eq!(Config::from_parts("/", &long, None).screening, None);
+        // Without `mode=agent`, a screening parameter means nothing.
+        assert_eq!(
+            Config::from_parts("/", "?screening=abc", None).screening,
+            None
+        );
+    }
+
+    #[test]
+    fn kiosk_mode_wins_over_agent_mode() {
+        let c = Config::from_parts("/", "?mode=agent&screening=abc", Some("kiosk"));
+        assert!(c.kiosk);
+        assert_eq!(c.screening, None);
     }
 
     #[test]

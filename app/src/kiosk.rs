@@ -6,6 +6,9 @@
 //! hold about the person, then reloads the start URL in place of the current
 //! history entry. The watch only arms after a first touch: an untouched welcome
 //! screen has nothing to wipe, so an idle kiosk does not reload in a loop.
+//!
+//! A paired kiosk (`/borne`) is in kiosk mode through the page the server sends
+//! it; the reset keeps the pairing cookie, which it cannot reach (`HttpOnly`).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -18,7 +21,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::offline;
+use crate::offline::{self, at_most};
 use crate::state::AppState;
 
 /// The Cache Storage caches whose name starts with this hold the app itself
@@ -121,26 +124,17 @@ pub fn start_reset(state: AppState) {
     spawn_local(reset(state));
 }
 
-/// A promise that resolves after `ms` milliseconds.
-fn sleep(ms: i32) -> js_sys::Promise {
-    js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    })
-}
-
-/// Waits for `promise`, at most `ms` milliseconds; errors count as done.
-async fn at_most(promise: js_sys::Promise, ms: i32) {
-    let race = js_sys::Promise::race(&js_sys::Array::of2(&promise, &sleep(ms)));
-    let _ = JsFuture::from(race).await;
-}
-
 /// Wipes everything about the person, then reloads the start URL.
 async fn reset(state: AppState) {
     state.speech.stop();
     state.idle_countdown.set(None);
     state.settings_open.set(false);
 
-    // One last chance for a result waiting to be sent; then it goes with the rest.
+    // A result still waiting for the network gets one last short attempt, then
+    // goes with the rest: a shared device keeps nothing of a person, not even a
+    // result to send later. The result screen has told the person it was not sent
+    // and offered the print view (`screens::result::ResultCode`); ARCHITECTURE.md,
+    // `app/`, states the rule.
     at_most(
         wasm_bindgen_futures::future_to_promise(async {
             offline::flush().await;
@@ -169,6 +163,13 @@ async fn reset(state: AppState) {
 }
 
 /// Expires every cookie JavaScript can read, for this path and for `/`.
+///
+/// It never touches the kiosk's pairing cookie (`repere_kiosk`), nor a staff
+/// session: both are `HttpOnly`, so `document.cookie` does not list them and
+/// this loop never sees their names (and a script may not overwrite an `HttpOnly`
+/// cookie anyway). That is as it should be: the pairing cookie is the device's
+/// identity, not the person's, and must survive every reset. Only
+/// `POST /api/kiosk/unpair` (at `/borne`) removes it.
 fn wipe_cookies() {
     let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() else {
         return;

@@ -5,11 +5,12 @@
 //!
 //! Map of this crate:
 //! - [`routes`]: every area (URL path) and screen, declared in one place;
-//! - [`config`]: kiosk or personal device, idle delays;
+//! - [`config`]: kiosk, agent's screening or personal device, idle delays;
 //! - `state`: the signals shared by the screens;
 //! - `settings`, `speech`: comfort settings and reading aloud;
 //! - `kiosk`: the idle question and the full reset between two people;
-//! - `offline`: the service worker and the queue of results to send;
+//! - `offline`: the service worker and the queue of results to send, each to
+//!   its endpoint;
 //! - `frame`, `screens`: what the person sees;
 //! - [`api`]: the client of the server's JSON API (staff screens: login, the
 //!   agent's screening, the mediator's profiles).
@@ -40,8 +41,19 @@ use state::AppState;
 pub fn App() -> impl IntoView {
     let config = Config::from_browser();
     let area = Area::from_path(&location().pathname().unwrap_or_default());
+    let screening = config.screening.clone();
     let state = AppState::new(config);
     provide_context(state);
+    // Agent mode: a test of another screening left in this tab is not this
+    // person's; start from the welcome screen.
+    if area == Area::SelfTest {
+        if let Some(s) = &screening {
+            if test_run::bind_to_screening(s) {
+                state.context.set(Vec::new());
+                state.go(Screen::Welcome);
+            }
+        }
+    }
 
     // Settings: applied to the page and kept for this tab.
     Effect::new(move |_| {
@@ -68,11 +80,12 @@ pub fn App() -> impl IntoView {
         screen
     });
 
-    if state.kiosk() {
+    // Installing or uninstalling a kiosk at /borne is not a visit: no idle wipe.
+    if state.kiosk() && area != Area::Pairing {
         kiosk::watch_idle(state);
     }
     offline::register_service_worker();
-    offline::start_sender();
+    offline::start_sender(state.kiosk());
 
     let content = move || {
         if state.resetting.get() {
@@ -85,6 +98,7 @@ pub fn App() -> impl IntoView {
             Area::Agent => view! { <screens::AgentArea /> }.into_any(),
             Area::Mediator => view! { <screens::MediatorArea /> }.into_any(),
             Area::Admin => view! { <screens::AdminArea /> }.into_any(),
+            Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
             Area::SelfTest => match state.screen.get() {
                 Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
                 Screen::Context(index) => view! { <screens::ContextScreen index /> }.into_any(),
@@ -100,6 +114,7 @@ pub fn App() -> impl IntoView {
         <main id="contenu" tabindex="-1">
             {content}
         </main>
+        {(area == Area::SelfTest && screening.is_some()).then(|| view! { <screens::AgentExit /> })}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
             {move || state.status.get()}
         </div>

@@ -1,19 +1,32 @@
 //! Working without the network: the service worker, and the queue of results
-//! waiting to be sent.
+//! waiting to be sent (the outbox).
 //!
 //! - `sw.js` (copied into `dist/` by Trunk) caches the app shell so that a test
 //!   started online finishes offline, and a reload offline still shows the app.
 //!   Once it is active, the page tells it every same-origin file it has loaded
 //!   (the wasm, the js, the fonts, the pictures) so they are cached even though
 //!   they were fetched before the worker existed.
-//! - A finished result is put in a queue in `localStorage` and sent to
-//!   `POST /api/results` as JSON: a 2xx answer means sent; a 4xx means rejected
-//!   (kept aside with its status, never retried), except 404, 405, 408 and 429
-//!   which say nothing against the result; those, a network error or a 5xx mean
-//!   "try again later" (at start, when the browser comes back online, and every
-//!   30 seconds while something waits).
+//! - A finished result is put in the outbox with where it goes ([`Destination`]):
+//!   `POST /api/results` (self-test, kiosk: a paired kiosk's cookie goes with it),
+//!   or `POST /api/screenings/<id>/result` (agent mode, with the agent's session
+//!   and CSRF token). A 2xx answer means sent; a 4xx means rejected (kept aside
+//!   with its status, never retried), except 404, 405, 408 and 429 which say
+//!   nothing against the result, and, for a screening, 401 and 403 (the agent's
+//!   session ended: the result waits for the next login); those, no answer within
+//!   [`SEND_TIMEOUT_MS`] or a 5xx mean "try again later" (at start, when the
+//!   browser comes back online, and every 30 seconds while something waits). A
+//!   result sent twice is stored once: the server recognises its id.
+//! - Where the outbox lives: `localStorage` on a personal device or the agent's
+//!   tablet (a result survives a closed tab or a restart), `sessionStorage` on a
+//!   kiosk (a kiosk visit is one tab; nothing of a person may outlive it, not even
+//!   after a power cut). The kiosk reset gives a waiting result one last short
+//!   attempt, then wipes it with the rest: the result screen has told the person
+//!   it was not sent and offered the print view ([`Delivery`]).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -23,21 +36,41 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::storage;
+use crate::{api, storage};
 
 /// Where results are sent.
 pub const RESULTS_ENDPOINT: &str = "/api/results";
+/// How long one attempt may take before it counts as "no answer" (the request may
+/// still arrive: the server then stores the result once, by its id).
+pub const SEND_TIMEOUT_MS: i32 = 15_000;
 const OUTBOX_KEY: &str = "repere.outbox";
 const REJECTED_KEY: &str = "repere.outbox.rejected";
+
+/// Where a result goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Destination {
+    /// `POST /api/results`: a self-test or a kiosk.
+    #[default]
+    Results,
+    /// `POST /api/screenings/<id>/result`: the screening an agent started.
+    Screening {
+        /// The screening's id.
+        id: String,
+    },
+}
 
 /// A result waiting to be sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
-    /// Identifier of the result (its short code), so the server can recognise a
+    /// Identifier of the result (the test's UUID), so the server can recognise a
     /// result sent twice.
     pub id: String,
-    /// The JSON body of `POST /api/results`.
+    /// The JSON body: the answer log.
     pub body: serde_json::Value,
+    /// Where it goes (absent in entries queued by older versions: `/api/results`).
+    #[serde(default)]
+    pub to: Destination,
 }
 
 /// A result the server refused (4xx): kept as a note, never sent again.
@@ -47,6 +80,9 @@ pub struct Rejected {
     pub id: String,
     /// The HTTP status the server answered.
     pub status: u16,
+    /// Where it was going.
+    #[serde(default)]
+    pub to: Destination,
 }
 
 /// What to do with a result after one attempt to send it.
@@ -72,62 +108,133 @@ impl Outcome {
             _ => Outcome::Retry,
         }
     }
+
+    /// The outcome of an attempt to send to `to` that got `status`. A screening's
+    /// result needs the agent's session: 401 (logged out, session expired) and 403
+    /// (stale CSRF token) say nothing against the result, it waits for a login.
+    pub fn of_attempt(to: &Destination, status: Option<u16>) -> Outcome {
+        match (to, status) {
+            (Destination::Screening { .. }, Some(401 | 403)) => Outcome::Retry,
+            _ => Outcome::of(status),
+        }
+    }
+}
+
+/// Where a result stands, as the result screens tell it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Not tried yet, or the first attempt is under way.
+    Sending,
+    /// The server has it (with the code it gave, when this tab saw the answer).
+    Sent(Option<String>),
+    /// Tried without success: it waits in the outbox for the network.
+    Waiting,
+    /// The server refused it (4xx): it will not be sent.
+    Refused,
+}
+
+thread_local! {
+    static KIOSK: Cell<bool> = const { Cell::new(false) };
+    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// Results this page has tried to send at least once.
+    static TRIED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// The storage of the outbox: the tab's on a kiosk, the device's elsewhere.
+fn outbox_store() -> Option<web_sys::Storage> {
+    if KIOSK.with(Cell::get) {
+        storage::session()
+    } else {
+        storage::local()
+    }
 }
 
 /// Puts a result in the queue and tries to send it at once.
-pub fn enqueue(id: String, body: serde_json::Value) {
+pub fn enqueue(id: String, body: serde_json::Value, to: Destination) {
     let mut queue = pending();
     if !queue.iter().any(|p| p.id == id) {
-        queue.push(Pending { id, body });
-        storage::set_json(storage::local(), OUTBOX_KEY, &queue);
+        queue.push(Pending { id, body, to });
+        storage::set_json(outbox_store(), OUTBOX_KEY, &queue);
     }
     spawn_local(flush());
 }
 
 /// The results waiting to be sent.
 pub fn pending() -> Vec<Pending> {
-    storage::get_json(storage::local(), OUTBOX_KEY).unwrap_or_default()
+    storage::get_json(outbox_store(), OUTBOX_KEY).unwrap_or_default()
 }
 
-thread_local! {
-    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+fn rejected() -> Vec<Rejected> {
+    storage::get_json(outbox_store(), REJECTED_KEY).unwrap_or_default()
 }
 
-/// Tries to send every waiting result once.
+/// Tries to send every waiting result once. A call while a flush runs makes that
+/// flush go round once more (so a result queued meanwhile is not left for 30 s).
 pub async fn flush() {
     if FLUSHING.with(|f| f.replace(true)) {
+        AGAIN.with(|a| a.set(true));
         return;
     }
-    for item in pending() {
-        let (status, code) = match post_json(RESULTS_ENDPOINT, &item.body).await {
-            Some((s, c)) => (Some(s), c),
-            None => (None, None),
-        };
-        if let Some(code) = code {
-            storage::set_json(storage::session(), &code_key(&item.id), &code);
+    loop {
+        AGAIN.with(|a| a.set(false));
+        for item in pending() {
+            let (status, code) = within(send(item.clone()), SEND_TIMEOUT_MS)
+                .await
+                .unwrap_or((None, None));
+            TRIED.with(|t| t.borrow_mut().insert(item.id.clone()));
+            if let Some(code) = code {
+                storage::set_json(storage::session(), &code_key(&item.id), &code);
+                if let Destination::Screening { id } = &item.to {
+                    storage::set_json(storage::session(), &screening_code_key(id), &code);
+                }
+            }
+            let outcome = Outcome::of_attempt(&item.to, status);
+            if outcome == Outcome::Retry {
+                continue;
+            }
+            // Re-read: the queue may have grown while we waited.
+            let mut queue = pending();
+            queue.retain(|p| p.id != item.id);
+            storage::set_json(outbox_store(), OUTBOX_KEY, &queue);
+            if let Outcome::Rejected(status) = outcome {
+                let mut list = rejected();
+                list.push(Rejected {
+                    id: item.id,
+                    status,
+                    to: item.to,
+                });
+                storage::set_json(outbox_store(), REJECTED_KEY, &list);
+            }
         }
-        let outcome = Outcome::of(status);
-        if outcome == Outcome::Retry {
-            continue;
+        if pending().is_empty() {
+            storage::remove(outbox_store(), OUTBOX_KEY);
         }
-        // Re-read: the queue may have grown while we waited.
-        let mut queue = pending();
-        queue.retain(|p| p.id != item.id);
-        storage::set_json(storage::local(), OUTBOX_KEY, &queue);
-        if let Outcome::Rejected(status) = outcome {
-            let mut rejected: Vec<Rejected> =
-                storage::get_json(storage::local(), REJECTED_KEY).unwrap_or_default();
-            rejected.push(Rejected {
-                id: item.id,
-                status,
-            });
-            storage::set_json(storage::local(), REJECTED_KEY, &rejected);
+        if !AGAIN.with(|a| a.replace(false)) {
+            break;
         }
-    }
-    if pending().is_empty() {
-        storage::remove(storage::local(), OUTBOX_KEY);
     }
     FLUSHING.with(|f| f.set(false));
+}
+
+/// One attempt: the HTTP status (`None`: no answer) and the result code.
+async fn send(item: Pending) -> (Option<u16>, Option<String>) {
+    match &item.to {
+        Destination::Results => match post_json(RESULTS_ENDPOINT, &item.body).await {
+            Some((s, c)) => (Some(s), c),
+            None => (None, None),
+        },
+        Destination::Screening { id } => match api::submit_screening(id, &item.body).await {
+            Ok(view) => (Some(200), Some(view.code)),
+            Err(e) => {
+                if matches!(e.status, 401 | 403) {
+                    // Ask for the session's token again at the next attempt.
+                    api::forget_csrf();
+                }
+                ((e.status != 0).then_some(e.status), None)
+            }
+        },
+    }
 }
 
 /// Where the result code the server gave for result `id` is kept (this tab only).
@@ -135,9 +242,86 @@ fn code_key(id: &str) -> String {
     format!("repere.code.{id}")
 }
 
+/// Where the result code of screening `id` is kept (this tab only).
+fn screening_code_key(id: &str) -> String {
+    format!("repere.code.screening.{id}")
+}
+
 /// The result code the server gave for result `id`, once it was sent.
 pub fn result_code(id: &str) -> Option<String> {
     storage::get_json(storage::session(), &code_key(id))
+}
+
+/// Where result `id` stands.
+pub fn delivery(id: &str) -> Delivery {
+    if let Some(code) = result_code(id) {
+        return Delivery::Sent(Some(code));
+    }
+    if rejected().iter().any(|r| r.id == id) {
+        return Delivery::Refused;
+    }
+    if !pending().iter().any(|p| p.id == id) {
+        // Neither waiting nor refused: sent (by another tab, or with no code).
+        return Delivery::Sent(None);
+    }
+    if TRIED.with(|t| t.borrow().contains(id)) {
+        Delivery::Waiting
+    } else {
+        Delivery::Sending
+    }
+}
+
+/// Where the result of screening `screening` stands, for the agent's screen of
+/// this tab: `None` when this tab knows nothing of it.
+pub fn screening_delivery(screening: &str) -> Option<Delivery> {
+    if let Some(code) = storage::get_json(storage::session(), &screening_code_key(screening)) {
+        return Some(Delivery::Sent(Some(code)));
+    }
+    let to = Destination::Screening {
+        id: screening.to_string(),
+    };
+    if let Some(p) = pending().into_iter().find(|p| p.to == to) {
+        return Some(delivery(&p.id));
+    }
+    rejected()
+        .iter()
+        .any(|r| r.to == to)
+        .then_some(Delivery::Refused)
+}
+
+/// A promise that resolves after `ms` milliseconds.
+pub(crate) fn sleep(ms: i32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    })
+}
+
+/// Waits for `promise`, at most `ms` milliseconds; errors count as done.
+pub(crate) async fn at_most(promise: js_sys::Promise, ms: i32) {
+    let race = js_sys::Promise::race(&js_sys::Array::of2(&promise, &sleep(ms)));
+    let _ = JsFuture::from(race).await;
+}
+
+/// The output of `fut`, or `None` if it takes more than `ms` milliseconds (it then
+/// goes on in the background, its output dropped).
+async fn within<T: 'static>(fut: impl Future<Output = T> + 'static, ms: i32) -> Option<T> {
+    let slot: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
+    let mut fut = Some(fut);
+    let done = {
+        let slot = slot.clone();
+        js_sys::Promise::new(&mut |resolve, _reject| {
+            if let Some(f) = fut.take() {
+                let slot = slot.clone();
+                spawn_local(async move {
+                    let out = f.await;
+                    *slot.borrow_mut() = Some(out);
+                    let _ = resolve.call0(&JsValue::NULL);
+                });
+            }
+        })
+    };
+    at_most(done, ms).await;
+    slot.take()
 }
 
 /// POSTs `body` as JSON; the HTTP status and the `code` of a JSON answer, or
@@ -170,8 +354,9 @@ async fn post_json(url: &str, body: &serde_json::Value) -> Option<(u16, Option<S
 }
 
 /// Starts the sender: now, when the browser comes back online, and every 30 s
-/// while something waits.
-pub fn start_sender() {
+/// while something waits. `kiosk`: the outbox lives in the tab's storage.
+pub fn start_sender(kiosk: bool) {
+    KIOSK.with(|k| k.set(kiosk));
     spawn_local(flush());
     let on_online = Closure::<dyn Fn()>::new(|| spawn_local(flush()));
     let _ = window().add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
@@ -212,6 +397,30 @@ pub fn register_service_worker() {
         let _ = js_sys::Reflect::set(&message, &"type".into(), &"cache-urls".into());
         let _ = js_sys::Reflect::set(&message, &"urls".into(), &loaded_files());
         let _ = worker.post_message(&message);
+    });
+}
+
+/// Asks the service worker to fetch the app page again and keep it as its offline
+/// copy (after pairing or unpairing a kiosk: the page's mode changed).
+pub fn refresh_app_page() {
+    let navigator = window().navigator();
+    if !js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        return;
+    }
+    let container = navigator.service_worker();
+    spawn_local(async move {
+        let Ok(ready) = container.ready() else {
+            return;
+        };
+        let Ok(registration) = JsFuture::from(ready).await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        if let Some(worker) = registration.active() {
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"type".into(), &"refresh-shell".into());
+            let _ = worker.post_message(&message);
+        }
     });
 }
 
@@ -256,5 +465,55 @@ mod tests {
         assert_eq!(Outcome::of(None), Outcome::Retry);
         // A redirect or an informational status is not a success either.
         assert_eq!(Outcome::of(Some(302)), Outcome::Retry);
+    }
+
+    #[test]
+    fn a_screening_waits_for_the_agents_session() {
+        let screening = Destination::Screening { id: "abc".into() };
+        for status in [401, 403] {
+            assert_eq!(
+                Outcome::of_attempt(&screening, Some(status)),
+                Outcome::Retry
+            );
+            assert_eq!(
+                Outcome::of_attempt(&Destination::Results, Some(status)),
+                Outcome::Rejected(status)
+            );
+        }
+        assert_eq!(
+            Outcome::of_attempt(&screening, Some(422)),
+            Outcome::Rejected(422)
+        );
+        assert_eq!(Outcome::of_attempt(&screening, Some(201)), Outcome::Sent);
+        assert_eq!(Outcome::of_attempt(&screening, None), Outcome::Retry);
+    }
+
+    #[test]
+    fn entries_queued_by_older_versions_still_go_to_the_results_endpoint() {
+        let old: Vec<Pending> =
+            serde_json::from_str(r#"[{"id":"u1","body":{"answers":[]}}]"#).expect("old entry");
+        assert_eq!(old[0].to, Destination::Results);
+        assert_eq!(old[0].body["answers"], serde_json::json!([]));
+        let old: Vec<Rejected> =
+            serde_json::from_str(r#"[{"id":"u1","status":422}]"#).expect("old note");
+        assert_eq!(old[0].to, Destination::Results);
+    }
+
+    #[test]
+    fn destinations_round_trip_as_tagged_json() {
+        let p = Pending {
+            id: "u2".into(),
+            body: serde_json::json!({}),
+            to: Destination::Screening { id: "s9".into() },
+        };
+        let text = serde_json::to_string(&p).expect("json");
+        assert_eq!(
+            text,
+            r#"{"id":"u2","body":{},"to":{"kind":"screening","id":"s9"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Pending>(&text).expect("back"), p);
+        let r: Pending = serde_json::from_str(r#"{"id":"u3","body":null,"to":{"kind":"results"}}"#)
+            .expect("results");
+        assert_eq!(r.to, Destination::Results);
     }
 }

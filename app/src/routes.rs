@@ -23,6 +23,9 @@ pub enum Area {
     /// `/mediateur` (or `/formateur`): the mediator's profiles, exports and
     /// sessions (after login).
     Mediator,
+    /// `/borne`: installing this device as a kiosk of a structure (pairing with
+    /// the kiosk's code), or uninstalling it.
+    Pairing,
     /// `/admin`: the structure's accounts and kiosks (admins, after login).
     Admin,
     /// Any other path: a calm "page not found" with a way back.
@@ -39,6 +42,7 @@ impl Area {
             "/agent" => Area::Agent,
             "/admin" => Area::Admin,
             "/mediateur" | "/formateur" => Area::Mediator,
+            "/borne" => Area::Pairing,
             _ => Area::NotFound,
         }
     }
@@ -78,6 +82,8 @@ mod tests {
         assert_eq!(Area::from_path("/admin/"), Area::Admin);
         assert_eq!(Area::from_path("/mediateur"), Area::Mediator);
         assert_eq!(Area::from_path("/formateur"), Area::Mediator);
+        assert_eq!(Area::from_path("/borne"), Area::Pairing);
+        assert_eq!(Area::from_path("/borne/"), Area::Pairing);
         assert_eq!(Area::from_path("/nimporte-quoi"), Area::NotFound);
     }
 }

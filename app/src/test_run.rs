@@ -2,8 +2,9 @@
 //! [`repere_items::assessment::LiveTest`], which picks the items, scores the
 //! responses and computes the profile exactly as the server will. This module only
 //! holds the test between screens, keeps its log in `sessionStorage` (a reload
-//! resumes it; the kiosk reset wipes it) and hands the finished log to the outbox.
-//! No scoring, no choice of items, no profile rule lives here.
+//! resumes it; the kiosk reset wipes it) and hands the finished log to the outbox,
+//! with where it goes (`/api/results`, or the agent's screening). No scoring, no
+//! choice of items, no profile rule lives here.
 
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
@@ -13,10 +14,14 @@ use repere_items::assessment::{
 };
 use repere_items::{BankItem, Response};
 
+use crate::config::Config;
+use crate::offline::Destination;
 use crate::{bank, offline, storage};
 
 const RUNNING_KEY: &str = "repere.test";
 const FINISHED_KEY: &str = "repere.finished";
+/// The screening the test of this tab belongs to (agent mode).
+const SCREENING_KEY: &str = "repere.screening";
 
 static ASSESSOR: OnceLock<Result<Assessor<'static>, String>> = OnceLock::new();
 
@@ -76,8 +81,27 @@ pub fn context_answers(keys: &[String]) -> Vec<ContextAnswer> {
         .collect()
 }
 
+/// The engine's mode for this copy of the app.
+pub fn mode_of(config: &Config) -> Mode {
+    if config.kiosk {
+        Mode::Kiosk
+    } else if config.screening.is_some() {
+        Mode::Agent
+    } else {
+        Mode::SelfTest
+    }
+}
+
+/// Where the finished log of this copy of the app goes.
+pub fn destination_of(config: &Config) -> Destination {
+    match &config.screening {
+        Some(id) => Destination::Screening { id: id.clone() },
+        None => Destination::Results,
+    }
+}
+
 /// The test in memory, resumed from `sessionStorage`, or a new one.
-pub fn ensure_started(context: &[String], kiosk: bool) -> Result<(), String> {
+pub fn ensure_started(context: &[String], mode: Mode) -> Result<(), String> {
     if TEST.with(|t| t.borrow().is_some()) {
         return Ok(());
     }
@@ -87,9 +111,9 @@ pub fn ensure_started(context: &[String], kiosk: bool) -> Result<(), String> {
         Some(log) => match assessor.resume(log) {
             Ok(test) => test,
             // A log this build cannot replay (another version): start afresh.
-            Err(_) => new_test(assessor, context, kiosk)?,
+            Err(_) => new_test(assessor, context, mode)?,
         },
-        None => new_test(assessor, context, kiosk)?,
+        None => new_test(assessor, context, mode)?,
     };
     storage::set_json(storage::session(), RUNNING_KEY, test.log());
     TEST.with(|t| *t.borrow_mut() = Some(test));
@@ -99,9 +123,8 @@ pub fn ensure_started(context: &[String], kiosk: bool) -> Result<(), String> {
 fn new_test(
     assessor: &'static Assessor<'static>,
     context: &[String],
-    kiosk: bool,
+    mode: Mode,
 ) -> Result<LiveTest<'static>, String> {
-    let mode = if kiosk { Mode::Kiosk } else { Mode::SelfTest };
     let answers = context_answers(context);
     // Answers the rules refuse (e.g. from an older version) are dropped, not fatal.
     let answers = if assessor.check_context(&answers).is_ok() {
@@ -155,8 +178,8 @@ pub fn is_over() -> bool {
 }
 
 /// Ends the test: computes the outcome (as the server will), queues the log for
-/// `POST /api/results`, and keeps the finished log for the result screen.
-pub fn finish() -> Result<Outcome, String> {
+/// `to`, and keeps the finished log for the result screen.
+pub fn finish(to: Destination) -> Result<Outcome, String> {
     let test = TEST
         .with(|t| t.borrow_mut().take())
         .ok_or("no test in progress")?;
@@ -164,7 +187,7 @@ pub fn finish() -> Result<Outcome, String> {
     storage::remove(storage::session(), RUNNING_KEY);
     storage::set_json(storage::session(), FINISHED_KEY, &log);
     if let Ok(body) = serde_json::to_value(&log) {
-        offline::enqueue(log.id.clone(), body);
+        offline::enqueue(log.id.clone(), body, to);
     }
     Ok(outcome)
 }
@@ -185,11 +208,42 @@ pub fn forget() {
     TEST.with(|t| *t.borrow_mut() = None);
     storage::remove(storage::session(), RUNNING_KEY);
     storage::remove(storage::session(), FINISHED_KEY);
+    storage::remove(storage::session(), SCREENING_KEY);
+}
+
+/// Agent mode: ties the test of this tab to `screening`. Returns true when the tab
+/// was not tied to it (another screening, or none): whatever test it held is then
+/// forgotten, and the caller starts from the welcome screen. A new person must
+/// never see the previous one's questions or result.
+pub fn bind_to_screening(screening: &str) -> bool {
+    let bound: Option<String> = storage::get_json(storage::session(), SCREENING_KEY);
+    if bound.as_deref() == Some(screening) {
+        return false;
+    }
+    forget();
+    storage::set_json(storage::session(), SCREENING_KEY, &screening.to_string());
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes_and_destinations_follow_the_configuration() {
+        let kiosk = Config::from_parts("/", "?mode=kiosk", None);
+        assert_eq!(mode_of(&kiosk), Mode::Kiosk);
+        assert_eq!(destination_of(&kiosk), Destination::Results);
+        let agent = Config::from_parts("/", "?mode=agent&screening=s1", None);
+        assert_eq!(mode_of(&agent), Mode::Agent);
+        assert_eq!(
+            destination_of(&agent),
+            Destination::Screening { id: "s1".into() }
+        );
+        let own = Config::from_parts("/", "", None);
+        assert_eq!(mode_of(&own), Mode::SelfTest);
+        assert_eq!(destination_of(&own), Destination::Results);
+    }
 
     #[test]
     fn context_keys_become_answers() {

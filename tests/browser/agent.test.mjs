@@ -4,16 +4,20 @@
 // its code and attached to the structure. The real server (`--demo`) serves the
 // built app; headless Chromium drives it; axe-core audits every screen.
 //
-// The test-taking flow in agent mode is not wired yet: the answer log of the
-// screening is sent from the page with `fetch` (what the test will do), and the
-// page then opens `/agent?resultat=<code>` (where the test will come back to).
+// The whole hand-over runs through the real screens: the agent starts a
+// screening, the scripted person takes the test in agent mode, the log goes to
+// the screening's endpoint and the tablet comes back to `/agent?resultat=<code>`;
+// without network at the end, the result waits in the outbox for that endpoint and
+// the agent's screen shows it once it arrives. The other tests send a screening's
+// log from the page with `fetch` (what the test does) to check the agent's
+// screens quickly.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './lib/server.mjs';
 import { launch, openPage, audit, auditRules, screenshot, artifactsDir } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, fitsWidth, bodyFontSize, targetProblems } from './lib/app.mjs';
+import { LAYOUTS, waitForApp, fitsWidth, bodyFontSize, targetProblems, storedTraces } from './lib/app.mjs';
 import {
   demoAccounts,
   answerLog,
@@ -21,7 +25,9 @@ import {
   submitResult,
   loginThroughForm,
   waitForFocus,
+  apiSession,
 } from './lib/staff.mjs';
+import { takeTest } from './lib/person.mjs';
 
 let server;
 let browser;
@@ -338,6 +344,172 @@ test('agent: reflow at 320 px, a screening without a name, logout', async () => 
   await page.waitForFunction(() => document.querySelector('[role=status]')?.textContent.includes('Vous êtes déconnecté.'));
   const status = await page.evaluate(async () => (await fetch('/api/me')).status);
   assert.equal(status, 401);
+  assertClean(problems);
+  await context.close();
+});
+
+/** Starts a screening on the agent's screen (logged in); returns its id. */
+async function startScreening(page, { person = null } = {}) {
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  if (person) {
+    await page.getByLabel('Prénom ou initiales de la personne (facultatif)').fill(person);
+    await page.getByLabel("La personne est d'accord pour que son prénom soit noté.").check();
+  }
+  await page.getByRole('button', { name: 'Commencer le dépistage' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Donnez la tablette à la personne' }).waitFor();
+  const href = await page.getByRole('link', { name: 'Commencer le test' }).getAttribute('href');
+  return new URL(href, server.url).searchParams.get('screening');
+}
+
+/** The POST requests of a page, as paths. */
+function postedPaths(page) {
+  const paths = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST') paths.push(new URL(r.url()).pathname);
+  });
+  return paths;
+}
+
+test('agent: the person takes the whole test on the tablet; back to the agent with the profile', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  const posted = postedPaths(page);
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  const screening = await startScreening(page, { person: 'M. D.' });
+
+  // The tablet goes to the person: the test in agent mode, no staff chrome.
+  await page.getByRole('link', { name: 'Commencer le test' }).click();
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(new URL(page.url()).searchParams.get('screening'), screening);
+  assert.equal(await page.locator('.account-bar').count(), 0, 'no staff chrome in the test');
+  // A discreet way back for the agent, outside the test's content.
+  const exit = page.locator('aside.agent-exit');
+  assert.equal((await exit.getByRole('button').innerText()).trim(), "Rendre la tablette à l'agent");
+  assert.equal(await page.locator('main aside.agent-exit').count(), 0);
+  await checkScreen(page, 'agent mode, welcome');
+
+  const ids = await takeTest(page, { done: 'Le test est fini' });
+  assert.ok(ids.length >= 3, `${ids.length} questions`);
+  await page.locator('main').getByText('Votre résultat est enregistré.').waitFor({ timeout: 15_000 });
+  assert.equal(await exit.count(), 0, 'the end screen has its own button');
+  await checkScreen(page, 'agent mode, end of the test');
+  await screenshot(page, 'agent-mode-end');
+
+  // The log went to the screening, never to the anonymous endpoint.
+  assert.deepEqual(
+    posted.filter((p) => p.startsWith('/api/results') || p.startsWith('/api/screenings/')),
+    [`/api/screenings/${screening}/result`],
+  );
+
+  // « Rendre la tablette à l'agent »: the agent's screen on the result.
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat de M. D.' }).waitFor();
+  const code = new URL(page.url()).searchParams.get('resultat');
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const view = await page.evaluate(async (code) => (await fetch(`/api/results/${code}`)).json(), code);
+  assert.equal(view.items, ids.length, 'the server replayed every answer');
+  const main = await page.locator('main').innerText();
+  assert.ok(main.includes(code), 'the code is shown');
+  assert.ok(main.includes(view.profile.class.label), `the autonomy class (${view.profile.class.label})`);
+  assert.ok(
+    main.includes(view.profile.orientation.modality.label),
+    `the orientation (${view.profile.orientation.modality.label})`,
+  );
+  await checkScreen(page, 'agent, result after the test');
+
+  // The server holds it in the agent's structure, with the initials: the demo
+  // trainer sees it.
+  const trainer = await apiSession(server.url, accounts.trainer);
+  const list = await trainer.get('/api/profiles');
+  const mine = list.json.profiles.find((p) => p.code === code);
+  assert.ok(mine, `the trainer sees ${code}`);
+  assert.equal(mine.person, 'M. D.');
+  assert.equal(mine.source, 'agent');
+
+  // Nothing of the test stays in the tablet's storage.
+  const traces = await storedTraces(page);
+  for (const key of ['repere.test', 'repere.finished', 'repere.progress', 'repere.screening']) {
+    assert.ok(!traces.session.includes(key), `${key} is gone`);
+  }
+  assert.ok(!traces.local.includes('repere.outbox'), 'nothing waits');
+  assertClean(problems);
+  await context.close();
+});
+
+test('agent: no network at the end; the result waits for its screening and shows when it arrives', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  let online = true;
+  await context.route('**/api/screenings/*/result', (route) =>
+    online ? route.continue() : route.abort('internetdisconnected'),
+  );
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  const first = await startScreening(page);
+  await page.getByRole('link', { name: 'Commencer le test' }).click();
+  await waitForApp(page);
+  assert.equal(new URL(page.url()).searchParams.get('screening'), first);
+
+  // The agent may take the tablet back: asked first once the test has begun.
+  await page.getByRole('button', { name: 'Commencer', exact: true }).click();
+  await page.locator('.screen.context').waitFor();
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByText("Le test n'est pas fini.", { exact: false }).waitFor();
+  await waitForFocus(page, 'agent-exit-question');
+  await checkScreen(page, 'agent mode, taking the tablet back?');
+  // « Continuer le test » keeps everything.
+  await page.getByRole('button', { name: 'Continuer le test' }).click();
+  await waitForFocus(page, 'agent-exit-button');
+  assert.ok(await page.locator('.screen.context').isVisible());
+  // « Arrêter le test »: the answers are forgotten, the agent's screen opens.
+  await page.locator('.screen.context .answer-option input').first().check();
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByRole('button', { name: 'Arrêter le test' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  assert.deepEqual(
+    (await storedTraces(page)).session.filter((k) => k.startsWith('repere.') && k !== 'repere.settings'),
+    [],
+    'the stopped test left nothing',
+  );
+
+  // Another screening, and no network at its end.
+  const screening = await startScreening(page);
+  await page.getByRole('link', { name: 'Commencer le test' }).click();
+  await waitForApp(page);
+  online = false;
+  await takeTest(page, { done: 'Le test est fini' });
+  await page.locator('main').getByText("La tablette n'a pas de réseau pour le moment.").waitFor({ timeout: 20_000 });
+  await page.getByText('Votre résultat est gardé sur la tablette. Il sera envoyé tout seul.').waitFor();
+  const outbox = await page.evaluate(() => JSON.parse(localStorage.getItem('repere.outbox') || '[]'));
+  assert.equal(outbox.length, 1, 'one log waits');
+  assert.deepEqual(outbox[0].to, { kind: 'screening', id: screening }, 'it waits for its screening');
+  await checkScreen(page, 'agent mode, end without network');
+  await screenshot(page, 'agent-mode-end-offline');
+
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat en attente' }).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('depistage'), screening);
+  await page.getByText('Le résultat part tout seul dès que c\'est possible. Il s\'affiche alors ici.').waitFor();
+  await checkScreen(page, 'agent, result waiting');
+  await screenshot(page, 'agent-waiting');
+
+  // The network is back: the outbox sends it, the agent's screen shows it.
+  online = true;
+  await page.getByRole('button', { name: 'Réessayer maintenant' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat du test' }).waitFor({ timeout: 20_000 });
+  const code = await page.evaluate(() => new URLSearchParams(location.search).get('resultat'));
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.ok((await page.locator('main').innerText()).includes(code));
+  assert.equal(await page.evaluate(() => localStorage.getItem('repere.outbox')), null, 'the outbox is empty');
+  const view = await page.evaluate(async (code) => (await fetch(`/api/results/${code}`)).json(), code);
+  assert.equal(view.source, 'agent');
+  assert.equal(view.attached, true);
+  await checkScreen(page, 'agent, result arrived');
+
+  // The aborted attempts are logged by Chromium as network errors; nothing else.
+  problems.consoleErrors = problems.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e));
   assertClean(problems);
   await context.close();
 });

@@ -2,7 +2,9 @@
 //! shared [`crate::state::AppState`]; it never scores or picks questions itself.
 
 mod context;
+mod hand_back;
 mod not_found;
+mod pairing;
 mod preview;
 mod print;
 mod question;
@@ -11,7 +13,9 @@ mod staff;
 mod welcome;
 
 pub use context::ContextScreen;
+pub use hand_back::AgentExit;
 pub use not_found::NotFound;
+pub use pairing::PairingArea;
 pub use preview::Preview;
 pub use print::PrintScreen;
 pub use question::QuestionScreen;

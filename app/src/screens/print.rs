@@ -34,7 +34,7 @@ pub fn PrintScreen() -> impl IntoView {
             <p>{format!("Test fait le {day}.")}</p>
             <Summary profile />
             <LevelsTable domains />
-            <ResultCode id />
+            <ResultCode id print=true />
             <div class="actions no-print">
                 <button
                     type="button"

@@ -16,7 +16,8 @@ use crate::test_run;
 #[component]
 pub fn QuestionScreen() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let started = test_run::ensure_started(&state.context.get_untracked(), state.kiosk());
+    let mode = state.config.with_value(test_run::mode_of);
+    let started = test_run::ensure_started(&state.context.get_untracked(), mode);
     if let Err(e) = started {
         leptos::logging::error!("the test cannot start: {e}");
         return view! { <Trouble /> }.into_any();
@@ -32,7 +33,7 @@ pub fn QuestionScreen() -> impl IntoView {
         state.speech.stop();
         if test_run::is_over() {
             state.announce("Réponse enregistrée. Le test est fini.");
-            match test_run::finish() {
+            match test_run::finish(state.config.with_value(test_run::destination_of)) {
                 Ok(_) => state.go(Screen::Result),
                 Err(e) => leptos::logging::error!("the test cannot end: {e}"),
             }

@@ -3,15 +3,15 @@
 //! as a table), and the result code with its QR code once the server has it. Every
 //! word comes from the profile computed by the engine with the référentiel's rules.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use repere_engine::profile::{DomainProfile, Profile};
 use repere_items::assessment::Outcome;
 
+use super::hand_back::{followed_delivery, AgentHandBack};
+use crate::offline::Delivery;
 use crate::routes::Screen;
 use crate::state::AppState;
-use crate::{kiosk, offline, test_run};
+use crate::{kiosk, test_run};
 
 /// The levels of the référentiel (ids and labels), lowest first.
 pub fn levels() -> Vec<(String, String)> {
@@ -198,30 +198,36 @@ pub fn Summary(profile: Profile) -> impl IntoView {
     }
 }
 
-/// The result code and its QR code, once the server has given it.
+/// Where the result stands, then its code with its QR code once the server has
+/// given it. On a kiosk the person is told plainly whether the result was sent:
+/// if it was not, the print view is the way to keep it, since everything is wiped
+/// at the end of the visit. `print`: the paper version (no buttons, no advice
+/// about the network).
 #[component]
-pub fn ResultCode(id: String) -> impl IntoView {
-    let code = RwSignal::new(offline::result_code(&id));
-    if code.get_untracked().is_none() {
-        let id = id.clone();
-        let handle = set_interval_with_handle(
-            move || {
-                if code.get_untracked().is_none() {
-                    code.set(offline::result_code(&id));
+pub fn ResultCode(id: String, #[prop(optional)] print: bool) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let kiosk = state.kiosk();
+    let delivery = followed_delivery(id);
+    if !print {
+        // Said once, when the state changes while the screen shows.
+        Effect::new(move |previous: Option<Delivery>| {
+            let now = delivery.get();
+            if previous.is_some_and(|p| p != now) {
+                if let Some(message) = delivery_news(&now, kiosk) {
+                    state.announce(&message);
                 }
-            },
-            Duration::from_secs(2),
-        );
-        if let Ok(h) = handle {
-            on_cleanup(move || h.clear());
-        }
+            }
+            now
+        });
     }
-    move || match code.get() {
-        Some(c) => {
+    move || match delivery.get() {
+        Delivery::Sent(Some(c)) => {
             let svg = qr_svg(&c).unwrap_or_default();
             view! {
-                <p>"Votre code de résultat :"</p>
-                <p class="result-code">{c.clone()}</p>
+                {kiosk.then(|| view! { <p>"Votre résultat est envoyé."</p> })}
+                <p class="code-line">
+                    "Votre code\u{a0}: " <span class="result-code">{c.clone()}</span>
+                </p>
                 <div
                     class="qr"
                     role="img"
@@ -232,11 +238,66 @@ pub fn ResultCode(id: String) -> impl IntoView {
             }
             .into_any()
         }
-        None => view! {
+        Delivery::Sent(None) => view! { <p>"Votre résultat est envoyé."</p> }.into_any(),
+        Delivery::Sending if print => {
+            view! { <p>"Votre résultat n'a pas encore de code."</p> }.into_any()
+        }
+        Delivery::Sending => view! { <p>"Envoi de votre résultat…"</p> }.into_any(),
+        Delivery::Waiting if kiosk && print => view! {
+            <p>"Ce résultat n'a pas été envoyé\u{a0}: la borne n'avait pas de réseau."</p>
+        }
+        .into_any(),
+        Delivery::Waiting if kiosk => view! {
+            <p class="delivery-problem">
+                <strong>"Votre résultat n'est pas envoyé."</strong>
+            </p>
+            <p>"Imprimez votre résultat\u{a0}: la borne n'a pas de réseau."</p>
+            <p>"À la fin, tout est effacé de la borne, ce résultat aussi."</p>
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| state.go(Screen::Print)>
+                    "Imprimer mon résultat"
+                </button>
+            </div>
+        }
+        .into_any(),
+        Delivery::Waiting => view! {
             <p>"Votre résultat est enregistré sur cet appareil."</p>
             <p>"Il sera envoyé dès que la connexion le permet."</p>
         }
         .into_any(),
+        Delivery::Refused if print => view! {
+            <p>"Ce résultat n'a pas pu être enregistré\u{a0}: il n'a pas de code."</p>
+        }
+        .into_any(),
+        Delivery::Refused => view! {
+            <p class="delivery-problem">
+                <strong>"Votre résultat n'a pas pu être enregistré."</strong>
+            </p>
+            <p>"Imprimez votre résultat pour le garder."</p>
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| state.go(Screen::Print)>
+                    "Imprimer mon résultat"
+                </button>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// What the live region says when a result's state changes (`None`: nothing).
+fn delivery_news(delivery: &Delivery, kiosk: bool) -> Option<String> {
+    match delivery {
+        Delivery::Sent(Some(code)) if kiosk => Some(format!(
+            "Votre résultat est envoyé. Votre code\u{a0}: {code}."
+        )),
+        Delivery::Sent(Some(code)) => Some(format!("Votre code\u{a0}: {code}.")),
+        Delivery::Sent(None) => Some("Votre résultat est envoyé.".into()),
+        Delivery::Waiting if kiosk => Some(
+            "Votre résultat n'est pas envoyé. Imprimez votre résultat\u{a0}: la borne n'a pas de réseau."
+                .into(),
+        ),
+        Delivery::Waiting | Delivery::Sending => None,
+        Delivery::Refused => Some("Votre résultat n'a pas pu être enregistré.".into()),
     }
 }
 
@@ -267,6 +328,10 @@ pub fn ResultScreen() -> impl IntoView {
     let (Some(outcome), Some(id)) = (test_run::finished_outcome(), test_run::finished_id()) else {
         return view! { <NoResult /> }.into_any();
     };
+    // Agent mode: the agent shows the result on their screen.
+    if let Some(screening) = state.config.with_value(|c| c.screening.clone()) {
+        return view! { <AgentHandBack screening id /> }.into_any();
+    }
     state.read_text.set(read_text(&outcome));
     let profile = outcome.profile.clone();
     let domains = profile.domains.clone();

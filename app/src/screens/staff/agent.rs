@@ -5,10 +5,15 @@
 //!    (kiosk, own device) to see it and attach it to the structure.
 //! 2. « Donnez la tablette à la personne »: the test opens at
 //!    `/?mode=agent&screening=<id>`. The test-taking flow sends its answer log to
-//!    `POST /api/screenings/<id>/result` ([`crate::api::submit_screening`]) and
-//!    comes back to `/agent?resultat=<code>`.
+//!    `POST /api/screenings/<id>/result` ([`crate::api::submit_screening`], through
+//!    the outbox) and, at « Rendre la tablette à l'agent », comes back to
+//!    `/agent?resultat=<code>`; when the tablet had no network, to
+//!    `/agent?depistage=<id>`, which waits for the outbox to send the result and
+//!    then shows it.
 //! 3. The result: level, orientation, domains, skills to work on; « Imprimer la
 //!    fiche » prints it for the person.
+
+use std::time::Duration;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -21,6 +26,7 @@ use super::{
 };
 use crate::api::{self, ResultView, Screening};
 use crate::config::query_param;
+use crate::offline::{self, Delivery};
 use crate::state::AppState;
 
 /// Longest first name or initials the server keeps.
@@ -34,7 +40,7 @@ pub fn test_url(screening: &str) -> String {
 
 /// The address the test comes back to with the result's code.
 pub fn back_url(code: &str) -> String {
-    format!("/agent?resultat={}", api::encode(code))
+    api::agent_result_url(code)
 }
 
 /// A step of the agent's screen.
@@ -46,6 +52,8 @@ enum Step {
     HandOver(Screening),
     /// Loading the result of a code.
     Loading(String),
+    /// The result of a screening, still in this tablet's outbox.
+    Waiting(String),
     /// A result.
     Result(ResultView),
 }
@@ -73,9 +81,15 @@ fn AgentScreens() -> impl IntoView {
     let state = expect_context::<AppState>();
     let search = location().search().unwrap_or_default();
     let returned = query_param(&search, "resultat").and_then(|c| api::normalise_code(&c));
-    let step = RwSignal::new(match &returned {
-        Some(code) => Step::Loading(code.clone()),
-        None => Step::Start,
+    let waiting = query_param(&search, "depistage").filter(|s| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    let step = RwSignal::new(match (&returned, waiting) {
+        (Some(code), _) => Step::Loading(code.clone()),
+        (None, Some(screening)) => Step::Waiting(screening),
+        (None, None) => Step::Start,
     });
     let load_error = RwSignal::new(None::<String>);
 
@@ -110,6 +124,7 @@ fn AgentScreens() -> impl IntoView {
             Step::HandOver(_) => (1, "Donnez la tablette à la personne".to_string()),
             Step::Loading(_) => (2, "Résultat".to_string()),
             Step::Result(r) => (3, result_heading(r)),
+            Step::Waiting(_) => (4, "Résultat en attente".to_string()),
         });
         set_title(&title);
         // Loading has no form to leave focus in; a failed lookup focuses the code.
@@ -131,6 +146,9 @@ fn AgentScreens() -> impl IntoView {
         }
         .into_any(),
         Step::Result(r) => view! { <ResultStep step=step result=r /> }.into_any(),
+        Step::Waiting(screening) => {
+            view! { <WaitingStep step=step screening open=open /> }.into_any()
+        }
     }
 }
 
@@ -372,6 +390,84 @@ fn HandOverStep(step: RwSignal<Step>, screening: Screening) -> impl IntoView {
                 </a>
                 <button type="button" class="button secondary" on:click=move |_| step.set(Step::Start)>
                     "Annuler"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The result of a screening that has not reached the server yet: it waits in
+/// this tablet's outbox, which sends it when the network comes back (at once, on
+/// « Réessayer maintenant », and every 30 s); then the result shows.
+#[component]
+fn WaitingStep(
+    step: RwSignal<Step>,
+    screening: String,
+    open: impl Fn(String) + Copy + 'static,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let delivery = RwSignal::new(offline::screening_delivery(&screening));
+    let check = move || {
+        let now = offline::screening_delivery(&screening);
+        if let Some(Delivery::Sent(Some(code))) = &now {
+            state.announce("Le résultat est arrivé.");
+            open(code.clone());
+        } else if now != delivery.get_untracked() {
+            delivery.set(now);
+        }
+    };
+    let handle = set_interval_with_handle(check, Duration::from_secs(1));
+    if let Ok(h) = handle {
+        on_cleanup(move || h.clear());
+    }
+    let retry = move |_| {
+        state.announce("Nouvel essai d'envoi.");
+        spawn_local(offline::flush());
+    };
+    let new_screening = move |_| {
+        show_address("/agent");
+        step.set(Step::Start);
+    };
+    view! {
+        <div class="screen staff agent-waiting">
+            <h1 tabindex="-1">"Résultat en attente"</h1>
+            {move || match delivery.get() {
+                Some(Delivery::Refused) => view! {
+                    <p class="notice">
+                        "Le serveur a refusé ce résultat. Il ne peut pas être enregistré. Refaites le dépistage si la personne le veut bien."
+                    </p>
+                }
+                .into_any(),
+                Some(Delivery::Sent(Some(_))) => {
+                    view! { <p class="wiping">"Le résultat est arrivé. Un instant…"</p> }.into_any()
+                }
+                Some(Delivery::Sent(None)) => view! {
+                    <p class="notice">
+                        "Le résultat est envoyé, mais cette tablette n'a pas reçu son code. Demandez le code au médiateur de votre structure."
+                    </p>
+                }
+                .into_any(),
+                Some(Delivery::Waiting | Delivery::Sending) => view! {
+                    <p class="notice">
+                        "Le test est fini. Le résultat est gardé sur cette tablette\u{a0}: il n'est pas encore envoyé."
+                    </p>
+                    <p>"La tablette n'a pas de réseau, ou votre session est terminée."</p>
+                    <p>"Le résultat part tout seul dès que c'est possible. Il s'affiche alors ici."</p>
+                }
+                .into_any(),
+                None => view! {
+                    <p class="notice">
+                        "Cette tablette n'a pas de résultat en attente pour ce dépistage."
+                    </p>
+                }
+                .into_any(),
+            }}
+            <div class="actions">
+                <button type="button" class="button primary" on:click=retry>
+                    "Réessayer maintenant"
+                </button>
+                <button type="button" class="button secondary" on:click=new_screening>
+                    "Nouveau dépistage"
                 </button>
             </div>
         </div>
