@@ -84,7 +84,12 @@ pub fn Hotspot(item: &'static BankItem, screen: &'static Screen, draft: Draft) -
                 type="button"
                 class="hotspot-button"
                 node_ref=button
-                style=format!("width: min(100%, calc(68vh * {vw} / {vh}))")
+                // As tall as the screen allows while the question above and the
+                // buttons below stay in view (about 35rem of them, which grows
+                // with the text size), but never shorter than 22rem.
+                style=format!(
+                    "width: min(100%, calc(max(22rem, 100dvh - 35rem) * {vw} / {vh}))"
+                )
                 aria-describedby=help_id.clone()
                 on:click=on_click
                 on:keydown=on_key
