@@ -39,7 +39,7 @@ pub fn run(args: KioskArgs) -> Result<(), CliError> {
             println!("{token}");
             eprintln!(
                 "kiosk {id} registered for structure {structure}. Its token is printed above and will never be shown again: \
-                 set it on the kiosk (header X-Kiosk-Token)."
+                 open /borne on the kiosk's browser and type it there (or send it in the header X-Kiosk-Token)."
             );
             Ok(())
         }
