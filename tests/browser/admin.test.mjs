@@ -272,3 +272,48 @@ test('admin: from /admin to the structure\'s profiles, shown 100 at a time with 
   assertClean(problems);
   await context.close();
 });
+
+test('staff: a person changes their own password from the account bar', async () => {
+  const elsewhere = await apiSession(server.url, accounts.agent);
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  const toggle = page.getByRole('button', { name: 'Mon mot de passe' });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  await waitForFocus(page, 'own-current');
+  await checkScreen(page, 'own password form');
+
+  // A wrong current password: the server's message, at that field.
+  await page.getByLabel('Mot de passe actuel').fill('pas-le-bon-mot-de-passe');
+  await page.getByLabel('Nouveau mot de passe').fill('un-nouveau-secret-agent');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText("Le mot de passe actuel n'est pas le bon.").waitFor();
+  await waitForFocus(page, 'own-current');
+  assert.equal(await page.locator('#own-current').getAttribute('aria-invalid'), 'true');
+  // Too short: said at the new one's field.
+  await page.getByLabel('Mot de passe actuel').fill(accounts.agent.password);
+  await page.getByLabel('Nouveau mot de passe').fill('court');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText('au moins 12 caractères').waitFor();
+  await waitForFocus(page, 'own-new');
+  await checkScreen(page, 'own password, error');
+
+  await page.getByLabel('Nouveau mot de passe').fill('un-nouveau-secret-agent');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText('Votre mot de passe est changé.').waitFor();
+  await waitForFocus(page, 'own-password-done');
+  await checkScreen(page, 'own password changed');
+  // This session goes on; the other one ended; only the new password works.
+  await page.reload();
+  await waitForApp(page);
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  assert.equal((await elsewhere.get('/api/me')).status, 401);
+  assert.equal((await tryLogin(accounts.agent.login, accounts.agent.password)).status, 401);
+  assert.equal((await tryLogin(accounts.agent.login, 'un-nouveau-secret-agent')).status, 200);
+  assertClean(problems);
+  await context.close();
+});

@@ -14,12 +14,10 @@ use leptos::task::spawn_local;
 
 use super::{
     described_by, error_mark, focus_id_soon, focus_soon, set_title, Audience, Session, StaffGate,
+    MIN_PASSWORD_CHARS,
 };
 use crate::api::{self, Account, FormError, Kiosk, NewKiosk};
 use crate::state::AppState;
-
-/// Shortest password (the server's `auth::MIN_PASSWORD_CHARS`).
-const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Something loaded from the server.
 #[derive(Clone, Debug, PartialEq)]

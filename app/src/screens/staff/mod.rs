@@ -174,12 +174,15 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// Who is logged in, and « Se déconnecter ».
+/// Who is logged in, « Mon mot de passe » (a form to change it) and
+/// « Se déconnecter ».
 #[component]
 fn AccountBar(me: Me) -> impl IntoView {
     let state = expect_context::<AppState>();
     let session = expect_context::<Session>();
     let busy = RwSignal::new(false);
+    let password_open = RwSignal::new(false);
+    let changed = RwSignal::new(false);
     let logout = move |_| {
         if busy.get_untracked() {
             return;
@@ -193,6 +196,14 @@ fn AccountBar(me: Me) -> impl IntoView {
             state.announce("Vous êtes déconnecté.");
         });
     };
+    let toggle_password = move |_| {
+        let open = !password_open.get_untracked();
+        changed.set(false);
+        password_open.set(open);
+        if open {
+            focus_soon("own-current");
+        }
+    };
     let structure = me.user.structure.name.clone().unwrap_or_default();
     let role = if me.user.role_label.is_empty() {
         me.user.role.clone()
@@ -205,17 +216,216 @@ fn AccountBar(me: Me) -> impl IntoView {
                 <strong>{me.user.login.clone()}</strong>
                 <span class="account-detail">{format!("{role} · {structure}")}</span>
             </p>
-            <button
-                type="button"
-                class="button secondary"
-                on:click=logout
-                aria-disabled=move || busy.get().to_string()
-            >
-                "Se déconnecter"
-            </button>
+            <div class="account-actions">
+                <button
+                    type="button"
+                    class="button secondary"
+                    id="own-password-toggle"
+                    aria-expanded=move || password_open.get().to_string()
+                    on:click=toggle_password
+                >
+                    "Mon mot de passe"
+                </button>
+                <button
+                    type="button"
+                    class="button secondary"
+                    on:click=logout
+                    aria-disabled=move || busy.get().to_string()
+                >
+                    "Se déconnecter"
+                </button>
+            </div>
         </section>
+        <div class="staff no-print">
+            <Show when=move || password_open.get()>
+                <OwnPassword open=password_open changed=changed />
+            </Show>
+            <Show when=move || changed.get()>
+                <p class="confirm own-password-done" id="own-password-done" tabindex="-1">
+                    "Votre mot de passe est changé. Vos autres connexions sont terminées."
+                </p>
+            </Show>
+        </div>
     }
 }
+
+/// Which field of the password form an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PasswordField {
+    Current,
+    New,
+    Form,
+}
+
+/// The form to change one's own password: the current one, then the new one (12
+/// characters at least). The server ends the account's other sessions.
+#[component]
+fn OwnPassword(open: RwSignal<bool>, changed: RwSignal<bool>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let shown = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<(PasswordField, String)>);
+    let error_on = move |f: PasswordField| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
+    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+    let fail = move |field: PasswordField, message: String| {
+        error.set(Some((field, message)));
+        focus_soon(match field {
+            PasswordField::Current | PasswordField::Form => "own-current",
+            PasswordField::New => "own-new",
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (old, fresh) = (current.get_untracked(), new.get_untracked());
+        if old.is_empty() {
+            return fail(
+                PasswordField::Current,
+                "Écrivez votre mot de passe actuel.".into(),
+            );
+        }
+        if fresh.chars().count() < MIN_PASSWORD_CHARS {
+            return fail(
+                PasswordField::New,
+                format!(
+                    "Le nouveau mot de passe doit contenir au moins {MIN_PASSWORD_CHARS} caractères."
+                ),
+            );
+        }
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::change_password(&old, &fresh).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    state.announce("Votre mot de passe est changé.");
+                    open.set(false);
+                    changed.set(true);
+                    focus_soon("own-password-done");
+                }
+                Err(api::FormError { error: e, field }) => {
+                    let message = session.message(&e);
+                    let field = match field.as_deref() {
+                        Some("current") => PasswordField::Current,
+                        Some("new") => PasswordField::New,
+                        _ => PasswordField::Form,
+                    };
+                    fail(field, message);
+                }
+            }
+        });
+    };
+    let cancel = move |_| {
+        open.set(false);
+        focus_soon("own-password-toggle");
+    };
+    let kind = move || if shown.get() { "text" } else { "password" };
+    view! {
+        <form class="staff-form own-password no-print" on:submit=submit novalidate>
+            <fieldset class="setting">
+                <legend>"Changer mon mot de passe"</legend>
+                <Show when=move || error_on(PasswordField::Form)>
+                    <p class="form-error" id="own-error" role="alert">
+                        {error_mark()}
+                        {error_text}
+                    </p>
+                </Show>
+                <div class="field">
+                    <label class="field-label" for="own-current">
+                        "Mot de passe actuel"
+                    </label>
+                    <input
+                        id="own-current"
+                        class="text-input"
+                        type=kind
+                        autocomplete="current-password"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-invalid=move || error_on(PasswordField::Current).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("own-current-error", error_on(PasswordField::Current)),
+                                    ("own-error", error_on(PasswordField::Form)),
+                                ],
+                            )
+                        }
+                        prop:value=move || current.get()
+                        on:input=move |ev| current.set(event_target_value(&ev))
+                    />
+                    <Show when=move || error_on(PasswordField::Current)>
+                        <p class="field-error" id="own-current-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </div>
+                <div class="field">
+                    <label class="field-label" for="own-new">
+                        "Nouveau mot de passe"
+                    </label>
+                    <p class="field-hint" id="own-new-hint">
+                        {format!("{MIN_PASSWORD_CHARS} caractères au moins.")}
+                    </p>
+                    <input
+                        id="own-new"
+                        class="text-input"
+                        type=kind
+                        autocomplete="new-password"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-invalid=move || error_on(PasswordField::New).to_string()
+                        aria-describedby=move || {
+                            described_by(
+                                &[
+                                    ("own-new-hint", true),
+                                    ("own-new-error", error_on(PasswordField::New)),
+                                ],
+                            )
+                        }
+                        prop:value=move || new.get()
+                        on:input=move |ev| new.set(event_target_value(&ev))
+                    />
+                    <Show when=move || error_on(PasswordField::New)>
+                        <p class="field-error" id="own-new-error">
+                            {error_mark()}
+                            {error_text}
+                        </p>
+                    </Show>
+                </div>
+                <label class="option check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || shown.get()
+                        on:change=move |ev| shown.set(event_target_checked(&ev))
+                    />
+                    <span>"Afficher les mots de passe"</span>
+                </label>
+                <div class="actions">
+                    <button
+                        type="submit"
+                        class="button primary"
+                        aria-disabled=move || busy.get().to_string()
+                    >
+                        "Enregistrer"
+                    </button>
+                    <button type="button" class="button secondary" on:click=cancel>
+                        "Annuler"
+                    </button>
+                </div>
+            </fieldset>
+        </form>
+    }
+}
+
+/// Shortest password (the server's `auth::MIN_PASSWORD_CHARS`).
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// An account of another role opened this area.
 #[component]
