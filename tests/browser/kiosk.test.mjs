@@ -235,3 +235,55 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
   assert.deepEqual(problems.foreignRequests, []);
   await context.close();
 });
+
+test("the service worker's offline copy of the page follows pairing and unpairing", async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
+  /** The page the worker would serve offline: `true` if in kiosk mode, `null` if none yet. */
+  const offlineCopyIsKiosk = () =>
+    page.evaluate(async () => {
+      const copy = await (await caches.open('repere-shell-v1')).match('/');
+      return copy ? (await copy.text()).includes('<meta name="repere-mode" content="kiosk">') : null;
+    });
+  const waitForCopy = (kiosk) =>
+    page.waitForFunction(
+      async (kiosk) => {
+        if (!navigator.serviceWorker.controller) return false;
+        const copy = await (await caches.open('repere-shell-v1')).match('/');
+        return copy && (await copy.text()).includes('<meta name="repere-mode" content="kiosk">') === kiosk;
+      },
+      kiosk,
+      { timeout: 15_000, polling: 250 },
+    );
+
+  await page.goto(new URL('/borne', server.url).href);
+  assert.equal(await waitForApp(page), 'Installer cette borne');
+  await waitForCopy(false);
+
+  // Paired: the worker fetches the page again at once, so an offline reload is a kiosk.
+  await page.getByLabel('Code de la borne').fill(accounts.kioskToken);
+  await page.getByRole('button', { name: 'Installer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
+  await waitForCopy(true);
+  await context.setOffline(true);
+  await page.goto(server.url);
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(await kioskMeta(page), 'kiosk', 'offline, the page is still a kiosk’s');
+  assert.ok((await page.locator('main').innerText()).includes('À la fin, tout est effacé.'));
+  await context.setOffline(false);
+
+  // Unpaired: the copy is an ordinary browser's page again.
+  await page.goto(new URL('/borne', server.url).href);
+  await page.getByRole('button', { name: 'Désinstaller cette borne' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Installer cette borne' }).waitFor();
+  await waitForCopy(false);
+  assert.equal(await offlineCopyIsKiosk(), false);
+  await context.setOffline(true);
+  await page.goto(server.url);
+  await waitForApp(page);
+  assert.equal(await kioskMeta(page), null, 'offline, no kiosk mode once unpaired');
+  await context.setOffline(false);
+
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
