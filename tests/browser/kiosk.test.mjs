@@ -244,16 +244,14 @@ test("the service worker's offline copy of the page follows pairing and unpairin
       const copy = await (await caches.open('repere-shell-v1')).match('/');
       return copy ? (await copy.text()).includes('<meta name="repere-mode" content="kiosk">') : null;
     });
-  const waitForCopy = (kiosk) =>
-    page.waitForFunction(
-      async (kiosk) => {
-        if (!navigator.serviceWorker.controller) return false;
-        const copy = await (await caches.open('repere-shell-v1')).match('/');
-        return copy && (await copy.text()).includes('<meta name="repere-mode" content="kiosk">') === kiosk;
-      },
-      kiosk,
-      { timeout: 15_000, polling: 250 },
-    );
+  // Polled from here: `waitForFunction` does not wait for a promise the page returns.
+  const waitForCopy = async (kiosk) => {
+    const deadline = Date.now() + 15_000;
+    while ((await offlineCopyIsKiosk()) !== kiosk) {
+      if (Date.now() > deadline) throw new Error(`the offline copy should ${kiosk ? '' : 'not '}be a kiosk's page`);
+      await page.waitForTimeout(200);
+    }
+  };
 
   await page.goto(new URL('/borne', server.url).href);
   assert.equal(await waitForApp(page), 'Installer cette borne');
