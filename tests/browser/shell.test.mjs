@@ -331,19 +331,22 @@ test('offline: a test started online goes on offline, and a reload still shows t
   const { context, page, problems } = await openPage(browser);
   await page.goto(own.url);
   await waitForApp(page);
-  // The service worker controls the page and holds the app shell.
-  await page.waitForFunction(
-    async () => {
+  // The service worker controls the page and holds the app shell. (Polled from
+  // here: waitForFunction does not await a promise the page function returns.)
+  const shellCached = () =>
+    page.evaluate(async () => {
       if (!navigator.serviceWorker.controller) return false;
       const registration = await navigator.serviceWorker.ready;
       if (registration.active?.state !== 'activated') return false;
       const cache = await caches.open('repere-shell-v1');
       const paths = (await cache.keys()).map((r) => new URL(r.url).pathname);
       return ['/', '.wasm', '.js', '.css', '.woff2'].every((end) => paths.some((p) => p.endsWith(end)));
-    },
-    null,
-    { timeout: 15_000, polling: 250 },
-  );
+    });
+  const deadline = Date.now() + 15_000;
+  while (!(await shellCached())) {
+    assert.ok(Date.now() < deadline, 'the service worker caches the app shell within 15 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Commencer' }).click();
   await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
