@@ -20,7 +20,7 @@ pub fn SearchSim(
         .iter()
         .map(|result| {
             view! {
-                <li class="result">
+                <li class="search-result">
                     {result.ad.then(|| view! { <span class="badge ad">"Annonce"</span> })}
                     <button
                         type="button"
