@@ -52,7 +52,7 @@ pub use score::{
     MAX_ACTIONS, MAX_TEXT_CHARS,
 };
 pub use svg::view_box;
-pub use text::{fold_accents, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
+pub use text::{breakable_spaces, fold_accents, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
 
 #[cfg(feature = "source")]
 mod files {

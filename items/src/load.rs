@@ -16,7 +16,7 @@ use crate::diag::{Doc, Problem, Seg};
 use crate::item::*;
 use crate::referentiel::{Context, Referentiel};
 use crate::score::{steps_achieved, Scene, FORM_SUBMIT, MAILBOX_BUTTONS, MAILBOX_FIELDS};
-use crate::text::{long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
+use crate::text::{breakable_spaces, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
 use crate::{Bank, Normalise};
 
 /// Reads a picture of `assets/pictures/` by file name: `None` if absent.
@@ -156,6 +156,16 @@ fn falc(doc: &Doc<'_>, path: &[Seg<'_>], what: &str, text: &str, problems: &mut 
         problems.push(doc.at(
             path,
             format!("sentence of {n} words in `{what}` (FALC limit {MAX_WORDS_PER_SENTENCE}): \"{start}\""),
+        ));
+    }
+    for (sign, around) in breakable_spaces(text) {
+        let place = if sign == '«' { "after" } else { "before" };
+        problems.push(doc.at(
+            path,
+            format!(
+                "ordinary space {place} `{sign}` in `{what}`: write a no-break space (U+00A0) \
+                 so the line cannot break there: \"{around}\""
+            ),
         ));
     }
 }

@@ -100,9 +100,42 @@ pub fn long_sentences(text: &str, max: usize) -> Vec<(usize, String)> {
     out
 }
 
+/// Places where French typography wants a no-break space and the text has an
+/// ordinary one: before `?`, `!`, `:`, `;` and `»`, after `«`. Each as `(sign,
+/// the words around it)`. With a no-break space (U+00A0; the app's font has no
+/// narrow one), a line never starts with the sign.
+pub fn breakable_spaces(text: &str) -> Vec<(char, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for (i, w) in chars.windows(2).enumerate() {
+        let sign = match (w[0], w[1]) {
+            (' ', c @ ('?' | '!' | ':' | ';' | '»')) => c,
+            (c @ '«', ' ') => c,
+            _ => continue,
+        };
+        let from = i.saturating_sub(12);
+        let to = (i + 14).min(chars.len());
+        out.push((sign, chars[from..to].iter().collect()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinary_spaces_before_french_signs_are_found() {
+        assert!(
+            breakable_spaces("Que faites-vous\u{a0}? «\u{a0}Oui\u{a0}»\u{a0}: bien").is_empty()
+        );
+        let found = breakable_spaces("Que faites-vous ? Réponse\u{a0}: « Oui »");
+        let signs: Vec<char> = found.iter().map(|(c, _)| *c).collect();
+        assert_eq!(signs, ['?', '«', '»']);
+        assert_eq!(found[0].1, " faites-vous ? Réponse\u{a0}: «");
+        // Only a space right before the sign counts; a dash is not concerned.
+        assert!(breakable_spaces("exemple.fr?x=1 a - b Oui!").is_empty());
+    }
 
     #[test]
     fn default_normalisation_folds_case_accents_and_spaces() {
