@@ -54,8 +54,8 @@ enum Step {
     Loading(String),
     /// The result of a screening, still in this tablet's outbox.
     Waiting(String),
-    /// A result.
-    Result(ResultView),
+    /// A result (boxed: it is much larger than the other steps).
+    Result(Box<ResultView>),
 }
 
 /// The agent's area.
@@ -101,7 +101,7 @@ fn AgentScreens() -> impl IntoView {
                 Ok(r) => {
                     show_address(&back_url(&r.code));
                     state.announce(&format!("{}. Code {}.", result_heading(&r), r.code));
-                    step.set(Step::Result(r));
+                    step.set(Step::Result(Box::new(r)));
                 }
                 Err(e) => {
                     let message = session.message(&e);
@@ -145,7 +145,7 @@ fn AgentScreens() -> impl IntoView {
             </div>
         }
         .into_any(),
-        Step::Result(r) => view! { <ResultStep step=step result=r /> }.into_any(),
+        Step::Result(r) => view! { <ResultStep step=step result=*r /> }.into_any(),
         Step::Waiting(screening) => {
             view! { <WaitingStep step=step screening open=open /> }.into_any()
         }
@@ -493,7 +493,7 @@ fn ResultStep(step: RwSignal<Step>, result: ResultView) -> impl IntoView {
             match api::attach(&code).await {
                 Ok(r) => {
                     state.announce("Résultat rattaché à votre structure.");
-                    step.set(Step::Result(r));
+                    step.set(Step::Result(Box::new(r)));
                     focus_soon("attach-status");
                 }
                 Err(e) => {
