@@ -1,6 +1,6 @@
 //! Administration operations of the command line (`repere structure add|set-tz`,
-//! `user add|passwd|disable|enable`, `kiosk add`, `export`, `backup`, `purge`,
-//! `stats`), and the account changes the HTTP API shares with them.
+//! `user add|passwd|disable|enable`, `kiosk add|code`, `export`, `backup`, `purge`,
+//! `stats`), and the account and kiosk changes the HTTP API shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -15,12 +15,15 @@ use serde::{Deserialize, Serialize};
 use crate::auth;
 use crate::clock::{check_tz, Clock, DAY_MS};
 use crate::export::{self, Format};
-use crate::records::{Kiosk, Role, Structure, User, SCHEMA_VERSION};
+use crate::records::{Kiosk, Millis, PairingCode, Role, Structure, User, SCHEMA_VERSION};
 use crate::store::{BackupReport, PurgeReport, Stats, Store, StoreError};
 use crate::view::ProfileFilter;
 
 /// Abandoned screenings (no result) are removed after this long.
 pub const SCREENING_TTL_MS: i64 = DAY_MS;
+
+/// Days a kiosk's pairing code stays valid (said wherever the code is shown).
+pub const PAIRING_VALID_DAYS: i64 = 7;
 
 /// One operation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -68,12 +71,17 @@ pub enum AdminOp {
         /// Whether the account may log in.
         active: bool,
     },
-    /// Adds a kiosk and returns its token.
+    /// Adds a kiosk and returns its pairing code.
     AddKiosk {
         /// Structure id.
         structure: u64,
         /// Name.
         name: String,
+    },
+    /// Gives a kiosk a new pairing code (to install it on another device, or again).
+    KioskCode {
+        /// Kiosk id.
+        kiosk: u64,
     },
     /// Exports a structure's profiles.
     Export {
@@ -131,12 +139,16 @@ pub enum AdminReply {
         /// Its id.
         id: u64,
     },
-    /// A kiosk was added.
+    /// A kiosk was added, or given a new pairing code.
     Kiosk {
         /// Its id.
         id: u64,
-        /// Its token, shown once.
-        token: String,
+        /// Its structure.
+        structure: u64,
+        /// Its pairing code (`XXXX-XXXX-XX`), shown once.
+        code: String,
+        /// When the code stops working.
+        expires_at: Millis,
     },
     /// An export.
     Export {
@@ -216,7 +228,21 @@ pub fn create_user(
     Ok(user)
 }
 
-/// Creates a kiosk with a new token; returns it with the token (shown once).
+/// A new pairing code made at `now`: the code to show (once) and what the store
+/// keeps of it (its SHA-256 and expiry).
+pub fn new_pairing_code(now: Millis) -> Result<(String, PairingCode), AdminError> {
+    let code = crate::code::generate_pairing()
+        .map_err(|e| AdminError::Other(format!("no random source: {e}")))?;
+    let pairing = PairingCode {
+        code_hash: auth::token_digest(&code),
+        created_at: now,
+        expires_at: now.saturating_add(PAIRING_VALID_DAYS * DAY_MS),
+    };
+    Ok((code, pairing))
+}
+
+/// Creates a kiosk with a pairing code and no device yet; returns it with the code
+/// (shown once).
 pub fn create_kiosk(
     store: &dyn Store,
     clock: &Clock,
@@ -229,17 +255,32 @@ pub fn create_kiosk(
             "structure {structure} does not exist"
         )));
     }
-    let token = auth::random_token().map_err(AdminError::Other)?;
+    let now = clock.now_ms();
+    let (code, pairing) = new_pairing_code(now)?;
     let kiosk = Kiosk {
         v: SCHEMA_VERSION,
         id: store.next_id()?,
         structure,
         name,
-        token_hash: auth::token_digest(&token),
-        created_at: clock.now_ms(),
+        token_hash: None,
+        paired_at: None,
+        pairing: Some(pairing),
+        created_at: now,
     };
     store.add_kiosk(&kiosk)?;
-    Ok((kiosk, token))
+    Ok((kiosk, code))
+}
+
+/// Gives kiosk `id` a new pairing code (the previous one stops working; the
+/// paired device, if any, keeps working until the new code is used). Returns the
+/// kiosk and the code (shown once), `None` if there is no such kiosk.
+pub fn renew_kiosk_code(
+    store: &dyn Store,
+    clock: &Clock,
+    id: u64,
+) -> Result<Option<(Kiosk, String)>, AdminError> {
+    let (code, pairing) = new_pairing_code(clock.now_ms())?;
+    Ok(store.set_kiosk_pairing(id, &pairing)?.map(|k| (k, code)))
 }
 
 /// Creates a structure; `tz` is an IANA time zone (default
@@ -406,6 +447,15 @@ pub fn purge(
     Ok(report)
 }
 
+fn kiosk_reply(kiosk: &Kiosk, code: String) -> AdminReply {
+    AdminReply::Kiosk {
+        id: kiosk.id,
+        structure: kiosk.structure,
+        expires_at: kiosk.pairing.as_ref().map_or(0, |p| p.expires_at),
+        code,
+    }
+}
+
 /// Runs one operation. Blocking.
 pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, AdminError> {
     match op {
@@ -471,11 +521,17 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
             id: create_user(store, clock, structure, role, &login, &password)?.id,
         }),
         AdminOp::AddKiosk { structure, name } => {
-            let (kiosk, token) = create_kiosk(store, clock, structure, &name)?;
-            Ok(AdminReply::Kiosk {
-                id: kiosk.id,
-                token,
-            })
+            let (kiosk, code) = create_kiosk(store, clock, structure, &name)?;
+            Ok(kiosk_reply(&kiosk, code))
+        }
+        AdminOp::KioskCode { kiosk } => {
+            let (kiosk, code) = renew_kiosk_code(store, clock, kiosk)?
+                .ok_or_else(|| AdminError::Input(format!("kiosk {kiosk} does not exist")))?;
+            tracing::info!(
+                kiosk = kiosk.id,
+                "kiosk pairing code renewed (command line)"
+            );
+            Ok(kiosk_reply(&kiosk, code))
         }
         AdminOp::Export { structure, format } => {
             if store.structure(structure)?.is_none() {

@@ -7,8 +7,13 @@
 //! on the first start with an empty store; on later starts they are printed again
 //! if the demo structure exists, and nothing is created in a store that holds other
 //! data.
+//!
+//! The demo kiosk starts with a fixed public device token (for scripts that send
+//! `X-Kiosk-Token`), and every start gives it a fresh pairing code to type at
+//! `/borne`. Pairing a browser with that code replaces the fixed token, as it
+//! replaces any kiosk's device: the banner then no longer prints it.
 
-use crate::admin_ops::{self, AdminError};
+use crate::admin_ops::{self, AdminError, PAIRING_VALID_DAYS};
 use crate::auth;
 use crate::clock::Clock;
 use crate::records::{Kiosk, Role, SCHEMA_VERSION};
@@ -22,28 +27,40 @@ pub const ACCOUNTS: [(Role, &str, &str); 3] = [
     (Role::Trainer, "demo-formateur", "demo-formateur-repere"),
     (Role::Admin, "demo-admin", "demo-admin-repere"),
 ];
-/// The demo kiosk's token.
+/// The demo kiosk's device token, until a browser pairs with it.
 pub const KIOSK_TOKEN: &str = "demo-borne-jeton-public-ne-pas-utiliser-en-production";
 /// Name of the demo kiosk.
 pub const KIOSK_NAME: &str = "Borne de démonstration";
 
 const META_KEY: &str = "demo_structure";
+const META_KIOSK: &str = "demo_kiosk";
+
+/// The demo kiosk at this start.
+pub struct DemoKiosk {
+    /// Its pairing code, made at this start.
+    pub code: String,
+    /// Whether [`KIOSK_TOKEN`] is still its device token.
+    pub token_works: bool,
+}
 
 /// What happened.
 pub enum Demo {
-    /// Created now.
-    Created(u64),
-    /// Created at an earlier start.
-    Existing(u64),
+    /// Created now (structure id, kiosk).
+    Created(u64, Option<DemoKiosk>),
+    /// Created at an earlier start (structure id, kiosk if it was not removed).
+    Existing(u64, Option<DemoKiosk>),
     /// The store holds other data: nothing created.
     Skipped,
 }
 
-/// Creates the demo data if the store is empty. Blocking (Argon2).
+/// Creates the demo data if the store is empty, and gives the demo kiosk a new
+/// pairing code. Blocking (Argon2).
 pub fn ensure(store: &dyn Store, clock: &Clock) -> Result<Demo, AdminError> {
     if let Some(id) = store.meta(META_KEY)?.and_then(|v| v.parse::<u64>().ok()) {
         if store.structure(id)?.is_some() {
-            return Ok(Demo::Existing(id));
+            let kiosk = fresh_code(store, clock, id)?;
+            store.flush()?;
+            return Ok(Demo::Existing(id, kiosk));
         }
     }
     if !store.structures()?.is_empty() {
@@ -53,28 +70,64 @@ pub fn ensure(store: &dyn Store, clock: &Clock) -> Result<Demo, AdminError> {
     for (role, login, password) in ACCOUNTS {
         admin_ops::create_user(store, clock, structure.id, role, login, password)?;
     }
+    let kiosk = store.next_id()?;
     store.add_kiosk(&Kiosk {
         v: SCHEMA_VERSION,
-        id: store.next_id()?,
+        id: kiosk,
         structure: structure.id,
         name: KIOSK_NAME.into(),
-        token_hash: auth::token_digest(KIOSK_TOKEN),
+        token_hash: Some(auth::token_digest(KIOSK_TOKEN)),
+        paired_at: None,
+        pairing: None,
         created_at: clock.now_ms(),
     })?;
+    store.set_meta(META_KIOSK, &kiosk.to_string())?;
     store.set_meta(META_KEY, &structure.id.to_string())?;
+    let kiosk = fresh_code(store, clock, structure.id)?;
     store.flush()?;
-    Ok(Demo::Created(structure.id))
+    Ok(Demo::Created(structure.id, kiosk))
+}
+
+/// A new pairing code for the demo kiosk of `structure`, if it still exists.
+fn fresh_code(
+    store: &dyn Store,
+    clock: &Clock,
+    structure: u64,
+) -> Result<Option<DemoKiosk>, AdminError> {
+    let by_meta = store
+        .meta(META_KIOSK)?
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|id| store.kiosk(id))
+        .transpose()?
+        .flatten()
+        .filter(|k| k.structure == structure);
+    // Demo stores made before the kiosk's id was noted: found by its name.
+    let kiosk = match by_meta {
+        Some(k) => Some(k),
+        None => store
+            .kiosks_of_structure(structure)?
+            .into_iter()
+            .find(|k| k.name == KIOSK_NAME),
+    };
+    let Some(kiosk) = kiosk else {
+        return Ok(None);
+    };
+    let Some((kiosk, code)) = admin_ops::renew_kiosk_code(store, clock, kiosk.id)? else {
+        return Ok(None);
+    };
+    let token_works = kiosk.token_hash.as_deref() == Some(auth::token_digest(KIOSK_TOKEN).as_str());
+    Ok(Some(DemoKiosk { code, token_works }))
 }
 
 /// The text printed at start.
 pub fn banner(demo: &Demo) -> String {
-    let id = match demo {
+    let (id, kiosk) = match demo {
         Demo::Skipped => {
             return "Mode démo : le dossier de données contient déjà d'autres structures, aucun compte de démonstration n'a été créé.".into();
         }
-        Demo::Created(id) | Demo::Existing(id) => *id,
+        Demo::Created(id, k) | Demo::Existing(id, k) => (*id, k),
     };
-    let when = if matches!(demo, Demo::Created(_)) {
+    let when = if matches!(demo, Demo::Created(..)) {
         "créés maintenant"
     } else {
         "créés au premier démarrage"
@@ -89,9 +142,23 @@ pub fn banner(demo: &Demo) -> String {
             role.label()
         ));
     }
-    s.push_str(&format!(
-        "  {:<15} jeton (en-tête X-Kiosk-Token) : {KIOSK_TOKEN}",
-        "Borne"
-    ));
+    match kiosk {
+        Some(k) => {
+            s.push_str(&format!(
+                "  {:<15} code d'installation (à taper sur /borne, une fois, valable {PAIRING_VALID_DAYS} jours) : {}",
+                "Borne", k.code
+            ));
+            if k.token_works {
+                s.push_str(&format!(
+                    "\n  {:<15} jeton (en-tête X-Kiosk-Token) : {KIOSK_TOKEN}",
+                    "Borne"
+                ));
+            }
+        }
+        None => s.push_str(&format!(
+            "  {:<15} la borne de démonstration a été retirée.",
+            "Borne"
+        )),
+    }
     s
 }

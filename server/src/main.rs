@@ -65,7 +65,8 @@ enum Command {
     Structure(structure_cmd::StructureArgs),
     /// Accounts: `repere user add --structure ID --role agent|trainer|admin --login NAME`.
     User(user_cmd::UserArgs),
-    /// Kiosks: `repere kiosk add --structure ID --name NAME` (prints the token once).
+    /// Kiosks: `repere kiosk add --structure ID --name NAME` and `repere kiosk code ID`
+    /// (print a pairing code to type at /borne: valid 7 days, usable once).
     Kiosk(kiosk_cmd::KioskArgs),
     /// Export a structure's profiles as CSV (French spreadsheets) or JSON.
     Export(export_cmd::ExportArgs),

@@ -104,7 +104,13 @@ pub struct User {
     pub disabled: bool,
 }
 
-/// A kiosk device: submits results for its structure with its token; no login.
+/// A kiosk: a device of a structure where people test themselves; no login.
+///
+/// The admin gives a short one-time *pairing code*; the device that types it at
+/// `/borne` gets a random *device token* (in its cookie, or sent in
+/// `X-Kiosk-Token`), with which it submits results for the structure. The store
+/// keeps only the SHA-256 of each. Records written before pairing codes existed
+/// have a token and no pairing fields: they read as a paired kiosk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Kiosk {
     /// Schema version.
@@ -116,10 +122,30 @@ pub struct Kiosk {
     pub structure: u64,
     /// Name ("Borne de l'entrée").
     pub name: String,
-    /// SHA-256 of the token, hex (the token itself is shown once and never stored).
-    pub token_hash: String,
+    /// SHA-256 of the device token, hex; `None` while no device is paired (the
+    /// token itself lives only in the device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_hash: Option<String>,
+    /// When the device of `token_hash` was paired (`None` for records older than
+    /// pairing codes, and while no device is paired).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_at: Option<Millis>,
+    /// The pairing code waiting to be used, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing: Option<PairingCode>,
     /// Creation time.
     pub created_at: Millis,
+}
+
+/// A kiosk's pairing code waiting to be typed: usable once, until `expires_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingCode {
+    /// SHA-256 of the canonical code (`XXXX-XXXX-XX`), hex.
+    pub code_hash: String,
+    /// When it was made.
+    pub created_at: Millis,
+    /// After this it is refused.
+    pub expires_at: Millis,
 }
 
 /// A logged-in browser: the cookie holds a random token, the store its SHA-256.

@@ -19,7 +19,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::records::{
-    Kiosk, LoginSession, Millis, ProfileRecord, Screening, SessionRecord, Structure, User,
+    Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
+    User,
 };
 
 pub mod sled_store;
@@ -73,6 +74,23 @@ pub enum Inserted {
     Existing(Box<(SessionRecord, ProfileRecord)>),
     /// The code is taken by another result; nothing was written: draw another.
     CodeTaken,
+}
+
+/// What [`Store::pair_kiosk`] did with a pairing code.
+#[derive(Debug)]
+pub enum KioskPairing {
+    /// The code was valid: it is used up, and the kiosk has the new device token
+    /// (the kiosk as it is now; `replaced`: another device's token stopped working).
+    Paired {
+        /// The kiosk after the change.
+        kiosk: Kiosk,
+        /// Whether a previous device token was replaced.
+        replaced: bool,
+    },
+    /// The code belongs to a kiosk but is past its expiry; nothing changed.
+    Expired,
+    /// No kiosk waits for this code (wrong, used, replaced, or its kiosk removed).
+    Unknown,
 }
 
 /// Records skipped by a scan because they could not be decoded.
@@ -150,15 +168,37 @@ pub trait Store: Send + Sync + 'static {
     /// stay. Fails with [`StoreError::NoUser`] if it does not exist.
     fn update_user(&self, user: &User) -> Result<(), StoreError>;
 
-    /// Adds a kiosk; fails if the structure is unknown.
+    /// Adds a kiosk (and indexes its device token and pairing code, if it has
+    /// them); fails if the structure is unknown.
     fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError>;
     /// A kiosk by id.
     fn kiosk(&self, id: u64) -> Result<Option<Kiosk>, StoreError>;
-    /// A kiosk by the hash of its token.
+    /// A kiosk by the hash of its device token.
     fn kiosk_by_token_hash(&self, token_hash: &str) -> Result<Option<Kiosk>, StoreError>;
     /// The kiosks of a structure.
     fn kiosks_of_structure(&self, structure: u64) -> Result<Vec<Kiosk>, StoreError>;
-    /// Removes a kiosk (its token stops working). False if absent.
+    /// Gives kiosk `id` a new pairing code; the one it waited for, if any, stops
+    /// working. The device token stays until the code is used. Returns the kiosk
+    /// as it is now, `None` if absent.
+    fn set_kiosk_pairing(
+        &self,
+        id: u64,
+        pairing: &PairingCode,
+    ) -> Result<Option<Kiosk>, StoreError>;
+    /// Uses a pairing code, atomically: if a kiosk waits for `code_hash` and the
+    /// code is not expired at `now`, the code is used up and `token_hash` becomes
+    /// the kiosk's device token (replacing the previous one). Two devices typing
+    /// the same code at once: one pairs, the other gets [`KioskPairing::Unknown`].
+    fn pair_kiosk(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<KioskPairing, StoreError>;
+    /// Ends the pairing of kiosk `id`'s device if its token is still `token_hash`
+    /// (a newer device's pairing is left alone). True if a token was removed.
+    fn unpair_kiosk(&self, id: u64, token_hash: &str) -> Result<bool, StoreError>;
+    /// Removes a kiosk (its token and pairing code stop working). False if absent.
     fn remove_kiosk(&self, id: u64) -> Result<bool, StoreError>;
 
     /// Stores a login session under the hash of its cookie token.

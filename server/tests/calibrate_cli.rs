@@ -291,6 +291,15 @@ impl Server {
 
     /// POSTs a JSON body; returns the status.
     fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
+        self.post_reply(path, headers, body)
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The whole reply (status line, headers, body) of a POST.
+    fn post_reply(&self, path: &str, headers: &[(&str, &str)], body: &str) -> String {
         use std::io::{Read, Write};
         let mut stream =
             std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("server answers");
@@ -309,10 +318,6 @@ impl Server {
         let mut reply = String::new();
         let _ = stream.read_to_string(&mut reply);
         reply
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
     }
 }
 
@@ -384,7 +389,7 @@ fn calibrate_from_the_store_equals_calibrate_from_the_same_answers_as_csv() {
     // A structure and its kiosk, then results sent by the kiosk to a running server.
     let structure = repere_ok(&["structure", "add", "Essai", "--data", &data_s]);
     let structure = structure.trim();
-    let token = repere_ok(&[
+    let code = repere_ok(&[
         "kiosk",
         "add",
         "--structure",
@@ -394,8 +399,20 @@ fn calibrate_from_the_store_equals_calibrate_from_the_same_answers_as_csv() {
         "--data",
         &data_s,
     ]);
-    let token = token.trim().to_string();
     let server = Server::start(&data, &dir.join("dist"));
+    // The kiosk's device pairs with its code; its token is in the cookie.
+    let pair = format!(r#"{{"code": "{}"}}"#, code.trim());
+    let reply = server.post_reply("/api/kiosk/pair", &[], &pair);
+    let token = reply
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            let value = value.trim().strip_prefix("repere_kiosk=")?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.split(';').next().unwrap_or("").to_string())
+        })
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| panic!("the kiosk cookie: {reply}"));
     // 400 results sent by the kiosk, then 60 anonymous ones (a browser with no
     // token: attached to no structure). Every one of them is read.
     let logs = simulated_logs(460);

@@ -618,6 +618,29 @@ pub fn stats(data: &Path) -> std::collections::BTreeMap<String, u64> {
         .collect()
 }
 
+/// Pairs a device with the kiosk waiting for pairing `code` (`POST
+/// /api/kiosk/pair`, as `/borne` does) and returns the device token of the cookie
+/// it gets, which a device may send in `X-Kiosk-Token`. Panics if refused.
+pub fn pair_kiosk(base: &str, code: &str) -> String {
+    let body = serde_json::to_vec(&json!({ "code": code })).expect("json");
+    let r = Client::new(base).request(
+        "POST",
+        "/api/kiosk/pair",
+        Some(&body),
+        &[("Content-Type", "application/json")],
+        false,
+    );
+    assert_eq!(r.status, 204, "pairing with {code}: {}", r.text());
+    r.headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .find_map(|(_, v)| v.strip_prefix("repere_kiosk="))
+        .and_then(|v| v.split(';').next())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .expect("the kiosk cookie")
+}
+
 /// A structure with one account of each role and a kiosk, made with the command
 /// line of a running server.
 pub struct Org {
@@ -629,7 +652,7 @@ pub struct Org {
     pub trainer: String,
     /// Admin login.
     pub admin: String,
-    /// Kiosk token.
+    /// Device token of the kiosk (paired with its code at creation).
     pub kiosk_token: String,
 }
 
@@ -661,10 +684,11 @@ impl Org {
             ));
             logins.push(login);
         }
-        let kiosk_token = ok_stdout(&server.cli(
+        let kiosk_code = ok_stdout(&server.cli(
             &["kiosk", "add", "--structure", &sid, "--name", "Borne"],
             "",
         ));
+        let kiosk_token = pair_kiosk(&server.base, &kiosk_code);
         Org {
             id,
             agent: logins[0].clone(),

@@ -58,8 +58,10 @@ fn new_year_at_23_30_utc_is_the_next_day_in_paris_not_in_cayenne() {
         ],
         &format!("{PASSWORD}\n"),
     ));
-    let cayenne_kiosk =
-        ok_stdout(&server.cli(&["kiosk", "add", "--structure", sid, "--name", "Borne"], ""));
+    let cayenne_kiosk = repere_e2e::pair_kiosk(
+        &server.base,
+        &ok_stdout(&server.cli(&["kiosk", "add", "--structure", sid, "--name", "Borne"], "")),
+    );
     let list = ok_stdout(&server.cli(&["structure", "list"], ""));
     assert!(
         list.contains(&format!("{}\tBureau de Paris\tEurope/Paris", paris.id))

@@ -292,12 +292,13 @@ fn admin_flow_accounts_and_kiosks() {
         &json!({ "name": "Borne de l'accueil" }),
     );
     assert_eq!(k.status, 201);
-    let token = k.json()["token"].as_str().expect("token").to_string();
+    let code = k.json()["code"].as_str().expect("code").to_string();
     let id = k.json()["id"].as_u64().expect("id");
     assert!(
-        !admin.get("/api/admin/kiosks").text().contains(&token),
-        "the token is shown once"
+        !admin.get("/api/admin/kiosks").text().contains(&code),
+        "the code is shown once"
     );
+    let token = repere_e2e::pair_kiosk(&server.base, &code);
     let body = serde_json::to_vec(&submission(&uuid())).expect("json");
     let mut c = server.client();
     assert_eq!(

@@ -260,7 +260,7 @@ fn administrative_changes_survive_sigkill() {
         &serde_json::json!({ "name": "Borne du hall" }),
     );
     assert_eq!(k.status, 201);
-    let token = k.json()["token"].as_str().expect("token").to_string();
+    let code = k.json()["code"].as_str().expect("code").to_string();
     let u = admin.post(
         "/api/admin/users",
         &serde_json::json!({ "login": "agent-hall", "role": "agent", "password": "mot-de-passe-du-hall" }),
@@ -276,6 +276,7 @@ fn administrative_changes_survive_sigkill() {
     server.kill();
 
     let server = Server::start_in(&data, &[]);
+    let token = repere_e2e::pair_kiosk(&server.base, &code);
     let body = serde_json::to_vec(&submission(&uuid())).expect("json");
     let r = server.client().request(
         "POST",

@@ -4,6 +4,10 @@
 //! generated and shown once), disable and enable. Every account an admin names by
 //! id must belong to their structure (another structure's answers 404, like a
 //! missing one); the last active admin of a structure cannot be disabled.
+//!
+//! Kiosks: list (installed or not, a code waiting or not), add (with its pairing
+//! code, shown once), a new pairing code (to install the kiosk on another device
+//! or again), remove. Kiosks too are named by id and must be the structure's.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -15,9 +19,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{blocking, body_error, parse_json, ApiError, Shared, Staff};
-use crate::admin_ops::{self, AccountError, AccountRefusal, AdminError};
+use crate::admin_ops::{self, AccountError, AccountRefusal, AdminError, PAIRING_VALID_DAYS};
 use crate::auth;
-use crate::records::{Role, User};
+use crate::records::{Kiosk, Role, User};
 
 fn admin_error(e: AdminError) -> ApiError {
     match e {
@@ -26,7 +30,7 @@ fn admin_error(e: AdminError) -> ApiError {
     }
 }
 
-/// Waits until the change is on disk (a kiosk token is shown once: it must last).
+/// Waits until the change is on disk (a kiosk's code is shown once: it must last).
 async fn durable(state: &Shared) -> Result<(), ApiError> {
     state
         .commit
@@ -245,19 +249,53 @@ pub async fn enable_user(
     set_active(state, staff, id, body, true).await
 }
 
-/// `GET /api/admin/kiosks`: the structure's kiosks.
+/// `GET /api/admin/kiosks`: the structure's kiosks, each with whether a device is
+/// installed (`installed`, since `paired_date` when known) and whether a pairing
+/// code waits (`code_waiting`, valid until `code_expires`). Dates are days in the
+/// structure's time zone.
 pub async fn kiosks(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
     staff.require(&[Role::Admin])?;
     let kiosks = state.store.kiosks_of_structure(staff.structure())?;
     let tz = crate::view::structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let now = state.clock.now_ms();
+    let date = |ms: i64| crate::clock::format_date_fr(ms, &tz);
     Ok(Json(json!({
-        "kiosks": kiosks.iter().map(|k| json!({
-            "id": k.id,
-            "name": k.name,
-            "created_at": k.created_at,
-            "date": crate::clock::format_date_fr(k.created_at, &tz),
-        })).collect::<Vec<_>>(),
+        "kiosks": kiosks.iter().map(|k| {
+            let waiting = k.pairing.as_ref().filter(|p| p.expires_at > now);
+            json!({
+                "id": k.id,
+                "name": k.name,
+                "created_at": k.created_at,
+                "date": date(k.created_at),
+                "installed": k.token_hash.is_some(),
+                "paired_date": k.paired_at.map(date),
+                "code_waiting": waiting.is_some(),
+                "code_expires": waiting.map(|p| date(p.expires_at)),
+            })
+        }).collect::<Vec<_>>(),
     })))
+}
+
+/// The answer that shows a kiosk's new pairing code (once).
+fn code_answer(
+    state: &Shared,
+    staff: &Staff,
+    kiosk: &Kiosk,
+    code: &str,
+) -> Result<Value, ApiError> {
+    let tz = crate::view::structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let expires_at = kiosk.pairing.as_ref().map_or(0, |p| p.expires_at);
+    Ok(json!({
+        "id": kiosk.id,
+        "name": kiosk.name,
+        "code": code,
+        "expires_at": expires_at,
+        "expires": crate::clock::format_datetime_fr(expires_at, &tz),
+        "valid_days": PAIRING_VALID_DAYS,
+        "note": format!(
+            "Ce code marche une seule fois, pendant {PAIRING_VALID_DAYS}\u{a0}jours. Notez-le maintenant\u{a0}: il ne sera plus affiché."
+        ),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -266,7 +304,8 @@ struct NewKiosk {
     name: String,
 }
 
-/// `POST /api/admin/kiosks`: registers a kiosk; its token is in this answer only.
+/// `POST /api/admin/kiosks` `{"name": "..."}`: registers a kiosk; its pairing code
+/// (`XXXX-XXXX-XX`, valid 7 days, usable once) is in this answer only.
 pub async fn add_kiosk(
     State(state): State<Shared>,
     staff: Staff,
@@ -275,7 +314,7 @@ pub async fn add_kiosk(
     staff.require(&[Role::Admin])?;
     let body: NewKiosk = parse_json(&body.map_err(body_error)?)?;
     admin_ops::check_name(&body.name).map_err(|m| ApiError::unprocessable(m).with_field("name"))?;
-    let (kiosk, token) = admin_ops::create_kiosk(
+    let (kiosk, code) = admin_ops::create_kiosk(
         state.store.as_ref(),
         &state.clock,
         staff.structure(),
@@ -286,33 +325,62 @@ pub async fn add_kiosk(
     tracing::info!(by = staff.user.id, kiosk = kiosk.id, "kiosk registered");
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": kiosk.id,
-            "name": kiosk.name,
-            "token": token,
-            "note": "Notez ce jeton maintenant : il ne sera plus jamais affiché.",
-        })),
+        Json(code_answer(&state, &staff, &kiosk, &code)?),
     )
         .into_response())
 }
 
-/// `DELETE /api/admin/kiosks/{id}`: unregisters a kiosk (its token stops working).
+/// The kiosk `id` of the admin's structure, or 404.
+fn kiosk_of(state: &Shared, staff: &Staff, id: &str) -> Result<Kiosk, ApiError> {
+    let not_found = || ApiError::not_found("Borne introuvable.");
+    let id: u64 = id.trim().parse().map_err(|_| not_found())?;
+    state
+        .store
+        .kiosk(id)?
+        .filter(|k| k.structure == staff.structure())
+        .ok_or_else(not_found)
+}
+
+/// `POST /api/admin/kiosks/{id}/code`: a new pairing code for a kiosk of the
+/// structure (in this answer only). The previous code stops working; the device
+/// that uses the new one becomes the kiosk, and the current device, if any, stops
+/// being it.
+pub async fn kiosk_code(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    staff: Staff,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    // Read (and ignore) the body: a body left unread spoils the connection.
+    body.map_err(body_error)?;
+    staff.require(&[Role::Admin])?;
+    let kiosk = kiosk_of(&state, &staff, &id)?;
+    let (kiosk, code) = admin_ops::renew_kiosk_code(state.store.as_ref(), &state.clock, kiosk.id)
+        .map_err(admin_error)?
+        .ok_or_else(|| ApiError::not_found("Borne introuvable."))?;
+    durable(&state).await?;
+    tracing::info!(
+        by = staff.user.id,
+        kiosk = kiosk.id,
+        "kiosk pairing code renewed"
+    );
+    Ok(Json(code_answer(&state, &staff, &kiosk, &code)?))
+}
+
+/// `DELETE /api/admin/kiosks/{id}`: unregisters a kiosk (its device token and
+/// pairing code stop working; its device stays in kiosk mode, and its results
+/// are stored as anonymous, until an admin unpairs it at `/borne`).
 pub async fn remove_kiosk(
     State(state): State<Shared>,
     Path(id): Path<String>,
     staff: Staff,
 ) -> Result<StatusCode, ApiError> {
     staff.require(&[Role::Admin])?;
-    let not_found = || ApiError::not_found("Borne introuvable.");
-    let id: u64 = id.parse().map_err(|_| not_found())?;
-    let kiosk = state
-        .store
-        .kiosk(id)?
-        .filter(|k| k.structure == staff.structure());
-    if kiosk.is_none() || !state.store.remove_kiosk(id)? {
-        return Err(not_found());
+    let kiosk = kiosk_of(&state, &staff, &id)?;
+    if !state.store.remove_kiosk(kiosk.id)? {
+        return Err(ApiError::not_found("Borne introuvable."));
     }
     durable(&state).await?;
-    tracing::info!(by = staff.user.id, kiosk = id, "kiosk removed");
+    tracing::info!(by = staff.user.id, kiosk = kiosk.id, "kiosk removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,22 +1,34 @@
-//! Kiosk identity: pairing a browser with a registered kiosk, and the app page that
-//! puts a paired browser in kiosk mode.
+//! Kiosk identity: pairing a device with a registered kiosk, unpairing it, and the
+//! app page that keeps a kiosk's device in kiosk mode.
 //!
 //! A kiosk is registered with `repere kiosk add` or `POST /api/admin/kiosks`, which
-//! show its token once. Whoever installs the device types that token at `/borne`:
-//! - `POST /api/kiosk/pair {"token": "..."}` checks it (hash lookup) and sets the
-//!   cookie `repere_kiosk=<token>` (`HttpOnly; SameSite=Strict; Path=/`, `Secure`
-//!   with `--secure-cookies`). Failed attempts are limited per client address.
-//! - `POST /api/kiosk/unpair` clears the cookie; `GET /api/kiosk` says whether this
-//!   browser is paired, and to which structure.
-//! - `POST /api/results` takes the kiosk from `X-Kiosk-Token` or from the cookie
-//!   (`api::results::submit`). A cookie of a removed kiosk never costs a result: it
-//!   is stored as anonymous, and the answer clears the cookie.
+//! show its *pairing code* once (`XXXX-XXXX-XX`, the result codes' alphabet; valid
+//! 7 days, usable once, stored hashed; `repere kiosk code ID` or
+//! `POST /api/admin/kiosks/{id}/code` make a new one). Whoever installs the device
+//! types that code at `/borne`:
+//! - `POST /api/kiosk/pair {"code": "..."}` reads it as people type it (case,
+//!   spaces and dashes do not matter), uses it up and gives the device a fresh
+//!   random *device token*, in the cookie `repere_kiosk` (`HttpOnly;
+//!   SameSite=Strict; Path=/`, `Secure` with `--secure-cookies`); the store keeps
+//!   only the token's SHA-256. The kiosk's previous device token, if any, stops
+//!   working: one device counts as the kiosk. Failed attempts (wrong or expired
+//!   codes) are limited per client address.
+//! - A device that is not a browser pairs the same way and sends the cookie's
+//!   value in the header `X-Kiosk-Token` (`api::results::submit`).
+//! - `POST /api/kiosk/unpair` needs an admin of the kiosk's structure: their login
+//!   session on this device, or their login and password in the body (checked by
+//!   the login's code, with its limits). It ends the device token and clears the
+//!   cookie. Another structure's admin gets 404, as for any record not theirs.
+//! - `GET /api/kiosk` says whether this device is a registered kiosk, and of which
+//!   structure, or carries the cookie of a kiosk the server no longer knows.
 //! - The app page (`index.html`, served for `/` and every app path) gets
-//!   `<meta name="repere-mode" content="kiosk">` when the request carries a valid
-//!   kiosk cookie, so a paired device is in kiosk mode with no URL parameter. The
-//!   page differs by cookie: it is sent `Cache-Control: no-cache` and
-//!   `Vary: Cookie`, and the cookie's lifetime is renewed with it (browsers cap a
-//!   cookie's lifetime at about 400 days, so a long `Max-Age` alone would not last).
+//!   `<meta name="repere-mode" content="kiosk">` whenever the request carries a
+//!   kiosk cookie, valid or not: a device set up as a kiosk keeps wiping between
+//!   people even after its kiosk was removed. Results from such a device are
+//!   stored as anonymous (never lost), and the cookie stays until an admin
+//!   unpairs the device. The page differs by cookie: it is sent
+//!   `Cache-Control: no-cache` and `Vary: Cookie`, and the cookie's lifetime is
+//!   renewed with it (browsers cap a cookie's lifetime at about 400 days).
 //!
 //! The kiosk reset in the app wipes what JavaScript can reach; it cannot read or
 //! delete this `HttpOnly` cookie, which is the device's identity, not a person's.
@@ -26,17 +38,19 @@ use std::path::PathBuf;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{body_error, check_origin, parse_json, ApiError, Shared};
-use crate::auth;
-use crate::records::Kiosk;
-use crate::store::StoreError;
+use super::{body_error, check_origin, parse_json, ApiError, Shared, Staff};
+use crate::admin_ops::PAIRING_VALID_DAYS;
+use crate::records::{Kiosk, Role, User};
+use crate::store::{KioskPairing, StoreError};
+use crate::{auth, code};
 
 /// Name of the cookie that pairs a browser with a kiosk.
 pub const KIOSK_COOKIE: &str = "repere_kiosk";
@@ -46,7 +60,7 @@ pub const KIOSK_COOKIE_MAX_AGE_SECS: i64 = 5 * 365 * 86_400;
 pub const PAIR_LIMIT: u32 = 10;
 /// Window of the pairing limit: 15 minutes.
 pub const PAIR_LIMIT_WINDOW_MS: i64 = 15 * 60_000;
-/// Longest token accepted (real tokens have 64 characters).
+/// Longest device token accepted from a cookie (real tokens have 64 characters).
 const MAX_TOKEN_CHARS: usize = 200;
 
 /// The meta tag that puts the app in kiosk mode (read by `app/src/config.rs`).
@@ -66,10 +80,10 @@ pub fn clear_kiosk_cookie(secure: bool) -> String {
     format!("{KIOSK_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
 }
 
-/// A token as typed: trimmed; `None` unless it could be a token (1 to 200
+/// A device token as sent: trimmed; `None` unless it could be a token (1 to 200
 /// characters, none of them a space, a control character or one a cookie cannot
 /// hold).
-fn clean_token(raw: &str) -> Option<&str> {
+pub fn clean_token(raw: &str) -> Option<&str> {
     let t = raw.trim();
     let ok = !t.is_empty()
         && t.chars().count() <= MAX_TOKEN_CHARS
@@ -82,10 +96,19 @@ fn clean_token(raw: &str) -> Option<&str> {
 pub enum CookieKiosk {
     /// No kiosk cookie.
     Absent,
-    /// The cookie of a registered kiosk, and its token.
+    /// The cookie of a registered kiosk's current device, and its token.
     Valid(Kiosk, String),
-    /// A cookie whose kiosk is unknown (removed since): to be cleared.
-    Stale,
+    /// A kiosk cookie the server does not know (its kiosk was removed, or paired
+    /// again on another device): still a kiosk's device. The token, when it can
+    /// be written back into a cookie.
+    Stale(Option<String>),
+}
+
+impl CookieKiosk {
+    /// Whether the request comes from a device set up as a kiosk.
+    pub fn is_kiosk(&self) -> bool {
+        !matches!(self, CookieKiosk::Absent)
+    }
 }
 
 /// Reads the kiosk cookie of a request and looks its kiosk up.
@@ -100,7 +123,7 @@ pub fn from_cookie(state: &Shared, headers: &HeaderMap) -> Result<CookieKiosk, S
         return Ok(CookieKiosk::Absent);
     };
     let Some(clean) = clean_token(&token) else {
-        return Ok(CookieKiosk::Stale);
+        return Ok(CookieKiosk::Stale(None));
     };
     Ok(
         match state
@@ -108,7 +131,7 @@ pub fn from_cookie(state: &Shared, headers: &HeaderMap) -> Result<CookieKiosk, S
             .kiosk_by_token_hash(&auth::token_digest(clean))?
         {
             Some(k) => CookieKiosk::Valid(k, clean.to_string()),
-            None => CookieKiosk::Stale,
+            None => CookieKiosk::Stale(Some(clean.to_string())),
         },
     )
 }
@@ -132,14 +155,25 @@ fn too_many_codes(retry_after: u64) -> ApiError {
     e
 }
 
+/// Waits until the change is on disk.
+async fn durable(state: &Shared) -> Result<(), ApiError> {
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PairBody {
-    token: String,
+    /// The pairing code as typed (`token`: the name older apps sent it under).
+    #[serde(alias = "token")]
+    code: String,
 }
 
-/// `POST /api/kiosk/pair {"token": "..."}`: pairs this browser with a kiosk (204 and
-/// the cookie).
+/// `POST /api/kiosk/pair {"code": "K7M4-QX2P-7H"}`: pairs this device with the
+/// kiosk waiting for that code (204 and the cookie holding a new device token).
 pub async fn pair(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -155,22 +189,55 @@ pub async fn pair(
         tracing::warn!("kiosk pairing refused: too many wrong codes from one address");
         return Err(too_many_codes(wait));
     }
-    let kiosk = match clean_token(&body.token) {
-        Some(t) => state
-            .store
-            .kiosk_by_token_hash(&auth::token_digest(t))?
-            .map(|k| (k, t.to_string())),
-        None => None,
-    };
-    let Some((kiosk, token)) = kiosk else {
-        state.limit_pairing.fail(&ip_key, now);
+    // A code that cannot be one probes nothing: said plainly, not counted.
+    let Some(code) = code::normalise_pairing(&body.code) else {
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_kiosk_code",
-            "Ce code de borne n'est pas valide. Vérifiez-le, puis réessayez.",
-        ));
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "malformed_kiosk_code",
+            "Ce code n'a pas la bonne forme. Il a 10\u{a0}lettres ou chiffres, par exemple K7M4-QX2P-7H.",
+        )
+        .with_field("code"));
     };
-    tracing::info!(kiosk = kiosk.id, "kiosk paired");
+    let previous = from_cookie(&state, &headers)?;
+    let token = auth::random_token().map_err(ApiError::internal)?;
+    let token_hash = auth::token_digest(&token);
+    let (kiosk, replaced) = match state.store.pair_kiosk(
+        &auth::token_digest(&code),
+        &token_hash,
+        now,
+    )? {
+        KioskPairing::Paired { kiosk, replaced } => (kiosk, replaced),
+        KioskPairing::Expired => {
+            state.limit_pairing.fail(&ip_key, now);
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "expired_kiosk_code",
+                format!(
+                    "Ce code n'est plus valable\u{a0}: il date de plus de {PAIRING_VALID_DAYS}\u{a0}jours. Demandez un nouveau code à l'administrateur."
+                ),
+            )
+            .with_field("code"));
+        }
+        KioskPairing::Unknown => {
+            state.limit_pairing.fail(&ip_key, now);
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_kiosk_code",
+                "Ce code d'installation n'est pas valide. Vérifiez-le, puis réessayez.",
+            )
+            .with_field("code"));
+        }
+    };
+    // This device was another kiosk: it no longer is.
+    if let CookieKiosk::Valid(old, old_token) = previous {
+        if old.id != kiosk.id {
+            state
+                .store
+                .unpair_kiosk(old.id, &auth::token_digest(&old_token))?;
+        }
+    }
+    durable(&state).await?;
+    tracing::info!(kiosk = kiosk.id, replaced, "kiosk paired");
     let mut resp = StatusCode::NO_CONTENT.into_response();
     set_cookie(
         &mut resp,
@@ -179,26 +246,100 @@ pub async fn pair(
     Ok(resp)
 }
 
-/// `POST /api/kiosk/unpair`: this browser is no longer a kiosk (204, cookie cleared).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct UnpairBody {
+    /// An admin's login, when no admin is logged in on this device.
+    #[serde(default)]
+    login: Option<String>,
+    /// Their password.
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// The account that asks to unpair: the login and password of the body, or else
+/// the login session of this device.
+async fn unpairing_account(
+    state: &Shared,
+    parts: &mut Parts,
+    peer: SocketAddr,
+    body: UnpairBody,
+) -> Result<User, ApiError> {
+    let login = body.login.filter(|l| !l.trim().is_empty());
+    if let Some(login) = login {
+        let password = body.password.unwrap_or_default();
+        if password.is_empty() {
+            return Err(
+                ApiError::unprocessable("Écrivez le mot de passe de l'administrateur.")
+                    .with_field("password"),
+            );
+        }
+        return super::session::check_credentials(state, peer.ip(), &login, password).await;
+    }
+    match Staff::from_request_parts(parts, state).await {
+        Ok(staff) => Ok(staff.user),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "admin_required",
+            "Seul un administrateur de la structure peut désinstaller cette borne. Écrivez son identifiant et son mot de passe.",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /api/kiosk/unpair` (`{}` with an admin's session, or `{"login": "...",
+/// "password": "..."}`): this device is no longer a kiosk. Needs an admin of the
+/// kiosk's structure (any admin, for the cookie of a kiosk the server no longer
+/// knows). 204 with the cookie cleared; the kiosk stays registered, with no
+/// device, until a new code pairs one.
 pub async fn unpair(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    check_origin(&headers)?;
-    // Read (and ignore) the body so that the connection stays usable.
-    body.map_err(body_error)?;
-    if let CookieKiosk::Valid(k, _) = from_cookie(&state, &headers)? {
-        tracing::info!(kiosk = k.id, "kiosk unpaired");
+    check_origin(&parts.headers)?;
+    let body = body.map_err(body_error)?;
+    let body: UnpairBody = if body.iter().all(u8::is_ascii_whitespace) {
+        UnpairBody::default()
+    } else {
+        parse_json(&body)?
+    };
+    let cookie = from_cookie(&state, &parts.headers)?;
+    if !cookie.is_kiosk() {
+        // Not a kiosk: nothing to undo.
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let user = unpairing_account(&state, &mut parts, peer, body).await?;
+    if user.role != Role::Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_admin",
+            "Seul un administrateur de la structure peut désinstaller cette borne.",
+        ));
+    }
+    match &cookie {
+        CookieKiosk::Valid(kiosk, token) => {
+            if kiosk.structure != user.structure {
+                return Err(ApiError::not_found("Borne introuvable."));
+            }
+            state
+                .store
+                .unpair_kiosk(kiosk.id, &auth::token_digest(token))?;
+            durable(&state).await?;
+            tracing::info!(kiosk = kiosk.id, by = user.id, "kiosk unpaired");
+        }
+        _ => tracing::info!(by = user.id, "device of an unknown kiosk unpaired"),
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     set_cookie(&mut resp, &clear_kiosk_cookie(state.config.secure_cookies));
     Ok(resp)
 }
 
-/// `GET /api/kiosk`: whether this browser is a paired kiosk, and for which
-/// structure: `{"paired": true, "kiosk": {id, name}, "structure": {id, name}}` or
-/// `{"paired": false}` (a stale cookie is cleared).
+/// `GET /api/kiosk`: whether this device is a registered kiosk, and of which
+/// structure: `{"paired": true, "kiosk": {id, name}, "structure": {id, name}}`;
+/// `{"paired": false, "stale": true}` for the cookie of a kiosk the server no
+/// longer knows (the device stays in kiosk mode); `{"paired": false}` otherwise.
 pub async fn status(State(state): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
     match from_cookie(&state, &headers)? {
         CookieKiosk::Valid(k, _) => {
@@ -210,10 +351,8 @@ pub async fn status(State(state): State<Shared>, headers: HeaderMap) -> Result<R
             }))
             .into_response())
         }
-        CookieKiosk::Stale => {
-            let mut resp = Json(json!({ "paired": false })).into_response();
-            set_cookie(&mut resp, &clear_kiosk_cookie(state.config.secure_cookies));
-            Ok(resp)
+        CookieKiosk::Stale(_) => {
+            Ok(Json(json!({ "paired": false, "stale": true })).into_response())
         }
         CookieKiosk::Absent => Ok(Json(json!({ "paired": false })).into_response()),
     }
@@ -237,9 +376,10 @@ pub struct AppPage {
     pub state: Shared,
 }
 
-/// The app page (`index.html`) for `/` and every app path: kiosk mode for a paired
-/// kiosk, never cached without revalidation, varying with the cookie. Read from
-/// disk at each request, so a rebuilt app is served at once.
+/// The app page (`index.html`) for `/` and every app path: kiosk mode for any
+/// device carrying a kiosk cookie (its lifetime renewed), never cached without
+/// revalidation, varying with the cookie. Read from disk at each request, so a
+/// rebuilt app is served at once.
 pub async fn app_page(State(page): State<AppPage>, headers: HeaderMap) -> Response {
     let html = match tokio::fs::read_to_string(&page.index).await {
         Ok(h) => h,
@@ -263,10 +403,10 @@ pub async fn app_page(State(page): State<AppPage>, headers: HeaderMap) -> Respon
         }
     };
     let (html, cookie) = match kiosk {
-        CookieKiosk::Valid(_, token) => {
+        CookieKiosk::Valid(_, token) | CookieKiosk::Stale(Some(token)) => {
             (with_kiosk_meta(&html), Some(kiosk_cookie(&token, secure)))
         }
-        CookieKiosk::Stale => (html, Some(clear_kiosk_cookie(secure))),
+        CookieKiosk::Stale(None) => (with_kiosk_meta(&html), None),
         CookieKiosk::Absent => (html, None),
     };
     let mut resp = (

@@ -9,8 +9,9 @@
 //!   token in `X-CSRF-Token`, and its `Origin` (when sent) must be this server.
 //! - Every handler checks the role, and every record it touches belongs to the
 //!   user's structure; another structure's record answers 404, like a missing one.
-//! - Kiosks send their token in `X-Kiosk-Token`, or carry the `HttpOnly` cookie set
-//!   by pairing (`kiosk`); anonymous submissions send neither.
+//! - Kiosks carry the `HttpOnly` cookie set by pairing with a one-time code
+//!   (`kiosk`), or send its device token in `X-Kiosk-Token`; anonymous submissions
+//!   send neither.
 
 use std::sync::Arc;
 
@@ -427,6 +428,7 @@ pub fn router(state: Shared) -> Router {
         .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/kiosks", get(admin::kiosks).post(admin::add_kiosk))
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
+        .route("/admin/kiosks/{id}/code", post(admin::kiosk_code))
         .route("/kiosk", get(kiosk::status))
         .route("/kiosk/pair", post(kiosk::pair))
         .route("/kiosk/unpair", post(kiosk::unpair))

@@ -162,10 +162,11 @@ fn too_many_lookups(retry_after: u64) -> ApiError {
     e
 }
 
-/// `POST /api/results`: a kiosk (its token in `X-Kiosk-Token`, or the cookie set
-/// by pairing) or an anonymous browser sends an answer log. A wrong header is
-/// refused (401); a cookie of a removed kiosk is not: the result is stored as
-/// anonymous (a person's result is never lost) and the answer clears the cookie.
+/// `POST /api/results`: a kiosk (its device token in `X-Kiosk-Token`, or the
+/// cookie set by pairing) or an anonymous browser sends an answer log. A wrong
+/// header is refused (401); a cookie of a kiosk the server no longer knows is not:
+/// the result is stored as anonymous (a person's result is never lost), and the
+/// cookie is left alone (the device stays a kiosk until an admin unpairs it).
 pub async fn submit(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -174,10 +175,12 @@ pub async fn submit(
     let mut stale_cookie = false;
     let kiosk = match headers.get(KIOSK_HEADER) {
         Some(v) => {
-            let token = v.to_str().unwrap_or("");
-            let kiosk = state
-                .store
-                .kiosk_by_token_hash(&auth::token_digest(token))?;
+            let kiosk = match kiosk::clean_token(v.to_str().unwrap_or("")) {
+                Some(token) => state
+                    .store
+                    .kiosk_by_token_hash(&auth::token_digest(token))?,
+                None => None,
+            };
             match kiosk {
                 Some(k) => Some(k),
                 None => {
@@ -189,7 +192,7 @@ pub async fn submit(
         }
         None => match kiosk::from_cookie(&state, &headers)? {
             CookieKiosk::Valid(k, _) => Some(k),
-            CookieKiosk::Stale => {
+            CookieKiosk::Stale(_) => {
                 stale_cookie = true;
                 None
             }
@@ -214,15 +217,10 @@ pub async fn submit(
         },
     };
     let (profile, new) = store_result(&state, sub, outcome, origin).await?;
-    let mut resp = stored_response(&state, &profile, new);
     if stale_cookie {
-        tracing::info!(code = %profile.code, "kiosk cookie of an unknown kiosk: result stored as anonymous, cookie cleared");
-        kiosk::set_cookie(
-            &mut resp,
-            &kiosk::clear_kiosk_cookie(state.config.secure_cookies),
-        );
+        tracing::info!(code = %profile.code, "kiosk cookie of an unknown kiosk: result stored as anonymous");
     }
-    Ok(resp)
+    Ok(stored_response(&state, &profile, new))
 }
 
 #[derive(Deserialize)]
@@ -286,6 +284,13 @@ pub async fn start_screening(
 }
 
 /// `POST /api/screenings/{id}/result` (agent): the answer log of a screening.
+///
+/// A screening the store no longer has (abandoned screenings are purged after a
+/// day; the tablet may have been offline longer) does not cost the person their
+/// result: it is stored as a result of the agent's structure, without the first
+/// name (its consent went with the screening), and its code answered. Another
+/// structure's screening, or an id already used by another structure's result,
+/// answers 404.
 pub async fn submit_screening(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -294,40 +299,51 @@ pub async fn submit_screening(
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Agent])?;
     let (sub, outcome) = checked(&state, body)?;
-    let screening = state
-        .store
-        .screening(&id)?
-        .filter(|s| s.structure == staff.structure());
-    let Some(screening) = screening else {
-        // A retry after success: the screening was consumed by its result.
-        if let Some(p) = state.store.profile(&sub.id)? {
-            if p.structure == Some(staff.structure()) && matches!(p.source, Source::Agent { .. }) {
-                let (profile, new) = store_result(
-                    &state,
-                    sub,
-                    outcome,
-                    Origin {
-                        source: p.source.clone(),
-                        structure: p.structure,
-                        person: p.person.clone(),
-                        consent_at: p.consent_at,
-                        screening: None,
-                    },
-                )
-                .await?;
-                return Ok(stored_response(&state, &profile, new));
-            }
-        }
-        return Err(ApiError::not_found("Dépistage introuvable."));
-    };
-    let origin = Origin {
-        source: Source::Agent {
-            user: staff.user.id,
+    let not_found = || ApiError::not_found("Dépistage introuvable.");
+    let origin = match state.store.screening(&id)? {
+        Some(s) if s.structure == staff.structure() => Origin {
+            source: Source::Agent {
+                user: staff.user.id,
+            },
+            structure: Some(s.structure),
+            person: s.person.clone(),
+            consent_at: s.consent_at,
+            screening: Some(s.id.clone()),
         },
-        structure: Some(screening.structure),
-        person: screening.person.clone(),
-        consent_at: screening.consent_at,
-        screening: Some(screening.id.clone()),
+        Some(_) => return Err(not_found()),
+        None => match state.store.profile(&sub.id)? {
+            // A retry after success: the screening was consumed by its result.
+            Some(p) => {
+                if p.structure != Some(staff.structure())
+                    || !matches!(p.source, Source::Agent { .. })
+                {
+                    return Err(not_found());
+                }
+                Origin {
+                    source: p.source.clone(),
+                    structure: p.structure,
+                    person: p.person.clone(),
+                    consent_at: p.consent_at,
+                    screening: None,
+                }
+            }
+            // The screening is gone: the result still belongs to the structure.
+            None => {
+                tracing::info!(
+                    agent = staff.user.id,
+                    "result of a screening no longer stored: kept for the agent's structure"
+                );
+                Origin {
+                    source: Source::Agent {
+                        user: staff.user.id,
+                    },
+                    structure: Some(staff.structure()),
+                    person: None,
+                    consent_at: None,
+                    screening: None,
+                }
+            }
+        },
     };
     let (profile, new) = store_result(&state, sub, outcome, origin).await?;
     Ok(stored_response(&state, &profile, new))

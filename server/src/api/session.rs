@@ -45,19 +45,20 @@ fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError>
     }))
 }
 
-/// Logs in: sets the session cookie and returns the account and the CSRF token.
-pub async fn login(
-    State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    check_origin(&headers)?;
-    let body: LoginBody = parse_json(&body.map_err(body_error)?)?;
+/// Checks a login and password as the login form does, with the same limits on
+/// failures (per account and per client address, 429 with `Retry-After`): the
+/// account, if the password is right and the account active. Used by the login
+/// and by the kiosk's unpairing, where an admin types their credentials.
+pub(super) async fn check_credentials(
+    state: &Shared,
+    peer: std::net::IpAddr,
+    login: &str,
+    password: String,
+) -> Result<User, ApiError> {
     let now = state.clock.now_ms();
-    let login = auth::normalise_login(&body.login).unwrap_or_default();
+    let login = auth::normalise_login(login).unwrap_or_default();
     let account_key = format!("login:{login}");
-    let ip_key = format!("ip:{}", peer.ip());
+    let ip_key = format!("ip:{peer}");
     if let Err(wait) = state.limit_ip.check(&ip_key, now) {
         // No address in the log: an IP address is personal data.
         tracing::warn!("login refused: too many failures from one address");
@@ -76,7 +77,6 @@ pub async fn login(
         || auth::dummy_hash().to_string(),
         |u| u.password_hash.clone(),
     );
-    let password = body.password;
     let ok = blocking(move || auth::verify_password(&hash, &password)).await?;
     let Some(user) = user.filter(|_| ok) else {
         state.limit_account.fail(&account_key, now);
@@ -91,6 +91,20 @@ pub async fn login(
         tracing::info!(user = user.id, "login refused: account disabled");
         return Err(ApiError::forbidden(DISABLED_MESSAGE));
     }
+    Ok(user)
+}
+
+/// Logs in: sets the session cookie and returns the account and the CSRF token.
+pub async fn login(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    check_origin(&headers)?;
+    let body: LoginBody = parse_json(&body.map_err(body_error)?)?;
+    let user = check_credentials(&state, peer.ip(), &body.login, body.password).await?;
+    let now = state.clock.now_ms();
     let token = auth::random_token().map_err(ApiError::internal)?;
     let csrf = auth::random_token().map_err(ApiError::internal)?;
     let session = LoginSession {

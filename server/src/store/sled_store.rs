@@ -7,7 +7,8 @@
 //! | `meta` | name | text (`schema`, `next_id`, `demo_structure`) |
 //! | `structures`, `users`, `kiosks` | id (u64 big-endian) | record |
 //! | `user_logins` | login | user id |
-//! | `kiosk_tokens` | SHA-256 of the token (hex) | kiosk id |
+//! | `kiosk_tokens` | SHA-256 of the device token (hex) | kiosk id |
+//! | `kiosk_codes` | SHA-256 of the pairing code (hex) | kiosk id |
 //! | `logins` | SHA-256 of the cookie token (hex) | login session |
 //! | `screenings` | id | screening |
 //! | `sessions`, `profiles` | result UUID | raw log, profile |
@@ -27,10 +28,12 @@ use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Transactional, Tree};
 
-use super::{BackupReport, Inserted, PurgeReport, ScanReport, Stats, Store, StoreError};
+use super::{
+    BackupReport, Inserted, KioskPairing, PurgeReport, ScanReport, Stats, Store, StoreError,
+};
 use crate::records::{
-    Kiosk, LoginSession, Millis, ProfileRecord, Screening, SessionRecord, Structure, User,
-    SCHEMA_VERSION,
+    Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
+    User, SCHEMA_VERSION,
 };
 
 /// The sled store.
@@ -43,6 +46,7 @@ pub struct SledStore {
     user_logins: Tree,
     kiosks: Tree,
     kiosk_tokens: Tree,
+    kiosk_codes: Tree,
     logins: Tree,
     screenings: Tree,
     sessions: Tree,
@@ -163,6 +167,7 @@ impl SledStore {
             user_logins: tree("user_logins")?,
             kiosks: tree("kiosks")?,
             kiosk_tokens: tree("kiosk_tokens")?,
+            kiosk_codes: tree("kiosk_codes")?,
             logins: tree("logins")?,
             screenings: tree("screenings")?,
             sessions: tree("sessions")?,
@@ -365,16 +370,27 @@ impl Store for SledStore {
     fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError> {
         let _g = self.write_gate();
         let value = encode(kiosk)?;
-        let res = (&self.structures, &self.kiosks, &self.kiosk_tokens).transaction(|(st, k, t)| {
-            if st.get(id_key(kiosk.structure))?.is_none() {
-                return Err(ConflictableTransactionError::Abort(
-                    StoreError::NoStructure(kiosk.structure),
-                ));
-            }
-            t.insert(kiosk.token_hash.as_bytes(), &id_key(kiosk.id))?;
-            k.insert(&id_key(kiosk.id), value.clone())?;
-            Ok(())
-        });
+        let res = (
+            &self.structures,
+            &self.kiosks,
+            &self.kiosk_tokens,
+            &self.kiosk_codes,
+        )
+            .transaction(|(st, k, t, c)| {
+                if st.get(id_key(kiosk.structure))?.is_none() {
+                    return Err(ConflictableTransactionError::Abort(
+                        StoreError::NoStructure(kiosk.structure),
+                    ));
+                }
+                if let Some(h) = &kiosk.token_hash {
+                    t.insert(h.as_bytes(), &id_key(kiosk.id))?;
+                }
+                if let Some(p) = &kiosk.pairing {
+                    c.insert(p.code_hash.as_bytes(), &id_key(kiosk.id))?;
+                }
+                k.insert(&id_key(kiosk.id), value.clone())?;
+                Ok(())
+            });
         res.map_err(tx_error)
     }
 
@@ -401,15 +417,117 @@ impl Store for SledStore {
             .collect())
     }
 
+    fn set_kiosk_pairing(
+        &self,
+        id: u64,
+        pairing: &PairingCode,
+    ) -> Result<Option<Kiosk>, StoreError> {
+        let _g = self.write_gate();
+        let key = id_key(id);
+        let res = (&self.kiosks, &self.kiosk_codes).transaction(|(k, c)| {
+            let Some(bytes) = k.get(key)? else {
+                return Ok(None);
+            };
+            let mut kiosk: Kiosk =
+                decode("kiosks", &key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            if let Some(old) = &kiosk.pairing {
+                c.remove(old.code_hash.as_bytes())?;
+            }
+            c.insert(pairing.code_hash.as_bytes(), &key)?;
+            kiosk.pairing = Some(pairing.clone());
+            k.insert(
+                &key,
+                encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
+            )?;
+            Ok(Some(kiosk))
+        });
+        res.map_err(tx_error)
+    }
+
+    fn pair_kiosk(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<KioskPairing, StoreError> {
+        let _g = self.write_gate();
+        let res = (&self.kiosks, &self.kiosk_codes, &self.kiosk_tokens).transaction(|(k, c, t)| {
+            let Some(id) = c.get(code_hash.as_bytes())? else {
+                return Ok(KioskPairing::Unknown);
+            };
+            let Some(bytes) = k.get(&id)? else {
+                // A dangling index entry (never written so): nothing to pair.
+                return Ok(KioskPairing::Unknown);
+            };
+            let mut kiosk: Kiosk =
+                decode("kiosks", &id, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            match &kiosk.pairing {
+                Some(p) if p.code_hash == code_hash => {
+                    if p.expires_at <= now {
+                        return Ok(KioskPairing::Expired);
+                    }
+                }
+                _ => return Ok(KioskPairing::Unknown),
+            }
+            c.remove(code_hash.as_bytes())?;
+            let replaced = match kiosk.token_hash.take() {
+                Some(old) => {
+                    t.remove(old.as_bytes())?;
+                    true
+                }
+                None => false,
+            };
+            t.insert(token_hash.as_bytes(), &id)?;
+            kiosk.pairing = None;
+            kiosk.token_hash = Some(token_hash.to_string());
+            kiosk.paired_at = Some(now);
+            k.insert(
+                &id,
+                encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
+            )?;
+            Ok(KioskPairing::Paired { kiosk, replaced })
+        });
+        res.map_err(tx_error)
+    }
+
+    fn unpair_kiosk(&self, id: u64, token_hash: &str) -> Result<bool, StoreError> {
+        let _g = self.write_gate();
+        let key = id_key(id);
+        let res = (&self.kiosks, &self.kiosk_tokens).transaction(|(k, t)| {
+            let Some(bytes) = k.get(key)? else {
+                return Ok(false);
+            };
+            let mut kiosk: Kiosk =
+                decode("kiosks", &key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            if kiosk.token_hash.as_deref() != Some(token_hash) {
+                return Ok(false);
+            }
+            t.remove(token_hash.as_bytes())?;
+            kiosk.token_hash = None;
+            kiosk.paired_at = None;
+            k.insert(
+                &key,
+                encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
+            )?;
+            Ok(true)
+        });
+        res.map_err(tx_error)
+    }
+
     fn remove_kiosk(&self, id: u64) -> Result<bool, StoreError> {
         let _g = self.write_gate();
-        let res = (&self.kiosks, &self.kiosk_tokens).transaction(|(k, t)| {
+        let res = (&self.kiosks, &self.kiosk_tokens, &self.kiosk_codes).transaction(|(k, t, c)| {
             let Some(bytes) = k.get(id_key(id))? else {
                 return Ok(false);
             };
             let kiosk: Kiosk = decode("kiosks", &id_key(id), &bytes)
                 .map_err(ConflictableTransactionError::Abort)?;
-            t.remove(kiosk.token_hash.as_bytes())?;
+            if let Some(h) = &kiosk.token_hash {
+                t.remove(h.as_bytes())?;
+            }
+            if let Some(p) = &kiosk.pairing {
+                c.remove(p.code_hash.as_bytes())?;
+            }
             k.remove(&id_key(id))?;
             Ok(true)
         });
@@ -1207,5 +1325,224 @@ pub(crate) mod tests {
             t.store.update_structure(&Structure { id: 5, ..st }),
             Err(StoreError::NoStructure(5))
         ));
+    }
+
+    fn pairing(code: &str, expires_at: Millis) -> PairingCode {
+        PairingCode {
+            code_hash: crate::auth::token_digest(code),
+            created_at: 0,
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn kiosks_written_before_pairing_codes_still_read_and_work() {
+        let t = temp_store();
+        let st = Structure {
+            v: SCHEMA_VERSION,
+            id: 1,
+            name: "S".into(),
+            created_at: 0,
+            tz: None,
+        };
+        t.store.add_structure(&st).expect("structure");
+        // A record and its index as an older Repère wrote them.
+        let old =
+            br#"{"v":1,"id":5,"structure":1,"name":"Borne","token_hash":"abc123","created_at":7}"#;
+        t.store
+            .kiosks
+            .insert(id_key(5), &old[..])
+            .expect("raw kiosk");
+        t.store
+            .kiosk_tokens
+            .insert("abc123", &id_key(5))
+            .expect("raw index");
+        let k = t
+            .store
+            .kiosk_by_token_hash("abc123")
+            .expect("get")
+            .expect("there");
+        assert_eq!(k.id, 5);
+        assert_eq!(k.token_hash.as_deref(), Some("abc123"));
+        assert_eq!((k.paired_at, k.pairing.clone()), (None, None));
+        // A new code for it, then pairing: the old token is replaced.
+        t.store
+            .set_kiosk_pairing(5, &pairing("CODE-ONE", 100))
+            .expect("set")
+            .expect("kiosk");
+        match t
+            .store
+            .pair_kiosk(&crate::auth::token_digest("CODE-ONE"), "new-token", 50)
+            .expect("pair")
+        {
+            KioskPairing::Paired { kiosk, replaced } => {
+                assert!(replaced);
+                assert_eq!(kiosk.token_hash.as_deref(), Some("new-token"));
+                assert_eq!(kiosk.paired_at, Some(50));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(t
+            .store
+            .kiosk_by_token_hash("abc123")
+            .expect("get")
+            .is_none());
+        assert_eq!(
+            t.store
+                .kiosk_by_token_hash("new-token")
+                .expect("get")
+                .map(|k| k.id),
+            Some(5)
+        );
+        // Written back with its new fields, still read by the same code.
+        let raw = t.store.kiosks.get(id_key(5)).expect("get").expect("there");
+        let text = String::from_utf8(raw.to_vec()).expect("utf8");
+        assert!(text.contains(r#""token_hash":"new-token""#), "{text}");
+        assert!(!text.contains("pairing"), "no code left: {text}");
+    }
+
+    #[test]
+    fn pairing_codes_work_once_before_they_expire() {
+        let t = temp_store();
+        let st = Structure {
+            v: SCHEMA_VERSION,
+            id: 1,
+            name: "S".into(),
+            created_at: 0,
+            tz: None,
+        };
+        t.store.add_structure(&st).expect("structure");
+        let kiosk = Kiosk {
+            v: SCHEMA_VERSION,
+            id: 2,
+            structure: 1,
+            name: "K".into(),
+            token_hash: None,
+            paired_at: None,
+            pairing: Some(pairing("first", 1_000)),
+            created_at: 0,
+        };
+        t.store.add_kiosk(&kiosk).expect("add");
+        let h = crate::auth::token_digest;
+        // Expired: refused, and nothing changes (it is still the kiosk's code).
+        assert!(matches!(
+            t.store.pair_kiosk(&h("first"), "t0", 1_000).expect("pair"),
+            KioskPairing::Expired
+        ));
+        assert!(t
+            .store
+            .kiosk(2)
+            .expect("get")
+            .expect("there")
+            .pairing
+            .is_some());
+        // A new code replaces the first one.
+        t.store
+            .set_kiosk_pairing(2, &pairing("second", 5_000))
+            .expect("set");
+        assert!(matches!(
+            t.store.pair_kiosk(&h("first"), "t1", 10).expect("pair"),
+            KioskPairing::Unknown
+        ));
+        match t.store.pair_kiosk(&h("second"), "t1", 10).expect("pair") {
+            KioskPairing::Paired { kiosk, replaced } => {
+                assert!(!replaced, "no device before");
+                assert_eq!(kiosk.pairing, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Used once: the second try is unknown and the device token stays.
+        assert!(matches!(
+            t.store.pair_kiosk(&h("second"), "t2", 11).expect("pair"),
+            KioskPairing::Unknown
+        ));
+        assert_eq!(
+            t.store
+                .kiosk_by_token_hash("t1")
+                .expect("get")
+                .map(|k| k.id),
+            Some(2)
+        );
+        assert!(t.store.kiosk_by_token_hash("t2").expect("get").is_none());
+        // Unpairing another device's token changes nothing; the right one ends it.
+        assert!(!t.store.unpair_kiosk(2, "t0").expect("unpair"));
+        assert!(t.store.unpair_kiosk(2, "t1").expect("unpair"));
+        assert!(t.store.kiosk_by_token_hash("t1").expect("get").is_none());
+        let k = t.store.kiosk(2).expect("get").expect("still registered");
+        assert_eq!((k.token_hash, k.paired_at), (None, None));
+        // Removing a kiosk drops its waiting code with it.
+        t.store
+            .set_kiosk_pairing(2, &pairing("third", 5_000))
+            .expect("set");
+        assert!(t.store.remove_kiosk(2).expect("remove"));
+        assert!(matches!(
+            t.store.pair_kiosk(&h("third"), "t3", 10).expect("pair"),
+            KioskPairing::Unknown
+        ));
+        assert!(t.store.kiosk_codes.is_empty() && t.store.kiosk_tokens.is_empty());
+        assert!(t
+            .store
+            .set_kiosk_pairing(2, &pairing("x", 1))
+            .expect("set")
+            .is_none());
+    }
+
+    #[test]
+    fn two_devices_typing_one_code_at_once_pair_one() {
+        let t = Arc::new(temp_store());
+        let st = Structure {
+            v: SCHEMA_VERSION,
+            id: 1,
+            name: "S".into(),
+            created_at: 0,
+            tz: None,
+        };
+        t.store.add_structure(&st).expect("structure");
+        for round in 0..20u64 {
+            let id = 10 + round;
+            let code = format!("code-{round}");
+            t.store
+                .add_kiosk(&Kiosk {
+                    v: SCHEMA_VERSION,
+                    id,
+                    structure: 1,
+                    name: "K".into(),
+                    token_hash: None,
+                    paired_at: None,
+                    pairing: Some(pairing(&code, 1_000)),
+                    created_at: 0,
+                })
+                .expect("add");
+            let threads: Vec<_> = (0..4)
+                .map(|d| {
+                    let t = t.clone();
+                    let code = code.clone();
+                    std::thread::spawn(move || {
+                        let token = format!("device-{round}-{d}");
+                        matches!(
+                            t.store
+                                .pair_kiosk(&crate::auth::token_digest(&code), &token, 1)
+                                .expect("pair"),
+                            KioskPairing::Paired { .. }
+                        )
+                    })
+                })
+                .collect();
+            let paired = threads
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .filter(|p| *p)
+                .count();
+            assert_eq!(paired, 1, "round {round}");
+            let tokens = (0..4)
+                .filter(|d| {
+                    t.store
+                        .kiosk_by_token_hash(&format!("device-{round}-{d}"))
+                        .expect("get")
+                        .is_some()
+                })
+                .count();
+            assert_eq!(tokens, 1, "one device token indexed, round {round}");
+        }
     }
 }
