@@ -640,6 +640,11 @@ pub struct KioskRef {
 pub struct KioskStatus {
     /// Paired with a registered kiosk.
     pub paired: bool,
+    /// Not paired, but carrying the cookie of a kiosk the server no longer knows
+    /// (removed by the admin, or paired again on another device): the device stays
+    /// in kiosk mode until an admin unpairs it.
+    #[serde(default)]
+    pub stale: bool,
     /// The kiosk, when paired.
     #[serde(default)]
     pub kiosk: Option<KioskRef>,
@@ -664,10 +669,11 @@ pub async fn kiosk_status() -> Result<KioskStatus, ApiError> {
     call("GET", "/api/kiosk", None).await
 }
 
-/// Pairs this browser with the kiosk whose code (token) is `token`: the server
-/// sets the pairing cookie. Returns the new status.
-pub async fn pair_kiosk(token: &str) -> Result<KioskStatus, ApiError> {
-    let body = serde_json::json!({ "token": token });
+/// Pairs this browser with the kiosk waiting for the pairing code `code` (as
+/// typed: the server ignores case, spaces and dashes); the server sets the
+/// pairing cookie. Returns the new status.
+pub async fn pair_kiosk(code: &str) -> Result<KioskStatus, ApiError> {
+    let body = serde_json::json!({ "code": code });
     let (status, text) = send("POST", "/api/kiosk/pair", Some(&body)).await?;
     if !(200..300).contains(&status) {
         return Err(ApiError::from_answer(status, &text));
@@ -675,14 +681,22 @@ pub async fn pair_kiosk(token: &str) -> Result<KioskStatus, ApiError> {
     kiosk_status().await
 }
 
-/// Unpairs this browser: the server clears the pairing cookie.
-pub async fn unpair_kiosk() -> Result<(), ApiError> {
-    let body = serde_json::json!({});
+/// Unpairs this browser: an admin of the kiosk's structure confirms, with their
+/// `(login, password)`, or with their session on this device (`None`). The
+/// server clears the pairing cookie.
+pub async fn unpair_kiosk(admin: Option<(&str, &str)>) -> Result<(), FormError> {
+    let body = match admin {
+        Some((login, password)) => serde_json::json!({ "login": login, "password": password }),
+        None => serde_json::json!({}),
+    };
     let (status, text) = send("POST", "/api/kiosk/unpair", Some(&body)).await?;
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(ApiError::from_answer(status, &text))
+        Err(FormError {
+            error: ApiError::from_answer(status, &text),
+            field: error_field(&text),
+        })
     }
 }
 
@@ -713,20 +727,24 @@ async fn call_form<T: DeserializeOwned>(
 ) -> Result<T, FormError> {
     let (status, text) = send(method, url, Some(body)).await?;
     if !(200..300).contains(&status) {
-        #[derive(Deserialize)]
-        struct Field {
-            #[serde(default)]
-            field: Option<String>,
-        }
-        let field = serde_json::from_str::<Field>(&text)
-            .ok()
-            .and_then(|f| f.field);
         return Err(FormError {
             error: ApiError::from_answer(status, &text),
-            field,
+            field: error_field(&text),
         });
     }
     serde_json::from_str(&text).map_err(|_| ApiError::unreadable(status).into())
+}
+
+/// The `field` an error answer names, if any.
+fn error_field(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Field {
+        #[serde(default)]
+        field: Option<String>,
+    }
+    serde_json::from_str::<Field>(text)
+        .ok()
+        .and_then(|f| f.field)
 }
 
 /// An account of the admin's structure (`GET /api/admin/users`).
@@ -824,6 +842,18 @@ pub struct Kiosk {
     /// The day it was added, `DD/MM/YYYY`.
     #[serde(default)]
     pub date: String,
+    /// A device is installed as this kiosk.
+    #[serde(default)]
+    pub installed: bool,
+    /// The day that device was installed, when known.
+    #[serde(default)]
+    pub paired_date: Option<String>,
+    /// A pairing code waits to be used.
+    #[serde(default)]
+    pub code_waiting: bool,
+    /// The last day it can be used, `DD/MM/YYYY`.
+    #[serde(default)]
+    pub code_expires: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -837,19 +867,29 @@ pub async fn kiosks() -> Result<Vec<Kiosk>, ApiError> {
     Ok(k.kiosks)
 }
 
-/// A kiosk just added, with its code (token), shown once.
+/// A kiosk's pairing code, shown once (a kiosk just added, or a new code).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct NewKiosk {
+pub struct KioskCode {
     /// Kiosk id.
     pub id: u64,
     /// Its name.
     pub name: String,
-    /// The code to type on the kiosk at `/borne`.
-    pub token: String,
+    /// The code to type on the kiosk at `/borne` (`XXXX-XXXX-XX`).
+    pub code: String,
+    /// Until when it works, `DD/MM/YYYY à HHhMM`.
+    #[serde(default)]
+    pub expires: String,
+    /// How many days it works.
+    #[serde(default = "seven")]
+    pub valid_days: u32,
 }
 
-/// Registers a kiosk named `name`.
-pub async fn add_kiosk(name: &str) -> Result<NewKiosk, FormError> {
+fn seven() -> u32 {
+    7
+}
+
+/// Registers a kiosk named `name`; returns its pairing code.
+pub async fn add_kiosk(name: &str) -> Result<KioskCode, FormError> {
     call_form(
         "POST",
         "/api/admin/kiosks",
@@ -858,7 +898,17 @@ pub async fn add_kiosk(name: &str) -> Result<NewKiosk, FormError> {
     .await
 }
 
-/// Removes kiosk `id`: its code stops working.
+/// A new pairing code for kiosk `id` (the previous code stops working).
+pub async fn renew_kiosk_code(id: u64) -> Result<KioskCode, ApiError> {
+    call(
+        "POST",
+        &format!("/api/admin/kiosks/{id}/code"),
+        Some(&serde_json::json!({})),
+    )
+    .await
+}
+
+/// Removes kiosk `id`: its device and its code stop counting as the kiosk.
 pub async fn remove_kiosk(id: u64) -> Result<(), ApiError> {
     let (status, text) = send("DELETE", &format!("/api/admin/kiosks/{id}"), None).await?;
     if (200..300).contains(&status) {
@@ -920,9 +970,32 @@ mod tests {
         .expect("paired");
         assert!(s.paired);
         assert_eq!(s.structure_name(), "Poste");
+        assert!(!s.stale);
         let s: KioskStatus = serde_json::from_str(r#"{"paired":false}"#).expect("not paired");
-        assert!(!s.paired);
+        assert!(!s.paired && !s.stale);
         assert_eq!(s.structure_name(), "");
+        let s: KioskStatus =
+            serde_json::from_str(r#"{"paired":false,"stale":true}"#).expect("stale");
+        assert!(!s.paired && s.stale);
+    }
+
+    #[test]
+    fn kiosk_codes_and_lists_read_what_the_server_sends() {
+        let c: KioskCode = serde_json::from_str(
+            r#"{"id":4,"name":"Borne","code":"K7M4-QX2P-7H","expires":"08/03/2026 à 11h00","expires_at":1,"valid_days":7,"note":"…"}"#,
+        )
+        .expect("code");
+        assert_eq!((c.code.as_str(), c.valid_days), ("K7M4-QX2P-7H", 7));
+        assert_eq!(c.expires, "08/03/2026 à 11h00");
+        // An older server's list has no pairing fields.
+        let k: Kiosk =
+            serde_json::from_str(r#"{"id":4,"name":"Borne","date":"01/03/2026"}"#).expect("kiosk");
+        assert!(!k.installed && !k.code_waiting && k.code_expires.is_none());
+        assert_eq!(
+            error_field(r#"{"error":"x","code":"invalid","field":"password"}"#).as_deref(),
+            Some("password")
+        );
+        assert_eq!(error_field("not json"), None);
     }
 
     #[test]

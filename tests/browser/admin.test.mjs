@@ -1,9 +1,10 @@
 // The admin's screen (/admin): the structure's accounts (add one, a new password,
-// disable and enable) and kiosks (add one with its code shown once, remove one).
-// The real server (`--demo`) serves the built app; headless Chromium drives the
-// screen; axe-core audits it at every state; node's fetch checks what the server
-// then accepts (the new account logs in, the disabled one cannot, the kiosk code
-// works until the kiosk is removed).
+// disable and enable) and kiosks (add one with its short installation code shown
+// once and how long it works, a new code that moves the kiosk to another device,
+// remove one). The real server (`--demo`) serves the built app; headless Chromium
+// drives the screen; axe-core audits it at every state; node's fetch checks what
+// the server then accepts (the new account logs in, the disabled one cannot, the
+// code installs a device once, the device works until the kiosk is removed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -61,6 +62,27 @@ async function tryLogin(login, password) {
   });
   const body = await r.json();
   return { status: r.status, error: body.error || '' };
+}
+
+/** `POST /api/kiosk/pair` with `code`, as /borne does: `{ status, token }` (the device token of the cookie). */
+async function pairDevice(code) {
+  const r = await fetch(new URL('/api/kiosk/pair', server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  await r.text();
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith('repere_kiosk='));
+  return { status: r.status, token: cookie ? cookie.split(';')[0].slice('repere_kiosk='.length) : null };
+}
+
+/** The form of an installation code: ten symbols of the result codes' alphabet, in three groups. */
+const CODE_FORM = /^[2-9ACDEFGHJKMNPQRTVWXY]{4}-[2-9ACDEFGHJKMNPQRTVWXY]{4}-[2-9ACDEFGHJKMNPQRTVWXY]{2}$/;
+
+/** The text of the kiosks table's row of `name`. */
+async function kioskRow(page, name) {
+  return (await page.locator('table.kiosks-table tbody tr', { has: page.locator(`th:text-is("${name}")`) }).innerText())
+    .replace(/\s+/g, ' ');
 }
 
 /** `POST /api/results` with a kiosk's token: the status. */
@@ -185,7 +207,7 @@ test('admin: login lands on /admin; accounts added, disabled, given a new passwo
   await context.close();
 });
 
-test('admin: a kiosk added shows its code once, works, and stops when removed', async () => {
+test('admin: a kiosk added shows its short code once and how long it works; a new code moves it to another device; removed, its device stops counting', async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
   await page.goto(new URL('/admin', server.url).href);
   await waitForApp(page);
@@ -193,6 +215,7 @@ test('admin: a kiosk added shows its code once, works, and stops when removed', 
   await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
   await page.locator('table.kiosks-table tbody tr').first().waitFor();
   const before = await page.locator('table.kiosks-table tbody tr').count();
+  assert.match(await kioskRow(page, 'Borne de démonstration'), /Installée\. Un code attend, valable jusqu'au \d\d\/\d\d\/\d{4}\./);
 
   await page.getByRole('button', { name: 'Ajouter la borne' }).click();
   await page.getByText('Écrivez le nom de la borne.').waitFor();
@@ -202,17 +225,49 @@ test('admin: a kiosk added shows its code once, works, and stops when removed', 
   const added = page.locator('#kiosk-added');
   await added.waitFor();
   await waitForFocus(page, 'kiosk-added');
-  const text = await added.innerText();
+  const text = (await added.innerText()).replace(/\s+/g, ' ');
   assert.ok(text.includes("Sur la borne, ouvrez l'adresse /borne et tapez ce code."), text);
+  assert.match(text, /Ce code marche une seule fois, pendant 7 jours : jusqu'au \d\d\/\d\d\/\d{4} à \d\dh\d\d\./);
   assert.ok(text.includes('il ne sera plus affiché'), text);
-  const token = (await added.locator('.secret').innerText()).trim();
-  assert.match(token, /^[0-9a-f]{64}$/);
+  const code = (await added.locator('.secret').innerText()).trim();
+  assert.match(code, CODE_FORM, 'short enough to type on a touch screen');
   await page.waitForFunction((n) => document.querySelectorAll('table.kiosks-table tbody tr').length === n, before + 1);
+  assert.match(await kioskRow(page, "Borne de l'accueil"), /Pas encore installée\. Un code attend/);
   await checkScreen(page, 'admin, kiosk added');
   await screenshot(page, 'admin-kiosk');
-  assert.equal(await kioskSubmits(token), 201, 'the code works');
 
-  // Remove it: a confirmation first, then the code stops working.
+  // The code installs one device, once.
+  const first = await pairDevice(code.toLowerCase().replace(/-/g, ' '));
+  assert.equal(first.status, 204, 'the code works, typed loosely');
+  assert.match(first.token, /^[0-9a-f]{64}$/);
+  assert.equal((await pairDevice(code)).status, 401, 'once');
+  assert.equal(await kioskSubmits(first.token), 201, 'the device is the kiosk');
+
+  // « Nouveau code d'installation »: shown once, with focus; the device that uses
+  // it becomes the kiosk and the first one stops.
+  await page.reload();
+  await waitForApp(page);
+  await page.locator('table.kiosks-table tbody tr').first().waitFor();
+  assert.match(await kioskRow(page, "Borne de l'accueil"), /Installée le \d\d\/\d\d\/\d{4}\./);
+  await page.getByRole('button', { name: "Nouveau code d'installation pour la borne Borne de l'accueil" }).click();
+  const renewed = page.locator('#kiosk-new-code');
+  await renewed.waitFor();
+  await waitForFocus(page, 'kiosk-new-code');
+  const renewedText = (await renewed.innerText()).replace(/\s+/g, ' ');
+  assert.ok(renewedText.includes("Nouveau code pour la borne « Borne de l'accueil »."), renewedText);
+  assert.match(renewedText, /pendant 7 jours : jusqu'au \d\d\/\d\d\/\d{4} à \d\dh\d\d\./);
+  assert.ok(renewedText.includes("L'ancien appareil ne l'est plus."), renewedText);
+  const second = (await renewed.locator('.secret').innerText()).trim();
+  assert.match(second, CODE_FORM);
+  assert.notEqual(second, code);
+  await checkScreen(page, 'admin, new kiosk code');
+  assert.equal(await kioskSubmits(first.token), 201, 'the first device works until the new code is used');
+  const moved = await pairDevice(second);
+  assert.equal(moved.status, 204);
+  assert.equal(await kioskSubmits(first.token), 401, 'the first device stopped');
+  assert.equal(await kioskSubmits(moved.token), 201, 'the new device is the kiosk');
+
+  // Remove it: a confirmation first, then its device no longer counts.
   await page.getByRole('button', { name: "Retirer la borne Borne de l'accueil" }).click();
   const confirm = page.getByRole('button', { name: 'Oui, retirer' });
   await confirm.waitFor();
@@ -222,12 +277,13 @@ test('admin: a kiosk added shows its code once, works, and stops when removed', 
   await page.getByText("La borne « Borne de l'accueil » est retirée.").waitFor();
   await waitForFocus(page, 'kiosk-message');
   await page.waitForFunction((n) => document.querySelectorAll('table.kiosks-table tbody tr').length === n, before);
-  assert.equal(await kioskSubmits(token), 401, 'the code of a removed kiosk is refused');
-  // After a reload the code is nowhere on the screen.
+  assert.equal(await kioskSubmits(moved.token), 401, 'the device of a removed kiosk is refused');
+  // After a reload the codes are nowhere on the screen.
   await page.reload();
   await waitForApp(page);
   await page.locator('table.kiosks-table tbody tr').first().waitFor();
-  assert.ok(!(await page.locator('main').innerText()).includes(token));
+  const main = await page.locator('main').innerText();
+  assert.ok(!main.includes(code) && !main.includes(second));
   assertClean(problems);
   await context.close();
 });

@@ -1,10 +1,12 @@
-// Kiosk identity and delivery: a browser paired with a registered kiosk at
-// `/borne` opens `/` in kiosk mode with no URL parameter (the server's page says
-// so), its results are filed under the kiosk's structure, « Terminer » wipes
-// every trace of the person but keeps the pairing (an HttpOnly cookie the page
-// cannot reach), and a result that cannot be sent is said plainly, with the
-// print view to keep it, then wiped at the end of the visit. The real server
-// (`--demo`: a demo kiosk and a demo trainer) serves the built app; headless
+// Kiosk identity and delivery: a tablet becomes a registered kiosk at `/borne` by
+// typing the short installation code on its touch screen, then opens `/` in kiosk
+// mode with no URL parameter (the server's page says so), its results are filed
+// under the kiosk's structure, « Terminer » wipes every trace of the person but
+// keeps the pairing (an HttpOnly cookie the page cannot reach), a result that
+// cannot be sent is said plainly, with the print view to keep it, then wiped at
+// the end of the visit. Uninstalling asks for an admin of the structure; a kiosk
+// the admin removed stays in kiosk mode and says so at `/borne`. The real server
+// (`--demo`: a demo kiosk, trainer and admin) serves the built app; headless
 // Chromium drives it; axe-core audits the screens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,12 +20,28 @@ let server;
 let browser;
 let accounts;
 let trainer;
+let admin;
+let demoKiosk;
+/** The demo kiosk's installation code printed at start (used by the first test). */
+let printedCode;
+
+/** A tablet on its stand: a touch screen. */
+const TOUCH = { viewport: LAYOUTS['tablet-portrait'], hasTouch: true };
+/** The form of an installation code. */
+const CODE_FORM = /^[2-9ACDEFGHJKMNPQRTVWXY]{4}-[2-9ACDEFGHJKMNPQRTVWXY]{4}-[2-9ACDEFGHJKMNPQRTVWXY]{2}$/;
 
 before(async () => {
   server = await startServer({ extraArgs: ['--demo'] });
   accounts = demoAccounts(server.output());
-  assert.ok(accounts.kioskToken, 'the demo prints a kiosk token');
+  const printed = server.output().match(/code d'installation \(à taper sur \/borne, une fois, valable 7 jours\) : (\S+)/);
+  assert.ok(printed, 'the demo prints an installation code');
+  printedCode = printed[1];
+  assert.match(printedCode, CODE_FORM);
   trainer = await apiSession(server.url, accounts.trainer);
+  admin = await apiSession(server.url, accounts.admin);
+  const kiosks = await admin.get('/api/admin/kiosks');
+  demoKiosk = kiosks.json.kiosks.find((k) => k.name === 'Borne de démonstration');
+  assert.ok(demoKiosk, 'the demo kiosk');
   browser = await launch();
 });
 
@@ -31,6 +49,29 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/** `DELETE path` as the demo admin (node's fetch, with the session and its CSRF token): the status. */
+async function adminDelete(path) {
+  const login = await fetch(new URL('/api/login', server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(accounts.admin),
+  });
+  assert.equal(login.status, 200);
+  const { csrf_token: csrf } = await login.json();
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const r = await fetch(new URL(path, server.url), { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
+  await r.text();
+  return r.status;
+}
+
+/** A new installation code for the demo kiosk, as the admin's « Nouveau code d'installation » gives it. */
+async function newCode(id = demoKiosk.id) {
+  const r = await admin.post(`/api/admin/kiosks/${id}/code`, {});
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.json.code, CODE_FORM);
+  return r.json.code;
+}
 
 /** WCAG A/AA (zero violations), AAA contrast, 48 px targets, 22 px text, no sideways scroll. */
 async function checkScreen(page, label) {
@@ -83,32 +124,45 @@ async function finishVisit(page) {
   await page.waitForLoadState('load');
 }
 
-test('kiosk: paired at /borne, kiosk mode without URL parameters, results filed under the structure', async () => {
-  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
+test('kiosk: paired at /borne by typing the short code on the touch screen, kiosk mode without URL parameters, results filed under the structure; uninstalling asks for an admin', async () => {
+  const { context, page, problems } = await openPage(browser, TOUCH);
   await page.goto(new URL('/borne', server.url).href);
   assert.equal(await waitForApp(page), 'Installer cette borne');
   assert.equal(await page.title(), 'Installer cette borne — Repère');
   assert.equal(await kioskMeta(page), null, 'not a kiosk yet');
   await checkScreen(page, 'pairing');
   await screenshot(page, 'kiosk-pairing');
+  const field = page.getByLabel("Code d'installation");
+  assert.match(await page.locator('#kiosk-code-hint').innerText(), /10\s+lettres ou chiffres.*une seule fois, pendant 7\s+jours/);
+  const install = page.getByRole('button', { name: 'Installer', exact: true });
 
-  // Nothing typed, then a wrong code: said in words at the field, with the focus.
-  const field = page.getByLabel('Code de la borne');
-  await page.getByRole('button', { name: 'Installer' }).click();
-  await page.getByText('Écrivez le code de la borne.').waitFor();
+  // Nothing typed, then a code of the wrong form, then a wrong code: said in words
+  // at the field, with the focus there.
+  await install.tap();
+  await page.getByText("Écrivez le code d'installation.").waitFor();
   await waitForFocus(page, 'kiosk-code');
-  await field.fill('pas-le-bon-code');
-  await page.getByRole('button', { name: 'Installer' }).click();
-  await page.getByRole('alert').getByText(/Ce code de borne n'est pas valide/).waitFor();
+  await field.tap();
+  await page.keyboard.type('12345');
+  await install.tap();
+  await page.getByRole('alert').getByText(/Ce code n'a pas la bonne forme/).waitFor();
+  await waitForFocus(page, 'kiosk-code');
+  await field.fill('');
+  await field.tap();
+  await page.keyboard.type('k7m4 qx2p 7h');
+  await install.tap();
+  await page.getByRole('alert').getByText(/Ce code d'installation n'est pas valide/).waitFor();
   await waitForFocus(page, 'kiosk-code');
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
-  assert.match(await field.getAttribute('aria-describedby'), /kiosk-code-error/);
+  assert.match(await field.getAttribute('aria-describedby'), /kiosk-code-hint kiosk-code-error/);
   await checkScreen(page, 'pairing, wrong code');
   assert.equal(await kioskCookie(context), null, 'no cookie for a wrong code');
 
-  // The demo kiosk's code.
-  await field.fill(accounts.kioskToken);
-  await page.getByRole('button', { name: 'Installer' }).click();
+  // The demo kiosk's code, typed as a person would on the screen's keyboard:
+  // lower case, spaces instead of dashes.
+  await field.fill('');
+  await field.tap();
+  await page.keyboard.type(printedCode.toLowerCase().replace(/-/g, ' '));
+  await install.tap();
   await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
   const status = (await page.locator('#pairing-status').innerText()).replace(/\s+/g, ' ');
   assert.equal(status, 'Cette borne est installée pour : Bureau de poste de démonstration');
@@ -116,14 +170,22 @@ test('kiosk: paired at /borne, kiosk mode without URL parameters, results filed 
   await screenshot(page, 'kiosk-paired');
   const cookie = await kioskCookie(context);
   assert.ok(cookie, 'the pairing cookie is set');
+  assert.match(cookie.value, /^[0-9a-f]{64}$/, 'a device token, not the code');
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.sameSite, 'Strict');
   assert.ok(cookie.expires * 1000 - Date.now() > 300 * 86_400_000, 'it lasts (renewed by every page)');
   assert.equal(await page.evaluate(() => document.cookie.includes('repere_kiosk')), false, 'scripts cannot read it');
+  // The printed code is used up.
+  const again = await fetch(new URL('/api/kiosk/pair', server.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code: printedCode }),
+  });
+  assert.equal(again.status, 401, 'a code works once');
 
   // `/` with no parameter: kiosk mode, because the server says so.
   const before = (await trainerProfiles()).length;
-  await page.getByRole('link', { name: 'Ouvrir le test' }).click();
+  await page.getByRole('link', { name: 'Ouvrir le test' }).tap();
   await page.waitForURL(new URL('/', server.url).href);
   assert.equal(new URL(page.url()).search, '', 'no URL parameter');
   assert.equal(await kioskMeta(page), 'kiosk');
@@ -157,20 +219,52 @@ test('kiosk: paired at /borne, kiosk mode without URL parameters, results filed 
   await finishVisit(page);
   assert.deepEqual((await storedTraces(page)).session, []);
 
-  // Uninstalling: the page is no longer in kiosk mode.
+  // A passer-by cannot uninstall it: an admin of the structure must confirm.
   await page.goto(new URL('/borne', server.url).href);
   await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
-  await page.getByRole('button', { name: 'Désinstaller cette borne' }).click();
+  const open = page.getByRole('button', { name: 'Désinstaller cette borne' });
+  assert.equal(await open.getAttribute('aria-expanded'), 'false');
+  await open.tap();
+  assert.equal(await open.getAttribute('aria-expanded'), 'true');
+  await waitForFocus(page, 'unpair-title');
+  await page.getByText('Seul un administrateur de la structure peut le faire.').waitFor();
+  await checkScreen(page, 'unpairing asks for an admin');
+  await screenshot(page, 'kiosk-unpair');
+  const unpair = page.getByRole('button', { name: 'Désinstaller', exact: true });
+  await unpair.tap();
+  await page.getByText("Écrivez l'identifiant de l'administrateur.").waitFor();
+  await waitForFocus(page, 'unpair-login');
+  // An agent of the structure knows a password, but is not an admin.
+  await page.getByLabel("Identifiant de l'administrateur").fill(accounts.agent.login);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(accounts.agent.password);
+  await unpair.tap();
+  await page.getByRole('alert').getByText('Seul un administrateur de la structure peut désinstaller cette borne.').waitFor();
+  await waitForFocus(page, 'unpair-error');
+  assert.match(await page.locator('#unpair-login').getAttribute('aria-describedby'), /unpair-error/);
+  await checkScreen(page, 'unpairing refused');
+  assert.ok(await kioskCookie(context), 'still paired');
+  // A wrong password: the login's message.
+  await page.getByLabel('Mot de passe', { exact: true }).fill('pas-le-bon-mot-de-passe');
+  await page.getByLabel("Identifiant de l'administrateur").fill(accounts.admin.login);
+  await unpair.tap();
+  await page.getByRole('alert').getByText('Identifiant ou mot de passe incorrect.').waitFor();
+  assert.ok(await kioskCookie(context), 'still paired');
+  // The admin, showing the password to check it.
+  await page.getByLabel('Mot de passe', { exact: true }).fill(accounts.admin.password);
+  await page.getByLabel('Afficher le mot de passe').check();
+  assert.equal(await page.locator('#unpair-password').getAttribute('type'), 'text');
+  await unpair.tap();
   await page.getByRole('heading', { level: 1, name: 'Installer cette borne' }).waitFor();
   await page.locator('main').getByText('Cette borne est désinstallée.').waitFor();
   assert.equal(await kioskCookie(context), null, 'the pairing cookie is gone');
+  await checkScreen(page, 'uninstalled');
   await page.goto(server.url);
   await waitForApp(page);
   assert.equal(await kioskMeta(page), null, 'an ordinary browser again');
 
   assert.deepEqual(problems.pageErrors, []);
-  // The wrong code's 401 is logged by Chromium as a failed resource.
-  assert.deepEqual(problems.consoleErrors.filter((e) => !/status of 401/.test(e)), []);
+  // The refusals asked for on purpose are logged by Chromium as failed resources.
+  assert.deepEqual(problems.consoleErrors.filter((e) => !/status of 4(01|03|22)\b/.test(e)), []);
   assert.deepEqual(problems.foreignRequests, []);
   await context.close();
 });
@@ -179,7 +273,7 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
   // Paired through the same endpoint as /borne (the context's requests share its cookies).
   const paired = await context.request.post(new URL('/api/kiosk/pair', server.url).href, {
-    data: { token: accounts.kioskToken },
+    data: { code: await newCode() },
   });
   assert.equal(paired.status(), 204);
   const attempts = [];
@@ -258,8 +352,8 @@ test("the service worker's offline copy of the page follows pairing and unpairin
   await waitForCopy(false);
 
   // Paired: the worker fetches the page again at once, so an offline reload is a kiosk.
-  await page.getByLabel('Code de la borne').fill(accounts.kioskToken);
-  await page.getByRole('button', { name: 'Installer' }).click();
+  await page.getByLabel("Code d'installation").fill(await newCode());
+  await page.getByRole('button', { name: 'Installer', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
   await waitForCopy(true);
   await context.setOffline(true);
@@ -272,6 +366,9 @@ test("the service worker's offline copy of the page follows pairing and unpairin
   // Unpaired: the copy is an ordinary browser's page again.
   await page.goto(new URL('/borne', server.url).href);
   await page.getByRole('button', { name: 'Désinstaller cette borne' }).click();
+  await page.getByLabel("Identifiant de l'administrateur").fill(accounts.admin.login);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(accounts.admin.password);
+  await page.getByRole('button', { name: 'Désinstaller', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Installer cette borne' }).waitFor();
   await waitForCopy(false);
   assert.equal(await offlineCopyIsKiosk(), false);
@@ -282,6 +379,64 @@ test("the service worker's offline copy of the page follows pairing and unpairin
   await context.setOffline(false);
 
   assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
+
+test('a kiosk the admin removed stays in kiosk mode, keeps results as anonymous, says so at /borne; an admin logged in on it uninstalls it', async () => {
+  const { context, page, problems } = await openPage(browser, TOUCH);
+  const added = await admin.post('/api/admin/kiosks', { name: "Borne de l'étage" });
+  assert.equal(added.status, 201, added.text);
+  const paired = await context.request.post(new URL('/api/kiosk/pair', server.url).href, {
+    data: { code: added.json.code },
+  });
+  assert.equal(paired.status(), 204);
+  // The admin removes it (« Retirer »).
+  assert.equal(await adminDelete(`/api/admin/kiosks/${added.json.id}`), 204);
+
+  // Still a kiosk: the page wipes between people; the result is kept, as anonymous.
+  const before = (await trainerProfiles()).length;
+  await page.goto(server.url);
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(await kioskMeta(page), 'kiosk', 'kiosk mode stays');
+  const code = await personTakesTheTest(page);
+  assert.equal((await trainerProfiles()).length, before, 'not filed under the structure');
+  const found = await admin.get(`/api/results/${code}`);
+  assert.equal(found.status, 200, 'kept, and found by its code');
+  assert.equal(found.json.source, 'anonymous');
+  assert.equal(found.json.attached, false);
+  await finishVisit(page);
+  assert.deepEqual((await storedTraces(page)).session, [], 'wiped as on any kiosk');
+  assert.ok(await kioskCookie(context), 'the cookie stays');
+
+  // /borne says it, and offers a new code or uninstalling.
+  await page.goto(new URL('/borne', server.url).href);
+  assert.equal(await waitForApp(page), 'Installer cette borne');
+  const said = (await page.locator('#pairing-status').innerText()).replace(/\s+/g, ' ');
+  assert.equal(said, "Cette borne n'est plus enregistrée. Demandez un nouveau code à l'administrateur.");
+  await page.getByLabel("Code d'installation").waitFor();
+  await checkScreen(page, 'pairing, kiosk removed');
+  await screenshot(page, 'kiosk-removed');
+
+  // An admin logged in on this device: one tap, after saying who they are.
+  const login = await context.request.post(new URL('/api/login', server.url).href, {
+    data: { login: accounts.admin.login, password: accounts.admin.password },
+  });
+  assert.equal(login.status(), 200);
+  await page.reload();
+  await waitForApp(page);
+  await page.getByRole('button', { name: 'Désinstaller cette borne' }).tap();
+  await page.getByText(`Vous êtes connecté comme administrateur : ${accounts.admin.login}.`).waitFor();
+  await checkScreen(page, 'unpairing with the admin logged in');
+  await page.getByRole('button', { name: 'Oui, désinstaller' }).tap();
+  await page.locator('main').getByText('Cette borne est désinstallée.').waitFor();
+  assert.equal(await kioskCookie(context), null, 'the pairing cookie is gone');
+  await page.goto(server.url);
+  await waitForApp(page);
+  assert.equal(await kioskMeta(page), null, 'an ordinary browser again');
+
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
   assert.deepEqual(problems.foreignRequests, []);
   await context.close();
 });

@@ -37,9 +37,10 @@ export async function launch() {
  * Opens a page that records console errors, page errors, every request that
  * leaves the loopback interface (there must be none) and every response with an
  * HTTP error status (`failedResponses`: url, status, resource type).
+ * `hasTouch`: a touch screen (taps work, as on a kiosk's tablet).
  */
-export async function openPage(browser, { viewport = { width: 800, height: 1280 } } = {}) {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR' });
+export async function openPage(browser, { viewport = { width: 800, height: 1280 }, hasTouch = false } = {}) {
+  const context = await browser.newContext({ viewport, hasTouch, locale: 'fr-FR' });
   const page = await context.newPage();
   const problems = { consoleErrors: [], pageErrors: [], foreignRequests: [], failedResponses: [] };
   page.on('console', (msg) => {

@@ -1,7 +1,8 @@
 //! `/admin`: the admin's screen. The accounts of the structure (add one, give a
-//! new password, disable or enable one) and its kiosks (add one and see its code
-//! once, remove one). The server checks every rule again (role, structure,
-//! password policy, the last active admin).
+//! new password, disable or enable one) and its kiosks (whether each is installed;
+//! add one and see its installation code once, with how long it works; a new
+//! code to install it on another device; remove one). The server checks every
+//! rule again (role, structure, password policy, the last active admin).
 //!
 //! Accessibility: every field has a label and, when it is wrong, an error tied to
 //! it (`aria-describedby`, `aria-invalid`) and the focus; every outcome is said in
@@ -16,7 +17,7 @@ use super::{
     described_by, error_mark, focus_id_soon, focus_soon, set_title, Audience, Session, StaffGate,
     MIN_PASSWORD_CHARS,
 };
-use crate::api::{self, Account, FormError, Kiosk, NewKiosk};
+use crate::api::{self, Account, FormError, Kiosk, KioskCode};
 use crate::state::AppState;
 
 /// Something loaded from the server.
@@ -642,13 +643,67 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
 
 // -------------------------------------------------------------------- kiosks
 
+/// A kiosk's installation code, shown once: what it is, where to type it, how
+/// long it works. `renewed`: a new code for a kiosk that had one.
+#[component]
+fn CodePanel(code: KioskCode, renewed: bool, id: &'static str) -> impl IntoView {
+    let first = if renewed {
+        format!("Nouveau code pour la borne « {} ».", code.name)
+    } else {
+        format!("La borne « {} » est ajoutée.", code.name)
+    };
+    let days = code.valid_days;
+    let until = if code.expires.is_empty() {
+        String::new()
+    } else {
+        format!("\u{a0}: jusqu'au {}", code.expires)
+    };
+    view! {
+        <div class="confirm kiosk-code" id=id tabindex="-1">
+            <p>{first}</p>
+            <p>
+                "Code d'installation\u{a0}: "
+                <strong class="secret">{code.code.clone()}</strong>
+            </p>
+            <p>"Sur la borne, ouvrez l'adresse /borne et tapez ce code."</p>
+            <p class="code-validity">
+                {format!("Ce code marche une seule fois, pendant {days}\u{a0}jours{until}.")}
+            </p>
+            {renewed
+                .then(|| {
+                    view! {
+                        <p>
+                            "L'appareil installé avec ce code devient la borne. L'ancien appareil ne l'est plus."
+                        </p>
+                    }
+                })}
+            <p>"Notez ce code maintenant\u{a0}: il ne sera plus affiché."</p>
+        </div>
+    }
+}
+
+/// What a kiosk's row says of its state.
+fn kiosk_state(k: &Kiosk) -> String {
+    let installed = match (&k.installed, &k.paired_date) {
+        (true, Some(d)) => format!("Installée le {d}."),
+        (true, None) => "Installée.".to_string(),
+        (false, _) => "Pas encore installée.".to_string(),
+    };
+    match (k.code_waiting, &k.code_expires) {
+        (true, Some(d)) => format!("{installed} Un code attend, valable jusqu'au {d}."),
+        (true, None) => format!("{installed} Un code attend."),
+        (false, _) => installed,
+    }
+}
+
 #[component]
 fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
     let confirming = RwSignal::new(None::<u64>);
     let message = RwSignal::new(None::<Result<String, String>>);
-    let added = RwSignal::new(None::<NewKiosk>);
+    let renewed = RwSignal::new(None::<KioskCode>);
+    let added = RwSignal::new(None::<KioskCode>);
     let busy = RwSignal::new(false);
 
     let remove = move |kiosk: Kiosk| {
@@ -660,10 +715,11 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
             let result = api::remove_kiosk(kiosk.id).await;
             busy.set(false);
             confirming.set(None);
+            renewed.set(None);
             match result {
                 Ok(()) => {
                     let text = format!(
-                        "La borne « {} » est retirée. Son code ne marche plus.",
+                        "La borne « {} » est retirée. Ses résultats ne vont plus à votre structure.",
                         kiosk.name
                     );
                     state.announce(&text);
@@ -673,6 +729,32 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
                 Err(e) => message.set(Some(Err(session.message(&e)))),
             }
             focus_soon("kiosk-message");
+        });
+    };
+
+    let renew = move |kiosk: Kiosk| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        added.set(None);
+        spawn_local(async move {
+            let result = api::renew_kiosk_code(kiosk.id).await;
+            busy.set(false);
+            match result {
+                Ok(code) => {
+                    state.announce(&format!("Nouveau code pour la borne « {} ».", code.name));
+                    message.set(None);
+                    renewed.set(Some(code));
+                    load_kiosks(session, kiosks);
+                    focus_soon("kiosk-new-code");
+                }
+                Err(e) => {
+                    renewed.set(None);
+                    message.set(Some(Err(session.message(&e))));
+                    focus_soon("kiosk-message");
+                }
+            }
         });
     };
 
@@ -695,12 +777,13 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
                     let id = k.id;
                     let name = k.name.clone();
                     let target = k.clone();
+                    let renew_target = k.clone();
                     let actions = move || {
                         if confirming.get() == Some(id) {
                             let target = target.clone();
                             view! {
                                 <p id=format!("confirm-{id}")>
-                                    "Retirer cette borne ? Elle ne pourra plus envoyer de résultats."
+                                    "Retirer cette borne\u{a0}? Ses résultats n'iront plus à votre structure."
                                 </p>
                                 <button
                                     type="button"
@@ -726,7 +809,21 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
                             .into_any()
                         } else {
                             let name = name.clone();
+                            let renew_name = name.clone();
+                            let renew_target = renew_target.clone();
                             view! {
+                                <button
+                                    type="button"
+                                    class="button small secondary"
+                                    id=format!("code-{id}")
+                                    aria-disabled=move || busy.get().to_string()
+                                    on:click=move |_| renew(renew_target.clone())
+                                >
+                                    "Nouveau code d'installation"
+                                    <span class="visually-hidden">
+                                        {format!(" pour la borne {renew_name}")}
+                                    </span>
+                                </button>
                                 <button
                                     type="button"
                                     class="button small secondary"
@@ -747,6 +844,7 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
                         <tr>
                             <th scope="row">{k.name.clone()}</th>
                             <td>{k.date.clone()}</td>
+                            <td>{kiosk_state(&k)}</td>
                             <td>
                                 <div class="row-actions">{actions}</div>
                             </td>
@@ -762,7 +860,8 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
                             <tr>
                                 <th scope="col">"Nom"</th>
                                 <th scope="col">"Ajoutée le"</th>
-                                <th scope="col">"Action"</th>
+                                <th scope="col">"État"</th>
+                                <th scope="col">"Actions"</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -795,17 +894,26 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
         <section class="staff-section" aria-labelledby="kiosks-title">
             <h2 id="kiosks-title">"Bornes"</h2>
             <p>"Une borne est un appareil en libre accès. Les personnes y font le test seules."</p>
+            <p>
+                "Pour installer une borne, ou la remettre sur un autre appareil, donnez un code d'installation."
+            </p>
             {table}
             {status}
+            {move || {
+                renewed
+                    .get()
+                    .map(|code| view! { <CodePanel code renewed=true id="kiosk-new-code" /> })
+            }}
         </section>
-        <AddKiosk kiosks=kiosks added=added />
+        <AddKiosk kiosks=kiosks added=added renewed=renewed />
     }
 }
 
 #[component]
 fn AddKiosk(
     kiosks: RwSignal<Load<Vec<Kiosk>>>,
-    added: RwSignal<Option<NewKiosk>>,
+    added: RwSignal<Option<KioskCode>>,
+    renewed: RwSignal<Option<KioskCode>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
@@ -826,6 +934,7 @@ fn AddKiosk(
         }
         error.set(None);
         added.set(None);
+        renewed.set(None);
         busy.set(true);
         spawn_local(async move {
             let result = api::add_kiosk(&typed).await;
@@ -900,19 +1009,7 @@ fn AddKiosk(
             {move || {
                 added
                     .get()
-                    .map(|k| {
-                        view! {
-                            <div class="confirm kiosk-code" id="kiosk-added" tabindex="-1">
-                                <p>{format!("La borne « {} » est ajoutée.", k.name)}</p>
-                                <p>
-                                    "Code de la borne : "
-                                    <strong class="secret">{k.token.clone()}</strong>
-                                </p>
-                                <p>"Sur la borne, ouvrez l'adresse /borne et tapez ce code."</p>
-                                <p>"Notez ce code maintenant : il ne sera plus affiché."</p>
-                            </div>
-                        }
-                    })
+                    .map(|code| view! { <CodePanel code renewed=false id="kiosk-added" /> })
             }}
         </section>
     }
