@@ -1,24 +1,31 @@
 // Repère's service worker: the app keeps working without the network.
 //
-// - Navigations to the app (the HTML page, for any path outside `/api/`): network
-//   first, so a new version is picked up at once; offline, the cached copy of `/`.
-//   Navigations to `/api/` (a printable sheet) are never touched: they hold
-//   personal data and are not the app.
+// - Navigations to the app (an HTML page, for any path outside `/api/`): network
+//   first, so a new version is picked up at once; offline, the cached copy of the
+//   page of that path. Navigations to `/api/` (a printable sheet) are never
+//   touched: they hold personal data and are not the app.
+// - Two pages, two bundles: the staff page (`staff.html`, which lists the paths it
+//   serves in `<meta name="repere-staff-paths">`) and the self-test page
+//   (`index.html`, every other path). Each has one copy here: `/` for the
+//   self-test page, `/staff.html` for the staff page. Offline, a path the staff
+//   copy lists gets it; any other path, the copy of `/`.
 // - The app page differs by device: the server puts a paired kiosk in kiosk mode
 //   (a meta tag chosen by its `HttpOnly` cookie, `Vary: Cookie`). This worker runs
 //   on one device and its requests carry that device's cookie, so the copy it keeps
 //   is always this device's page, replaced at each navigation online. Pairing or
 //   unpairing changes the mode at once: `/borne` then posts `refresh-shell`, and the
-//   worker fetches the page again, so an offline reload never shows the old mode.
+//   worker fetches both pages again, so an offline reload never shows the old mode.
 // - `/api/` GET requests: network first; answers not marked `no-store`/`private`
 //   are kept so the last one can be shown offline (personal answers never are).
 //   Other methods (POST of results) are never touched: the page's outbox retries.
 // - Every other same-origin GET (Trunk's hashed js/wasm/css, fonts, pictures):
 //   cache first, cached on first fetch.
 //
-// Trunk hashes file names, so the list to precache is read at install time from
-// `index.html` itself (every `href`/`src`), plus the fonts. The page also posts
-// the list of files it loaded before this worker existed (`cache-urls`).
+// Trunk hashes file names, so the list to precache is read from the page itself
+// (every `href`/`src`), plus the fonts: at install time from `/`, and from each
+// page as it is stored. A page loaded before this worker controlled it posts the
+// list of files it loaded and its own path (`cache-urls`), so that page is stored
+// too (the self-test copy at install, the staff copy at an agent's first visit).
 //
 // Two caches: `repere-shell-*` holds the app (no personal data, kept by the kiosk
 // reset); `repere-api-*` holds API answers (deleted by the kiosk reset).
@@ -31,8 +38,18 @@ const FONTS = [
   '/fonts/atkinson-hyperlegible-latin-400-normal.woff2',
   '/fonts/atkinson-hyperlegible-latin-700-normal.woff2',
 ];
-// Trunk's hashed output: `name-<16 hex>.ext` or `name-<16 hex>_bg.wasm`.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+// The keys of the two pages' copies.
+const SELF_TEST_PAGE = '/';
+const STAFF_PAGE = '/staff.html';
+// Trunk's hashed output: `name-<hash>.ext` or `name-<hash>_bg.wasm`, the hash
+// being 10 to 16 hex digits (Trunk does not pad it).
+const HASHED = /-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css)$/;
+
+/** The paths a staff page serves (its meta tag); `null` for another page. */
+function staffPaths(html) {
+  const m = html.match(/<meta name="repere-staff-paths" content="([^"]*)"/);
+  return m ? m[1].split(/\s+/).filter(Boolean) : null;
+}
 
 /** Same-origin paths linked from an HTML page. */
 function linkedPaths(html) {
@@ -61,24 +78,35 @@ async function cacheAll(cache, paths) {
   );
 }
 
-/** Stores the page and everything it links to; drops stale hashed files. */
+/** Stores a page (under the key of its kind) and everything it links to; drops the
+ *  hashed files that neither page's copy links to any more (an older version). */
 async function storeShell(cache, response) {
   const html = await response.clone().text();
-  await cache.put('/', response);
-  const current = linkedPaths(html);
-  await cacheAll(cache, [...current, ...FONTS]);
+  await cache.put(staffPaths(html) ? STAFF_PAGE : SELF_TEST_PAGE, response);
+  await cacheAll(cache, [...linkedPaths(html), ...FONTS]);
+  const current = new Set();
+  for (const key of [SELF_TEST_PAGE, STAFF_PAGE]) {
+    const copy = await cache.match(key);
+    if (copy) for (const path of linkedPaths(await copy.text())) current.add(path);
+  }
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !current.includes(path)) await cache.delete(request);
+    if (HASHED.test(path) && !current.has(path)) await cache.delete(request);
   }
+}
+
+/** Fetches the page of `path` (with this device's cookie) and keeps it. */
+async function storePage(path) {
+  const cache = await caches.open(SHELL);
+  const response = await fetch(path, { cache: 'no-cache' });
+  const html = (response.headers.get('Content-Type') || '').includes('text/html');
+  if (response.ok && html) await storeShell(cache, response);
 }
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
-      const cache = await caches.open(SHELL);
-      const response = await fetch('/', { cache: 'no-cache' });
-      if (response.ok) await storeShell(cache, response);
+      await storePage(SELF_TEST_PAGE);
       await self.skipWaiting();
     })(),
   );
@@ -97,11 +125,18 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** Fetches the app page again (with this device's cookie) and keeps it. */
+/** Fetches both pages again (with this device's cookie) and keeps them: the staff
+ *  page through the first path it serves, if this device has a copy of it. */
 async function refreshShell() {
-  const cache = await caches.open(SHELL);
-  const response = await fetch('/', { cache: 'no-cache' });
-  if (response.ok) await storeShell(cache, response);
+  await storePage(SELF_TEST_PAGE);
+  const staff = await (await caches.open(SHELL)).match(STAFF_PAGE);
+  const paths = staff ? staffPaths(await staff.text()) : null;
+  if (paths && paths.length) await storePage(paths[0]);
+}
+
+/** A path the page sent: same origin, outside `/api/`. */
+function appPath(p) {
+  return typeof p === 'string' && p.startsWith('/') && !p.startsWith('//') && !p.startsWith('/api/');
 }
 
 self.addEventListener('message', (event) => {
@@ -109,10 +144,13 @@ self.addEventListener('message', (event) => {
   if (data.type === 'refresh-shell') {
     event.waitUntil(refreshShell());
   } else if (data.type === 'cache-urls' && Array.isArray(data.urls)) {
-    const paths = data.urls.filter(
-      (p) => typeof p === 'string' && p.startsWith('/') && !p.startsWith('/api/'),
+    const paths = data.urls.filter(appPath);
+    event.waitUntil(
+      (async () => {
+        await cacheAll(await caches.open(SHELL), paths);
+        if (appPath(data.page)) await storePage(data.page);
+      })(),
     );
-    event.waitUntil(caches.open(SHELL).then((cache) => cacheAll(cache, paths)));
   }
 });
 
@@ -124,7 +162,10 @@ async function navigation(event) {
     if (response.ok && html) event.waitUntil(storeShell(cache, response.clone()));
     return response;
   } catch (error) {
-    const cached = await cache.match('/');
+    const path = new URL(event.request.url).pathname.replace(/\/+$/, '');
+    const staff = await cache.match(STAFF_PAGE);
+    if (staff && (staffPaths(await staff.clone().text()) || []).includes(path)) return staff;
+    const cached = await cache.match(SELF_TEST_PAGE);
     if (cached) return cached;
     throw error;
   }

@@ -14,6 +14,13 @@
 //! - `frame`, `screens`: what the person sees;
 //! - [`api`]: the client of the server's JSON API (staff screens: login, the
 //!   agent's screening, the mediator's profiles).
+//!
+//! Two binaries, two wasm bundles ([`routes::Bundle`]): `repere-app` (`src/main.rs`,
+//! loaded by `index.html`: the self-test, the preview, the kiosk pairing) starts
+//! the app with [`SELF_TEST`], `repere-staff` (`src/bin/repere-staff.rs`, loaded by
+//! `staff.html`: login, agent, mediator, admin) with [`STAFF`]. Nothing in this
+//! library outside [`staff_areas`] names a staff screen, so the linker leaves every
+//! staff screen out of the self-test bundle (`cargo xtask build` checks it).
 
 use leptos::prelude::*;
 
@@ -33,12 +40,71 @@ mod storage;
 mod test_run;
 
 use config::Config;
-use routes::{Area, Screen};
+use routes::{Area, Bundle, Screen};
 use state::AppState;
 
-/// The whole application.
+/// What a binary puts in the app: which bundle it is and how it draws its areas.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// The bundle this binary is.
+    pub bundle: Bundle,
+    /// Draws an area of this bundle (called inside the app's reactive view).
+    pub areas: fn(Area) -> AnyView,
+}
+
+/// The self-test bundle (`index.html`).
+pub const SELF_TEST: Entry = Entry {
+    bundle: Bundle::SelfTest,
+    areas: self_test_areas,
+};
+
+/// The staff bundle (`staff.html`).
+pub const STAFF: Entry = Entry {
+    bundle: Bundle::Staff,
+    areas: staff_areas,
+};
+
+/// Starts the app of `entry` in the page's `<body>`.
+pub fn start(entry: Entry) {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(move || view! { <App entry /> });
+}
+
+/// The areas of the self-test bundle.
+fn self_test_areas(area: Area) -> AnyView {
+    let state = expect_context::<AppState>();
+    match area {
+        Area::Preview => view! { <screens::Preview /> }.into_any(),
+        Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
+        Area::SelfTest => match state.screen.get() {
+            Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
+            Screen::Context(index) => view! { <screens::ContextScreen index /> }.into_any(),
+            Screen::Question => view! { <screens::QuestionScreen /> }.into_any(),
+            Screen::Result => view! { <screens::ResultScreen /> }.into_any(),
+            Screen::Print => view! { <screens::PrintScreen /> }.into_any(),
+        },
+        Area::NotFound | Area::Login | Area::Agent | Area::Mediator | Area::Admin => {
+            view! { <screens::NotFound /> }.into_any()
+        }
+    }
+}
+
+/// The areas of the staff bundle (the only place that names the staff screens).
+fn staff_areas(area: Area) -> AnyView {
+    match area {
+        Area::Login => view! { <screens::staff::LoginArea /> }.into_any(),
+        Area::Agent => view! { <screens::staff::AgentArea /> }.into_any(),
+        Area::Mediator => view! { <screens::staff::MediatorArea /> }.into_any(),
+        Area::Admin => view! { <screens::staff::AdminArea /> }.into_any(),
+        Area::SelfTest | Area::Preview | Area::Pairing | Area::NotFound => {
+            view! { <screens::NotFound /> }.into_any()
+        }
+    }
+}
+
+/// The whole application, with the areas of one bundle.
 #[component]
-pub fn App() -> impl IntoView {
+fn App(entry: Entry) -> impl IntoView {
     let config = Config::from_browser();
     let area = Area::from_path(&location().pathname().unwrap_or_default());
     let screening = config.screening.clone();
@@ -91,21 +157,12 @@ pub fn App() -> impl IntoView {
         if state.resetting.get() {
             return view! { <p class="wiping">"Un instant…"</p> }.into_any();
         }
-        match area {
-            Area::NotFound => view! { <screens::NotFound /> }.into_any(),
-            Area::Preview => view! { <screens::Preview /> }.into_any(),
-            Area::Login => view! { <screens::LoginArea /> }.into_any(),
-            Area::Agent => view! { <screens::AgentArea /> }.into_any(),
-            Area::Mediator => view! { <screens::MediatorArea /> }.into_any(),
-            Area::Admin => view! { <screens::AdminArea /> }.into_any(),
-            Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
-            Area::SelfTest => match state.screen.get() {
-                Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
-                Screen::Context(index) => view! { <screens::ContextScreen index /> }.into_any(),
-                Screen::Question => view! { <screens::QuestionScreen /> }.into_any(),
-                Screen::Result => view! { <screens::ResultScreen /> }.into_any(),
-                Screen::Print => view! { <screens::PrintScreen /> }.into_any(),
-            },
+        if area.bundle() == entry.bundle {
+            (entry.areas)(area)
+        } else {
+            // The page of the other bundle: the server sends it for this path, so
+            // this happens only offline, when the service worker holds no copy of it.
+            view! { <screens::Unavailable /> }.into_any()
         }
     };
 

@@ -1,6 +1,7 @@
-//! Entry point of the Repère web app (client-side rendered with Leptos).
+//! Entry point of the self-test bundle (`index.html`): what a kiosk or a person's
+//! phone loads. It starts the app with the self-test areas only, so no staff screen
+//! reaches its wasm.
 
 fn main() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(repere_app::App);
+    repere_app::start(repere_app::SELF_TEST);
 }

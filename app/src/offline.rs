@@ -5,7 +5,9 @@
 //!   started online finishes offline, and a reload offline still shows the app.
 //!   Once it is active, the page tells it every same-origin file it has loaded
 //!   (the wasm, the js, the fonts, the pictures) so they are cached even though
-//!   they were fetched before the worker existed.
+//!   they were fetched before the worker existed, and, when the worker did not
+//!   control this page's load, the page's path, so it keeps that page too (the
+//!   staff page is not cached at install).
 //! - A finished result is put in the outbox with where it goes ([`Destination`]):
 //!   `POST /api/results` (self-test, kiosk: a paired kiosk's cookie goes with it),
 //!   or `POST /api/screenings/<id>/result` (agent mode, with the agent's session
@@ -371,13 +373,15 @@ pub fn start_sender(kiosk: bool) {
     );
 }
 
-/// Registers `sw.js`, then hands it the list of files already loaded.
+/// Registers `sw.js`, then hands it the list of files already loaded (and this
+/// page's path if the worker did not see it load).
 pub fn register_service_worker() {
     let navigator = window().navigator();
     if !js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
         return;
     }
     let container = navigator.service_worker();
+    let uncontrolled = container.controller().is_none();
     let registered = container.register("/sw.js");
     spawn_local(async move {
         if JsFuture::from(registered).await.is_err() {
@@ -396,6 +400,10 @@ pub fn register_service_worker() {
         let message = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&message, &"type".into(), &"cache-urls".into());
         let _ = js_sys::Reflect::set(&message, &"urls".into(), &loaded_files());
+        if uncontrolled {
+            let page = location().pathname().unwrap_or_default();
+            let _ = js_sys::Reflect::set(&message, &"page".into(), &page.into());
+        }
         let _ = worker.post_message(&message);
     });
 }

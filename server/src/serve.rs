@@ -187,18 +187,32 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     });
 
     // Screens such as /agent or /connexion are routed by the app itself: any path that
-    // is not a file of dist/ gets index.html with 200, and the app shows its own
-    // "page not found" screen for paths it does not know. The page carries the kiosk
-    // mode of a paired kiosk (`api::kiosk::app_page`).
-    let page = api::kiosk::AppPage {
-        index: index.clone(),
-        state: state.clone(),
+    // is not a file of dist/ gets an app page with 200, and the app shows its own
+    // "page not found" screen for paths it does not know. Two pages, two bundles:
+    // the staff page for the paths it lists, index.html for every other one. A page
+    // carries the kiosk mode of a paired kiosk (`api::kiosk::app_page`).
+    let staff = staff_page(&args.dist)?;
+    let page_service = |index: PathBuf| -> axum::routing::MethodRouter {
+        get(api::kiosk::app_page).with_state(api::kiosk::AppPage {
+            index,
+            state: state.clone(),
+        })
     };
-    let page_service: axum::routing::MethodRouter = get(api::kiosk::app_page).with_state(page);
-    let app = api::router(state)
-        .route_service("/", page_service.clone())
-        .route_service("/index.html", page_service.clone())
-        .fallback_service(ServeDir::new(&args.dist).fallback(page_service))
+    let self_test_page = page_service(index.clone());
+    let mut app = api::router(state.clone())
+        .route_service("/", self_test_page.clone())
+        .route_service("/index.html", self_test_page.clone());
+    if let Some((file, paths)) = staff {
+        let staff_page = page_service(file);
+        app = app.route_service(&format!("/{STAFF_PAGE}"), staff_page.clone());
+        for path in paths {
+            app = app
+                .route_service(&path, staff_page.clone())
+                .route_service(&format!("{path}/"), staff_page.clone());
+        }
+    }
+    let app = app
+        .fallback_service(ServeDir::new(&args.dist).fallback(self_test_page))
         .layer(axum::middleware::from_fn(crate::static_cache::headers))
         .layer(TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.addr, args.port))
@@ -282,6 +296,58 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The staff page in `dist/` (the staff bundle: login, agent, mediator, admin).
+pub const STAFF_PAGE: &str = "staff.html";
+/// The meta tag by which the staff page lists the paths it serves.
+const STAFF_PATHS_META: &str = r#"name="repere-staff-paths""#;
+
+/// The staff page of `dist` and the paths it serves (its `<meta
+/// name="repere-staff-paths" content="/connexion /agent …">`, from the app's
+/// `routes.rs`). Without the file (a web app built before the staff bundle, test
+/// folders), every path gets index.html.
+fn staff_page(dist: &std::path::Path) -> Result<Option<(PathBuf, Vec<String>)>, CliError> {
+    let file = dist.join(STAFF_PAGE);
+    let html = match std::fs::read_to_string(&file) {
+        Ok(html) => html,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(file = %file.display(), "no staff page: every path gets index.html");
+            return Ok(None);
+        }
+        Err(e) => return Err(CliError::Input(format!("{}: {e}", file.display()))),
+    };
+    match staff_paths(&html) {
+        Some(paths) => Ok(Some((file, paths))),
+        None => Err(CliError::Input(format!(
+            "{}: no <meta name=\"repere-staff-paths\" content=\"/path …\"> listing the \
+             paths it serves (paths start with /, without a trailing /): build the web app \
+             again (`cargo xtask build`)",
+            file.display()
+        ))),
+    }
+}
+
+/// The paths listed by the staff page's meta tag: `None` unless there is at least
+/// one and each is an absolute path without a trailing `/`, a dot (a file) or a
+/// repeat (`/` itself is the self-test's).
+fn staff_paths(html: &str) -> Option<Vec<String>> {
+    let tag_start = html.find(STAFF_PATHS_META)?;
+    let tag = &html[tag_start..];
+    let tag = &tag[..tag.find('>')?];
+    let content = &tag[tag.find("content=\"")? + "content=\"".len()..];
+    let content = &content[..content.find('"')?];
+    let paths: Vec<String> = content.split_whitespace().map(str::to_string).collect();
+    let valid = |p: &String| {
+        p.len() > 1
+            && p.starts_with('/')
+            && !p.ends_with('/')
+            && !p.starts_with("/api/")
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/-_".contains(&b))
+    };
+    let distinct = paths.iter().collect::<std::collections::HashSet<_>>().len() == paths.len();
+    (!paths.is_empty() && distinct && paths.iter().all(valid)).then_some(paths)
+}
+
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -309,3 +375,40 @@ async fn shutdown_signal() {
 /// export time at 100,000 profiles).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_staff_page_lists_its_paths() {
+        let page = r#"<head><meta charset="utf-8">
+    <meta name="repere-staff-paths" content="/connexion /agent
+      /mediateur">
+    <title>Repère</title>"#;
+        assert_eq!(
+            staff_paths(page),
+            Some(vec![
+                "/connexion".to_string(),
+                "/agent".to_string(),
+                "/mediateur".to_string()
+            ])
+        );
+        for bad in [
+            "<title>Repère</title>",
+            r#"<meta name="repere-staff-paths" content="">"#,
+            r#"<meta name="repere-staff-paths" content="  ">"#,
+            r#"<meta name="repere-staff-paths" content="/agent /">"#,
+            r#"<meta name="repere-staff-paths" content="/agent/">"#,
+            r#"<meta name="repere-staff-paths" content="agent">"#,
+            r#"<meta name="repere-staff-paths" content="/api/me">"#,
+            r#"<meta name="repere-staff-paths" content="/{x}">"#,
+            r#"<meta name="repere-staff-paths" content="/index.html">"#,
+            r#"<meta name="repere-staff-paths" content="/agent /admin /agent">"#,
+            r#"<meta name="repere-staff-paths"><meta content="/agent">"#,
+            r#"<meta name="repere-staff-paths" content="/agent"#,
+        ] {
+            assert_eq!(staff_paths(bad), None, "{bad}");
+        }
+    }
+}

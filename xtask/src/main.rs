@@ -21,6 +21,7 @@ usage: cargo xtask <command> [options]
 commands:
   setup              install the tools the build and the tests need (idempotent)
   build              set-up, then the release build of the web app into dist/
+                     (two pages: index.html, the self-test; staff.html, the staff)
   serve [--port N] [--data DIR]
                      set-up, build, then start the `repere` server on 127.0.0.1
   test               set-up, then every test: native, wasm in Chromium, end-to-end
@@ -67,19 +68,119 @@ pub fn step(message: &str) {
     println!("\n==> {message}");
 }
 
-/// Release build of the web app with Trunk (offline) into `dist/`.
+/// Release build of the web app with Trunk (offline) into `dist/`: two pages, two
+/// wasm bundles (ARCHITECTURE.md, app). `app/index.html` (the self-test bundle, with
+/// the fonts, pictures and `sw.js`) goes straight into `dist/`; `app/staff.html` (the
+/// staff bundle) is built into `target/trunk-staff/` (Trunk empties its output
+/// folder), and its files join `dist/`. Then the self-test bundle is checked to hold
+/// no staff code.
 fn build_app(tools: &setup::Tools) -> Result<(), String> {
-    step("Building the web app (Trunk, release, offline) into dist/");
+    step("Building the web app (Trunk, release, offline): the self-test page into dist/");
     Cmd::new(&tools.trunk)
         .args(["build", "--release", "--offline"])
         .current_dir(root())
         .envs(tools.env())
         .run()?;
-    let index = root().join("dist").join("index.html");
-    if !index.is_file() {
-        return Err(format!("Trunk finished but {} is missing", index.display()));
+    let dist = root().join("dist");
+    let staff_out = target_dir().join("trunk-staff");
+    step("Building the staff page (Trunk, release, offline), then adding it to dist/");
+    Cmd::new(&tools.trunk)
+        .args([
+            "build",
+            "--release",
+            "--offline",
+            "--html-output",
+            "staff.html",
+        ])
+        .arg("--dist")
+        .arg(&staff_out)
+        .arg(root().join("app").join("staff.html"))
+        .current_dir(root())
+        .envs(tools.env())
+        .run()?;
+    merge_into(&staff_out, &dist)?;
+    for page in ["index.html", "staff.html"] {
+        if !dist.join(page).is_file() {
+            return Err(format!(
+                "Trunk finished but {} is missing",
+                dist.join(page).display()
+            ));
+        }
+    }
+    check_bundles(
+        &target_dir()
+            .join("wasm32-unknown-unknown")
+            .join("wasm-release"),
+    )
+}
+
+/// Copies the files at the top of `from` into `to`. A file already there must be
+/// the same (both builds write the same hashed `style-….css`): anything else would
+/// be two different files under one name.
+fn merge_into(from: &Path, to: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        let source = entry.path();
+        if !source.is_file() {
+            continue;
+        }
+        let bytes =
+            std::fs::read(&source).map_err(|e| format!("cannot read {}: {e}", source.display()))?;
+        let target = to.join(entry.file_name());
+        match std::fs::read(&target) {
+            Ok(existing) if existing == bytes => continue,
+            Ok(_) => {
+                return Err(format!(
+                    "{} and {} differ: the two Trunk builds wrote different files under one name",
+                    source.display(),
+                    target.display()
+                ))
+            }
+            Err(_) => std::fs::write(&target, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?,
+        }
     }
     Ok(())
+}
+
+/// Functions of the staff screens, as named in a wasm's name section.
+const STAFF_CODE: &[u8] = b"repere_app::screens::staff::";
+
+/// The self-test bundle holds no staff code: in the wasm files cargo wrote before
+/// wasm-bindgen and wasm-opt (in `dir`), whose name section still names every
+/// function, no function of `screens::staff` is in `repere-app.wasm`, and some are
+/// in `repere-staff.wasm` (else this check could not see them).
+fn check_bundles(dir: &Path) -> Result<(), String> {
+    let count = |bin: &str| -> Result<usize, String> {
+        let path = dir.join(format!("{bin}.wasm"));
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Ok(bytes
+            .windows(STAFF_CODE.len())
+            .filter(|w| *w == STAFF_CODE)
+            .count())
+    };
+    if count("repere-staff")? == 0 {
+        return Err(format!(
+            "{}: no function of the staff screens is named in repere-staff.wasm: without \
+             the name section the self-test bundle cannot be checked for staff code",
+            dir.display()
+        ));
+    }
+    match count("repere-app")? {
+        0 => {
+            println!("self-test bundle: no staff code (checked in repere-app.wasm)");
+            Ok(())
+        }
+        n => Err(format!(
+            "the self-test bundle holds staff code: {n} functions of `screens::staff` \
+             in {}/repere-app.wasm. Only `staff_areas` (app/src/lib.rs) may name the staff \
+             screens; see app/README.md, « Weight », to find what pulls them in",
+            dir.display()
+        )),
+    }
 }
 
 /// Builds the `repere` binary (release when `release`), returns its path.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::staff::focus_soon;
+use super::common::focus_soon;
 use crate::offline::{self, Delivery};
 use crate::routes::Screen;
 use crate::state::AppState;

@@ -1,6 +1,10 @@
-//! The screens of the self-test, one module each. A screen reads and changes the
-//! shared [`crate::state::AppState`]; it never scores or picks questions itself.
+//! The screens, one module each. A screen reads and changes the shared
+//! [`crate::state::AppState`]; it never scores or picks questions itself.
+//!
+//! `staff` holds the staff screens: only `crate::staff_areas` names them, so they
+//! reach the staff bundle only. What both bundles use sits in `common`.
 
+mod common;
 mod context;
 mod hand_back;
 mod not_found;
@@ -9,16 +13,15 @@ mod preview;
 mod print;
 mod question;
 mod result;
-mod staff;
+pub(crate) mod staff;
 mod welcome;
 
 pub use context::ContextScreen;
 pub use hand_back::AgentExit;
-pub use not_found::NotFound;
+pub use not_found::{NotFound, Unavailable};
 pub use pairing::PairingArea;
 pub use preview::Preview;
 pub use print::PrintScreen;
 pub use question::QuestionScreen;
 pub use result::ResultScreen;
-pub use staff::{AdminArea, AgentArea, LoginArea, MediatorArea};
 pub use welcome::Welcome;

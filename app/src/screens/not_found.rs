@@ -1,4 +1,4 @@
-//! A calm page for an address that leads nowhere.
+//! Calm pages for an address that leads nowhere, or nowhere for now.
 
 use leptos::prelude::*;
 
@@ -20,6 +20,34 @@ pub fn NotFound() -> impl IntoView {
                     "Revenir à l'accueil"
                 </a>
             </p>
+        </div>
+    }
+}
+
+/// A path of the other bundle, opened offline when the service worker holds no
+/// copy of its page (the server sends the right page whenever it is reached).
+#[component]
+pub fn Unavailable() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    state
+        .read_text
+        .set("Cette page a besoin du réseau. Réessayez quand le réseau revient.".into());
+    let again = move |_| {
+        let _ = location().reload();
+    };
+    view! {
+        <div class="screen">
+            <h1 tabindex="-1">"Page indisponible pour le moment"</h1>
+            <p>"Cette page a besoin du réseau."</p>
+            <p>"Réessayez quand le réseau revient."</p>
+            <div class="actions">
+                <button type="button" class="button primary" on:click=again>
+                    "Réessayer"
+                </button>
+                <a class="button secondary" href="/">
+                    "Revenir à l'accueil"
+                </a>
+            </div>
         </div>
     }
 }
