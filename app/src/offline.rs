@@ -18,6 +18,12 @@
 //!   [`SEND_TIMEOUT_MS`] or a 5xx mean "try again later" (at start, when the
 //!   browser comes back online, and every 30 seconds while something waits). A
 //!   result sent twice is stored once: the server recognises its id.
+//! - A screening the server no longer has (purged after a day) still takes its
+//!   result. A 404 from a screening's endpoint then means it is not the logged-in
+//!   agent's structure's (or a deployment problem): after [`MAX_NOT_FOUND`] such
+//!   answers the result stops being sent, and is kept aside with its log (it is
+//!   the person's result), so the outbox does not retry it forever; the agent's
+//!   screen says so.
 //! - Where the outbox lives: `localStorage` on a personal device or the agent's
 //!   tablet (a result survives a closed tab or a restart), `sessionStorage` on a
 //!   kiosk (a kiosk visit is one tab; nothing of a person may outlive it, not even
@@ -45,6 +51,9 @@ pub const RESULTS_ENDPOINT: &str = "/api/results";
 /// How long one attempt may take before it counts as "no answer" (the request may
 /// still arrive: the server then stores the result once, by its id).
 pub const SEND_TIMEOUT_MS: i32 = 15_000;
+/// 404 answers from a screening's endpoint after which its result stops being
+/// sent (kept aside with its log).
+pub const MAX_NOT_FOUND: u32 = 3;
 const OUTBOX_KEY: &str = "repere.outbox";
 const REJECTED_KEY: &str = "repere.outbox.rejected";
 
@@ -73,6 +82,13 @@ pub struct Pending {
     /// Where it goes (absent in entries queued by older versions: `/api/results`).
     #[serde(default)]
     pub to: Destination,
+    /// 404 answers so far (a screening's endpoint only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_found: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A result the server refused (4xx): kept as a note, never sent again.
@@ -85,6 +101,10 @@ pub struct Rejected {
     /// Where it was going.
     #[serde(default)]
     pub to: Destination,
+    /// The log itself, kept when the server said it did not know the screening
+    /// (404): it is the person's result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
 }
 
 /// What to do with a result after one attempt to send it.
@@ -111,12 +131,18 @@ impl Outcome {
         }
     }
 
-    /// The outcome of an attempt to send to `to` that got `status`. A screening's
-    /// result needs the agent's session: 401 (logged out, session expired) and 403
-    /// (stale CSRF token) say nothing against the result, it waits for a login.
-    pub fn of_attempt(to: &Destination, status: Option<u16>) -> Outcome {
+    /// The outcome of an attempt to send to `to` that got `status`, after
+    /// `not_found` earlier 404 answers. A screening's result needs the agent's
+    /// session: 401 (logged out, session expired) and 403 (stale CSRF token) say
+    /// nothing against the result, it waits for a login. A screening's endpoint
+    /// takes the result of a screening it no longer has: its 404 is tried
+    /// [`MAX_NOT_FOUND`] times in all, then the result is set aside.
+    pub fn of_attempt(to: &Destination, status: Option<u16>, not_found: u32) -> Outcome {
         match (to, status) {
             (Destination::Screening { .. }, Some(401 | 403)) => Outcome::Retry,
+            (Destination::Screening { .. }, Some(404)) if not_found + 1 >= MAX_NOT_FOUND => {
+                Outcome::Rejected(404)
+            }
             _ => Outcome::of(status),
         }
     }
@@ -156,7 +182,12 @@ fn outbox_store() -> Option<web_sys::Storage> {
 pub fn enqueue(id: String, body: serde_json::Value, to: Destination) {
     let mut queue = pending();
     if !queue.iter().any(|p| p.id == id) {
-        queue.push(Pending { id, body, to });
+        queue.push(Pending {
+            id,
+            body,
+            to,
+            not_found: 0,
+        });
         storage::set_json(outbox_store(), OUTBOX_KEY, &queue);
     }
     spawn_local(flush());
@@ -191,12 +222,18 @@ pub async fn flush() {
                     storage::set_json(storage::session(), &screening_code_key(id), &code);
                 }
             }
-            let outcome = Outcome::of_attempt(&item.to, status);
-            if outcome == Outcome::Retry {
-                continue;
-            }
+            let outcome = Outcome::of_attempt(&item.to, status, item.not_found);
             // Re-read: the queue may have grown while we waited.
             let mut queue = pending();
+            if outcome == Outcome::Retry {
+                if status == Some(404) && matches!(item.to, Destination::Screening { .. }) {
+                    if let Some(p) = queue.iter_mut().find(|p| p.id == item.id) {
+                        p.not_found += 1;
+                        storage::set_json(outbox_store(), OUTBOX_KEY, &queue);
+                    }
+                }
+                continue;
+            }
             queue.retain(|p| p.id != item.id);
             storage::set_json(outbox_store(), OUTBOX_KEY, &queue);
             if let Outcome::Rejected(status) = outcome {
@@ -204,6 +241,7 @@ pub async fn flush() {
                 list.push(Rejected {
                     id: item.id,
                     status,
+                    body: (status == 404).then_some(item.body),
                     to: item.to,
                 });
                 storage::set_json(outbox_store(), REJECTED_KEY, &list);
@@ -271,6 +309,49 @@ pub fn delivery(id: &str) -> Delivery {
     } else {
         Delivery::Sending
     }
+}
+
+/// The status the server refused the result of screening `screening` with, if
+/// it did (404: the screening is not the logged-in agent's structure's).
+pub fn screening_refusal(screening: &str) -> Option<u16> {
+    let to = Destination::Screening {
+        id: screening.to_string(),
+    };
+    rejected()
+        .into_iter()
+        .find(|r| r.to == to)
+        .map(|r| r.status)
+}
+
+/// Puts the result of screening `screening` that was set aside after 404
+/// answers back in the queue (the agent may have logged in with the right
+/// account since); true if there was one.
+pub fn requeue_screening(screening: &str) -> bool {
+    let to = Destination::Screening {
+        id: screening.to_string(),
+    };
+    let mut list = rejected();
+    let Some(at) = list
+        .iter()
+        .position(|r| r.to == to && r.status == 404 && r.body.is_some())
+    else {
+        return false;
+    };
+    let r = list.remove(at);
+    let mut queue = pending();
+    if let Some(body) = r.body {
+        if !queue.iter().any(|p| p.id == r.id) {
+            queue.push(Pending {
+                id: r.id,
+                body,
+                to,
+                not_found: 0,
+            });
+        }
+    }
+    storage::set_json(outbox_store(), OUTBOX_KEY, &queue);
+    storage::set_json(outbox_store(), REJECTED_KEY, &list);
+    true
 }
 
 /// Where the result of screening `screening` stands, for the agent's screen of
@@ -480,20 +561,63 @@ mod tests {
         let screening = Destination::Screening { id: "abc".into() };
         for status in [401, 403] {
             assert_eq!(
-                Outcome::of_attempt(&screening, Some(status)),
+                Outcome::of_attempt(&screening, Some(status), 0),
                 Outcome::Retry
             );
             assert_eq!(
-                Outcome::of_attempt(&Destination::Results, Some(status)),
+                Outcome::of_attempt(&Destination::Results, Some(status), 0),
                 Outcome::Rejected(status)
             );
         }
         assert_eq!(
-            Outcome::of_attempt(&screening, Some(422)),
+            Outcome::of_attempt(&screening, Some(422), 0),
             Outcome::Rejected(422)
         );
-        assert_eq!(Outcome::of_attempt(&screening, Some(201)), Outcome::Sent);
-        assert_eq!(Outcome::of_attempt(&screening, None), Outcome::Retry);
+        assert_eq!(Outcome::of_attempt(&screening, Some(201), 0), Outcome::Sent);
+        assert_eq!(Outcome::of_attempt(&screening, None, 0), Outcome::Retry);
+    }
+
+    #[test]
+    fn a_screening_the_server_does_not_know_is_tried_three_times_then_set_aside() {
+        let screening = Destination::Screening { id: "abc".into() };
+        let mut tries = 0;
+        let mut not_found = 0;
+        loop {
+            tries += 1;
+            match Outcome::of_attempt(&screening, Some(404), not_found) {
+                Outcome::Retry => not_found += 1,
+                other => {
+                    assert_eq!(other, Outcome::Rejected(404));
+                    break;
+                }
+            }
+            assert!(tries < 100, "retried forever");
+        }
+        assert_eq!(tries, MAX_NOT_FOUND);
+        assert_eq!(MAX_NOT_FOUND, 3);
+        // Other destinations keep waiting on a 404 (a deployment problem).
+        assert_eq!(
+            Outcome::of_attempt(&Destination::Results, Some(404), 50),
+            Outcome::Retry
+        );
+        // The counter is stored only when it counts; the log is kept aside.
+        let p = Pending {
+            id: "u".into(),
+            body: serde_json::json!({"answers": []}),
+            to: screening.clone(),
+            not_found: 2,
+        };
+        let text = serde_json::to_string(&p).expect("json");
+        assert!(text.ends_with(r#""not_found":2}"#), "{text}");
+        let r = Rejected {
+            id: "u".into(),
+            status: 404,
+            to: screening,
+            body: Some(p.body.clone()),
+        };
+        let back: Rejected =
+            serde_json::from_str(&serde_json::to_string(&r).expect("json")).expect("back");
+        assert_eq!(back.body, Some(serde_json::json!({"answers": []})));
     }
 
     #[test]
@@ -513,6 +637,7 @@ mod tests {
             id: "u2".into(),
             body: serde_json::json!({}),
             to: Destination::Screening { id: "s9".into() },
+            not_found: 0,
         };
         let text = serde_json::to_string(&p).expect("json");
         assert_eq!(

@@ -513,3 +513,74 @@ test('agent: no network at the end; the result waits for its screening and shows
   assertClean(problems);
   await context.close();
 });
+
+test('agent: a screening the server does not know for this account is tried three times, then kept aside and said; « Réessayer maintenant » sends it again', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  // The screening's endpoint answers 404 (as for another structure's screening)
+  // until the test lets it through.
+  let known = false;
+  let refused = 0;
+  await context.route('**/api/screenings/*/result', (route) => {
+    if (known) return route.continue();
+    refused += 1;
+    return route.fulfill({
+      status: 404,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'Dépistage introuvable.', code: 'not_found' }),
+    });
+  });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  const screening = await startScreening(page);
+  await page.getByRole('link', { name: 'Commencer le test' }).click();
+  await waitForApp(page);
+  await takeTest(page, { done: 'Le test est fini' });
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('repere.outbox') || '[]')[0]?.not_found >= 1);
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat en attente' }).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('depistage'), screening);
+
+  // Each try is one more 404; the third sets the result aside, with its log.
+  const retry = page.getByRole('button', { name: 'Réessayer maintenant' });
+  const notice = page.getByText('Le serveur ne trouve pas ce dépistage pour votre compte.', { exact: false });
+  for (let k = 0; k < 5 && !(await notice.isVisible()); k += 1) {
+    const before = refused;
+    await retry.click();
+    const deadline = Date.now() + 10_000;
+    while (refused === before && Date.now() < deadline) await page.waitForTimeout(100);
+    await page.waitForTimeout(1_200);
+  }
+  await notice.waitFor();
+  // Three 404 answers counted (one more may have reached the server from the
+  // test's page as it handed the tablet back, before it could count it).
+  const atAside = refused;
+  assert.ok(atAside >= 3 && atAside <= 4, `three attempts counted (${atAside} requests)`);
+  const stored = await page.evaluate(() => ({
+    outbox: localStorage.getItem('repere.outbox'),
+    aside: JSON.parse(localStorage.getItem('repere.outbox.rejected') || '[]'),
+  }));
+  assert.equal(stored.outbox, null, 'nothing left to retry by itself');
+  assert.equal(stored.aside.length, 1);
+  assert.equal(stored.aside[0].status, 404);
+  assert.deepEqual(stored.aside[0].to, { kind: 'screening', id: screening });
+  assert.ok(Array.isArray(stored.aside[0].body?.answers), 'the log is kept: it is the person’s result');
+  await page.getByText('Connectez-vous avec un compte de la structure du dépistage', { exact: false }).waitFor();
+  // The 30 s sender leaves it alone.
+  await page.waitForTimeout(31_000);
+  assert.equal(refused, atAside, 'not retried forever');
+  await checkScreen(page, 'agent, screening unknown');
+  await screenshot(page, 'agent-screening-unknown');
+
+  // Sent again on request, when the server takes it.
+  known = true;
+  await retry.click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat du test' }).waitFor({ timeout: 20_000 });
+  const code = await page.evaluate(() => new URLSearchParams(location.search).get('resultat'));
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const left = await page.evaluate(() => [localStorage.getItem('repere.outbox'), localStorage.getItem('repere.outbox.rejected')]);
+  assert.equal(left[0], null);
+  assert.deepEqual(JSON.parse(left[1] || '[]'), [], 'nothing kept aside any more');
+  assertClean(problems);
+  await context.close();
+});

@@ -398,7 +398,10 @@ fn HandOverStep(step: RwSignal<Step>, screening: Screening) -> impl IntoView {
 
 /// The result of a screening that has not reached the server yet: it waits in
 /// this tablet's outbox, which sends it when the network comes back (at once, on
-/// « Réessayer maintenant », and every 30 s); then the result shows.
+/// « Réessayer maintenant », and every 30 s); then the result shows. A result
+/// the server did not take because it did not know the screening for this
+/// account (404, three times) is said, kept, and sent again on « Réessayer
+/// maintenant ».
 #[component]
 fn WaitingStep(
     step: RwSignal<Step>,
@@ -407,8 +410,9 @@ fn WaitingStep(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let delivery = RwSignal::new(offline::screening_delivery(&screening));
+    let screening = StoredValue::new(screening);
     let check = move || {
-        let now = offline::screening_delivery(&screening);
+        let now = screening.with_value(|s| offline::screening_delivery(s));
         if let Some(Delivery::Sent(Some(code))) = &now {
             state.announce("Le résultat est arrivé.");
             open(code.clone());
@@ -422,6 +426,11 @@ fn WaitingStep(
     }
     let retry = move |_| {
         state.announce("Nouvel essai d'envoi.");
+        // A result set aside because the server did not know the screening goes
+        // back in the queue: the agent may have logged in with the right account.
+        if screening.with_value(|s| offline::requeue_screening(s)) {
+            delivery.set(screening.with_value(|s| offline::screening_delivery(s)));
+        }
         spawn_local(offline::flush());
     };
     let new_screening = move |_| {
@@ -432,8 +441,20 @@ fn WaitingStep(
         <div class="screen staff agent-waiting">
             <h1 tabindex="-1">"Résultat en attente"</h1>
             {move || match delivery.get() {
+                Some(Delivery::Refused)
+                    if screening.with_value(|s| offline::screening_refusal(s)) == Some(404) => {
+                    view! {
+                        <p class="notice" id="waiting-status">
+                            "Le serveur ne trouve pas ce dépistage pour votre compte. Le résultat n'est plus envoyé, mais il reste gardé sur cette tablette."
+                        </p>
+                        <p>
+                            "Connectez-vous avec un compte de la structure du dépistage, puis touchez «\u{a0}Réessayer maintenant\u{a0}»."
+                        </p>
+                    }
+                    .into_any()
+                }
                 Some(Delivery::Refused) => view! {
-                    <p class="notice">
+                    <p class="notice" id="waiting-status">
                         "Le serveur a refusé ce résultat. Il ne peut pas être enregistré. Refaites le dépistage si la personne le veut bien."
                     </p>
                 }
