@@ -1,7 +1,8 @@
 //! `/borne`: installing this device as a kiosk of a structure, or uninstalling it.
 //!
-//! Whoever sets the device up types the kiosk's installation code (ten symbols,
-//! `K7M4-QX2P-7H`; case, spaces and dashes do not matter), given by the admin
+//! Whoever sets the device up types the kiosk's pairing code, « code
+//! d'installation » (ten symbols, `K7M4-QX2P-7H`; case, spaces and dashes do not
+//! matter), given by the admin
 //! screen or `repere kiosk add|code`; it works once, for 7 days. The server gives
 //! the device a token in an `HttpOnly` cookie that this page never sees; from then
 //! on the server serves the app in kiosk mode to this browser and files its

@@ -1,6 +1,6 @@
 //! `/admin`: the admin's screen. The accounts of the structure (add one, give a
 //! new password, disable or enable one) and its kiosks (whether each is installed;
-//! add one and see its installation code once, with how long it works; a new
+//! add one and see its pairing code once, with how long it works; a new
 //! code to install it on another device; remove one). The server checks every
 //! rule again (role, structure, password policy, the last active admin).
 //!
@@ -643,8 +643,9 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
 
 // -------------------------------------------------------------------- kiosks
 
-/// A kiosk's installation code, shown once: what it is, where to type it, how
-/// long it works. `renewed`: a new code for a kiosk that had one.
+/// A kiosk's pairing code (« code d'installation »), shown once: what it is,
+/// where to type it, how long it works. `renewed`: a new code for a kiosk that
+/// had one.
 #[component]
 fn CodePanel(code: KioskCode, renewed: bool, id: &'static str) -> impl IntoView {
     let first = if renewed {
