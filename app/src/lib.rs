@@ -16,9 +16,10 @@
 //!   agent's screening, the mediator's profiles).
 //!
 //! Two binaries, two wasm bundles ([`routes::Bundle`]): `repere-app` (`src/main.rs`,
-//! loaded by `index.html`: the self-test, the preview, the kiosk pairing) starts
-//! the app with [`SELF_TEST`], `repere-staff` (`src/bin/repere-staff.rs`, loaded by
-//! `staff.html`: login, agent, mediator, admin) with [`STAFF`]. Nothing in this
+//! loaded by `index.html`: the self-test, the preview) starts the app with
+//! [`SELF_TEST`], `repere-staff` (`src/bin/repere-staff.rs`, loaded by
+//! `staff.html`: login, agent, mediator, admin, the kiosk installation) with
+//! [`STAFF`]. Nothing in this
 //! library outside [`staff_areas`] names a staff screen, so the linker leaves every
 //! staff screen out of the self-test bundle (`cargo xtask build` checks it).
 
@@ -30,6 +31,7 @@ pub mod config;
 mod frame;
 mod kiosk;
 pub mod offline;
+mod qr;
 mod render;
 pub mod routes;
 mod screens;
@@ -75,7 +77,6 @@ fn self_test_areas(area: Area) -> AnyView {
     let state = expect_context::<AppState>();
     match area {
         Area::Preview => view! { <screens::Preview /> }.into_any(),
-        Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
         Area::SelfTest => match state.screen.get() {
             Screen::Welcome => view! { <screens::Welcome /> }.into_any(),
             Screen::Context(index) => view! { <screens::ContextScreen index /> }.into_any(),
@@ -83,20 +84,25 @@ fn self_test_areas(area: Area) -> AnyView {
             Screen::Result => view! { <screens::ResultScreen /> }.into_any(),
             Screen::Print => view! { <screens::PrintScreen /> }.into_any(),
         },
-        Area::NotFound | Area::Login | Area::Agent | Area::Mediator | Area::Admin => {
-            view! { <screens::NotFound /> }.into_any()
-        }
+        Area::NotFound
+        | Area::Login
+        | Area::Agent
+        | Area::Mediator
+        | Area::Admin
+        | Area::Pairing => view! { <screens::NotFound /> }.into_any(),
     }
 }
 
-/// The areas of the staff bundle (the only place that names the staff screens).
+/// The areas of the staff bundle (the only place that names the staff screens and
+/// the kiosk installation).
 fn staff_areas(area: Area) -> AnyView {
     match area {
+        Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
         Area::Login => view! { <screens::staff::LoginArea /> }.into_any(),
         Area::Agent => view! { <screens::staff::AgentArea /> }.into_any(),
         Area::Mediator => view! { <screens::staff::MediatorArea /> }.into_any(),
         Area::Admin => view! { <screens::staff::AdminArea /> }.into_any(),
-        Area::SelfTest | Area::Preview | Area::Pairing | Area::NotFound => {
+        Area::SelfTest | Area::Preview | Area::NotFound => {
             view! { <screens::NotFound /> }.into_any()
         }
     }

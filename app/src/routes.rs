@@ -52,11 +52,11 @@ pub const PATHS: &[(&str, Area)] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
     /// `index.html`, binary `repere-app`: what a kiosk or a person's phone loads
-    /// (the self-test, the preview, the kiosk pairing, "page not found"). It holds
-    /// no staff code.
+    /// (the self-test, the preview, "page not found"). It holds no staff code.
     SelfTest,
     /// `staff.html`, binary `repere-staff`: the staff screens (login, agent,
-    /// mediator, admin).
+    /// mediator, admin) and the kiosk installation (`/borne`, done once per
+    /// device by whoever installs it; uninstalling takes an admin's login).
     Staff,
 }
 
@@ -73,8 +73,10 @@ impl Area {
     /// The bundle that draws this area.
     pub fn bundle(self) -> Bundle {
         match self {
-            Area::Login | Area::Agent | Area::Mediator | Area::Admin => Bundle::Staff,
-            Area::SelfTest | Area::Preview | Area::Pairing | Area::NotFound => Bundle::SelfTest,
+            Area::Login | Area::Agent | Area::Mediator | Area::Admin | Area::Pairing => {
+                Bundle::Staff
+            }
+            Area::SelfTest | Area::Preview | Area::NotFound => Bundle::SelfTest,
         }
     }
 }
@@ -133,7 +135,14 @@ mod tests {
     fn staff_areas_are_the_staff_bundle() {
         assert_eq!(
             staff_paths(),
-            ["/connexion", "/agent", "/mediateur", "/formateur", "/admin"]
+            [
+                "/borne",
+                "/connexion",
+                "/agent",
+                "/mediateur",
+                "/formateur",
+                "/admin"
+            ]
         );
         for (path, area) in PATHS {
             assert_eq!(Area::from_path(path), *area, "{path}");

@@ -1,6 +1,6 @@
 // The two bundles of the app: the self-test (`index.html`, `repere-app-…`: what a
-// kiosk or a person's phone loads) and the staff screens (`staff.html`,
-// `repere-staff-…`). Each page loads only its own bundle, and the service worker
+// kiosk or a person's phone loads) and the staff screens with the kiosk
+// installation (`staff.html`, `repere-staff-…`). Each page loads only its own bundle, and the service worker
 // keeps one copy of each page, so both work offline once seen online.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,7 +55,6 @@ test('each page loads only the bundle of its path', async () => {
   for (const [path, heading] of [
     ['/', 'Repère'],
     ['/?mode=kiosk', 'Repère'],
-    ['/borne', 'Installer cette borne'],
     ['/apercu', 'Aperçu des questions'],
     ['/nimporte-quoi', "Cette page n'existe pas"],
   ]) {
@@ -64,9 +63,17 @@ test('each page loads only the bundle of its path', async () => {
     assert.equal(seen.selfTest, 2, `${path}: the self-test's js and wasm`);
     assert.equal(seen.staff, 0, `${path}: nothing of the staff bundle`);
   }
-  for (const path of ['/connexion', '/agent', '/agent?resultat=ABCD', '/mediateur', '/formateur/', '/admin']) {
+  for (const [path, heading] of [
+    ['/borne', 'Installer cette borne'],
+    ['/connexion', 'Connexion'],
+    ['/agent', 'Connexion'],
+    ['/agent?resultat=ABCD', 'Connexion'],
+    ['/mediateur', 'Connexion'],
+    ['/formateur/', 'Connexion'],
+    ['/admin', 'Connexion'],
+  ]) {
     const seen = await load(path);
-    assert.equal(seen.heading, 'Connexion', path);
+    assert.equal(seen.heading, heading, path);
     assert.equal(seen.staff, 2, `${path}: the staff bundle's js and wasm`);
     assert.equal(seen.selfTest, 0, `${path}: nothing of the self-test bundle`);
   }

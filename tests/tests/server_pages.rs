@@ -6,7 +6,7 @@ use repere_e2e::Server;
 
 const INDEX: &str = "<!doctype html><title>Repère</title><p>self-test</p>";
 const STAFF: &str = r#"<!doctype html><html lang="fr"><head>
-<meta name="repere-staff-paths" content="/connexion /agent /mediateur /formateur /admin">
+<meta name="repere-staff-paths" content="/borne /connexion /agent /mediateur /formateur /admin">
 <title>Repère</title></head><body><p>staff</p></body></html>"#;
 
 fn page(server: &Server, path: &str) -> (String, Option<String>) {
@@ -25,6 +25,7 @@ fn staff_paths_get_the_staff_page_and_every_other_path_the_self_test_page() {
     ];
     let server = Server::start_with_dist(&[], &files);
     for path in [
+        "/borne",
         "/connexion",
         "/agent",
         "/agent/",
@@ -43,7 +44,6 @@ fn staff_paths_get_the_staff_page_and_every_other_path_the_self_test_page() {
         "/",
         "/index.html",
         "/?mode=agent&screening=x",
-        "/borne",
         "/apercu?item=x",
         "/agents",
         "/agent/x",

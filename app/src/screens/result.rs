@@ -153,13 +153,7 @@ pub fn LevelsTable(domains: Vec<DomainProfile>) -> impl IntoView {
 
 /// The QR code of a result code, as inline SVG (made here: no network).
 pub fn qr_svg(code: &str) -> Option<String> {
-    let qr = qrcode::QrCode::new(code.as_bytes()).ok()?;
-    Some(
-        qr.render::<qrcode::render::svg::Color>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build(),
-    )
+    crate::qr::Qr::alphanumeric(code).map(|qr| qr.svg())
 }
 
 /// What can already be done, what to work on, and the advice.
