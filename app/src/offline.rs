@@ -57,9 +57,11 @@ pub const MAX_NOT_FOUND: u32 = 3;
 const OUTBOX_KEY: &str = "repere.outbox";
 const REJECTED_KEY: &str = "repere.outbox.rejected";
 
-/// Where a result goes.
+/// Where a result goes. Stored as `{"kind":"results"}` or
+/// `{"kind":"screening","id":"…"}`, read back through [`DestinationRepr`] (serde's
+/// decoder of an internally tagged enum costs 1.4 KB gzip of wasm).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "DestinationRepr")]
 pub enum Destination {
     /// `POST /api/results`: a self-test or a kiosk.
     #[default]
@@ -69,6 +71,27 @@ pub enum Destination {
         /// The screening's id.
         id: String,
     },
+}
+
+/// A stored [`Destination`], as read.
+#[derive(Deserialize)]
+struct DestinationRepr {
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+impl TryFrom<DestinationRepr> for Destination {
+    type Error = String;
+
+    fn try_from(stored: DestinationRepr) -> Result<Self, String> {
+        match (stored.kind.as_str(), stored.id) {
+            ("results", _) => Ok(Destination::Results),
+            ("screening", Some(id)) => Ok(Destination::Screening { id }),
+            ("screening", None) => Err("a screening destination without its id".into()),
+            (kind, _) => Err(format!("unknown destination `{kind}`")),
+        }
+    }
 }
 
 /// A result waiting to be sent.
@@ -648,5 +671,13 @@ mod tests {
         let r: Pending = serde_json::from_str(r#"{"id":"u3","body":null,"to":{"kind":"results"}}"#)
             .expect("results");
         assert_eq!(r.to, Destination::Results);
+        for bad in [
+            r#"{"kind":"screening"}"#,
+            r#"{"kind":"elsewhere","id":"s9"}"#,
+            r#"{"id":"s9"}"#,
+            r#""results""#,
+        ] {
+            assert!(serde_json::from_str::<Destination>(bad).is_err(), "{bad}");
+        }
     }
 }
