@@ -31,7 +31,7 @@ function median(values) {
 
 const BUNDLES = [
   { name: 'repere-app', what: 'self-test bundle (/, kiosk, phone)', target: SIZE_TARGET_KB },
-  { name: 'repere-staff', what: 'staff bundle (/connexion, /agent, /mediateur, /admin)' },
+  { name: 'repere-staff', what: 'staff bundle (/connexion, /agent, /mediateur, /admin, /borne)' },
 ];
 
 function weights(dist, bundle) {
