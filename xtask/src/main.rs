@@ -145,22 +145,31 @@ fn merge_into(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Functions of the staff screens, as named in a wasm's name section.
-const STAFF_CODE: &[u8] = b"repere_app::screens::staff::";
+/// Functions of the staff screens, as a wasm's name section names them: Rust's
+/// mangled symbols hold the path `…7screens5staff…` (`_ZN10repere_app7screens5staff
+/// 5login…`, and in the v0 scheme too), and generic arguments of other functions
+/// `…screens..staff..…` (`drop_in_place<repere_app..screens..staff..Session>`).
+const STAFF_CODE: [&[u8]; 2] = [b"7screens5staff", b"screens..staff.."];
 
 /// The self-test bundle holds no staff code: in the wasm files cargo wrote before
 /// wasm-bindgen and wasm-opt (in `dir`), whose name section still names every
 /// function, no function of `screens::staff` is in `repere-app.wasm`, and some are
-/// in `repere-staff.wasm` (else this check could not see them).
+/// in `repere-staff.wasm` (else this check could not see them). Type names in the
+/// data (`repere_app::screens::staff::Session`) are not counted: the symbols are.
 fn check_bundles(dir: &Path) -> Result<(), String> {
     let count = |bin: &str| -> Result<usize, String> {
         let path = dir.join(format!("{bin}.wasm"));
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Ok(bytes
-            .windows(STAFF_CODE.len())
-            .filter(|w| *w == STAFF_CODE)
-            .count())
+        Ok(STAFF_CODE
+            .iter()
+            .map(|pattern| {
+                bytes
+                    .windows(pattern.len())
+                    .filter(|w| w == pattern)
+                    .count()
+            })
+            .sum())
     };
     if count("repere-staff")? == 0 {
         return Err(format!(
@@ -175,7 +184,7 @@ fn check_bundles(dir: &Path) -> Result<(), String> {
             Ok(())
         }
         n => Err(format!(
-            "the self-test bundle holds staff code: {n} functions of `screens::staff` \
+            "the self-test bundle holds staff code: {n} symbols of `screens::staff` \
              in {}/repere-app.wasm. Only `staff_areas` (app/src/lib.rs) may name the staff \
              screens; see app/README.md, « Weight », to find what pulls them in",
             dir.display()
@@ -329,4 +338,48 @@ fn browser_test_files(dir: &Path) -> Result<Vec<String>, String> {
         return Err(format!("no browser test (*.test.mjs) in {}", dir.display()));
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder of its own under the system's temporary folder.
+    fn folder(name: &str) -> PathBuf {
+        let dir = env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        dir
+    }
+
+    #[test]
+    fn the_bundle_check_sees_staff_symbols_not_type_names() {
+        let dir = folder("bundles");
+        let staff = b"\0_ZN10repere_app7screens5staff5login9LoginForm17h0123456789abcdefE\0";
+        std::fs::write(dir.join("repere-staff.wasm"), staff).expect("write");
+        // A type name in the data (a context's) is not code.
+        std::fs::write(
+            dir.join("repere-app.wasm"),
+            b"\0repere_app::screens::staff::Session\0",
+        )
+        .expect("write");
+        assert_eq!(check_bundles(&dir), Ok(()));
+        // A staff function, or a function generic over a staff type: refused.
+        for leak in [
+            &staff[..],
+            b"\0_ZN4core3ptr85drop_in_place$LT$repere_app..screens..staff..Session$GT$17h0E\0",
+        ] {
+            std::fs::write(dir.join("repere-app.wasm"), leak).expect("write");
+            let error = check_bundles(&dir).expect_err("staff code found");
+            assert!(error.contains("holds staff code: 1 symbols"), "{error}");
+        }
+        // Without names in the staff wasm, the check cannot see anything: refused.
+        std::fs::write(dir.join("repere-staff.wasm"), b"\0asm").expect("write");
+        let error = check_bundles(&dir).expect_err("no names");
+        assert!(
+            error.contains("no function of the staff screens"),
+            "{error}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
