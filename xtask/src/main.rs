@@ -145,16 +145,22 @@ fn merge_into(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Functions of the staff screens, as a wasm's name section names them: Rust's
-/// mangled symbols hold the path `…7screens5staff…` (`_ZN10repere_app7screens5staff
-/// 5login…`, and in the v0 scheme too), and generic arguments of other functions
-/// `…screens..staff..…` (`drop_in_place<repere_app..screens..staff..Session>`).
-const STAFF_CODE: [&[u8]; 2] = [b"7screens5staff", b"screens..staff.."];
+/// Functions of the staff bundle's screens (`screens::staff`, and `screens::pairing`
+/// for `/borne`), as a wasm's name section names them: Rust's mangled symbols hold
+/// the path `…7screens5staff…` (`_ZN10repere_app7screens5staff5login…`, and in the
+/// v0 scheme too), and generic arguments of other functions `…screens..staff..…`
+/// (`drop_in_place<repere_app..screens..staff..Session>`).
+const STAFF_CODE: [&[u8]; 4] = [
+    b"7screens5staff",
+    b"screens..staff..",
+    b"7screens7pairing",
+    b"screens..pairing..",
+];
 
 /// The self-test bundle holds no staff code: in the wasm files cargo wrote before
 /// wasm-bindgen and wasm-opt (in `dir`), whose name section still names every
-/// function, no function of `screens::staff` is in `repere-app.wasm`, and some are
-/// in `repere-staff.wasm` (else this check could not see them). Type names in the
+/// function, no function of the staff bundle's screens is in `repere-app.wasm`, and
+/// some are in `repere-staff.wasm` (else this check could not see them). Type names in the
 /// data (`repere_app::screens::staff::Session`) are not counted: the symbols are.
 fn check_bundles(dir: &Path) -> Result<(), String> {
     let count = |bin: &str| -> Result<usize, String> {
@@ -184,9 +190,9 @@ fn check_bundles(dir: &Path) -> Result<(), String> {
             Ok(())
         }
         n => Err(format!(
-            "the self-test bundle holds staff code: {n} symbols of `screens::staff` \
-             in {}/repere-app.wasm. Only `staff_areas` (app/src/lib.rs) may name the staff \
-             screens; see app/README.md, « Weight », to find what pulls them in",
+            "the self-test bundle holds staff code: {n} symbols of `screens::staff` or \
+             `screens::pairing` in {}/repere-app.wasm. Only `staff_areas` (app/src/lib.rs) \
+             may name those screens; see app/README.md, « Weight », to find what pulls them in",
             dir.display()
         )),
     }
@@ -368,6 +374,7 @@ mod tests {
         for leak in [
             &staff[..],
             b"\0_ZN4core3ptr85drop_in_place$LT$repere_app..screens..staff..Session$GT$17h0E\0",
+            b"\0_ZN10repere_app7screens7pairing8PairForm17h0123456789abcdefE\0",
         ] {
             std::fs::write(dir.join("repere-app.wasm"), leak).expect("write");
             let error = check_bundles(&dir).expect_err("staff code found");
