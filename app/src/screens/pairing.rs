@@ -23,7 +23,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::staff::{described_by, error_mark, focus_heading_soon, focus_soon, set_title};
+use super::staff::form::{FormAlert, SubmitButton, TextField};
+use super::staff::{
+    focus_heading_soon, focus_soon, set_title, Credential, CredentialFields, CredentialForm,
+    Credentials,
+};
 use crate::api::{self, KioskStatus};
 use crate::offline;
 use crate::state::AppState;
@@ -103,7 +107,6 @@ fn PairForm(step: RwSignal<Step>, note: Option<String>, stale: bool) -> impl Int
     let code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let has_error = move || error.with(Option::is_some);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -158,45 +161,21 @@ fn PairForm(step: RwSignal<Step>, note: Option<String>, stale: bool) -> impl Int
             }}
             {note.map(|n| view! { <p class="notice">{n}</p> })}
             <form class="staff-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label class="field-label" for="kiosk-code">
-                        "Code d'installation"
-                    </label>
-                    <p class="field-hint" id="kiosk-code-hint">
-                        "10\u{a0}lettres ou chiffres, par exemple K7M4-QX2P-7H. L'administrateur de la structure vous le donne. Il marche une seule fois, pendant 7\u{a0}jours."
-                    </p>
-                    <input
-                        id="kiosk-code"
-                        class="text-input code-input"
-                        type="text"
-                        autocomplete="off"
-                        autocapitalize="characters"
-                        spellcheck="false"
-                        maxlength="30"
-                        aria-invalid=move || has_error().to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[("kiosk-code-hint", true), ("kiosk-code-error", has_error())],
-                            )
-                        }
-                        prop:value=move || code.get()
-                        on:input=move |ev| code.set(event_target_value(&ev))
-                    />
-                    <Show when=has_error>
-                        <p class="field-error" id="kiosk-code-error" role="alert">
-                            {error_mark()}
-                            {move || error.get().unwrap_or_default()}
-                        </p>
-                    </Show>
-                </div>
+                <TextField
+                    id="kiosk-code"
+                    label="Code d'installation"
+                    value=code
+                    error=error
+                    hint="10\u{a0}lettres ou chiffres, par exemple K7M4-QX2P-7H. L'administrateur de la structure vous le donne. Il marche une seule fois, pendant 7\u{a0}jours."
+                    alert=true
+                    class="text-input code-input"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    maxlength="30"
+                />
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary big"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        {move || if busy.get() { "Installation…" } else { "Installer" }}
-                    </button>
+                    <SubmitButton busy=busy label="Installer" busy_label="Installation…" class="button primary big" />
                 </div>
             </form>
             {stale.then(|| view! { <Unpair step /> })}
@@ -229,14 +208,15 @@ fn Paired(step: RwSignal<Step>, status: KioskStatus) -> impl IntoView {
     }
 }
 
-/// Which field an error of the uninstall form is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
-    Login,
-    Password,
-    /// The whole form (refused, server down).
-    Form,
-}
+/// The uninstall form: an admin of the kiosk's structure logs in.
+const UNPAIR: CredentialForm = CredentialForm {
+    login_id: "unpair-login",
+    password_id: "unpair-password",
+    error_id: "unpair-error",
+    login_label: "Identifiant de l'administrateur",
+    missing_login: "Écrivez l'identifiant de l'administrateur.",
+    missing_password: "Écrivez le mot de passe de l'administrateur.",
+};
 
 /// « Désinstaller cette borne »: a button that opens what an admin must do.
 #[component]
@@ -284,24 +264,19 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
             }
         }
     });
-    let login = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let show_password = RwSignal::new(false);
+    let credentials = Credentials::new(&UNPAIR);
+    let errors = credentials.errors;
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<(Field, String)>);
-    let error_on = move |f: Field| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
-    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
 
-    let send = move |credentials: Option<(String, String)>| {
+    let send = move |typed: Option<(String, String)>| {
         if busy.get_untracked() {
             return;
         }
-        error.set(None);
+        errors.clear();
         busy.set(true);
         spawn_local(async move {
             let result =
-                api::unpair_kiosk(credentials.as_ref().map(|(l, p)| (l.as_str(), p.as_str())))
-                    .await;
+                api::unpair_kiosk(typed.as_ref().map(|(l, p)| (l.as_str(), p.as_str()))).await;
             busy.set(false);
             match result {
                 Ok(()) => {
@@ -311,9 +286,9 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
                 }
                 Err(e) => {
                     let field = match e.field.as_deref() {
-                        Some("password") => Field::Password,
-                        Some("login") => Field::Login,
-                        _ => Field::Form,
+                        Some("password") => Credential::Password,
+                        Some("login") => Credential::Login,
+                        _ => Credential::Form,
                     };
                     let message = match e.error.status {
                         // The kiosk is not of this account's structure.
@@ -323,12 +298,12 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
                     };
                     // A session that cannot do it: the form, for another account.
                     admin.set(None);
-                    password.set(String::new());
-                    error.set(Some((field, message)));
+                    credentials.password.set(String::new());
+                    errors.set(field, message);
                     focus_soon(match field {
-                        Field::Password => "unpair-password",
-                        Field::Login => "unpair-login",
-                        Field::Form => "unpair-error",
+                        Credential::Password => UNPAIR.password_id,
+                        Credential::Login => UNPAIR.login_id,
+                        Credential::Form => UNPAIR.error_id,
                     });
                 }
             }
@@ -337,108 +312,17 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let name = login.get_untracked().trim().to_string();
-        let secret = password.get_untracked();
-        if name.is_empty() {
-            error.set(Some((
-                Field::Login,
-                "Écrivez l'identifiant de l'administrateur.".into(),
-            )));
-            focus_soon("unpair-login");
-            return;
+        if let Some(typed) = credentials.typed() {
+            send(Some(typed));
         }
-        if secret.is_empty() {
-            error.set(Some((
-                Field::Password,
-                "Écrivez le mot de passe de l'administrateur.".into(),
-            )));
-            focus_soon("unpair-password");
-            return;
-        }
-        send(Some((name, secret)));
     };
 
     let form = move || {
         view! {
             <form class="staff-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label class="field-label" for="unpair-login">
-                        "Identifiant de l'administrateur"
-                    </label>
-                    <input
-                        id="unpair-login"
-                        class="text-input"
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(Field::Login).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("unpair-login-error", error_on(Field::Login)),
-                                    ("unpair-error", error_on(Field::Form)),
-                                ],
-                            )
-                        }
-                        prop:value=move || login.get()
-                        on:input=move |ev| login.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(Field::Login)>
-                        <p class="field-error" id="unpair-login-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
-                <div class="field">
-                    <label class="field-label" for="unpair-password">
-                        "Mot de passe"
-                    </label>
-                    <input
-                        id="unpair-password"
-                        class="text-input"
-                        type=move || if show_password.get() { "text" } else { "password" }
-                        name="password"
-                        autocomplete="current-password"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(Field::Password).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("unpair-password-error", error_on(Field::Password)),
-                                    ("unpair-error", error_on(Field::Form)),
-                                ],
-                            )
-                        }
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(Field::Password)>
-                        <p class="field-error" id="unpair-password-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
-                <label class="option check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || show_password.get()
-                        on:change=move |ev| show_password.set(event_target_checked(&ev))
-                    />
-                    <span>"Afficher le mot de passe"</span>
-                </label>
+                <CredentialFields credentials />
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        {move || if busy.get() { "Désinstallation…" } else { "Désinstaller" }}
-                    </button>
+                    <SubmitButton busy=busy label="Désinstaller" busy_label="Désinstallation…" />
                 </div>
             </form>
         }
@@ -453,12 +337,11 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
             <p>
                 "Ensuite, cet appareil n'efface plus rien entre deux personnes. Il redevient un navigateur ordinaire."
             </p>
-            <Show when=move || error_on(Field::Form)>
-                <p class="form-error" id="unpair-error" tabindex="-1" role="alert">
-                    {error_mark()}
-                    {error_text}
-                </p>
-            </Show>
+            <FormAlert
+                id=UNPAIR.error_id
+                message=errors.of(Credential::Form)
+                focusable=true
+            />
             {move || match admin.get() {
                 Some(name) => view! {
                     <p>{format!("Vous êtes connecté comme administrateur\u{a0}: {name}.")}</p>

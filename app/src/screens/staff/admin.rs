@@ -13,8 +13,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::form::{Errors, FieldError, FormAlert, SubmitButton, TextField};
 use super::{
-    described_by, error_mark, focus_id_soon, focus_soon, set_title, Audience, Session, StaffGate,
+    described_by, focus_id_soon, focus_soon, set_title, Audience, Session, StaffGate,
     MIN_PASSWORD_CHARS,
 };
 use crate::api::{self, Account, FormError, Kiosk, KioskCode};
@@ -158,13 +159,7 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
 
     let table = move || match accounts.get() {
         Load::Loading => view! { <p class="wiping">"Chargement des comptes…"</p> }.into_any(),
-        Load::Failed(m) => view! {
-            <p class="form-error" role="alert">
-                {error_mark()}
-                {m}
-            </p>
-        }
-        .into_any(),
+        Load::Failed(m) => view! { <FormAlert message=Some(m) /> }.into_any(),
         Load::Ready(list) => {
             let rows = list
                 .into_iter()
@@ -270,10 +265,7 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
         }
         .into_any(),
         AccountPanel::Refused(m) => view! {
-            <p class="form-error" id="account-refused" tabindex="-1" role="alert">
-                {error_mark()}
-                {m}
-            </p>
+            <FormAlert id="account-refused" message=Some(m) focusable=true />
         }
         .into_any(),
     }
@@ -363,53 +355,18 @@ fn ResetPassword(account: Account, panel: RwSignal<AccountPanel>) -> impl IntoVi
                 </button>
             </div>
             <form class="staff-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label class="field-label" for="reset-password">
-                        "Ou écrivez le nouveau mot de passe"
-                    </label>
-                    <p class="field-hint" id="reset-password-hint">
-                        {format!("{MIN_PASSWORD_CHARS} caractères au moins.")}
-                    </p>
-                    <input
-                        id="reset-password"
-                        class="text-input"
-                        type="text"
-                        autocomplete="new-password"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error.with(Option::is_some).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("reset-password-hint", true),
-                                    ("reset-password-error", error.with(Option::is_some)),
-                                ],
-                            )
-                        }
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                    {move || {
-                        error
-                            .get()
-                            .map(|m| {
-                                view! {
-                                    <p class="field-error" id="reset-password-error">
-                                        {error_mark()}
-                                        {m}
-                                    </p>
-                                }
-                            })
-                    }}
-                </div>
+                <TextField
+                    id="reset-password"
+                    label="Ou écrivez le nouveau mot de passe"
+                    value=password
+                    error=error
+                    hint=format!("{MIN_PASSWORD_CHARS} caractères au moins.")
+                    autocomplete="new-password"
+                    autocapitalize="none"
+                    spellcheck="false"
+                />
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button secondary"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        "Enregistrer ce mot de passe"
-                    </button>
+                    <SubmitButton busy=busy label="Enregistrer ce mot de passe" class="button secondary" />
                     <button type="button" class="button secondary" on:click=cancel>
                         "Annuler"
                     </button>
@@ -436,17 +393,15 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
     let role = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<(Field, String)>);
+    let errors = Errors::<Field>::new();
     let done = RwSignal::new(None::<String>);
-    let error_on = move |f: Field| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
-    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
     let fail = move |field: Field, message: String| {
         let target = match field {
             Field::Login | Field::Form => "new-login",
             Field::Role => "new-role-agent",
             Field::Password => "new-password",
         };
-        error.set(Some((field, message)));
+        errors.set(field, message);
         focus_soon(target);
     };
 
@@ -471,7 +426,7 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                 format!("Le mot de passe doit contenir au moins {MIN_PASSWORD_CHARS} caractères."),
             );
         }
-        error.set(None);
+        errors.clear();
         busy.set(true);
         spawn_local(async move {
             let result = api::add_account(&name, &chosen, &secret).await;
@@ -512,9 +467,9 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                     name="new-role"
                     id=format!("new-role-{value}")
                     value=value
-                    aria-invalid=move || error_on(Field::Role).to_string()
+                    aria-invalid=move || errors.on(Field::Role).to_string()
                     aria-describedby=move || {
-                        described_by(&[("new-role-error", error_on(Field::Role))])
+                        described_by(&[("new-role-error", errors.on(Field::Role))])
                     }
                     prop:checked=move || role.get() == value
                     on:change=move |_| role.set(value.to_string())
@@ -528,46 +483,18 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
         <section class="staff-section" aria-labelledby="add-account-title">
             <h2 id="add-account-title">"Ajouter un compte"</h2>
             <form class="staff-form" on:submit=submit novalidate>
-                <Show when=move || error_on(Field::Form)>
-                    <p class="form-error" id="add-account-error" role="alert">
-                        {error_mark()}
-                        {error_text}
-                    </p>
-                </Show>
-                <div class="field">
-                    <label class="field-label" for="new-login">
-                        "Identifiant"
-                    </label>
-                    <p class="field-hint" id="new-login-hint">
-                        "Lettres sans accent, chiffres, point ou tiret. Par exemple : marie.dupont"
-                    </p>
-                    <input
-                        id="new-login"
-                        class="text-input"
-                        type="text"
-                        autocomplete="off"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(Field::Login).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("new-login-hint", true),
-                                    ("new-login-error", error_on(Field::Login)),
-                                    ("add-account-error", error_on(Field::Form)),
-                                ],
-                            )
-                        }
-                        prop:value=move || login.get()
-                        on:input=move |ev| login.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(Field::Login)>
-                        <p class="field-error" id="new-login-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
+                <FormAlert id="add-account-error" message=errors.of(Field::Form) />
+                <TextField
+                    id="new-login"
+                    label="Identifiant"
+                    value=login
+                    error=errors.of(Field::Login)
+                    hint="Lettres sans accent, chiffres, point ou tiret. Par exemple : marie.dupont"
+                    form_error=("add-account-error", errors.shown(Field::Form))
+                    autocomplete="off"
+                    autocapitalize="none"
+                    spellcheck="false"
+                />
                 <fieldset class="setting field">
                     <legend>"Rôle"</legend>
                     <div class="options">
@@ -575,56 +502,22 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                         {role_option("trainer", "Médiateur")}
                         {role_option("admin", "Administrateur")}
                     </div>
-                    <Show when=move || error_on(Field::Role)>
-                        <p class="field-error" id="new-role-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
+                    <FieldError id="new-role-error" message=errors.of(Field::Role) />
                 </fieldset>
-                <div class="field">
-                    <label class="field-label" for="new-password">
-                        "Mot de passe"
-                    </label>
-                    <p class="field-hint" id="new-password-hint">
-                        {format!(
-                            "{MIN_PASSWORD_CHARS} caractères au moins. Donnez-le à la personne : elle pourra le changer.",
-                        )}
-                    </p>
-                    <input
-                        id="new-password"
-                        class="text-input"
-                        type="text"
-                        autocomplete="new-password"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(Field::Password).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("new-password-hint", true),
-                                    ("new-password-error", error_on(Field::Password)),
-                                ],
-                            )
-                        }
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(Field::Password)>
-                        <p class="field-error" id="new-password-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
+                <TextField
+                    id="new-password"
+                    label="Mot de passe"
+                    value=password
+                    error=errors.of(Field::Password)
+                    hint=format!(
+                        "{MIN_PASSWORD_CHARS} caractères au moins. Donnez-le à la personne : elle pourra le changer.",
+                    )
+                    autocomplete="new-password"
+                    autocapitalize="none"
+                    spellcheck="false"
+                />
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        {move || if busy.get() { "Ajout…" } else { "Ajouter le compte" }}
-                    </button>
+                    <SubmitButton busy=busy label="Ajouter le compte" busy_label="Ajout…" />
                 </div>
                 {move || {
                     done.get()
@@ -761,13 +654,7 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
 
     let table = move || match kiosks.get() {
         Load::Loading => view! { <p class="wiping">"Chargement des bornes…"</p> }.into_any(),
-        Load::Failed(m) => view! {
-            <p class="form-error" role="alert">
-                {error_mark()}
-                {m}
-            </p>
-        }
-        .into_any(),
+        Load::Failed(m) => view! { <FormAlert message=Some(m) /> }.into_any(),
         Load::Ready(list) if list.is_empty() => {
             view! { <p class="count">"Aucune borne pour l'instant."</p> }.into_any()
         }
@@ -882,10 +769,7 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
             }
             .into_any(),
             Err(text) => view! {
-                <p class="form-error" id="kiosk-message" tabindex="-1" role="alert">
-                    {error_mark()}
-                    {text}
-                </p>
+                <FormAlert id="kiosk-message" message=Some(text) focusable=true />
             }
             .into_any(),
         })
@@ -960,51 +844,16 @@ fn AddKiosk(
         <section class="staff-section" aria-labelledby="add-kiosk-title">
             <h2 id="add-kiosk-title">"Ajouter une borne"</h2>
             <form class="staff-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label class="field-label" for="kiosk-name">
-                        "Nom de la borne"
-                    </label>
-                    <p class="field-hint" id="kiosk-name-hint">
-                        "Pour la reconnaître. Par exemple : Borne de l'accueil"
-                    </p>
-                    <input
-                        id="kiosk-name"
-                        class="text-input"
-                        type="text"
-                        autocomplete="off"
-                        aria-invalid=move || error.with(Option::is_some).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("kiosk-name-hint", true),
-                                    ("kiosk-name-error", error.with(Option::is_some)),
-                                ],
-                            )
-                        }
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                    />
-                    {move || {
-                        error
-                            .get()
-                            .map(|m| {
-                                view! {
-                                    <p class="field-error" id="kiosk-name-error">
-                                        {error_mark()}
-                                        {m}
-                                    </p>
-                                }
-                            })
-                    }}
-                </div>
+                <TextField
+                    id="kiosk-name"
+                    label="Nom de la borne"
+                    value=name
+                    error=error
+                    hint="Pour la reconnaître. Par exemple : Borne de l'accueil"
+                    autocomplete="off"
+                />
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        {move || if busy.get() { "Ajout…" } else { "Ajouter la borne" }}
-                    </button>
+                    <SubmitButton busy=busy label="Ajouter la borne" busy_label="Ajout…" />
                 </div>
             </form>
             {move || {

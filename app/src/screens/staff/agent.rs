@@ -19,10 +19,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::form::{Errors, FieldError, FormAlert, SubmitButton, TextField};
 use super::result::{result_heading, ResultPanel};
 use super::{
-    described_by, error_mark, focus_heading_soon, focus_soon, set_title, Audience, Session,
-    StaffGate,
+    described_by, focus_heading_soon, focus_soon, set_title, Audience, Session, StaffGate,
 };
 use crate::api::{self, ResultView, Screening};
 use crate::config::query_param;
@@ -174,13 +174,11 @@ fn StartStep(
     let code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     // A code that led nowhere: its message at the code's field, with the focus.
-    let error = RwSignal::new(load_error.get_untracked().map(|m| (StartField::Code, m)));
+    let errors = Errors::starting_with(load_error.get_untracked().map(|m| (StartField::Code, m)));
     if load_error.get_untracked().is_some() {
         load_error.set(None);
         focus_soon("code");
     }
-    let error_on = move |f: StartField| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
-    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
 
     let start = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -190,22 +188,22 @@ fn StartStep(
         let name = person.get_untracked().trim().to_string();
         let agreed = consent.get_untracked();
         if name.chars().count() > MAX_PERSON_CHARS {
-            error.set(Some((
+            errors.set(
                 StartField::Person,
                 format!("Écrivez au plus {MAX_PERSON_CHARS}\u{a0}caractères."),
-            )));
+            );
             focus_soon("person");
             return;
         }
         if !name.is_empty() && !agreed {
-            error.set(Some((
+            errors.set(
                 StartField::Consent,
-                "Pour noter le prénom, la personne doit être d'accord. Cochez la case, ou effacez le prénom.".into(),
-            )));
+                "Pour noter le prénom, la personne doit être d'accord. Cochez la case, ou effacez le prénom.",
+            );
             focus_soon("consent");
             return;
         }
-        error.set(None);
+        errors.clear();
         busy.set(true);
         spawn_local(async move {
             let name = (!name.is_empty()).then_some(name);
@@ -216,7 +214,7 @@ fn StartStep(
                 }
                 Err(e) => {
                     busy.set(false);
-                    error.set(Some((StartField::Screening, session.message(&e))));
+                    errors.set(StartField::Screening, session.message(&e));
                 }
             }
         });
@@ -226,14 +224,14 @@ fn StartStep(
         ev.prevent_default();
         match api::normalise_code(&code.get_untracked()) {
             Some(c) => {
-                error.set(None);
+                errors.clear();
                 open(c);
             }
             None => {
-                error.set(Some((
+                errors.set(
                     StartField::Code,
-                    "Ce code n'est pas complet. Il a 8\u{a0}lettres ou chiffres, par exemple K7M4-QX2P.".into(),
-                )));
+                    "Ce code n'est pas complet. Il a 8\u{a0}lettres ou chiffres, par exemple K7M4-QX2P.",
+                );
                 focus_soon("code");
             }
         }
@@ -244,74 +242,35 @@ fn StartStep(
             <h1 tabindex="-1">"Nouveau dépistage"</h1>
             <p class="lead">"Le test dure 5 à 10\u{a0}minutes. La personne répond seule, vous restez à côté."</p>
             <form class="staff-form" on:submit=start novalidate>
-                <Show when=move || error_on(StartField::Screening)>
-                    <p class="form-error" role="alert">
-                        {error_mark()}
-                        {error_text}
-                    </p>
-                </Show>
-                <div class="field">
-                    <label class="field-label" for="person">
-                        "Prénom ou initiales de la personne (facultatif)"
-                    </label>
-                    <p class="field-hint" id="person-hint">
-                        "Rien n'est obligatoire. Sans prénom, le résultat a seulement un code."
-                    </p>
-                    <input
-                        id="person"
-                        class="text-input"
-                        type="text"
-                        autocomplete="off"
-                        spellcheck="false"
-                        maxlength="80"
-                        aria-invalid=move || error_on(StartField::Person).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("person-hint", true),
-                                    ("person-error", error_on(StartField::Person)),
-                                ],
-                            )
-                        }
-                        prop:value=move || person.get()
-                        on:input=move |ev| person.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(StartField::Person)>
-                        <p class="field-error" id="person-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
+                <FormAlert message=errors.of(StartField::Screening) />
+                <TextField
+                    id="person"
+                    label="Prénom ou initiales de la personne (facultatif)"
+                    value=person
+                    error=errors.of(StartField::Person)
+                    hint="Rien n'est obligatoire. Sans prénom, le résultat a seulement un code."
+                    autocomplete="off"
+                    spellcheck="false"
+                    maxlength="80"
+                />
                 <div class="field">
                     <label class="option check">
                         <input
                             id="consent"
                             type="checkbox"
-                            aria-invalid=move || error_on(StartField::Consent).to_string()
+                            aria-invalid=move || errors.on(StartField::Consent).to_string()
                             aria-describedby=move || {
-                                described_by(&[("consent-error", error_on(StartField::Consent))])
+                                described_by(&[("consent-error", errors.on(StartField::Consent))])
                             }
                             prop:checked=move || consent.get()
                             on:change=move |ev| consent.set(event_target_checked(&ev))
                         />
                         <span>"La personne est d'accord pour que son prénom soit noté."</span>
                     </label>
-                    <Show when=move || error_on(StartField::Consent)>
-                        <p class="field-error" id="consent-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
+                    <FieldError id="consent-error" message=errors.of(StartField::Consent) />
                 </div>
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary big"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        "Commencer le dépistage"
-                    </button>
+                    <SubmitButton busy=busy label="Commencer le dépistage" class="button primary big" />
                 </div>
             </form>
 
@@ -321,37 +280,19 @@ fn StartStep(
                     "La personne a fait le test seule, sur une borne ou sur son téléphone\u{a0}? Elle a un code. Écrivez-le pour voir son résultat."
                 </p>
                 <form class="staff-form" on:submit=look_up novalidate>
-                    <div class="field">
-                        <label class="field-label" for="code">
-                            "Code du résultat"
-                        </label>
-                        <p class="field-hint" id="code-hint">
-                            "8\u{a0}lettres ou chiffres, par exemple K7M4-QX2P."
-                        </p>
-                        <input
-                            id="code"
-                            class="text-input code-input"
-                            type="text"
-                            autocomplete="off"
-                            autocapitalize="characters"
-                            spellcheck="false"
-                            maxlength="20"
-                            aria-invalid=move || error_on(StartField::Code).to_string()
-                            aria-describedby=move || {
-                                described_by(
-                                    &[("code-hint", true), ("code-error", error_on(StartField::Code))],
-                                )
-                            }
-                            prop:value=move || code.get()
-                            on:input=move |ev| code.set(event_target_value(&ev))
-                        />
-                        <Show when=move || error_on(StartField::Code)>
-                            <p class="field-error" id="code-error" role="alert">
-                                {error_mark()}
-                                {error_text}
-                            </p>
-                        </Show>
-                    </div>
+                    <TextField
+                        id="code"
+                        label="Code du résultat"
+                        value=code
+                        error=errors.of(StartField::Code)
+                        hint="8\u{a0}lettres ou chiffres, par exemple K7M4-QX2P."
+                        alert=true
+                        class="text-input code-input"
+                        autocomplete="off"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        maxlength="20"
+                    />
                     <div class="actions">
                         <button type="submit" class="button secondary">
                             "Voir le résultat"
@@ -551,12 +492,7 @@ fn ResultStep(step: RwSignal<Step>, result: ResultView) -> impl IntoView {
                                     <p>
                                         "Ce résultat n'est rattaché à aucune structure. Rattachez-le pour que les médiateurs de votre structure le retrouvent."
                                     </p>
-                                    <Show when=move || attach_error.get().is_some()>
-                                        <p class="form-error" role="alert">
-                                            {error_mark()}
-                                            {move || attach_error.get().unwrap_or_default()}
-                                        </p>
-                                    </Show>
+                                    <FormAlert message=attach_error />
                                     <div class="actions">
                                         <button
                                             type="button"

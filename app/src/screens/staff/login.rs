@@ -1,24 +1,17 @@
 //! Logging in (WCAG 2.2, 3.3.8 accessible authentication): an identifier and a
 //! password, nothing to solve or transcribe; password managers and pasting work
 //! (`autocomplete="username"` / `"current-password"`), and the password can be
-//! shown.
+//! shown. The same fields ([`CredentialFields`]) ask for an admin's login when a
+//! kiosk is uninstalled at `/borne`.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{described_by, error_mark, focus_soon, home_of, set_title, Session, SessionState};
+use super::form::{Errors, FormAlert, SubmitButton, TextField};
+use super::{focus_soon, home_of, set_title, Session, SessionState};
 use crate::api;
 use crate::state::AppState;
-
-/// Which field an error is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
-    Login,
-    Password,
-    /// The whole form (wrong identifier or password, server down).
-    Form,
-}
 
 /// `/connexion`: the login form, then the home of the account's role.
 #[component]
@@ -57,40 +50,155 @@ pub fn LoginArea() -> impl IntoView {
     }
 }
 
+/// Where the error of a login is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The identifier.
+    Login,
+    /// The password.
+    Password,
+    /// The whole form (wrong identifier or password, server down).
+    Form,
+}
+
+/// The ids and words of a form that asks for an identifier and a password.
+pub struct CredentialForm {
+    /// The identifier's input.
+    pub login_id: &'static str,
+    /// The password's input.
+    pub password_id: &'static str,
+    /// The form's own error (wrong identifier or password, server down).
+    pub error_id: &'static str,
+    /// The identifier's label.
+    pub login_label: &'static str,
+    /// The error when no identifier is typed.
+    pub missing_login: &'static str,
+    /// The error when no password is typed.
+    pub missing_password: &'static str,
+}
+
+/// What is typed in a [`CredentialForm`], and its error.
+#[derive(Clone, Copy)]
+pub struct Credentials {
+    /// The form's ids and words.
+    pub form: &'static CredentialForm,
+    /// The identifier typed.
+    pub login: RwSignal<String>,
+    /// The password typed.
+    pub password: RwSignal<String>,
+    /// The error shown.
+    pub errors: Errors<Credential>,
+}
+
+impl Credentials {
+    /// Nothing typed yet.
+    pub fn new(form: &'static CredentialForm) -> Self {
+        Credentials {
+            form,
+            login: RwSignal::new(String::new()),
+            password: RwSignal::new(String::new()),
+            errors: Errors::new(),
+        }
+    }
+
+    /// The identifier (trimmed) and the password. When one is empty: its error,
+    /// the focus on it, and `None`.
+    pub fn typed(self) -> Option<(String, String)> {
+        let name = self.login.get_untracked().trim().to_string();
+        let secret = self.password.get_untracked();
+        if name.is_empty() {
+            self.errors.set(Credential::Login, self.form.missing_login);
+            focus_soon(self.form.login_id);
+            return None;
+        }
+        if secret.is_empty() {
+            self.errors
+                .set(Credential::Password, self.form.missing_password);
+            focus_soon(self.form.password_id);
+            return None;
+        }
+        Some((name, secret))
+    }
+}
+
+/// The identifier and password fields of a login, and « Afficher le mot de passe »
+/// (password managers and pasting work: `autocomplete="username"` /
+/// `"current-password"`). Each input names the form's error while it shows.
+#[component]
+pub fn CredentialFields(credentials: Credentials) -> impl IntoView {
+    let Credentials {
+        form,
+        login,
+        password,
+        errors,
+    } = credentials;
+    let show_password = RwSignal::new(false);
+    let form_error = (form.error_id, errors.shown(Credential::Form));
+    view! {
+        <TextField
+            id=form.login_id
+            label=form.login_label
+            value=login
+            error=errors.of(Credential::Login)
+            form_error=form_error
+            name="username"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck="false"
+        />
+        <TextField
+            id=form.password_id
+            label="Mot de passe"
+            value=password
+            error=errors.of(Credential::Password)
+            form_error=form_error
+            input_type=Signal::derive(move || {
+                if show_password.get() { "text" } else { "password" }
+            })
+            name="password"
+            autocomplete="current-password"
+            autocapitalize="none"
+            spellcheck="false"
+        />
+        <label class="option check">
+            <input
+                type="checkbox"
+                prop:checked=move || show_password.get()
+                on:change=move |ev| show_password.set(event_target_checked(&ev))
+            />
+            <span>"Afficher le mot de passe"</span>
+        </label>
+    }
+}
+
+/// The login form of `/connexion` and of every staff area.
+const LOGIN: CredentialForm = CredentialForm {
+    login_id: "login-name",
+    password_id: "login-password",
+    error_id: "login-error",
+    login_label: "Identifiant",
+    missing_login: "Écrivez votre identifiant.",
+    missing_password: "Écrivez votre mot de passe.",
+};
+
 /// The login form. `reason`: why it shows (session over, server unreachable).
 #[component]
 pub fn LoginForm(reason: Option<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let session = expect_context::<Session>();
-    let login = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let show_password = RwSignal::new(false);
+    let credentials = Credentials::new(&LOGIN);
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<(Field, String)>);
-    let error_on = move |f: Field| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
-    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+    let errors = credentials.errors;
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
-        let name = login.get_untracked().trim().to_string();
-        let secret = password.get_untracked();
-        if name.is_empty() {
-            error.set(Some((Field::Login, "Écrivez votre identifiant.".into())));
-            focus_soon("login-name");
+        let Some((name, secret)) = credentials.typed() else {
             return;
-        }
-        if secret.is_empty() {
-            error.set(Some((
-                Field::Password,
-                "Écrivez votre mot de passe.".into(),
-            )));
-            focus_soon("login-password");
-            return;
-        }
-        error.set(None);
+        };
+        errors.clear();
         busy.set(true);
         spawn_local(async move {
             match api::login(&name, &secret).await {
@@ -100,9 +208,9 @@ pub fn LoginForm(reason: Option<String>) -> impl IntoView {
                 }
                 Err(e) => {
                     busy.set(false);
-                    password.set(String::new());
-                    error.set(Some((Field::Form, e.message)));
-                    focus_soon("login-password");
+                    credentials.password.set(String::new());
+                    errors.set(Credential::Form, e.message);
+                    focus_soon(LOGIN.password_id);
                 }
             }
         });
@@ -114,90 +222,10 @@ pub fn LoginForm(reason: Option<String>) -> impl IntoView {
             <p class="lead">"Pour les agents et les médiateurs numériques."</p>
             {reason.map(|r| view! { <p class="notice">{r}</p> })}
             <form class="staff-form" on:submit=submit novalidate>
-                <Show when=move || error_on(Field::Form)>
-                    <p class="form-error" id="login-error" role="alert">
-                        {error_mark()}
-                        {error_text}
-                    </p>
-                </Show>
-                <div class="field">
-                    <label class="field-label" for="login-name">
-                        "Identifiant"
-                    </label>
-                    <input
-                        id="login-name"
-                        class="text-input"
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(Field::Login).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("login-name-error", error_on(Field::Login)),
-                                    ("login-error", error_on(Field::Form)),
-                                ],
-                            )
-                        }
-                        prop:value=move || login.get()
-                        on:input=move |ev| login.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(Field::Login)>
-                        <p class="field-error" id="login-name-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
-                <div class="field">
-                    <label class="field-label" for="login-password">
-                        "Mot de passe"
-                    </label>
-                    <input
-                        id="login-password"
-                        class="text-input"
-                        type=move || if show_password.get() { "text" } else { "password" }
-                        name="password"
-                        autocomplete="current-password"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(Field::Password).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("login-password-error", error_on(Field::Password)),
-                                    ("login-error", error_on(Field::Form)),
-                                ],
-                            )
-                        }
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(Field::Password)>
-                        <p class="field-error" id="login-password-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
-                <label class="option check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || show_password.get()
-                        on:change=move |ev| show_password.set(event_target_checked(&ev))
-                    />
-                    <span>"Afficher le mot de passe"</span>
-                </label>
+                <FormAlert id=LOGIN.error_id message=errors.of(Credential::Form) />
+                <CredentialFields credentials />
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        {move || if busy.get() { "Connexion…" } else { "Se connecter" }}
-                    </button>
+                    <SubmitButton busy=busy label="Se connecter" busy_label="Connexion…" />
                 </div>
             </form>
             <p class="help-text">

@@ -11,10 +11,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use repere_items::Bank;
 
+use super::form::{Errors, FieldError, FormAlert, TextField};
 use super::result::{count, result_heading, ResultPanel};
 use super::{
-    described_by, error_mark, focus_heading_soon, focus_id_soon, focus_soon, set_title, Audience,
-    Session, StaffGate,
+    described_by, focus_heading_soon, focus_id_soon, focus_soon, set_title, Audience, Session,
+    StaffGate,
 };
 use crate::api::{self, Filters, Groups, ProfileList, ResultView, Summary};
 use crate::bank;
@@ -154,40 +155,33 @@ fn MediatorScreens() -> impl IntoView {
 #[component]
 fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
     let draft = RwSignal::new(filters.get_untracked());
-    let error = RwSignal::new(None::<(&'static str, String)>);
-    let error_on = move |f: &str| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
-    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+    // The error, by the id of its field.
+    let errors = Errors::<&'static str>::new();
     let bank = bank::bank().ok();
 
     let apply = move |ev: SubmitEvent| {
         ev.prevent_default();
         let f = draft.get_untracked();
         if !f.domain.is_empty() && f.level.is_empty() {
-            error.set(Some((
-                "f-level",
-                "Choisissez aussi le niveau dans ce domaine.".into(),
-            )));
+            errors.set("f-level", "Choisissez aussi le niveau dans ce domaine.");
             focus_soon("f-level");
             return;
         }
         if f.domain.is_empty() && !f.level.is_empty() {
-            error.set(Some(("f-domain", "Choisissez aussi le domaine.".into())));
+            errors.set("f-domain", "Choisissez aussi le domaine.");
             focus_soon("f-domain");
             return;
         }
         if !f.from.is_empty() && !f.to.is_empty() && f.from > f.to {
-            error.set(Some((
-                "f-to",
-                "La date de fin est avant la date de début.".into(),
-            )));
+            errors.set("f-to", "La date de fin est avant la date de début.");
             focus_soon("f-to");
             return;
         }
-        error.set(None);
+        errors.clear();
         filters.set(f);
     };
     let clear = move |_| {
-        error.set(None);
+        errors.clear();
         draft.set(Filters::default());
         filters.set(Filters::default());
     };
@@ -218,9 +212,9 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
                 <select
                     id=id
                     class="select"
-                    aria-invalid=move || error_on(id).to_string()
+                    aria-invalid=move || errors.on(id).to_string()
                     aria-describedby=move || {
-                        described_by(&[(format!("{id}-error").as_str(), error_on(id))])
+                        described_by(&[(format!("{id}-error").as_str(), errors.on(id))])
                     }
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
@@ -232,12 +226,7 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
                     </option>
                     {options}
                 </select>
-                <Show when=move || error_on(id)>
-                    <p class="field-error" id=format!("{id}-error")>
-                        {error_mark()}
-                        {error_text}
-                    </p>
-                </Show>
+                <FieldError id=format!("{id}-error") message=errors.of(id) />
             </div>
         }
     };
@@ -254,9 +243,9 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
                     id=id
                     class="text-input date-input"
                     type="date"
-                    aria-invalid=move || error_on(id).to_string()
+                    aria-invalid=move || errors.on(id).to_string()
                     aria-describedby=move || {
-                        described_by(&[(format!("{id}-error").as_str(), error_on(id))])
+                        described_by(&[(format!("{id}-error").as_str(), errors.on(id))])
                     }
                     prop:value=move || draft.with(|d| get(d).clone())
                     on:change=move |ev| {
@@ -264,12 +253,7 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
                         draft.update(|d| set(d, value));
                     }
                 />
-                <Show when=move || error_on(id)>
-                    <p class="field-error" id=format!("{id}-error")>
-                        {error_mark()}
-                        {error_text}
-                    </p>
-                </Show>
+                <FieldError id=format!("{id}-error") message=errors.of(id) />
             </div>
         }
     };
@@ -397,13 +381,7 @@ fn ListView(
         Load::Idle | Load::Loading => {
             view! { <p class="wiping">"Chargement des profils…"</p> }.into_any()
         }
-        Load::Failed(m) => view! {
-            <p class="form-error" role="alert">
-                {error_mark()}
-                {m}
-            </p>
-        }
-        .into_any(),
+        Load::Failed(m) => view! { <FormAlert message=Some(m) /> }.into_any(),
         Load::Ready(l) if l.profiles.is_empty() => view! {
             <p class="count">
                 {if filters.with(Filters::is_empty) {
@@ -543,18 +521,7 @@ fn MoreButton(filters: RwSignal<Filters>, list: RwSignal<Load<ProfileList>>) -> 
             >
                 {move || if busy.get() { "Chargement…" } else { "Voir plus de profils" }}
             </button>
-            {move || {
-                error
-                    .get()
-                    .map(|m| {
-                        view! {
-                            <p class="form-error" id="more-error" role="alert">
-                                {error_mark()}
-                                {m}
-                            </p>
-                        }
-                    })
-            }}
+            <FormAlert id="more-error" message=error />
         </div>
     }
 }
@@ -638,10 +605,7 @@ fn ProfileView(view: RwSignal<View>, code: String) -> impl IntoView {
         Load::Failed(m) => view! {
             <div class="screen staff">
                 <h1 tabindex="-1">{format!("Profil {code}")}</h1>
-                <p class="form-error" role="alert">
-                    {error_mark()}
-                    {m}
-                </p>
+                <FormAlert message=Some(m) />
                 <div class="actions">
                     <button type="button" class="button secondary" on:click=back>
                         "Retour à la liste"
@@ -742,13 +706,7 @@ fn SessionsView(
     let result = move || match groups.get() {
         Load::Idle => ().into_any(),
         Load::Loading => view! { <p class="wiping">"Calcul des groupes…"</p> }.into_any(),
-        Load::Failed(m) => view! {
-            <p class="form-error" role="alert">
-                {error_mark()}
-                {m}
-            </p>
-        }
-        .into_any(),
+        Load::Failed(m) => view! { <FormAlert message=Some(m) /> }.into_any(),
         Load::Ready(g) if g.groups.is_empty() => view! {
             <p class="count">"Aucun profil à répartir pour l'instant."</p>
         }
@@ -792,39 +750,18 @@ fn SessionsView(
             </p>
             {move || filters_note().map(|t| view! { <p class="notice no-print">{t}</p> })}
             <form class="staff-form no-print" on:submit=form novalidate>
-                <div class="field">
-                    <label class="field-label" for="group-size">
-                        "Nombre de personnes par groupe, au plus"
-                    </label>
-                    <p class="field-hint" id="group-size-hint">
-                        {format!("De {} à {}.", GROUP_SIZES.start(), GROUP_SIZES.end())}
-                    </p>
-                    <input
-                        id="group-size"
-                        class="text-input number-input"
-                        type="number"
-                        inputmode="numeric"
-                        min=GROUP_SIZES.start().to_string()
-                        max=GROUP_SIZES.end().to_string()
-                        aria-invalid=move || error.with(Option::is_some).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("group-size-hint", true),
-                                    ("group-size-error", error.with(Option::is_some)),
-                                ],
-                            )
-                        }
-                        prop:value=move || size.get()
-                        on:input=move |ev| size.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error.with(Option::is_some)>
-                        <p class="field-error" id="group-size-error">
-                            {error_mark()}
-                            {move || error.get().unwrap_or_default()}
-                        </p>
-                    </Show>
-                </div>
+                <TextField
+                    id="group-size"
+                    label="Nombre de personnes par groupe, au plus"
+                    value=size
+                    error=error
+                    hint=format!("De {} à {}.", GROUP_SIZES.start(), GROUP_SIZES.end())
+                    class="text-input number-input"
+                    input_type="number"
+                    inputmode="numeric"
+                    min=GROUP_SIZES.start().to_string()
+                    max=GROUP_SIZES.end().to_string()
+                />
                 <div class="actions">
                     <button type="submit" class="button primary">
                         "Former les groupes"

@@ -6,6 +6,8 @@
 //! (`GET /api/me`), shows the login form when nobody is, and the area's screens when
 //! the account has the right role. A request that answers 401 later (session
 //! expired) brings the login form back with a plain message.
+//!
+//! Their forms are made of the pieces of [`form`] (fields, errors, submit button).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,16 +17,18 @@ pub use super::common::{
 };
 use crate::api::{self, ApiError, Me};
 use crate::state::AppState;
+use form::{Errors, FormAlert, SubmitButton, TextField};
 
 mod admin;
 mod agent;
+pub mod form;
 mod login;
 mod mediator;
 mod result;
 
 pub use admin::AdminArea;
 pub use agent::AgentArea;
-pub use login::LoginArea;
+pub use login::{Credential, CredentialFields, CredentialForm, Credentials, LoginArea};
 pub use mediator::MediatorArea;
 
 /// Where the session stands.
@@ -242,11 +246,9 @@ fn OwnPassword(open: RwSignal<bool>, changed: RwSignal<bool>) -> impl IntoView {
     let new = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<(PasswordField, String)>);
-    let error_on = move |f: PasswordField| error.with(|e| e.as_ref().is_some_and(|(x, _)| *x == f));
-    let error_text = move || error.with(|e| e.as_ref().map(|(_, m)| m.clone()).unwrap_or_default());
+    let errors = Errors::<PasswordField>::new();
     let fail = move |field: PasswordField, message: String| {
-        error.set(Some((field, message)));
+        errors.set(field, message);
         focus_soon(match field {
             PasswordField::Current | PasswordField::Form => "own-current",
             PasswordField::New => "own-new",
@@ -272,7 +274,7 @@ fn OwnPassword(open: RwSignal<bool>, changed: RwSignal<bool>) -> impl IntoView {
                 ),
             );
         }
-        error.set(None);
+        errors.clear();
         busy.set(true);
         spawn_local(async move {
             let result = api::change_password(&old, &fresh).await;
@@ -300,80 +302,34 @@ fn OwnPassword(open: RwSignal<bool>, changed: RwSignal<bool>) -> impl IntoView {
         open.set(false);
         focus_soon("own-password-toggle");
     };
-    let kind = move || if shown.get() { "text" } else { "password" };
+    let kind = Signal::derive(move || if shown.get() { "text" } else { "password" });
     view! {
         <form class="staff-form own-password no-print" on:submit=submit novalidate>
             <fieldset class="setting">
                 <legend>"Changer mon mot de passe"</legend>
-                <Show when=move || error_on(PasswordField::Form)>
-                    <p class="form-error" id="own-error" role="alert">
-                        {error_mark()}
-                        {error_text}
-                    </p>
-                </Show>
-                <div class="field">
-                    <label class="field-label" for="own-current">
-                        "Mot de passe actuel"
-                    </label>
-                    <input
-                        id="own-current"
-                        class="text-input"
-                        type=kind
-                        autocomplete="current-password"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(PasswordField::Current).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("own-current-error", error_on(PasswordField::Current)),
-                                    ("own-error", error_on(PasswordField::Form)),
-                                ],
-                            )
-                        }
-                        prop:value=move || current.get()
-                        on:input=move |ev| current.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(PasswordField::Current)>
-                        <p class="field-error" id="own-current-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
-                <div class="field">
-                    <label class="field-label" for="own-new">
-                        "Nouveau mot de passe"
-                    </label>
-                    <p class="field-hint" id="own-new-hint">
-                        {format!("{MIN_PASSWORD_CHARS} caractères au moins.")}
-                    </p>
-                    <input
-                        id="own-new"
-                        class="text-input"
-                        type=kind
-                        autocomplete="new-password"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-invalid=move || error_on(PasswordField::New).to_string()
-                        aria-describedby=move || {
-                            described_by(
-                                &[
-                                    ("own-new-hint", true),
-                                    ("own-new-error", error_on(PasswordField::New)),
-                                ],
-                            )
-                        }
-                        prop:value=move || new.get()
-                        on:input=move |ev| new.set(event_target_value(&ev))
-                    />
-                    <Show when=move || error_on(PasswordField::New)>
-                        <p class="field-error" id="own-new-error">
-                            {error_mark()}
-                            {error_text}
-                        </p>
-                    </Show>
-                </div>
+                <FormAlert id="own-error" message=errors.of(PasswordField::Form) />
+                <TextField
+                    id="own-current"
+                    label="Mot de passe actuel"
+                    value=current
+                    error=errors.of(PasswordField::Current)
+                    form_error=("own-error", errors.shown(PasswordField::Form))
+                    input_type=kind
+                    autocomplete="current-password"
+                    autocapitalize="none"
+                    spellcheck="false"
+                />
+                <TextField
+                    id="own-new"
+                    label="Nouveau mot de passe"
+                    value=new
+                    error=errors.of(PasswordField::New)
+                    hint=format!("{MIN_PASSWORD_CHARS} caractères au moins.")
+                    input_type=kind
+                    autocomplete="new-password"
+                    autocapitalize="none"
+                    spellcheck="false"
+                />
                 <label class="option check">
                     <input
                         type="checkbox"
@@ -383,13 +339,7 @@ fn OwnPassword(open: RwSignal<bool>, changed: RwSignal<bool>) -> impl IntoView {
                     <span>"Afficher les mots de passe"</span>
                 </label>
                 <div class="actions">
-                    <button
-                        type="submit"
-                        class="button primary"
-                        aria-disabled=move || busy.get().to_string()
-                    >
-                        "Enregistrer"
-                    </button>
+                    <SubmitButton busy=busy label="Enregistrer" />
                     <button type="button" class="button secondary" on:click=cancel>
                         "Annuler"
                     </button>
