@@ -90,101 +90,48 @@ struct WireItem {
     body: WireBody,
 }
 
-/// [`Body`] with serde's default (external) enum tagging, which a non-self-describing
-/// format can decode (`Body` itself is tagged by a `type` field, for JSON).
-#[derive(Serialize, Deserialize)]
-enum WireBody {
-    Single {
-        options: Vec<Choice>,
-        answer: String,
-    },
-    Multiple {
-        options: Vec<Choice>,
-        answer: Vec<String>,
-    },
-    Hotspot {
-        screen: Screen,
-        regions: Vec<Rect>,
-    },
-    Ordering {
-        options: Vec<Choice>,
-        answer: Vec<String>,
-    },
-    Text {
-        answer: Vec<String>,
-        normalise: Normalise,
-        input: TextInput,
-    },
-    Mailbox {
-        scene: Mailbox,
-        steps: Vec<Step>,
-    },
-    Form {
-        scene: Form,
-        steps: Vec<Step>,
-    },
-    Settings {
-        scene: Settings,
-        steps: Vec<Step>,
-    },
-    Message {
-        scene: MessageScene,
-        answer: Vec<String>,
-    },
-    Search {
-        scene: SearchPage,
-        answer: Vec<String>,
-    },
+/// Declares `WireBody`: [`Body`] with serde's default (external) enum tagging,
+/// which a non-self-describing format can decode (`Body` itself is tagged by a
+/// `type` field, for JSON); and the conversions both ways, from one list of
+/// variants. The conversions name every field: a variant or a field of `Body`
+/// missing here stops the build.
+macro_rules! wire_body {
+    ($($variant:ident { $($field:ident: $ty:ty),+ $(,)? }),+ $(,)?) => {
+        /// [`Body`] with serde's default (external) enum tagging.
+        #[derive(Serialize, Deserialize)]
+        enum WireBody {
+            $($variant { $($field: $ty),+ },)+
+        }
+
+        impl From<Body> for WireBody {
+            fn from(b: Body) -> Self {
+                match b {
+                    $(Body::$variant { $($field),+ } => WireBody::$variant { $($field),+ },)+
+                }
+            }
+        }
+
+        impl From<WireBody> for Body {
+            fn from(b: WireBody) -> Self {
+                match b {
+                    $(WireBody::$variant { $($field),+ } => Body::$variant { $($field),+ },)+
+                }
+            }
+        }
+    };
 }
 
-impl From<Body> for WireBody {
-    fn from(b: Body) -> Self {
-        match b {
-            Body::Single { options, answer } => WireBody::Single { options, answer },
-            Body::Multiple { options, answer } => WireBody::Multiple { options, answer },
-            Body::Hotspot { screen, regions } => WireBody::Hotspot { screen, regions },
-            Body::Ordering { options, answer } => WireBody::Ordering { options, answer },
-            Body::Text {
-                answer,
-                normalise,
-                input,
-            } => WireBody::Text {
-                answer,
-                normalise,
-                input,
-            },
-            Body::Mailbox { scene, steps } => WireBody::Mailbox { scene, steps },
-            Body::Form { scene, steps } => WireBody::Form { scene, steps },
-            Body::Settings { scene, steps } => WireBody::Settings { scene, steps },
-            Body::Message { scene, answer } => WireBody::Message { scene, answer },
-            Body::Search { scene, answer } => WireBody::Search { scene, answer },
-        }
-    }
-}
-
-impl From<WireBody> for Body {
-    fn from(b: WireBody) -> Self {
-        match b {
-            WireBody::Single { options, answer } => Body::Single { options, answer },
-            WireBody::Multiple { options, answer } => Body::Multiple { options, answer },
-            WireBody::Hotspot { screen, regions } => Body::Hotspot { screen, regions },
-            WireBody::Ordering { options, answer } => Body::Ordering { options, answer },
-            WireBody::Text {
-                answer,
-                normalise,
-                input,
-            } => Body::Text {
-                answer,
-                normalise,
-                input,
-            },
-            WireBody::Mailbox { scene, steps } => Body::Mailbox { scene, steps },
-            WireBody::Form { scene, steps } => Body::Form { scene, steps },
-            WireBody::Settings { scene, steps } => Body::Settings { scene, steps },
-            WireBody::Message { scene, answer } => Body::Message { scene, answer },
-            WireBody::Search { scene, answer } => Body::Search { scene, answer },
-        }
-    }
+wire_body! {
+    Single { options: Vec<Choice>, answer: String },
+    Multiple { options: Vec<Choice>, answer: Vec<String> },
+    Hotspot { screen: Screen, regions: Vec<Rect> },
+    Ordering { options: Vec<Choice>, answer: Vec<String> },
+    Text { answer: Vec<String>, normalise: Normalise, input: TextInput },
+    Mailbox { scene: Mailbox, steps: Vec<Step> },
+    Form { scene: Form, steps: Vec<Step> },
+    Settings { scene: Settings, steps: Vec<Step> },
+    Message { scene: MessageScene, answer: Vec<String> },
+    Search { scene: SearchPage, answer: Vec<String> },
 }
 
 impl Bank {
