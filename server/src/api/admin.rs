@@ -18,7 +18,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{blocking, body_error, parse_json, ApiError, Shared, Staff};
+use super::{blocking, body_error, durable, parse_json, ApiError, Shared, Staff};
 use crate::admin_ops::{self, AccountError, AccountRefusal, AdminError, PAIRING_VALID_DAYS};
 use crate::auth;
 use crate::records::{Kiosk, Role, User};
@@ -28,15 +28,6 @@ fn admin_error(e: AdminError) -> ApiError {
         AdminError::Input(m) => ApiError::unprocessable(m),
         AdminError::Other(m) => ApiError::internal(m),
     }
-}
-
-/// Waits until the change is on disk (a kiosk's code is shown once: it must last).
-async fn durable(state: &Shared) -> Result<(), ApiError> {
-    state
-        .commit
-        .commit()
-        .await
-        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))
 }
 
 /// `GET /api/admin/users`: the structure's accounts.

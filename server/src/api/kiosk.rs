@@ -46,7 +46,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{body_error, check_origin, parse_json, ApiError, Shared, Staff};
+use super::{body_error, check_origin, durable, parse_json, rate_limited, ApiError, Shared, Staff};
 use crate::admin_ops::PAIRING_VALID_DAYS;
 use crate::records::{Kiosk, Role, User};
 use crate::store::{KioskPairing, StoreError};
@@ -143,27 +143,6 @@ pub fn set_cookie(resp: &mut Response, cookie: &str) {
     }
 }
 
-/// 429 for too many wrong kiosk codes.
-fn too_many_codes(retry_after: u64) -> ApiError {
-    let minutes = retry_after.div_ceil(60);
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!("Trop de codes essayés. Réessayez dans {minutes} minute(s)."),
-    );
-    e.retry_after = Some(retry_after);
-    e
-}
-
-/// Waits until the change is on disk.
-async fn durable(state: &Shared) -> Result<(), ApiError> {
-    state
-        .commit
-        .commit()
-        .await
-        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PairBody {
@@ -187,7 +166,7 @@ pub async fn pair(
     if let Err(wait) = state.limit_pairing.check(&ip_key, now) {
         // No address in the log: an IP address is personal data.
         tracing::warn!("kiosk pairing refused: too many wrong codes from one address");
-        return Err(too_many_codes(wait));
+        return Err(rate_limited("Trop de codes essayés.", wait));
     }
     // A code that cannot be one probes nothing: said plainly, not counted.
     let Some(code) = code::normalise_pairing(&body.code) else {

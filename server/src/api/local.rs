@@ -14,7 +14,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 
-use super::{blocking, body_error, parse_json, ApiError, Shared};
+use super::{blocking, body_error, durable, parse_json, ApiError, Shared};
 use crate::admin_ops::{self, AdminError, AdminOp, AdminReply};
 use crate::auth;
 
@@ -47,11 +47,7 @@ pub async fn run(
     let reply = blocking(move || admin_ops::run(store.as_ref(), &clock, op)).await?;
     match reply {
         Ok(r) => {
-            state
-                .commit
-                .commit()
-                .await
-                .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+            durable(&state).await?;
             Ok(Json(r))
         }
         Err(AdminError::Input(m)) => Err(ApiError::new(

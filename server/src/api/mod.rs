@@ -206,16 +206,32 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// 429 with `Retry-After`.
-pub fn too_many(retry_after: u64) -> ApiError {
+/// 429 with `Retry-After`: `what` (a sentence: what was tried too often), then
+/// how many minutes to wait.
+pub fn rate_limited(what: &str, retry_after: u64) -> ApiError {
     let minutes = retry_after.div_ceil(60);
     let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
-        format!("Trop de tentatives de connexion. Réessayez dans {minutes} minute(s)."),
+        format!("{what} Réessayez dans {minutes} minute(s)."),
     );
     e.retry_after = Some(retry_after);
     e
+}
+
+/// 429 for too many failed logins.
+pub fn too_many(retry_after: u64) -> ApiError {
+    rate_limited("Trop de tentatives de connexion.", retry_after)
+}
+
+/// Waits until the changes made so far are on disk (what the answer confirms must
+/// last): 500 when the flush fails.
+pub async fn durable(state: &Shared) -> Result<(), ApiError> {
+    state
+        .commit
+        .commit()
+        .await
+        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))
 }
 
 /// Maps a body that could not be read (too large, cut) to an error.

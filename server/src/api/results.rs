@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::kiosk::{self, CookieKiosk};
-use super::{body_error, parse_json, ApiError, Shared, Staff, KIOSK_HEADER};
+use super::{body_error, durable, parse_json, rate_limited, ApiError, Shared, Staff, KIOSK_HEADER};
 use crate::outcome::{self, compute_with, Outcome};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
 use crate::store::Inserted;
@@ -152,14 +152,7 @@ fn staff_tz(state: &Shared, structure: Option<u64>) -> jiff::tz::TimeZone {
 
 /// 429 for too many unknown result codes.
 fn too_many_lookups(retry_after: u64) -> ApiError {
-    let minutes = retry_after.div_ceil(60);
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!("Trop de codes inconnus. Réessayez dans {minutes} minute(s)."),
-    );
-    e.retry_after = Some(retry_after);
-    e
+    rate_limited("Trop de codes inconnus.", retry_after)
 }
 
 /// `POST /api/results`: a kiosk (its device token in `X-Kiosk-Token`, or the
@@ -270,11 +263,7 @@ pub async fn start_screening(
         created_at: now,
     };
     state.store.put_screening(&screening)?;
-    state
-        .commit
-        .commit()
-        .await
-        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+    durable(&state).await?;
     tracing::info!(screening = %id, agent = staff.user.id, with_person = person.is_some(), "screening started");
     Ok((
         StatusCode::CREATED,
@@ -465,11 +454,7 @@ pub async fn attach(
             profile.code
         )));
     }
-    state
-        .commit
-        .commit()
-        .await
-        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+    durable(&state).await?;
     tracing::info!(code = %attached.code, structure = staff.structure(), "result attached");
     Ok(Json(result_view(state.bank, &attached, &tz)).into_response())
 }
@@ -503,11 +488,7 @@ pub async fn remove(
     if !state.store.delete_result(&profile.id)? {
         return Err(ApiError::not_found("Ce résultat vient d'être supprimé."));
     }
-    state
-        .commit
-        .commit()
-        .await
-        .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
+    durable(&state).await?;
     tracing::info!(code = %profile.code, user = staff.user.id, "result deleted");
     Ok(StatusCode::NO_CONTENT)
 }
