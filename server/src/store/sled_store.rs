@@ -1248,9 +1248,8 @@ pub(crate) mod tests {
         );
     }
 
-    #[test]
-    fn accounts_change_and_lose_their_sessions() {
-        let t = temp_store();
+    /// Adds structure 1, « S », to the store; returns it.
+    fn structure_one(store: &SledStore) -> Structure {
         let st = Structure {
             v: SCHEMA_VERSION,
             id: 1,
@@ -1258,7 +1257,28 @@ pub(crate) mod tests {
             created_at: 0,
             tz: None,
         };
-        t.store.add_structure(&st).expect("structure");
+        store.add_structure(&st).expect("structure");
+        st
+    }
+
+    /// Kiosk `id` of structure 1, with no device and waiting for `code`.
+    fn waiting_kiosk(id: u64, code: &str, expires_at: Millis) -> Kiosk {
+        Kiosk {
+            v: SCHEMA_VERSION,
+            id,
+            structure: 1,
+            name: "K".into(),
+            token_hash: None,
+            paired_at: None,
+            pairing: Some(pairing(code, expires_at)),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn accounts_change_and_lose_their_sessions() {
+        let t = temp_store();
+        let st = structure_one(&t.store);
         let mut user = User {
             v: SCHEMA_VERSION,
             id: 2,
@@ -1338,14 +1358,7 @@ pub(crate) mod tests {
     #[test]
     fn kiosks_written_before_pairing_codes_still_read_and_work() {
         let t = temp_store();
-        let st = Structure {
-            v: SCHEMA_VERSION,
-            id: 1,
-            name: "S".into(),
-            created_at: 0,
-            tz: None,
-        };
-        t.store.add_structure(&st).expect("structure");
+        structure_one(&t.store);
         // A record and its index as an older Repère wrote them.
         let old =
             br#"{"v":1,"id":5,"structure":1,"name":"Borne","token_hash":"abc123","created_at":7}"#;
@@ -1404,25 +1417,10 @@ pub(crate) mod tests {
     #[test]
     fn pairing_codes_work_once_before_they_expire() {
         let t = temp_store();
-        let st = Structure {
-            v: SCHEMA_VERSION,
-            id: 1,
-            name: "S".into(),
-            created_at: 0,
-            tz: None,
-        };
-        t.store.add_structure(&st).expect("structure");
-        let kiosk = Kiosk {
-            v: SCHEMA_VERSION,
-            id: 2,
-            structure: 1,
-            name: "K".into(),
-            token_hash: None,
-            paired_at: None,
-            pairing: Some(pairing("first", 1_000)),
-            created_at: 0,
-        };
-        t.store.add_kiosk(&kiosk).expect("add");
+        structure_one(&t.store);
+        t.store
+            .add_kiosk(&waiting_kiosk(2, "first", 1_000))
+            .expect("add");
         let h = crate::auth::token_digest;
         // Expired: refused, and nothing changes (it is still the kiosk's code).
         assert!(matches!(
@@ -1490,28 +1488,12 @@ pub(crate) mod tests {
     #[test]
     fn two_devices_typing_one_code_at_once_pair_one() {
         let t = Arc::new(temp_store());
-        let st = Structure {
-            v: SCHEMA_VERSION,
-            id: 1,
-            name: "S".into(),
-            created_at: 0,
-            tz: None,
-        };
-        t.store.add_structure(&st).expect("structure");
+        structure_one(&t.store);
         for round in 0..20u64 {
             let id = 10 + round;
             let code = format!("code-{round}");
             t.store
-                .add_kiosk(&Kiosk {
-                    v: SCHEMA_VERSION,
-                    id,
-                    structure: 1,
-                    name: "K".into(),
-                    token_hash: None,
-                    paired_at: None,
-                    pairing: Some(pairing(&code, 1_000)),
-                    created_at: 0,
-                })
+                .add_kiosk(&waiting_kiosk(id, &code, 1_000))
                 .expect("add");
             let threads: Vec<_> = (0..4)
                 .map(|d| {
