@@ -254,6 +254,26 @@ mod tests {
     use crate::records::{Source, SCHEMA_VERSION};
     use crate::store::sled_store::tests::{records, temp_store};
 
+    /// The export of `structure` with no filter, and its report.
+    fn export(
+        store: &dyn Store,
+        bank: &Bank,
+        structure: u64,
+        format: Format,
+    ) -> (Vec<u8>, ExportReport) {
+        let mut out = Vec::new();
+        let report = export_structure(
+            store,
+            bank,
+            structure,
+            &ProfileFilter::default(),
+            format,
+            &mut out,
+        )
+        .expect("export");
+        (out, report)
+    }
+
     #[test]
     fn csv_opens_in_a_french_spreadsheet() {
         let bank = crate::outcome::bank().expect("bank");
@@ -289,16 +309,7 @@ mod tests {
             p.outcome = outcome.clone();
             t.store.insert_result(&s, &p, None).expect("insert");
         }
-        let mut out = Vec::new();
-        let report = export_structure(
-            &t.store,
-            bank,
-            9,
-            &ProfileFilter::default(),
-            Format::Csv,
-            &mut out,
-        )
-        .expect("export");
+        let (out, report) = export(&t.store, bank, 9, Format::Csv);
         assert_eq!(
             report,
             ExportReport {
@@ -343,28 +354,10 @@ mod tests {
             "domain levels filled from the profile"
         );
 
-        let mut js = Vec::new();
-        export_structure(
-            &t.store,
-            bank,
-            9,
-            &ProfileFilter::default(),
-            Format::Json,
-            &mut js,
-        )
-        .expect("json");
+        let (js, _) = export(&t.store, bank, 9, Format::Json);
         let v: serde_json::Value = serde_json::from_slice(&js).expect("valid JSON");
         assert_eq!(v.as_array().map(Vec::len), Some(2));
-        let mut none = Vec::new();
-        export_structure(
-            &t.store,
-            bank,
-            10,
-            &ProfileFilter::default(),
-            Format::Json,
-            &mut none,
-        )
-        .expect("json");
+        let (none, _) = export(&t.store, bank, 10, Format::Json);
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&none).expect("json"),
             serde_json::json!([])
@@ -405,16 +398,7 @@ mod tests {
             }
         }
         let dates = |structure: u64| -> Vec<String> {
-            let mut out = Vec::new();
-            export_structure(
-                &t.store,
-                bank,
-                structure,
-                &ProfileFilter::default(),
-                Format::Csv,
-                &mut out,
-            )
-            .expect("export");
+            let (out, _) = export(&t.store, bank, structure, Format::Csv);
             csv::ReaderBuilder::new()
                 .delimiter(b';')
                 .from_reader(&out[3..])
@@ -424,16 +408,7 @@ mod tests {
         };
         assert_eq!(dates(1), ["29/03/2026", "01/01/2027"]);
         assert_eq!(dates(2), ["28/03/2026", "31/12/2026"]);
-        let mut js = Vec::new();
-        export_structure(
-            &t.store,
-            bank,
-            1,
-            &ProfileFilter::default(),
-            Format::Json,
-            &mut js,
-        )
-        .expect("json");
+        let (js, _) = export(&t.store, bank, 1, Format::Json);
         let v: serde_json::Value = serde_json::from_slice(&js).expect("json");
         assert_eq!(v[1]["date"], "01/01/2027");
     }
