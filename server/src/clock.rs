@@ -186,18 +186,21 @@ mod tests {
     #[test]
     fn paris_dates_follow_summer_time() {
         let paris = default_tz();
-        // 2026-03-29: summer time starts at 01:00 UTC. 00:30 UTC is 01:30 CET.
+        for (instant, local) in [
+            // 2026-03-29: summer time starts at 01:00 UTC. 00:30 UTC is 01:30 CET.
+            ("2026-03-29T00:30:00Z", "29/03/2026 à 01h30"),
+            ("2026-03-29T01:00:00Z", "29/03/2026 à 03h00"),
+            // 2024-06-30 22:30 UTC is already 1 July (CEST).
+            ("2024-06-30T22:30:00Z", "01/07/2024 à 00h30"),
+            // 2024-10-27 01:00 UTC ends summer time: 02:59 CEST, then 02:00 CET.
+            ("2024-10-27T00:59:00Z", "27/10/2024 à 02h59"),
+            ("2024-10-27T01:00:00Z", "27/10/2024 à 02h00"),
+        ] {
+            assert_eq!(format_datetime_fr(utc(instant), &paris), local, "{instant}");
+        }
         assert_eq!(
             format_date_fr(utc("2026-03-29T00:30:00Z"), &paris),
             "29/03/2026"
-        );
-        assert_eq!(
-            format_datetime_fr(utc("2026-03-29T00:30:00Z"), &paris),
-            "29/03/2026 à 01h30"
-        );
-        assert_eq!(
-            format_datetime_fr(utc("2026-03-29T01:00:00Z"), &paris),
-            "29/03/2026 à 03h00"
         );
         // 23:30 UTC on 31 December is already the next year in Paris.
         assert_eq!(
@@ -208,42 +211,24 @@ mod tests {
             local_date(utc("2026-12-31T23:30:00Z"), &paris),
             (2027, 1, 1)
         );
-        // 2024-06-30 22:30 UTC is already 1 July (CEST).
-        assert_eq!(
-            format_datetime_fr(utc("2024-06-30T22:30:00Z"), &paris),
-            "01/07/2024 à 00h30"
-        );
-        // 2024-10-27 01:00 UTC ends summer time: 02:59 CEST, then 02:00 CET.
-        assert_eq!(
-            format_datetime_fr(utc("2024-10-27T00:59:00Z"), &paris),
-            "27/10/2024 à 02h59"
-        );
-        assert_eq!(
-            format_datetime_fr(utc("2024-10-27T01:00:00Z"), &paris),
-            "27/10/2024 à 02h00"
-        );
     }
 
     #[test]
     fn other_zones_give_their_own_dates() {
-        let cayenne = time_zone(Some("America/Cayenne")); // UTC-3, no summer time
-        assert_eq!(
-            format_date_fr(utc("2026-03-29T00:30:00Z"), &cayenne),
-            "28/03/2026"
-        );
-        assert_eq!(
-            format_date_fr(utc("2026-12-31T23:30:00Z"), &cayenne),
-            "31/12/2026"
-        );
+        for (zone, instant, date) in [
+            // UTC-3, no summer time.
+            ("America/Cayenne", "2026-03-29T00:30:00Z", "28/03/2026"),
+            ("America/Cayenne", "2026-12-31T23:30:00Z", "31/12/2026"),
+            // UTC+11.
+            ("Pacific/Noumea", "2026-06-30T13:00:00Z", "01/07/2026"),
+        ] {
+            let tz = time_zone(Some(zone));
+            assert_eq!(format_date_fr(utc(instant), &tz), date, "{zone} {instant}");
+        }
         let reunion = time_zone(Some("Indian/Reunion")); // UTC+4
         assert_eq!(
             format_datetime_fr(utc("2026-12-31T20:30:00Z"), &reunion),
             "01/01/2027 à 00h30"
-        );
-        let noumea = time_zone(Some("Pacific/Noumea")); // UTC+11
-        assert_eq!(
-            format_date_fr(utc("2026-06-30T13:00:00Z"), &noumea),
-            "01/07/2026"
         );
     }
 
