@@ -142,6 +142,18 @@ fn unpair(server: &Server, token: &str, body: &Value, staff: Option<&Client>, cs
         .request("POST", "/api/kiosk/unpair", Some(&bytes), &headers, false)
 }
 
+/// `POST /api/kiosk/unpair` from the device of `token`, with an account's login
+/// and password (no session).
+fn unpair_as(server: &Server, token: &str, login: &str, password: &str) -> Resp {
+    unpair(
+        server,
+        token,
+        &json!({ "login": login, "password": password }),
+        None,
+        false,
+    )
+}
+
 /// The first kiosk of the admin's structure, as the admin's list shows it.
 fn first_kiosk(admin: &mut Client) -> Value {
     let r = admin.get("/api/admin/kiosks");
@@ -537,13 +549,7 @@ fn an_older_app_sending_the_code_as_token_still_pairs() {
         "{cookie}"
     );
     // Unpairing clears it with Secure too.
-    let r = unpair(
-        &server,
-        cookie_value(&cookie),
-        &json!({ "login": org.admin, "password": PASSWORD }),
-        None,
-        false,
-    );
+    let r = unpair_as(&server, cookie_value(&cookie), &org.admin, PASSWORD);
     assert_eq!(r.status, 204, "{}", r.text());
     let cleared = kiosk_set_cookie(&r);
     let attrs = attributes(&cleared);
@@ -576,23 +582,11 @@ fn unpairing_needs_an_admin_of_the_kiosks_structure() {
     assert_eq!(r.status, 422, "{}", r.text());
 
     // An agent of the structure: 403. A wrong password: 401, counted as a failed login.
-    let r = unpair(
-        &server,
-        &token,
-        &json!({ "login": org.agent, "password": PASSWORD }),
-        None,
-        false,
-    );
+    let r = unpair_as(&server, &token, &org.agent, PASSWORD);
     assert_eq!(r.status, 403, "{}", r.text());
     assert_eq!(r.json()["code"], "not_admin");
     for _ in 0..5 {
-        let r = unpair(
-            &server,
-            &token,
-            &json!({ "login": org.agent, "password": "pas-le-bon-mot-de-passe" }),
-            None,
-            false,
-        );
+        let r = unpair_as(&server, &token, &org.agent, "pas-le-bon-mot-de-passe");
         assert_eq!(r.status, 401, "{}", r.text());
         assert_eq!(r.error(), "Identifiant ou mot de passe incorrect.");
     }
@@ -603,13 +597,7 @@ fn unpairing_needs_an_admin_of_the_kiosks_structure() {
     assert!(still_paired(&server));
 
     // Another structure's admin, by password or session: 404, as for any record not theirs.
-    let r = unpair(
-        &server,
-        &token,
-        &json!({ "login": other.admin, "password": PASSWORD }),
-        None,
-        false,
-    );
+    let r = unpair_as(&server, &token, &other.admin, PASSWORD);
     assert_eq!(r.status, 404, "{}", r.text());
     assert!(set_cookies(&r).is_empty());
     let stranger = Client::logged_in(&server.base, &other.admin, PASSWORD);
@@ -640,12 +628,11 @@ fn unpairing_needs_an_admin_of_the_kiosks_structure() {
 
     // The admin typing their login and password on the device.
     let token = pair_kiosk(&server.base, &cli_code(&server, id));
-    let r = unpair(
+    let r = unpair_as(
         &server,
         &token,
-        &json!({ "login": format!("  {}  ", org.admin.to_uppercase()), "password": PASSWORD }),
-        None,
-        false,
+        &format!("  {}  ", org.admin.to_uppercase()),
+        PASSWORD,
     );
     assert_eq!(r.status, 204, "{}", r.text());
     assert!(kiosk_set_cookie(&r).contains("Max-Age=0"));
@@ -784,13 +771,7 @@ fn a_removed_kiosks_device_stays_a_kiosk_and_its_results_go_anonymous() {
     // Only an admin ends it; the kiosk is gone, so any structure's admin may.
     let r = unpair(&server, &token, &json!({}), None, false);
     assert_eq!(r.status, 401, "{}", r.text());
-    let r = unpair(
-        &server,
-        &token,
-        &json!({ "login": other.admin, "password": PASSWORD }),
-        None,
-        false,
-    );
+    let r = unpair_as(&server, &token, &other.admin, PASSWORD);
     assert_eq!(r.status, 204, "{}", r.text());
     assert!(kiosk_set_cookie(&r).contains("Max-Age=0"));
 }
