@@ -7,9 +7,10 @@
 // code installs a device once, the device works until the kiosk is removed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, fitsWidth, bodyFontSize, targetProblems } from './lib/app.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { assertClean, checkScreen } from './lib/checks.mjs';
+import { openPage, screenshot } from './lib/browser.mjs';
+import { LAYOUTS, waitForApp, fitsWidth } from './lib/app.mjs';
 import {
   demoAccounts,
   answerLog,
@@ -25,33 +26,14 @@ let browser;
 let accounts;
 
 before(async () => {
-  server = await startServer({ extraArgs: ['--demo'] });
+  ({ server, browser } = await startServerAndBrowser({ extraArgs: ['--demo'] }));
   accounts = demoAccounts(server.output());
-  browser = await launch();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => stopServerAndBrowser({ server, browser }));
 
-function assertClean(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'no page error');
-  // Refusals the test asks for on purpose (a login taken: 422; a disabled login: 403).
-  const errors = problems.consoleErrors.filter((e) => !/status of 4(0[0134]|22)\b/.test(e));
-  assert.deepEqual(errors, [], 'no console error');
-  assert.deepEqual(problems.foreignRequests, [], 'no request leaves the loopback interface');
-}
-
-async function checkScreen(page, label) {
-  const results = await audit(page, label);
-  assert.deepEqual(results.violations, [], `axe-core: ${label}`);
-  assert.ok(results.passes >= 10, `axe-core checked ${label} (${results.passes} rules passed)`);
-  const aaa = await auditRules(page, label, ['color-contrast-enhanced']);
-  assert.deepEqual(aaa.violations, [], `AAA contrast (7:1): ${label}`);
-  assert.deepEqual(await targetProblems(page), [], `targets of at least 48 px, 8 px apart: ${label}`);
-  assert.ok((await bodyFontSize(page)) >= 22, `body text of at least 22 px: ${label}`);
-}
+// Refusals the test asks for on purpose (a login taken: 422; a disabled login: 403).
+const REFUSALS = /status of 4(0[0134]|22)\b/;
 
 /** `POST /api/login` with node's fetch: the status and the error message. */
 async function tryLogin(login, password) {
@@ -201,8 +183,8 @@ test('admin: login lands on /admin; accounts added, disabled, given a new passwo
   assert.equal((await tryLogin(accounts.trainer.login, generated)).status, 200);
   await checkScreen(page, 'admin, password shown once');
 
-  assertClean(problems);
-  assertClean(other.problems);
+  assertClean(problems, REFUSALS);
+  assertClean(other.problems, REFUSALS);
   await other.context.close();
   await context.close();
 });
@@ -284,7 +266,7 @@ test('admin: a kiosk added shows its short code once and how long it works; a ne
   await page.locator('table.kiosks-table tbody tr').first().waitFor();
   const main = await page.locator('main').innerText();
   assert.ok(!main.includes(code) && !main.includes(second));
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -325,7 +307,7 @@ test('admin: from /admin to the structure\'s profiles, shown 100 at a time with 
   await waitForFocus(page, `open-${sent[4]}`);
   assert.equal(await page.getByRole('button', { name: 'Voir plus de profils' }).count(), 0);
   await checkScreen(page, 'mediator list, all pages');
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -370,6 +352,6 @@ test('staff: a person changes their own password from the account bar', async ()
   assert.equal((await elsewhere.get('/api/me')).status, 401);
   assert.equal((await tryLogin(accounts.agent.login, accounts.agent.password)).status, 401);
   assert.equal((await tryLogin(accounts.agent.login, 'un-nouveau-secret-agent')).status, 200);
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });

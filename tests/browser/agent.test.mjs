@@ -15,9 +15,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot, artifactsDir } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, fitsWidth, bodyFontSize, targetProblems, storedTraces } from './lib/app.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { assertClean, checkScreen } from './lib/checks.mjs';
+import { openPage, screenshot, artifactsDir } from './lib/browser.mjs';
+import { LAYOUTS, waitForApp, fitsWidth, targetProblems, storedTraces } from './lib/app.mjs';
 import {
   demoAccounts,
   answerLog,
@@ -35,38 +36,16 @@ let accounts;
 let bank;
 
 before(async () => {
-  server = await startServer({ extraArgs: ['--demo'] });
+  ({ server, browser } = await startServerAndBrowser({ extraArgs: ['--demo'] }));
   accounts = demoAccounts(server.output());
   bank = await versions(server.url);
-  browser = await launch();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => stopServerAndBrowser({ server, browser }));
 
-/** Asserts a page had no page error and no request leaving the loopback interface. */
-function assertClean(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'no page error');
-  // A 401 of `GET /api/me` (nobody logged in yet) and 4xx answers the test asks
-  // for are logged by Chromium as failed resources; anything else is a bug.
-  const errors = problems.consoleErrors.filter((e) => !/status of 40[0134]/.test(e));
-  assert.deepEqual(errors, [], 'no console error');
-  assert.deepEqual(problems.foreignRequests, [], 'no request leaves the loopback interface');
-}
-
-/** WCAG A/AA (zero violations), AAA contrast, 48 px targets, 22 px text. */
-async function checkScreen(page, label) {
-  const results = await audit(page, label);
-  assert.deepEqual(results.violations, [], `axe-core: ${label}`);
-  assert.ok(results.passes >= 10, `axe-core checked ${label} (${results.passes} rules passed)`);
-  const aaa = await auditRules(page, label, ['color-contrast-enhanced']);
-  assert.deepEqual(aaa.violations, [], `AAA contrast (7:1): ${label}`);
-  assert.deepEqual(await targetProblems(page), [], `targets of at least 48 px, 8 px apart: ${label}`);
-  assert.ok((await bodyFontSize(page)) >= 22, `body text of at least 22 px: ${label}`);
-  return results.violations.length;
-}
+// A 401 of `GET /api/me` (nobody logged in yet) and 4xx answers the test asks
+// for are logged by Chromium as failed resources; anything else is a bug.
+const REFUSALS = /status of 40[0134]/;
 
 /** Sends a screening's answer log from the page, as the test-taking flow will. */
 async function submitScreening(page, screening, log) {
@@ -132,7 +111,7 @@ test('login: accessible authentication, errors in words, zero axe violations', a
   await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
   await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
   assert.match(await page.locator('.account-bar').innerText(), /demo-agent/);
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -247,7 +226,7 @@ test('agent: a screening with consent, the hand-over, the result, the printed sh
   await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
   assert.equal(new URL(page.url()).search, '');
   assert.equal(await page.getByLabel('Prénom ou initiales de la personne (facultatif)').inputValue(), '');
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -308,7 +287,7 @@ test('agent: a code brought by the person, attached to the structure; wrong code
   assert.match(await page.locator('.result-meta').innerText(), /sur une borne/);
   await page.getByText('Ce résultat est rattaché à votre structure.').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Rattacher à ma structure' }).count(), 0);
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -344,7 +323,7 @@ test('agent: reflow at 320 px, a screening without a name, logout', async () => 
   await page.waitForFunction(() => document.querySelector('[role=status]')?.textContent.includes('Vous êtes déconnecté.'));
   const status = await page.evaluate(async () => (await fetch('/api/me')).status);
   assert.equal(status, 401);
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -433,7 +412,7 @@ test('agent: the person takes the whole test on the tablet; back to the agent wi
     assert.ok(!traces.session.includes(key), `${key} is gone`);
   }
   assert.ok(!traces.local.includes('repere.outbox'), 'nothing waits');
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -510,7 +489,7 @@ test('agent: no network at the end; the result waits for its screening and shows
 
   // The aborted attempts are logged by Chromium as network errors; nothing else.
   problems.consoleErrors = problems.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e));
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });
 
@@ -581,6 +560,6 @@ test('agent: a screening the server does not know for this account is tried thre
   const left = await page.evaluate(() => [localStorage.getItem('repere.outbox'), localStorage.getItem('repere.outbox.rejected')]);
   assert.equal(left[0], null);
   assert.deepEqual(JSON.parse(left[1] || '[]'), [], 'nothing kept aside any more');
-  assertClean(problems);
+  assertClean(problems, REFUSALS);
   await context.close();
 });

@@ -4,33 +4,19 @@
 // keeps one copy of each page, so both work offline once seen online.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
-import { waitForApp, targetProblems, bodyFontSize } from './lib/app.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { checkScreen } from './lib/checks.mjs';
+import { openPage, screenshot } from './lib/browser.mjs';
+import { waitForApp } from './lib/app.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
+  ({ server, browser } = await startServerAndBrowser());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** axe-core (WCAG A/AA and AAA contrast), targets and text size on the current screen. */
-async function checkScreen(page, label) {
-  const results = await audit(page, label);
-  assert.deepEqual(results.violations, [], `axe-core: ${label}`);
-  assert.ok(results.passes >= 10, `axe-core checked ${label} (${results.passes} rules passed)`);
-  const aaa = await auditRules(page, label, ['color-contrast-enhanced']);
-  assert.deepEqual(aaa.violations, [], `AAA contrast (7:1): ${label}`);
-  assert.deepEqual(await targetProblems(page), [], `targets of at least 48 px, 8 px apart: ${label}`);
-  assert.ok((await bodyFontSize(page)) >= 22, `body text of at least 22 px: ${label}`);
-}
+after(() => stopServerAndBrowser({ server, browser }));
 
 const SELF_TEST = /\/repere-app-[0-9a-f]{10,16}(_bg\.wasm|\.js)$/;
 const STAFF = /\/repere-staff-[0-9a-f]{10,16}(_bg\.wasm|\.js)$/;

@@ -3,22 +3,18 @@
 // axe-core audit at the default and at the largest text size, and screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
 import { waitForApp, targetProblems, fitsWidth, consoleErrorsBesidesFallback } from './lib/app.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
+  ({ server, browser } = await startServerAndBrowser());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** Opens the preview of one item; `size` is the text size setting. */
 async function openItem(id, { size = 'normal', viewport } = {}) {

@@ -10,9 +10,10 @@
 // Chromium drives it; axe-core audits the screens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, storedTraces, targetProblems, bodyFontSize, fitsWidth } from './lib/app.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { checkScreen } from './lib/checks.mjs';
+import { openPage, screenshot } from './lib/browser.mjs';
+import { LAYOUTS, waitForApp, storedTraces } from './lib/app.mjs';
 import { demoAccounts, apiSession, waitForFocus } from './lib/staff.mjs';
 import { takeTest } from './lib/person.mjs';
 
@@ -31,7 +32,7 @@ const TOUCH = { viewport: LAYOUTS['tablet-portrait'], hasTouch: true };
 const CODE_FORM = /^[2-9ACDEFGHJKMNPQRTVWXY]{4}-[2-9ACDEFGHJKMNPQRTVWXY]{4}-[2-9ACDEFGHJKMNPQRTVWXY]{2}$/;
 
 before(async () => {
-  server = await startServer({ extraArgs: ['--demo'] });
+  ({ server, browser } = await startServerAndBrowser({ extraArgs: ['--demo'] }));
   accounts = demoAccounts(server.output());
   const printed = server.output().match(/code d'installation \(à taper sur \/borne, une fois, valable 7 jours\) : (\S+)/);
   assert.ok(printed, 'the demo prints an installation code');
@@ -42,27 +43,14 @@ before(async () => {
   const kiosks = await admin.get('/api/admin/kiosks');
   demoKiosk = kiosks.json.kiosks.find((k) => k.name === 'Borne de démonstration');
   assert.ok(demoKiosk, 'the demo kiosk');
-  browser = await launch();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => stopServerAndBrowser({ server, browser }));
 
-/** `DELETE path` as the demo admin (node's fetch, with the session and its CSRF token): the status. */
+/** `DELETE path` as the demo admin, in a session of its own: the status. */
 async function adminDelete(path) {
-  const login = await fetch(new URL('/api/login', server.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(accounts.admin),
-  });
-  assert.equal(login.status, 200);
-  const { csrf_token: csrf } = await login.json();
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const r = await fetch(new URL(path, server.url), { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
-  await r.text();
-  return r.status;
+  const session = await apiSession(server.url, accounts.admin);
+  return (await session.delete(path)).status;
 }
 
 /** A new installation code for the demo kiosk, as the admin's « Nouveau code d'installation » gives it. */
@@ -71,18 +59,6 @@ async function newCode(id = demoKiosk.id) {
   assert.equal(r.status, 200, r.text);
   assert.match(r.json.code, CODE_FORM);
   return r.json.code;
-}
-
-/** WCAG A/AA (zero violations), AAA contrast, 48 px targets, 22 px text, no sideways scroll. */
-async function checkScreen(page, label) {
-  const results = await audit(page, label);
-  assert.deepEqual(results.violations, [], `axe-core: ${label}`);
-  assert.ok(results.passes >= 10, `axe-core checked ${label} (${results.passes} rules passed)`);
-  const aaa = await auditRules(page, label, ['color-contrast-enhanced']);
-  assert.deepEqual(aaa.violations, [], `AAA contrast (7:1): ${label}`);
-  assert.deepEqual(await targetProblems(page), [], `targets of at least 48 px, 8 px apart: ${label}`);
-  assert.ok((await bodyFontSize(page)) >= 22, `body text of at least 22 px: ${label}`);
-  assert.ok(await fitsWidth(page), `no sideways scrolling: ${label}`);
 }
 
 /** The structure's profiles, as the demo trainer sees them. */
@@ -130,7 +106,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   assert.equal(await waitForApp(page), 'Installer cette borne');
   assert.equal(await page.title(), 'Installer cette borne — Repère');
   assert.equal(await kioskMeta(page), null, 'not a kiosk yet');
-  await checkScreen(page, 'pairing');
+  await checkScreen(page, 'pairing', { fits: true });
   await screenshot(page, 'kiosk-pairing');
   const field = page.getByLabel("Code d'installation");
   assert.match(await page.locator('#kiosk-code-hint').innerText(), /10\s+lettres ou chiffres.*une seule fois, pendant 7\s+jours/);
@@ -154,7 +130,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   await waitForFocus(page, 'kiosk-code');
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
   assert.match(await field.getAttribute('aria-describedby'), /kiosk-code-hint kiosk-code-error/);
-  await checkScreen(page, 'pairing, wrong code');
+  await checkScreen(page, 'pairing, wrong code', { fits: true });
   assert.equal(await kioskCookie(context), null, 'no cookie for a wrong code');
 
   // The demo kiosk's code, typed as a person would on the screen's keyboard:
@@ -166,7 +142,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
   const status = (await page.locator('#pairing-status').innerText()).replace(/\s+/g, ' ');
   assert.equal(status, 'Cette borne est installée pour : Bureau de poste de démonstration');
-  await checkScreen(page, 'pairing done');
+  await checkScreen(page, 'pairing done', { fits: true });
   await screenshot(page, 'kiosk-paired');
   const cookie = await kioskCookie(context);
   assert.ok(cookie, 'the pairing cookie is set');
@@ -190,7 +166,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   assert.equal(new URL(page.url()).search, '', 'no URL parameter');
   assert.equal(await kioskMeta(page), 'kiosk');
   const first = await personTakesTheTest(page);
-  await checkScreen(page, 'kiosk, result sent');
+  await checkScreen(page, 'kiosk, result sent', { fits: true });
   await screenshot(page, 'kiosk-result-sent');
   let profiles = await trainerProfiles();
   assert.equal(profiles.length, before + 1);
@@ -228,7 +204,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   assert.equal(await open.getAttribute('aria-expanded'), 'true');
   await waitForFocus(page, 'unpair-title');
   await page.getByText('Seul un administrateur de la structure peut le faire.').waitFor();
-  await checkScreen(page, 'unpairing asks for an admin');
+  await checkScreen(page, 'unpairing asks for an admin', { fits: true });
   await screenshot(page, 'kiosk-unpair');
   const unpair = page.getByRole('button', { name: 'Désinstaller', exact: true });
   await unpair.tap();
@@ -241,7 +217,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   await page.getByRole('alert').getByText('Seul un administrateur de la structure peut désinstaller cette borne.').waitFor();
   await waitForFocus(page, 'unpair-error');
   assert.match(await page.locator('#unpair-login').getAttribute('aria-describedby'), /unpair-error/);
-  await checkScreen(page, 'unpairing refused');
+  await checkScreen(page, 'unpairing refused', { fits: true });
   assert.ok(await kioskCookie(context), 'still paired');
   // A wrong password: the login's message.
   await page.getByLabel('Mot de passe', { exact: true }).fill('pas-le-bon-mot-de-passe');
@@ -257,7 +233,7 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   await page.getByRole('heading', { level: 1, name: 'Installer cette borne' }).waitFor();
   await page.locator('main').getByText('Cette borne est désinstallée.').waitFor();
   assert.equal(await kioskCookie(context), null, 'the pairing cookie is gone');
-  await checkScreen(page, 'uninstalled');
+  await checkScreen(page, 'uninstalled', { fits: true });
   await page.goto(server.url);
   await waitForApp(page);
   assert.equal(await kioskMeta(page), null, 'an ordinary browser again');
@@ -302,14 +278,14 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
     local: localStorage.getItem('repere.outbox'),
   }));
   assert.deepEqual(waiting, { session: 1, local: null });
-  await checkScreen(page, 'kiosk, result not sent');
+  await checkScreen(page, 'kiosk, result not sent', { fits: true });
   await screenshot(page, 'kiosk-result-not-sent');
 
   // The print view: the result on paper, saying it has no code.
   await page.getByRole('button', { name: 'Imprimer mon résultat' }).click();
   await page.getByRole('heading', { level: 1, name: 'Repère : votre résultat' }).waitFor();
   await main.getByText(/Ce résultat n'a pas été envoyé\s*: la borne n'avait pas de réseau\./).waitFor();
-  await checkScreen(page, 'kiosk, print view of a result not sent');
+  await checkScreen(page, 'kiosk, print view of a result not sent', { fits: true });
   await page.getByRole('button', { name: 'Retour au résultat' }).click();
   await page.getByRole('heading', { level: 1, name: 'Votre résultat' }).waitFor();
 
@@ -415,7 +391,7 @@ test('a kiosk the admin removed stays in kiosk mode, keeps results as anonymous,
   const said = (await page.locator('#pairing-status').innerText()).replace(/\s+/g, ' ');
   assert.equal(said, "Cette borne n'est plus enregistrée. Demandez un nouveau code à l'administrateur.");
   await page.getByLabel("Code d'installation").waitFor();
-  await checkScreen(page, 'pairing, kiosk removed');
+  await checkScreen(page, 'pairing, kiosk removed', { fits: true });
   await screenshot(page, 'kiosk-removed');
 
   // An admin logged in on this device: one tap, after saying who they are.
@@ -427,7 +403,7 @@ test('a kiosk the admin removed stays in kiosk mode, keeps results as anonymous,
   await waitForApp(page);
   await page.getByRole('button', { name: 'Désinstaller cette borne' }).tap();
   await page.getByText(`Vous êtes connecté comme administrateur : ${accounts.admin.login}.`).waitFor();
-  await checkScreen(page, 'unpairing with the admin logged in');
+  await checkScreen(page, 'unpairing with the admin logged in', { fits: true });
   await page.getByRole('button', { name: 'Oui, désinstaller' }).tap();
   await page.locator('main').getByText('Cette borne est désinstallée.').waitFor();
   assert.equal(await kioskCookie(context), null, 'the pairing cookie is gone');

@@ -4,22 +4,19 @@
 // when the network is gone, and the kiosk wipe after the result.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
 import { waitForApp, storedTraces, targetProblems, fitsWidth } from './lib/app.mjs';
+import { answerOne } from './lib/person.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
+  ({ server, browser } = await startServerAndBrowser());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** Answers the context questions (the first answer of each), however many there are. */
 async function contextQuestions(page) {
@@ -32,21 +29,6 @@ async function contextQuestions(page) {
     await page.locator('.screen.context .answer-option input').first().check();
     await page.getByRole('button', { name: 'Continuer' }).click();
   }
-}
-
-/** Answers the question shown: the first option when there are options, else « Je ne sais pas ». */
-async function answerOne(page) {
-  const item = page.locator('article.item');
-  await item.waitFor();
-  const id = await item.getAttribute('data-item');
-  const option = page.locator('article.item .answer-option input').first();
-  if ((await option.count()) > 0) {
-    await option.check();
-    await page.getByRole('button', { name: 'Valider' }).click();
-  } else {
-    await page.getByRole('button', { name: 'Je ne sais pas' }).click();
-  }
-  return id;
 }
 
 /** Answers until the result shows; returns the item ids in order. */

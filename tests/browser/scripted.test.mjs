@@ -17,8 +17,8 @@
 // response the screen produced must equal the target, right and wrong.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, screenshot } from './lib/browser.mjs';
+import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { openPage, audit, screenshot } from './lib/browser.mjs';
 import { waitForApp, consoleErrorsBesidesFallback } from './lib/app.mjs';
 import { demoAccounts, apiSession } from './lib/staff.mjs';
 import { scripted, respond, words } from './lib/drivers.mjs';
@@ -37,15 +37,11 @@ let browser;
 let accounts;
 
 before(async () => {
-  server = await startServer({ extraArgs: ['--demo'] });
+  ({ server, browser } = await startServerAndBrowser({ extraArgs: ['--demo'] }));
   accounts = demoAccounts(server.output());
-  browser = await launch();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** Every type of the live bank, counted from the bank. */
 function bankTypes() {

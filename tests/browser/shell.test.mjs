@@ -3,8 +3,9 @@
 // Chromium drives it; axe-core audits it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import { startServer, startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
+import { assertClean } from './lib/checks.mjs';
+import { openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
 import {
   LAYOUTS,
   waitForApp,
@@ -20,21 +21,10 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launch();
+  ({ server, browser } = await startServerAndBrowser());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** Asserts a page had no console error, page error or foreign request. */
-function assertClean(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'no page error');
-  assert.deepEqual(problems.consoleErrors, [], 'no console error');
-  assert.deepEqual(problems.foreignRequests, [], 'no request leaves the loopback interface');
-}
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** Chooses a settings option, in the welcome screen or in `scope` (a dialog). */
 async function chooseSetting(page, group, option, scope = page.locator('main')) {

@@ -1,8 +1,10 @@
-// Starts the real `repere` server on a free loopback port with a fresh data folder.
+// Starts the real `repere` server on a free loopback port with a fresh data folder
+// (and, for a test file, headless Chromium with it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launch } from './browser.mjs';
 
 function required(name) {
   const value = process.env[name];
@@ -55,4 +57,25 @@ export async function startServer({ extraArgs = [], dataDir } = {}) {
       if (!keepData && !dataDir) rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What a test file starts in its `before`: the server (`options`: see
+ * `startServer`), then Chromium. Resolves to `{ server, browser }`; if Chromium
+ * does not start, the server is stopped before the error goes on.
+ */
+export async function startServerAndBrowser(options = {}) {
+  const server = await startServer(options);
+  try {
+    return { server, browser: await launch() };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}
+
+/** What a test file stops in its `after`: Chromium, then the server (either may be missing). */
+export async function stopServerAndBrowser({ server, browser }) {
+  await browser?.close();
+  await server?.stop();
 }

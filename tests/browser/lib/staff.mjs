@@ -46,7 +46,7 @@ export async function versions(url) {
   return r.json();
 }
 
-/** Logs in with node's fetch; returns a client `{ get, post }` with the cookie and CSRF token. */
+/** Logs in with node's fetch; returns a client `{ get, post, delete }` with the cookie and CSRF token. */
 export async function apiSession(url, { login, password }) {
   const r = await fetch(new URL('/api/login', url), {
     method: 'POST',
@@ -78,6 +78,7 @@ export async function apiSession(url, { login, password }) {
   return {
     get: (path) => call('GET', path),
     post: (path, body, headers) => call('POST', path, body, headers),
+    delete: (path) => call('DELETE', path),
   };
 }
 
