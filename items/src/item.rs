@@ -689,6 +689,16 @@ pub struct MessageScene {
     pub choices: Vec<Decision>,
 }
 
+impl MessageScene {
+    /// The ids a person can tap to decide: the buttons, then the links.
+    pub fn decision_ids(&self) -> impl Iterator<Item = &str> {
+        self.choices
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(self.links.iter().map(|l| l.id.as_str()))
+    }
+}
+
 /// Channel of a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -560,10 +560,7 @@ pub fn right_response(item: &repere_items::BankItem) -> repere_items::Response {
             }
         }
         Body::Message { scene, answer } => scene
-            .choices
-            .iter()
-            .map(|c| c.id.as_str())
-            .chain(scene.links.iter().map(|l| l.id.as_str()))
+            .decision_ids()
             .find(|id| answer.iter().any(|a| a == id))
             .map_or(Response::Skip, |id| {
                 Response::Actions(vec![Action::Tap {

@@ -160,12 +160,7 @@ pub fn respond(item: &BankItem, target: usize) -> Response {
             "je ne sais pas".to_string()
         }),
         Body::Message { scene, answer } => {
-            let ids: Vec<&str> = scene
-                .choices
-                .iter()
-                .map(|c| c.id.as_str())
-                .chain(scene.links.iter().map(|l| l.id.as_str()))
-                .collect();
+            let ids: Vec<&str> = scene.decision_ids().collect();
             let pick = ids
                 .iter()
                 .find(|id| answer.iter().any(|a| a == *id) == right)

@@ -208,12 +208,7 @@ pub fn responses(item: &BankItem) -> Result<Responses, NoResponse> {
             )
         }
         Body::Message { scene, answer } => {
-            let ids: Vec<&str> = scene
-                .choices
-                .iter()
-                .map(|c| c.id.as_str())
-                .chain(scene.links.iter().map(|l| l.id.as_str()))
-                .collect();
+            let ids: Vec<&str> = scene.decision_ids().collect();
             let right = ids
                 .iter()
                 .find(|id| answer.iter().any(|a| a == *id))
