@@ -277,6 +277,14 @@ impl Resp {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The seconds of the `Retry-After` header (panics if it is missing or not a
+    /// number).
+    pub fn retry_after(&self) -> u64 {
+        self.header("retry-after")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("Retry-After in seconds: {:?}", self.headers))
+    }
+
     /// The `error` message of a JSON error body.
     pub fn error(&self) -> String {
         self.json()["error"]

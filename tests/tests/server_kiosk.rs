@@ -514,10 +514,7 @@ fn wrong_codes_are_refused_and_limited_per_address() {
     let r = pair(&mut c, &code);
     assert_eq!(r.status, 429, "{}", r.text());
     assert!(r.error().contains("Trop de codes"), "{}", r.error());
-    let wait: u64 = r
-        .header("retry-after")
-        .and_then(|v| v.parse().ok())
-        .expect("Retry-After");
+    let wait = r.retry_after();
     assert!((1..=900).contains(&wait), "Retry-After {wait}");
     assert!(set_cookies(&r).is_empty(), "no cookie while blocked");
 

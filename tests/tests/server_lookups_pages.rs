@@ -74,11 +74,7 @@ fn unknown_codes_are_limited_per_account_and_per_address() {
     // The 21st lookup is refused, even of a real code.
     let r = agent.get(&format!("/api/results/{real}"));
     assert_eq!(r.status, 429, "{}", r.text());
-    let retry: u64 = r
-        .header("retry-after")
-        .expect("Retry-After")
-        .parse()
-        .expect("seconds");
+    let retry = r.retry_after();
     assert!((1..=900).contains(&retry), "{retry}");
     assert!(
         r.error().contains("Trop de codes inconnus"),

@@ -492,11 +492,7 @@ fn csrf_origin_cookies_and_login_limits() {
     }
     let r = c.login(&org.trainer, PASSWORD);
     assert_eq!(r.status, 429, "{}", r.text());
-    let retry: u64 = r
-        .header("retry-after")
-        .expect("Retry-After")
-        .parse()
-        .expect("seconds");
+    let retry = r.retry_after();
     assert!((1..=900).contains(&retry), "{retry}");
     assert!(r.error().contains("Réessayez"));
     assert_eq!(c.login(&org.admin, PASSWORD).status, 200);
