@@ -4,24 +4,28 @@
 //! required, and the command line does the same with and without a running server.
 
 use repere_e2e::{cli, ok_stdout, Client, Org, Resp, Server, PASSWORD};
-use serde_json::json;
+use serde_json::{json, Value};
 
-fn id_of(admin: &mut Client, login: &str) -> u64 {
+/// The account `login` as the admin's list shows it (panics if it is not there).
+fn account(admin: &mut Client, login: &str) -> Value {
     let users = admin.get("/api/admin/users").json();
     users["users"]
         .as_array()
         .and_then(|a| a.iter().find(|u| u["login"] == login))
-        .and_then(|u| u["id"].as_u64())
+        .cloned()
         .unwrap_or_else(|| panic!("no account {login}: {users}"))
 }
 
+fn id_of(admin: &mut Client, login: &str) -> u64 {
+    let a = account(admin, login);
+    a["id"].as_u64().unwrap_or_else(|| panic!("no id: {a}"))
+}
+
 fn active_of(admin: &mut Client, login: &str) -> bool {
-    let users = admin.get("/api/admin/users").json();
-    users["users"]
-        .as_array()
-        .and_then(|a| a.iter().find(|u| u["login"] == login))
-        .and_then(|u| u["active"].as_bool())
-        .unwrap_or_else(|| panic!("no account {login}: {users}"))
+    let a = account(admin, login);
+    a["active"]
+        .as_bool()
+        .unwrap_or_else(|| panic!("no active: {a}"))
 }
 
 fn assert_error(r: &Resp, status: u16, needle: &str) {
