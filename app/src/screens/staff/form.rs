@@ -1,6 +1,6 @@
 //! The pieces every staff form is made of: which field an error is about, a
-//! labelled text field with its hint and its error, the error paragraphs and the
-//! submit button.
+//! labelled text field with its hint and its error, the error paragraphs, the box
+//! that shows a password, and the submit button.
 //!
 //! Accessibility (WCAG 1.3.1, 3.3.1, 3.3.2): every field has a label; a hint and an
 //! error are tied to their field by `aria-describedby` (`{id}-hint`,
@@ -185,6 +185,22 @@ pub fn TextField(
             />
             <FieldError id=error_id message=error alert=alert />
         </div>
+    }
+}
+
+/// The box that shows the password(s) of a form as plain text while it is checked
+/// (`shown`), so a person can check what they typed.
+#[component]
+pub fn ShowPassword(shown: RwSignal<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <label class="option check">
+            <input
+                type="checkbox"
+                prop:checked=move || shown.get()
+                on:change=move |ev| shown.set(event_target_checked(&ev))
+            />
+            <span>{label}</span>
+        </label>
     }
 }
 

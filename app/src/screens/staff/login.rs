@@ -8,7 +8,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::form::{Errors, FormAlert, SubmitButton, TextField};
+use super::form::{Errors, FormAlert, ShowPassword, SubmitButton, TextField};
 use super::{focus_soon, home_of, set_title, Session, SessionState};
 use crate::api;
 use crate::state::AppState;
@@ -160,14 +160,7 @@ pub fn CredentialFields(credentials: Credentials) -> impl IntoView {
             autocapitalize="none"
             spellcheck="false"
         />
-        <label class="option check">
-            <input
-                type="checkbox"
-                prop:checked=move || show_password.get()
-                on:change=move |ev| show_password.set(event_target_checked(&ev))
-            />
-            <span>"Afficher le mot de passe"</span>
-        </label>
+        <ShowPassword shown=show_password label="Afficher le mot de passe" />
     }
 }
 

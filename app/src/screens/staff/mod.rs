@@ -17,7 +17,7 @@ pub use super::common::{
 };
 use crate::api::{self, ApiError, Me};
 use crate::state::AppState;
-use form::{Errors, FormAlert, SubmitButton, TextField};
+use form::{Errors, FormAlert, ShowPassword, SubmitButton, TextField};
 
 mod admin;
 mod agent;
@@ -330,14 +330,7 @@ fn OwnPassword(open: RwSignal<bool>, changed: RwSignal<bool>) -> impl IntoView {
                     autocapitalize="none"
                     spellcheck="false"
                 />
-                <label class="option check">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || shown.get()
-                        on:change=move |ev| shown.set(event_target_checked(&ev))
-                    />
-                    <span>"Afficher les mots de passe"</span>
-                </label>
+                <ShowPassword shown=shown label="Afficher les mots de passe" />
                 <div class="actions">
                     <SubmitButton busy=busy label="Enregistrer" />
                     <button type="button" class="button secondary" on:click=cancel>
