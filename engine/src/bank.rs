@@ -7,10 +7,12 @@
 //! hardest difficulty) so that step does no lookup by string and no allocation.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
 use crate::irt::Item;
+use crate::select::ItemTable;
 
 /// What a person must be able to use to answer an item.
 ///
@@ -132,6 +134,29 @@ pub struct Bank {
     requires: Vec<u8>,
     /// Smallest and largest "difficulty" (see [`Bank::difficulty`]).
     difficulty_range: (f64, f64),
+    /// The selection tables of the items, built on first use and shared by every
+    /// session on this bank (see [`Bank::item_table`]).
+    tables: TableCache,
+}
+
+/// The bank's [`ItemTable`]s, without and with success probabilities: pure
+/// functions of the items, so they take no part in equality or debugging output.
+#[derive(Clone, Default)]
+struct TableCache {
+    plain: OnceLock<Arc<ItemTable>>,
+    with_success: OnceLock<Arc<ItemTable>>,
+}
+
+impl PartialEq for TableCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for TableCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TableCache")
+    }
 }
 
 impl Bank {
@@ -208,7 +233,21 @@ impl Bank {
             enemies,
             requires,
             difficulty_range: (lo, hi),
+            tables: TableCache::default(),
         })
+    }
+
+    /// The items' information (and, with `success`, success probabilities)
+    /// tabulated for selection: built once per bank, on first use, and shared, so a
+    /// server replaying thousands of logs, or a simulator running thousands of
+    /// examinees, does not rebuild it for every session.
+    pub fn item_table(&self, success: bool) -> Arc<ItemTable> {
+        let cell = if success {
+            &self.tables.with_success
+        } else {
+            &self.tables.plain
+        };
+        Arc::clone(cell.get_or_init(|| Arc::new(ItemTable::new(self, success))))
     }
 
     /// Number of items.

@@ -908,7 +908,7 @@ pub struct SelectPlan {
     /// Sympson-Hetter `k` in bank order (empty: no exposure control).
     exposure: Vec<f64>,
     kl: Option<KullbackLeibler>,
-    table: ItemTable,
+    table: std::sync::Arc<ItemTable>,
     domains: usize,
     /// No filter, maximum information, no randomesque, no exposure control: the
     /// one-pass path.
@@ -948,7 +948,7 @@ impl SelectPlan {
             filters.is_empty() && kl.is_none() && config.randomesque == 1 && exposure.is_empty();
         Ok(SelectPlan {
             plain,
-            table: ItemTable::new(bank, needs_success),
+            table: bank.item_table(needs_success),
             filters,
             ranking: config.ranking,
             randomesque: Randomesque {
