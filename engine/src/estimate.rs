@@ -121,6 +121,14 @@ pub enum EstimateError {
     /// Caller-given prior weights must not all be zero.
     #[error("prior weights are all zero")]
     PriorWeightsAllZero,
+    /// An [`AnswerRow`] made on one grid was added to a posterior on another.
+    #[error("an answer row on {row} grid points was added to a posterior on a different grid ({posterior} points)")]
+    GridMismatch {
+        /// Points of the row's grid.
+        row: usize,
+        /// Points of the posterior's grid.
+        posterior: usize,
+    },
     /// The objective could not be evaluated (non-finite values): never expected with
     /// valid items, reported rather than hidden.
     #[error("{method}: the estimate could not be located (non-finite objective)")]
@@ -539,6 +547,42 @@ impl EapPosterior {
         self.responses += 1;
     }
 
+    /// The log-likelihood of one answer at each node of this posterior's grid: what
+    /// [`EapPosterior::update`] adds. A caller that estimates many subsets of the same
+    /// answers (the profile: each domain, each skill, and the rest of each) computes
+    /// every answer's row once and adds it with [`EapPosterior::add`], which gives the
+    /// same bits as `update`.
+    pub fn answer_row(&self, item: &Item, score: usize) -> Result<AnswerRow, ResponseError> {
+        item.check_score(score)?;
+        let mut row = EapPosterior {
+            grid: self.grid.clone(),
+            nodes: self.nodes.clone(),
+            log_post: vec![0.0; self.nodes.len()],
+            responses: 0,
+        };
+        row.update_unchecked(item, score);
+        Ok(AnswerRow {
+            grid: row.grid,
+            log_lik: row.log_post,
+        })
+    }
+
+    /// Adds one answer given by its row (see [`EapPosterior::answer_row`]); refuses a
+    /// row computed on another grid.
+    pub fn add(&mut self, row: &AnswerRow) -> Result<(), EstimateError> {
+        if row.grid != self.grid {
+            return Err(EstimateError::GridMismatch {
+                row: row.grid.points(),
+                posterior: self.grid.points(),
+            });
+        }
+        for (lp, &l) in self.log_post.iter_mut().zip(&row.log_lik) {
+            *lp += l;
+        }
+        self.responses += 1;
+        Ok(())
+    }
+
     /// Number of answers added so far.
     pub fn responses(&self) -> usize {
         self.responses
@@ -561,6 +605,14 @@ impl EapPosterior {
     pub fn estimate(&self) -> Estimate {
         posterior_moments(&self.log_post, &self.nodes)
     }
+}
+
+/// One answer's log-likelihood at each node of a grid, made by
+/// [`EapPosterior::answer_row`] and added by [`EapPosterior::add`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnswerRow {
+    grid: Grid,
+    log_lik: Vec<f64>,
 }
 
 /// Mean and standard deviation of a posterior given by its unnormalised log density

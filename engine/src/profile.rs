@@ -107,7 +107,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::BankItem;
-use crate::estimate::{AbilityEstimator, Eap, Estimate, EstimateError, Grid, Prior, Response};
+use crate::estimate::{AnswerRow, Eap, EapPosterior, Estimate, EstimateError, Grid, Prior};
 use crate::irt::Item;
 use crate::session::Session;
 use crate::start::ContextAnswer;
@@ -721,31 +721,34 @@ struct Resolved<'a> {
     skipped: bool,
     domain: usize,
     skill: usize,
+    /// The answer's log-likelihood on the default grid, computed once for the
+    /// many subsets the profile estimates.
+    row: AnswerRow,
 }
 
 /// EAP with a normal prior on the default grid; the prior itself for no answer.
+/// Adds each answer's precomputed row, which gives the bits of
+/// [`Eap::estimate_responses`] on the same answers in the same order.
 fn eap<'r>(
     answers: impl Iterator<Item = &'r Resolved<'r>>,
     mean: f64,
     sd: f64,
 ) -> Result<Estimate, ProfileError> {
-    let pattern: Vec<Response<'_>> = answers
-        .map(|a| Response {
-            item: a.item,
-            score: a.score,
-        })
-        .collect();
-    if pattern.is_empty() {
+    let mut answers = answers.peekable();
+    if answers.peek().is_none() {
         return Ok(Estimate {
             theta: mean,
             se: sd,
         });
     }
-    let e = Eap {
+    let mut post = EapPosterior::new(&Eap {
         grid: Grid::default(),
         prior: Prior::Normal { mean, sd },
-    };
-    Ok(e.estimate_responses(&pattern)?)
+    })?;
+    for a in answers {
+        post.add(&a.row)?;
+    }
+    Ok(post.estimate())
 }
 
 /// Index of the last cut whose `from_theta` is at most θ (the first has none).
@@ -810,6 +813,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
 
     // Resolve and sort (order invariance, to the bit).
     let mut answers: Vec<Resolved<'_>> = Vec::with_capacity(input.answers.len());
+    let rows = EapPosterior::new(&Eap::default())?;
     for a in &input.answers {
         let it = a.item;
         let domain = config
@@ -835,7 +839,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
                 score: a.score,
             });
         }
-        it.item.check_score(a.score).map_err(|source| {
+        let row = rows.answer_row(&it.item, a.score).map_err(|source| {
             ProfileError::Estimation(EstimateError::Response {
                 index: answers.len(),
                 source,
@@ -848,6 +852,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             skipped: a.skipped,
             domain,
             skill,
+            row,
         });
     }
     answers.sort_by(|a, b| {

@@ -356,3 +356,26 @@ fn extreme_patterns_return_the_range_bound() {
     assert!(wle.theta > 0.5 && wle.theta < 6.0, "{wle:?}");
     assert!(wle.se.is_finite());
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn answer_rows_stay_on_their_grid() {
+    let catr = EapPosterior::new(&Eap::catr()).unwrap_or_else(|e| panic!("{e}"));
+    let mut default = EapPosterior::new(&Eap::default()).unwrap_or_else(|e| panic!("{e}"));
+    let row = catr
+        .answer_row(&item(1.0, 0.0), 1)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = default.clone();
+    assert_eq!(
+        default.add(&row),
+        Err(EstimateError::GridMismatch {
+            row: 33,
+            posterior: 401
+        })
+    );
+    assert_eq!(default, before, "a refused row changes nothing");
+    assert_eq!(
+        catr.answer_row(&item(1.0, 0.0), 2),
+        Err(ResponseError::ScoreOutOfRange { score: 2, max: 1 })
+    );
+}

@@ -160,6 +160,26 @@ proptest! {
     }
 
     #[test]
+    fn answer_rows_give_the_bits_of_the_batch_eap(
+        (items, scores) in pattern(0..20),
+        mean in -2.0f64..2.0,
+        sd in 0.3f64..2.0,
+    ) {
+        // The profile adds precomputed answer rows instead of updating: same bits.
+        let eap = Eap { grid: Grid::default(), prior: Prior::Normal { mean, sd } };
+        let batch = eap.estimate(&items, &scores).expect("valid pattern");
+        let rows = EapPosterior::new(&Eap::default()).expect("posterior");
+        let mut post = EapPosterior::new(&eap).expect("posterior");
+        for (item, &score) in items.iter().zip(&scores) {
+            let row = rows.answer_row(item, score).expect("valid score");
+            post.add(&row).expect("same grid");
+        }
+        let rowed = post.estimate();
+        prop_assert_eq!(rowed.theta.to_bits(), batch.theta.to_bits());
+        prop_assert_eq!(rowed.se.to_bits(), batch.se.to_bits());
+    }
+
+    #[test]
     fn estimators_stay_finite_on_extreme_items(
         pairs in prop::collection::vec(
             extreme_item().prop_flat_map(|item| {
