@@ -7,12 +7,12 @@
 //! hardest difficulty) so that step does no lookup by string and no allocation.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
 use crate::irt::Item;
-use crate::select::ItemTable;
+use crate::select::{ItemTable, KullbackLeibler, LogLikTable};
 
 /// What a person must be able to use to answer an item.
 ///
@@ -139,12 +139,42 @@ pub struct Bank {
     tables: TableCache,
 }
 
-/// The bank's [`ItemTable`]s, without and with success probabilities: pure
-/// functions of the items, so they take no part in equality or debugging output.
-#[derive(Clone, Default)]
+/// The bank's selection tables: pure functions of the items (and, for the
+/// log-likelihood tables, of a grid), built on first use and shared by every session
+/// on the bank. They take no part in equality or debugging output.
+#[derive(Default)]
 struct TableCache {
     plain: OnceLock<Arc<ItemTable>>,
     with_success: OnceLock<Arc<ItemTable>>,
+    /// Tables on the few grids in use (see [`MAX_CACHED_GRIDS`]).
+    grids: Mutex<Vec<GridTables>>,
+}
+
+/// The log-likelihood tables of the bank on one grid, given by the bits of its nodes.
+#[derive(Clone)]
+struct GridTables {
+    nodes: Vec<u64>,
+    direct: Option<Arc<LogLikTable>>,
+    eap_kernel: Option<Arc<LogLikTable>>,
+    kl: Option<Arc<KullbackLeibler>>,
+}
+
+/// Grids whose tables a bank keeps: a server or a simulator uses one or two; a
+/// caller trying many grids gets fresh tables beyond these, not a growing cache.
+const MAX_CACHED_GRIDS: usize = 8;
+
+impl Clone for TableCache {
+    fn clone(&self) -> Self {
+        let grids = match self.grids.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        TableCache {
+            plain: self.plain.clone(),
+            with_success: self.with_success.clone(),
+            grids: Mutex::new(grids),
+        }
+    }
 }
 
 impl PartialEq for TableCache {
@@ -156,6 +186,63 @@ impl PartialEq for TableCache {
 impl std::fmt::Debug for TableCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TableCache")
+    }
+}
+
+/// Which table of a grid.
+#[derive(Clone, Copy)]
+enum GridTable {
+    Direct,
+    EapKernel,
+}
+
+impl TableCache {
+    fn grids(&self) -> std::sync::MutexGuard<'_, Vec<GridTables>> {
+        // The cache holds only complete tables: a panic elsewhere cannot leave one
+        // half-built, so a poisoned lock is safe to use.
+        match self.grids.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The cached value for `nodes`, or `build()` stored (while there is room).
+    fn grid_entry<T>(
+        &self,
+        nodes: &[f64],
+        get: impl Fn(&mut GridTables) -> &mut Option<Arc<T>>,
+        build: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let key: Vec<u64> = nodes.iter().map(|t| t.to_bits()).collect();
+        if let Some(found) = self
+            .grids()
+            .iter_mut()
+            .find(|g| g.nodes == key)
+            .and_then(|g| get(g).clone())
+        {
+            return found;
+        }
+        // Built outside the lock: two sessions may build the same table at once;
+        // both are the same values and the first stored is kept.
+        let built = Arc::new(build());
+        let mut grids = self.grids();
+        let entry = match grids.iter().position(|g| g.nodes == key) {
+            Some(i) => grids.get_mut(i),
+            None if grids.len() < MAX_CACHED_GRIDS => {
+                grids.push(GridTables {
+                    nodes: key,
+                    direct: None,
+                    eap_kernel: None,
+                    kl: None,
+                });
+                grids.last_mut()
+            }
+            None => None,
+        };
+        match entry {
+            Some(e) => Arc::clone(get(e).get_or_insert(built)),
+            None => built,
+        }
     }
 }
 
@@ -248,6 +335,37 @@ impl Bank {
             &self.tables.plain
         };
         Arc::clone(cell.get_or_init(|| Arc::new(ItemTable::new(self, success))))
+    }
+
+    /// [`LogLikTable::on_grid`] (with `eap_kernel`) or [`LogLikTable::new`] of this
+    /// bank on `nodes`, shared like [`Bank::item_table`].
+    pub fn log_lik_table(&self, nodes: &[f64], eap_kernel: bool) -> Arc<LogLikTable> {
+        let which = if eap_kernel {
+            GridTable::EapKernel
+        } else {
+            GridTable::Direct
+        };
+        self.tables.grid_entry(
+            nodes,
+            |g| match which {
+                GridTable::Direct => &mut g.direct,
+                GridTable::EapKernel => &mut g.eap_kernel,
+            },
+            || {
+                if eap_kernel {
+                    LogLikTable::on_grid(self, nodes)
+                } else {
+                    LogLikTable::new(self, nodes)
+                }
+            },
+        )
+    }
+
+    /// The Kullback-Leibler ranking's tables on `nodes`, shared like
+    /// [`Bank::item_table`].
+    pub fn kl_tables(&self, nodes: &[f64]) -> Arc<KullbackLeibler> {
+        self.tables
+            .grid_entry(nodes, |g| &mut g.kl, || KullbackLeibler::new(self, nodes))
     }
 
     /// Number of items.

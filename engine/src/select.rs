@@ -19,6 +19,7 @@
 //! held in a [`Selector`]'s buffers, so a step allocates nothing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -376,7 +377,7 @@ impl MaxInfo {
 /// nodes), so the values are the same to the bit as the item-by-item sums.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KullbackLeibler {
-    table: LogLikTable,
+    table: Arc<LogLikTable>,
     /// `ln P₀(θⱼ)` then `ln P₁(θⱼ)` of every item, node-major:
     /// `by_node[(x·g + j)·n + i]` (0 for polytomous items, which are summed from
     /// `table`).
@@ -479,7 +480,7 @@ impl LogLikTable {
 impl KullbackLeibler {
     /// Tabulates the bank on the grid `nodes` (the posterior's grid).
     pub fn new(bank: &Bank, nodes: &[f64]) -> Self {
-        let table = LogLikTable::on_grid(bank, nodes);
+        let table = bank.log_lik_table(nodes, true);
         let (n, g) = (bank.len(), nodes.len());
         let dichotomous: Vec<bool> = bank
             .items()
@@ -907,8 +908,8 @@ pub struct SelectPlan {
     randomesque: Randomesque,
     /// Sympson-Hetter `k` in bank order (empty: no exposure control).
     exposure: Vec<f64>,
-    kl: Option<KullbackLeibler>,
-    table: std::sync::Arc<ItemTable>,
+    kl: Option<Arc<KullbackLeibler>>,
+    table: Arc<ItemTable>,
     domains: usize,
     /// No filter, maximum information, no randomesque, no exposure control: the
     /// one-pass path.
@@ -940,7 +941,7 @@ impl SelectPlan {
             None => Vec::new(),
         };
         let kl = match config.ranking {
-            Ranking::KullbackLeibler => Some(KullbackLeibler::new(bank, nodes)),
+            Ranking::KullbackLeibler => Some(bank.kl_tables(nodes)),
             Ranking::MaxInfo => None,
         };
         let needs_success = filters.iter().any(|f| matches!(f, FilterPlan::Beginner(_)));
@@ -967,7 +968,7 @@ impl SelectPlan {
 
     /// The KL ranking's log-likelihood table (on the posterior grid), if any.
     pub fn kl_table(&self) -> Option<&LogLikTable> {
-        self.kl.as_ref().map(|k| &k.table)
+        self.kl.as_ref().map(|k| &*k.table)
     }
 
     /// The content-balancing plan, if any (the stopping rules read its minimums).

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::bank::{Bank, Requirements};
 use crate::estimate::{Eap, EapPosterior, Grid, Map, Prior, Wle};
 use crate::select::{LogLikTable, SelectConfig, SelectError, SelectPlan, EXCLUDED};
@@ -137,7 +139,7 @@ pub(crate) enum EstimatorPlan {
     /// `mle.rs`); `range` as [`Mle`].
     Mle {
         range: (f64, f64),
-        table: LogLikTable,
+        table: Arc<LogLikTable>,
     },
     Wle(Wle),
 }
@@ -156,8 +158,8 @@ pub struct Plan {
     /// The session grid's nodes.
     pub(crate) nodes: Vec<f64>,
     /// `ln P` rows on the session grid for the posterior updates, when a posterior is
-    /// kept and the KL ranking does not already hold the same table.
-    posterior_table: Option<LogLikTable>,
+    /// kept (the bank's shared table: the KL ranking reads the same one).
+    posterior_table: Option<Arc<LogLikTable>>,
     /// Initial item status: [`EXCLUDED`] where requirements forbid the item.
     pub(crate) base_status: Vec<u8>,
     pub(crate) bank_len: usize,
@@ -193,8 +195,8 @@ impl Plan {
         let keeps_posterior = matches!(config.estimator, EstimatorConfig::Eap)
             || select.needs_posterior()
             || config.stop.needs_domain_se();
-        let posterior_table = if keeps_posterior && select.kl_table().is_none() {
-            Some(LogLikTable::on_grid(bank, &nodes))
+        let posterior_table = if keeps_posterior {
+            Some(bank.log_lik_table(&nodes, true))
         } else {
             None
         };
@@ -222,7 +224,7 @@ impl Plan {
                 let nodes = super::mle::nodes(range);
                 EstimatorPlan::Mle {
                     range,
-                    table: LogLikTable::new(bank, &nodes),
+                    table: bank.log_lik_table(&nodes, false),
                 }
             }
             EstimatorConfig::Wle { range } => {
@@ -256,9 +258,9 @@ impl Plan {
     /// The tabulated `ln P_score` of item `index` on the session grid (empty when not
     /// tabulated: the caller computes it).
     pub(crate) fn posterior_row(&self, index: usize, score: usize) -> &[f64] {
-        match (self.select.kl_table(), &self.posterior_table) {
-            (Some(t), _) | (None, Some(t)) => t.row(index, score),
-            (None, None) => &[],
+        match &self.posterior_table {
+            Some(t) => t.row(index, score),
+            None => &[],
         }
     }
 
