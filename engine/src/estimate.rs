@@ -121,10 +121,11 @@ pub enum EstimateError {
     /// Caller-given prior weights must not all be zero.
     #[error("prior weights are all zero")]
     PriorWeightsAllZero,
-    /// An [`AnswerRow`] made on one grid was added to a posterior on another.
-    #[error("an answer row on {row} grid points was added to a posterior on a different grid ({posterior} points)")]
+    /// A log-likelihood row of one length was added to a posterior on a grid of
+    /// another.
+    #[error("a log-likelihood row of {row} points was added to a posterior on {posterior} points")]
     GridMismatch {
-        /// Points of the row's grid.
+        /// Length of the row.
         row: usize,
         /// Points of the posterior's grid.
         posterior: usize,
@@ -241,7 +242,15 @@ impl Grid {
 
     /// All nodes in increasing order.
     pub fn nodes(&self) -> impl Iterator<Item = f64> + '_ {
-        (0..self.points).map(|i| self.node(i))
+        // `node(i)`'s arithmetic with the step computed once: the same values.
+        let (step, last) = (self.step(), self.points.saturating_sub(1));
+        (0..self.points).map(move |i| {
+            if i >= last {
+                self.hi
+            } else {
+                self.lo + i as f64 * step
+            }
+        })
     }
 
     /// Relative trapezoid weight of node `i`: 1/2 at both ends, 1 inside (the common
@@ -510,8 +519,15 @@ impl EapPosterior {
     pub fn new(eap: &Eap) -> Result<Self, EstimateError> {
         let grid = eap.grid.clone();
         let mut log_post = eap.prior.log_density(&grid)?;
+        // The trapezoid weights are 1/2 or 1: two logarithms, not one per node
+        // (ln 1 is exactly 0, so the sums are the same bits).
+        let (ln_half, ln_one) = (0.5f64.ln(), 1.0f64.ln());
         for (i, lp) in log_post.iter_mut().enumerate() {
-            *lp += grid.relative_weight(i).ln();
+            *lp += if grid.relative_weight(i) == 1.0 {
+                ln_one
+            } else {
+                ln_half
+            };
         }
         Ok(EapPosterior {
             nodes: grid.nodes().collect(),
@@ -550,9 +566,9 @@ impl EapPosterior {
     /// The log-likelihood of one answer at each node of this posterior's grid: what
     /// [`EapPosterior::update`] adds. A caller that estimates many subsets of the same
     /// answers (the profile: each domain, each skill, and the rest of each) computes
-    /// every answer's row once and adds it with [`EapPosterior::add`], which gives the
-    /// same bits as `update`.
-    pub fn answer_row(&self, item: &Item, score: usize) -> Result<AnswerRow, ResponseError> {
+    /// every answer's row once and adds it with [`EapPosterior::add_log_likelihood`],
+    /// which gives the same bits as `update`.
+    pub fn log_likelihood_row(&self, item: &Item, score: usize) -> Result<Vec<f64>, ResponseError> {
         item.check_score(score)?;
         let mut row = EapPosterior {
             grid: self.grid.clone(),
@@ -561,22 +577,21 @@ impl EapPosterior {
             responses: 0,
         };
         row.update_unchecked(item, score);
-        Ok(AnswerRow {
-            grid: row.grid,
-            log_lik: row.log_post,
-        })
+        Ok(row.log_post)
     }
 
-    /// Adds one answer given by its row (see [`EapPosterior::answer_row`]); refuses a
-    /// row computed on another grid.
-    pub fn add(&mut self, row: &AnswerRow) -> Result<(), EstimateError> {
-        if row.grid != self.grid {
+    /// Adds one answer given by its log-likelihood at each node (see
+    /// [`EapPosterior::log_likelihood_row`]; a row of the bank's
+    /// [`LogLikTable::on_grid`](crate::select::LogLikTable::on_grid) on the same
+    /// nodes is the same). Refuses a row of another length.
+    pub fn add_log_likelihood(&mut self, row: &[f64]) -> Result<(), EstimateError> {
+        if row.len() != self.log_post.len() {
             return Err(EstimateError::GridMismatch {
-                row: row.grid.points(),
-                posterior: self.grid.points(),
+                row: row.len(),
+                posterior: self.log_post.len(),
             });
         }
-        for (lp, &l) in self.log_post.iter_mut().zip(&row.log_lik) {
+        for (lp, &l) in self.log_post.iter_mut().zip(row) {
             *lp += l;
         }
         self.responses += 1;
@@ -605,14 +620,6 @@ impl EapPosterior {
     pub fn estimate(&self) -> Estimate {
         posterior_moments(&self.log_post, &self.nodes)
     }
-}
-
-/// One answer's log-likelihood at each node of a grid, made by
-/// [`EapPosterior::answer_row`] and added by [`EapPosterior::add`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnswerRow {
-    grid: Grid,
-    log_lik: Vec<f64>,
 }
 
 /// Mean and standard deviation of a posterior given by its unnormalised log density

@@ -106,8 +106,8 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bank::BankItem;
-use crate::estimate::{AnswerRow, Eap, EapPosterior, Estimate, EstimateError, Grid, Prior};
+use crate::bank::{Bank, BankItem};
+use crate::estimate::{Eap, EapPosterior, Estimate, EstimateError, Grid, Prior};
 use crate::irt::Item;
 use crate::session::Session;
 use crate::start::ContextAnswer;
@@ -552,6 +552,10 @@ pub struct ProfileInput<'a> {
     /// The person's answers to the context questions (any number, several per
     /// question allowed).
     pub context: Vec<ContextAnswer>,
+    /// The bank the answers' items belong to, when known: the profile then reads
+    /// each answer's log-likelihood from the bank's shared table instead of computing
+    /// it (the same bits either way).
+    pub bank: Option<&'a Bank>,
 }
 
 impl<'a> ProfileInput<'a> {
@@ -587,6 +591,7 @@ impl<'a> ProfileInput<'a> {
             prior_mean: start.prior_mean,
             prior_sd: start.prior_sd,
             context,
+            bank: Some(bank),
         })
     }
 }
@@ -721,9 +726,9 @@ struct Resolved<'a> {
     skipped: bool,
     domain: usize,
     skill: usize,
-    /// The answer's log-likelihood on the default grid, computed once for the
-    /// many subsets the profile estimates.
-    row: AnswerRow,
+    /// The answer's log-likelihood on the default grid, computed (or read from the
+    /// bank's table) once for the many subsets the profile estimates.
+    row: Vec<f64>,
 }
 
 /// EAP with a normal prior on the default grid; the prior itself for no answer.
@@ -746,7 +751,7 @@ fn eap<'r>(
         prior: Prior::Normal { mean, sd },
     })?;
     for a in answers {
-        post.add(&a.row)?;
+        post.add_log_likelihood(&a.row)?;
     }
     Ok(post.estimate())
 }
@@ -812,8 +817,12 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
     let sh = config.shrinkage;
 
     // Resolve and sort (order invariance, to the bit).
-    let mut answers: Vec<Resolved<'_>> = Vec::with_capacity(input.answers.len());
     let rows = EapPosterior::new(&Eap::default())?;
+    let table = input.bank.map(|bank| {
+        let nodes: Vec<f64> = Grid::default().nodes().collect();
+        (bank, bank.log_lik_table(&nodes, true))
+    });
+    let mut answers: Vec<Resolved<'_>> = Vec::with_capacity(input.answers.len());
     for a in &input.answers {
         let it = a.item;
         let domain = config
@@ -839,12 +848,30 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
                 score: a.score,
             });
         }
-        let row = rows.answer_row(&it.item, a.score).map_err(|source| {
+        it.item.check_score(a.score).map_err(|source| {
             ProfileError::Estimation(EstimateError::Response {
                 index: answers.len(),
                 source,
             })
         })?;
+        // The bank's row when this very item is in the given bank, else computed.
+        let tabulated = table.as_ref().and_then(|(bank, t)| {
+            let i = bank.index_of(&it.id)?;
+            let same = bank.get(i).is_some_and(|b| std::ptr::eq(b, it));
+            let row = t.row(i, a.score);
+            (same && row.len() == rows.grid().points()).then_some(row)
+        });
+        let row = match tabulated {
+            Some(r) => r.to_vec(),
+            None => rows
+                .log_likelihood_row(&it.item, a.score)
+                .map_err(|source| {
+                    ProfileError::Estimation(EstimateError::Response {
+                        index: answers.len(),
+                        source,
+                    })
+                })?,
+        };
         answers.push(Resolved {
             item: &it.item,
             id: &it.id,

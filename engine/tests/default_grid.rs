@@ -148,3 +148,19 @@ fn default_eap_uses_the_default_grid() {
     assert_eq!((eap.grid.lo(), eap.grid.hi()), DEFAULT_RANGE);
     assert_eq!(eap.prior, Prior::Normal { mean: 0.0, sd: 1.0 });
 }
+
+#[test]
+fn nodes_are_node_i_to_the_bit() {
+    for (lo, hi, points) in [
+        (-6.0, 6.0, 401),
+        (-4.0, 4.0, 33),
+        (-0.3, 7.1, 2),
+        (-1e-3, 5e2, 977),
+    ] {
+        let grid = Grid::new(lo, hi, points).expect("valid grid");
+        let all: Vec<u64> = grid.nodes().map(f64::to_bits).collect();
+        let one_by_one: Vec<u64> = (0..points).map(|i| grid.node(i).to_bits()).collect();
+        assert_eq!(all, one_by_one, "[{lo}, {hi}] on {points} points");
+        assert_eq!(all.last().copied(), Some(hi.to_bits()));
+    }
+}

@@ -363,11 +363,11 @@ fn answer_rows_stay_on_their_grid() {
     let catr = EapPosterior::new(&Eap::catr()).unwrap_or_else(|e| panic!("{e}"));
     let mut default = EapPosterior::new(&Eap::default()).unwrap_or_else(|e| panic!("{e}"));
     let row = catr
-        .answer_row(&item(1.0, 0.0), 1)
+        .log_likelihood_row(&item(1.0, 0.0), 1)
         .unwrap_or_else(|e| panic!("{e}"));
     let before = default.clone();
     assert_eq!(
-        default.add(&row),
+        default.add_log_likelihood(&row),
         Err(EstimateError::GridMismatch {
             row: 33,
             posterior: 401
@@ -375,7 +375,7 @@ fn answer_rows_stay_on_their_grid() {
     );
     assert_eq!(default, before, "a refused row changes nothing");
     assert_eq!(
-        catr.answer_row(&item(1.0, 0.0), 2),
+        catr.log_likelihood_row(&item(1.0, 0.0), 2),
         Err(ResponseError::ScoreOutOfRange { score: 2, max: 1 })
     );
 }

@@ -3,7 +3,7 @@
 //! "not enough answers" flag, statuses, class, orientation, priority, summary,
 //! order invariance, rule validation and input errors.
 
-use repere_engine::bank::{BankItem, Requirements};
+use repere_engine::bank::{Bank, BankItem, Requirements};
 use repere_engine::estimate::Estimate;
 use repere_engine::irt::Item;
 use repere_engine::profile::{
@@ -296,6 +296,7 @@ fn input<'a>(
         prior_mean: -0.5,
         prior_sd: 1.0,
         context,
+        bank: None,
     }
 }
 
@@ -692,6 +693,45 @@ fn the_profile_does_not_depend_on_the_order_of_the_answers() {
             assert_eq!(a.estimate.se.to_bits(), b.estimate.se.to_bits());
         }
     }
+}
+
+#[test]
+fn rows_read_from_the_bank_give_the_same_profile_to_the_bit() {
+    let bank = Bank::new(items()).expect("bank");
+    let right = |it: &BankItem| it.id.ends_with('1') || it.id.ends_with('2');
+    let ans = answers(bank.items(), 4, right);
+    let computed = run(&input(ans.clone(), 0.3, vec![]));
+    let with_bank = run(&ProfileInput {
+        bank: Some(&bank),
+        ..input(ans.clone(), 0.3, vec![])
+    });
+    assert_eq!(with_bank, computed);
+    let bits = |p: &Profile| -> Vec<u64> {
+        p.domains
+            .iter()
+            .map(|d| d.estimate)
+            .chain(p.skills.iter().map(|s| s.estimate))
+            .flat_map(|e| [e.theta.to_bits(), e.se.to_bits()])
+            .collect()
+    };
+    assert_eq!(bits(&with_bank), bits(&computed));
+    // A bank holding other items under the same ids is not read: the answers' own
+    // items decide.
+    let other = Bank::new(
+        items()
+            .into_iter()
+            .map(|mut it| {
+                it.item = Item::two_pl(0.4, 2.0).expect("valid");
+                it
+            })
+            .collect(),
+    )
+    .expect("bank");
+    let foreign = run(&ProfileInput {
+        bank: Some(&other),
+        ..input(ans, 0.3, vec![])
+    });
+    assert_eq!(bits(&foreign), bits(&computed));
 }
 
 #[test]

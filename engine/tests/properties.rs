@@ -12,6 +12,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use repere_engine::bank::{Bank, BankItem};
 use repere_engine::estimate::{
     AbilityEstimator, Eap, EapPosterior, Estimate, Grid, Map, Mle, Prior, Wle,
 };
@@ -161,22 +162,43 @@ proptest! {
 
     #[test]
     fn answer_rows_give_the_bits_of_the_batch_eap(
-        (items, scores) in pattern(0..20),
+        (items, scores) in pattern(1..20),
         mean in -2.0f64..2.0,
         sd in 0.3f64..2.0,
     ) {
-        // The profile adds precomputed answer rows instead of updating: same bits.
+        // The profile adds precomputed log-likelihood rows (computed, or read from the
+        // bank's table) instead of updating: same bits as the batch EAP.
         let eap = Eap { grid: Grid::default(), prior: Prior::Normal { mean, sd } };
         let batch = eap.estimate(&items, &scores).expect("valid pattern");
+        let bank = Bank::new(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| BankItem {
+                    id: format!("i{i}"),
+                    item: item.clone(),
+                    domain: "D".into(),
+                    skill: "S".into(),
+                    requires: Default::default(),
+                    enemies: Vec::new(),
+                })
+                .collect(),
+        )
+        .expect("bank");
+        let nodes: Vec<f64> = Grid::default().nodes().collect();
+        let table = bank.log_lik_table(&nodes, true);
         let rows = EapPosterior::new(&Eap::default()).expect("posterior");
-        let mut post = EapPosterior::new(&eap).expect("posterior");
-        for (item, &score) in items.iter().zip(&scores) {
-            let row = rows.answer_row(item, score).expect("valid score");
-            post.add(&row).expect("same grid");
+        let mut computed = EapPosterior::new(&eap).expect("posterior");
+        let mut tabulated = computed.clone();
+        for (i, (item, &score)) in items.iter().zip(&scores).enumerate() {
+            let row = rows.log_likelihood_row(item, score).expect("valid score");
+            computed.add_log_likelihood(&row).expect("same grid");
+            tabulated.add_log_likelihood(table.row(i, score)).expect("same grid");
         }
-        let rowed = post.estimate();
-        prop_assert_eq!(rowed.theta.to_bits(), batch.theta.to_bits());
-        prop_assert_eq!(rowed.se.to_bits(), batch.se.to_bits());
+        for post in [computed.estimate(), tabulated.estimate()] {
+            prop_assert_eq!(post.theta.to_bits(), batch.theta.to_bits());
+            prop_assert_eq!(post.se.to_bits(), batch.se.to_bits());
+        }
     }
 
     #[test]

@@ -62,6 +62,7 @@ fn profile_of(
         prior_mean: mean,
         prior_sd: sd,
         context: context.to_vec(),
+        bank: None,
     };
     profile(assessor.profile_config(), &input).expect("profile")
 }
