@@ -301,23 +301,23 @@ impl Default for Prior {
 
 impl Prior {
     /// Log prior density (up to a constant) at each node of `grid`, validating the prior.
-    fn log_density(&self, grid: &Grid) -> Result<Vec<f64>, EstimateError> {
+    fn log_density(&self, nodes: &[f64]) -> Result<Vec<f64>, EstimateError> {
         match self {
             Prior::Normal { mean, sd } => {
                 check_normal(*mean, *sd)?;
-                Ok(grid
-                    .nodes()
+                Ok(nodes
+                    .iter()
                     .map(|t| {
                         let z = (t - mean) / sd;
                         -0.5 * z * z
                     })
                     .collect())
             }
-            Prior::Uniform => Ok(vec![0.0; grid.points()]),
+            Prior::Uniform => Ok(vec![0.0; nodes.len()]),
             Prior::Weights(w) => {
-                if w.len() != grid.points() {
+                if w.len() != nodes.len() {
                     return Err(EstimateError::PriorWeightsLength {
-                        expected: grid.points(),
+                        expected: nodes.len(),
                         got: w.len(),
                     });
                 }
@@ -517,8 +517,19 @@ pub struct EapPosterior {
 impl EapPosterior {
     /// The prior on the grid of `eap` (validated), before any answer.
     pub fn new(eap: &Eap) -> Result<Self, EstimateError> {
-        let grid = eap.grid.clone();
-        let mut log_post = eap.prior.log_density(&grid)?;
+        let nodes: Vec<f64> = eap.grid.nodes().collect();
+        Self::on_nodes(eap.grid.clone(), nodes, &eap.prior)
+    }
+
+    /// `prior` on this posterior's grid, before any answer: what
+    /// [`EapPosterior::new`] gives for the same grid, without recomputing the nodes
+    /// (the profile starts some forty posteriors on one grid).
+    pub fn with_prior(&self, prior: &Prior) -> Result<Self, EstimateError> {
+        Self::on_nodes(self.grid.clone(), self.nodes.clone(), prior)
+    }
+
+    fn on_nodes(grid: Grid, nodes: Vec<f64>, prior: &Prior) -> Result<Self, EstimateError> {
+        let mut log_post = prior.log_density(&nodes)?;
         // The trapezoid weights are 1/2 or 1: two logarithms, not one per node
         // (ln 1 is exactly 0, so the sums are the same bits).
         let (ln_half, ln_one) = (0.5f64.ln(), 1.0f64.ln());
@@ -530,7 +541,7 @@ impl EapPosterior {
             };
         }
         Ok(EapPosterior {
-            nodes: grid.nodes().collect(),
+            nodes,
             grid,
             log_post,
             responses: 0,

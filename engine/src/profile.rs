@@ -731,10 +731,12 @@ struct Resolved<'a> {
     row: Vec<f64>,
 }
 
-/// EAP with a normal prior on the default grid; the prior itself for no answer.
+/// EAP with a normal prior on the grid of `grid` (the default one); the prior itself
+/// for no answer.
 /// Adds each answer's precomputed row, which gives the bits of
 /// [`Eap::estimate_responses`] on the same answers in the same order.
 fn eap<'r>(
+    grid: &EapPosterior,
     answers: impl Iterator<Item = &'r Resolved<'r>>,
     mean: f64,
     sd: f64,
@@ -746,10 +748,7 @@ fn eap<'r>(
             se: sd,
         });
     }
-    let mut post = EapPosterior::new(&Eap {
-        grid: Grid::default(),
-        prior: Prior::Normal { mean, sd },
-    })?;
+    let mut post = grid.with_prior(&Prior::Normal { mean, sd })?;
     for a in answers {
         post.add_log_likelihood(&a.row)?;
     }
@@ -893,12 +892,14 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
     let mut domain_priors = Vec::with_capacity(config.domains.len());
     for (d, rule) in config.domains.iter().enumerate() {
         let rest = eap(
+            &rows,
             answers.iter().filter(|a| a.domain != d),
             input.prior_mean,
             input.prior_sd,
         )?;
         let prior_sd = (sh.between_domain_sd.powi(2) + rest.se.powi(2)).sqrt();
         let estimate = eap(
+            &rows,
             answers.iter().filter(|a| a.domain == d),
             rest.theta,
             prior_sd,
@@ -946,12 +947,18 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             }
         } else {
             let rest = eap(
+                &rows,
                 answers.iter().filter(|a| a.domain == d && a.skill != s),
                 dom_mean,
                 dom_sd,
             )?;
             let sd = (sh.between_skill_sd.powi(2) + rest.se.powi(2)).sqrt();
-            eap(answers.iter().filter(|a| a.skill == s), rest.theta, sd)?
+            eap(
+                &rows,
+                answers.iter().filter(|a| a.skill == s),
+                rest.theta,
+                sd,
+            )?
         };
         let typical = Item::two_pl(config.typical_a, rule.typical_b)
             .map_err(|e| bad(format!("skill `{}`: {e}", rule.id)))?;

@@ -188,8 +188,9 @@ proptest! {
         let nodes: Vec<f64> = Grid::default().nodes().collect();
         let table = bank.log_lik_table(&nodes, true);
         let rows = EapPosterior::new(&Eap::default()).expect("posterior");
+        // One posterior from the batch's own start, one from another prior's grid.
         let mut computed = EapPosterior::new(&eap).expect("posterior");
-        let mut tabulated = computed.clone();
+        let mut tabulated = rows.with_prior(&eap.prior).expect("posterior");
         for (i, (item, &score)) in items.iter().zip(&scores).enumerate() {
             let row = rows.log_likelihood_row(item, score).expect("valid score");
             computed.add_log_likelihood(&row).expect("same grid");
