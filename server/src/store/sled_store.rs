@@ -113,6 +113,86 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
         .map_err(|e| StoreError::Backend(format!("cannot encode a record: {e}")))
 }
 
+/// Records decoded together by a scan (about 12 MB of profiles).
+const SCAN_BATCH: usize = 1024;
+
+/// One record read by a scan: its key and bytes, or why an index entry has none.
+enum Fetched {
+    Found(Vec<u8>, sled::IVec),
+    Missing(String),
+}
+
+/// Decodes the records of a scan and visits them in their order. Decoding is most
+/// of a scan's time: records are read in batches, and a batch is decoded on every
+/// core while the next one is read. Undecodable and missing records go to
+/// `report` (the scan goes on); a read error stops it.
+fn decode_in_order<T: DeserializeOwned + Send>(
+    tree: &str,
+    records: impl Iterator<Item = Result<Fetched, StoreError>>,
+    report: &mut ScanReport,
+    visit: &mut dyn FnMut(T),
+) -> Result<(), StoreError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    std::thread::scope(|scope| {
+        type Part<T> = Vec<Result<T, StoreError>>;
+        let spawn = |batch: Vec<(Vec<u8>, sled::IVec)>| {
+            let per = batch.len().div_ceil(threads).max(1);
+            let mut records = batch.into_iter();
+            let mut parts = Vec::with_capacity(threads);
+            loop {
+                let part: Vec<_> = records.by_ref().take(per).collect();
+                if part.is_empty() {
+                    break;
+                }
+                parts.push(scope.spawn(move || -> Part<T> {
+                    part.iter()
+                        .map(|(key, bytes)| decode::<T>(tree, key, bytes))
+                        .collect()
+                }));
+            }
+            parts
+        };
+        let mut deliver = |parts: Vec<std::thread::ScopedJoinHandle<'_, Part<T>>>,
+                           report: &mut ScanReport| {
+            for part in parts {
+                // A decoder returns errors on bad bytes; should a thread die
+                // anyway, its panic goes on (nothing is silently dropped).
+                let decoded = part
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for record in decoded {
+                    match record {
+                        Ok(r) => visit(r),
+                        Err(e) => report.corrupt.push(e.to_string()),
+                    }
+                }
+            }
+        };
+        let mut batch = Vec::with_capacity(SCAN_BATCH);
+        let mut in_flight = None;
+        for record in records {
+            match record? {
+                Fetched::Missing(line) => report.corrupt.push(line),
+                Fetched::Found(key, bytes) => batch.push((key, bytes)),
+            }
+            if batch.len() == SCAN_BATCH {
+                let next = spawn(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(SCAN_BATCH),
+                ));
+                if let Some(previous) = in_flight.replace(next) {
+                    deliver(previous, report);
+                }
+            }
+        }
+        if let Some(previous) = in_flight.take() {
+            deliver(previous, report);
+        }
+        deliver(spawn(batch), report);
+        Ok(())
+    })
+}
+
 fn id_key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
@@ -136,28 +216,54 @@ fn date_key(t: Millis, id: &str) -> Vec<u8> {
     k
 }
 
+/// Log segment size of a new store. sled writes any page larger than a quarter of a
+/// segment to a file of its own; with sled's default (512 KiB) a node of the profiles
+/// tree (up to 16 results of ~12 KB) crossed that line, and every rewrite of it
+/// created a file. At 2 MiB the nodes stay in the log.
+const NEW_STORE_SEGMENT_SIZE: usize = 2 << 20;
+
+/// The segment size the store in `path` was created with (sled refuses to open a
+/// store with another), or [`NEW_STORE_SEGMENT_SIZE`] for a new store. A `conf`
+/// file sled cannot read is left for sled to report.
+fn segment_size(path: &Path) -> usize {
+    // The file is text lines followed by a binary checksum.
+    std::fs::read(path.join("conf"))
+        .ok()
+        .and_then(|conf| {
+            String::from_utf8_lossy(&conf)
+                .lines()
+                .find_map(|l| l.strip_prefix("segment_size:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(NEW_STORE_SEGMENT_SIZE)
+}
+
+/// sled's settings for the store in `path` (new or existing).
+fn sled_config(path: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(path)
+        .mode(sled::Mode::HighThroughput)
+        .segment_size(segment_size(path))
+        // No background flush: it competed with the group commit's flushes and
+        // tripled their latency under load. Writes become durable at the next
+        // explicit flush: every acknowledged result and administrative change
+        // waits for one (`crate::commit`), purges flush, and so does shutdown.
+        // Only login sessions may be lost in a crash (people log in again).
+        .flush_every_ms(None)
+}
+
 impl SledStore {
     /// Opens (or creates) the store in `path`. A store held by another process gives
     /// [`StoreError::Locked`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            .mode(sled::Mode::HighThroughput)
-            // No background flush: it competed with the group commit's flushes and
-            // tripled their latency under load. Writes become durable at the next
-            // explicit flush: every acknowledged result and administrative change
-            // waits for one (`crate::commit`), purges flush, and so does shutdown.
-            // Only login sessions may be lost in a crash (people log in again).
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| {
-                let text = e.to_string();
-                if text.contains("could not acquire lock") {
-                    StoreError::Locked(path.display().to_string())
-                } else {
-                    StoreError::Backend(format!("cannot open {}: {text}", path.display()))
-                }
-            })?;
+        let db = sled_config(path).open().map_err(|e| {
+            let text = e.to_string();
+            if text.contains("could not acquire lock") {
+                StoreError::Locked(path.display().to_string())
+            } else {
+                StoreError::Backend(format!("cannot open {}: {text}", path.display()))
+            }
+        })?;
         let tree = |name: &str| db.open_tree(name).map_err(backend);
         let store = SledStore {
             gate: RwLock::new(()),
@@ -710,20 +816,22 @@ impl Store for SledStore {
             None => end.extend_from_slice(&[0xff; 9]),
         }
         let mut report = ScanReport::default();
-        for kv in self.by_structure.range(start..end) {
-            let (k, _) = kv.map_err(backend)?;
-            let Some(id) = k.get(16..) else { continue };
-            match self.profiles.get(id).map_err(backend)? {
-                None => report.corrupt.push(format!(
+        let records = self.by_structure.range(start..end).filter_map(|kv| {
+            let (k, _) = match kv {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(backend(e))),
+            };
+            let id = k.get(16..)?.to_vec();
+            Some(match self.profiles.get(&id) {
+                Err(e) => Err(backend(e)),
+                Ok(None) => Ok(Fetched::Missing(format!(
                     "profiles_by_structure: {} points to no profile",
-                    printable(id)
-                )),
-                Some(bytes) => match decode::<ProfileRecord>("profiles", id, &bytes) {
-                    Ok(p) => visit(p),
-                    Err(e) => report.corrupt.push(e.to_string()),
-                },
-            }
-        }
+                    printable(&id)
+                ))),
+                Ok(Some(bytes)) => Ok(Fetched::Found(id, bytes)),
+            })
+        });
+        decode_in_order::<ProfileRecord>("profiles", records, &mut report, visit)?;
         for line in &report.corrupt {
             tracing::error!(problem = %line, "scan skipped a record");
         }
@@ -854,7 +962,8 @@ impl Store for SledStore {
             .gate
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let target = sled::open(dir)
+        let target = sled_config(dir)
+            .open()
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let mut report = BackupReport::default();
         for name in self.db.tree_names() {
@@ -1109,6 +1218,71 @@ pub(crate) mod tests {
         assert!(t.store.profile("r2").expect("get").is_some());
         assert_eq!(t.store.by_date.len(), 1);
         assert_eq!(t.store.codes.len(), 1);
+    }
+
+    #[test]
+    fn a_long_scan_is_decoded_in_batches_and_visited_in_time_order() {
+        let t = temp_store();
+        // More than one batch, and enough for the parallel decoder; inserted out
+        // of time order, with one undecodable record in the middle.
+        let n = SCAN_BATCH + 300;
+        for k in (0..n).rev() {
+            let (s, p) = records(
+                &format!("r{k:05}"),
+                &format!("C{k:05}"),
+                1_000 + k as i64,
+                Some(3),
+            );
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        t.store
+            .profiles
+            .insert("r00700", b"[1,".to_vec())
+            .expect("raw write");
+        let mut seen = Vec::new();
+        let report = t
+            .store
+            .scan_profiles(3, None, None, &mut |p| seen.push(p.received_at))
+            .expect("scan");
+        let expected: Vec<i64> = (0..n as i64)
+            .filter(|&k| k != 700)
+            .map(|k| 1_000 + k)
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(report.corrupt.len(), 1, "{:?}", report.corrupt);
+        assert!(report.corrupt[0].contains("r00700"), "{:?}", report.corrupt);
+    }
+
+    #[test]
+    fn stores_made_with_sleds_default_segments_still_open() {
+        let dir = temp_path("segments");
+        {
+            let db = sled::Config::new().path(&dir).open().expect("plain sled");
+            db.open_tree("meta").expect("tree");
+            db.flush().expect("flush");
+        }
+        let conf = |dir: &Path| {
+            String::from_utf8_lossy(&std::fs::read(dir.join("conf")).unwrap_or_default())
+                .into_owned()
+        };
+        assert!(
+            conf(&dir).contains("segment_size: 524288"),
+            "{}",
+            conf(&dir)
+        );
+        {
+            let s = SledStore::open(&dir).expect("an older store opens");
+            s.set_meta("probe", "1").expect("write");
+            s.flush().expect("flush");
+        }
+        assert!(conf(&dir).contains("segment_size: 524288"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let fresh = temp_store();
+        assert!(
+            conf(&fresh.dir).contains(&format!("segment_size: {NEW_STORE_SEGMENT_SIZE}")),
+            "{}",
+            conf(&fresh.dir)
+        );
     }
 
     #[test]
