@@ -114,13 +114,19 @@ async fn send(
     url: &str,
     body: Option<&serde_json::Value>,
 ) -> Result<(u16, String), ApiError> {
+    let text = body.map(|b| b.to_string());
+    send_text(method, url, text.as_deref()).await
+}
+
+/// [`send`] with a body already written as JSON text.
+async fn send_text(method: &str, url: &str, body: Option<&str>) -> Result<(u16, String), ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     // `RequestInit::set_cache` needs a web-sys feature the app does not enable.
     let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
     let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"same-origin".into());
     if let Some(b) = body {
-        init.set_body(&JsValue::from_str(&b.to_string()));
+        init.set_body(&JsValue::from_str(b));
     }
     let request =
         web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| ApiError::network())?;
@@ -154,7 +160,17 @@ async fn call<T: DeserializeOwned>(
     url: &str,
     body: Option<&serde_json::Value>,
 ) -> Result<T, ApiError> {
-    let (status, text) = send(method, url, body).await?;
+    let text = body.map(|b| b.to_string());
+    call_text(method, url, text.as_deref()).await
+}
+
+/// [`call`] with a body already written as JSON text.
+async fn call_text<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> Result<T, ApiError> {
+    let (status, text) = send_text(method, url, body).await?;
     if !(200..300).contains(&status) {
         return Err(ApiError::from_answer(status, &text));
     }
@@ -422,14 +438,11 @@ pub struct Submitted {
 
 /// Sends the answer log of a screening (for the test-taking flow in agent mode).
 /// Refreshes the CSRF token first if this page has none yet.
-pub async fn submit_screening(
-    screening: &str,
-    log: &serde_json::Value,
-) -> Result<Submitted, ApiError> {
+pub async fn submit_screening(screening: &str, log: &str) -> Result<Submitted, ApiError> {
     if csrf().is_empty() {
         refresh_csrf().await?;
     }
-    call("POST", &screening_result_url(screening), Some(log)).await
+    call_text("POST", &screening_result_url(screening), Some(log)).await
 }
 
 /// Reads the session's CSRF token (`GET /api/me`) and nothing else of the account.

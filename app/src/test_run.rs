@@ -186,7 +186,7 @@ pub fn finish(to: Destination) -> Result<Outcome, String> {
     let (log, outcome) = test.finish(now_ms()).map_err(|e| e.to_string())?;
     storage::remove(storage::session(), RUNNING_KEY);
     storage::set_json(storage::session(), FINISHED_KEY, &log);
-    if let Ok(body) = serde_json::to_value(&log) {
+    if let Ok(body) = serde_json::to_string(&log) {
         offline::enqueue(log.id.clone(), body, to);
     }
     Ok(outcome)
