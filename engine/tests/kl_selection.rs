@@ -5,12 +5,12 @@
 
 mod support_session;
 
-use repere_engine::bank::{Bank, BankItem};
+use repere_engine::bank::Bank;
 use repere_engine::irt::Item;
 use repere_engine::select::{KullbackLeibler, LogLikTable, Ranking, SelectConfig};
 use repere_engine::session::{Session, SessionConfig};
 use repere_engine::stop::StopConfig;
-use support_session::{bank, rich_bank};
+use support_session::{bank, one_skill_bank, rich_bank};
 
 /// `KLᵢ = Σₓ P̂ₓ (ln P̂ₓ − Σⱼ wⱼ ln Pₓ(θⱼ))` over nodes `lo..hi`, row by row.
 fn reference(
@@ -137,23 +137,16 @@ fn seeded_kl_runs_choose_the_same_items_as_before() {
     let got = digest(&bank(300, 9), &kl_config(), 60);
     let got_rich = digest(&rich_bank(), &kl_config(), 60);
     // A polytomous-only corner: no dichotomous item at all.
-    let poly = Bank::new(
-        (0..40)
-            .map(|i| BankItem {
-                id: format!("p{i}"),
-                item: Item::gpcm(
-                    1.0 + (i % 3) as f64 * 0.3,
-                    vec![-2.0 + 0.1 * i as f64, -1.0 + 0.1 * i as f64],
-                )
-                .expect("gpcm"),
-                domain: "D".into(),
-                skill: "S".into(),
-                requires: Default::default(),
-                enemies: Vec::new(),
-            })
-            .collect(),
-    )
-    .expect("bank");
+    let poly = one_skill_bank(
+        "p",
+        (0..40).map(|i| {
+            Item::gpcm(
+                1.0 + (i % 3) as f64 * 0.3,
+                vec![-2.0 + 0.1 * i as f64, -1.0 + 0.1 * i as f64],
+            )
+            .expect("gpcm")
+        }),
+    );
     let got_poly = digest(&poly, &kl_config(), 20);
     assert_eq!(
         (got, got_rich, got_poly),

@@ -11,12 +11,14 @@
 //!   is why the property is stated in expectation.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support_session;
+
 use proptest::prelude::*;
-use repere_engine::bank::{Bank, BankItem};
 use repere_engine::estimate::{
     AbilityEstimator, Eap, EapPosterior, Estimate, Grid, Map, Mle, Prior, Wle,
 };
 use repere_engine::irt::{Item, Logistic};
+use support_session::one_skill_bank;
 
 fn dichotomous(a: std::ops::Range<f64>) -> impl Strategy<Value = Item> {
     (a, -4.0f64..4.0, 0.0f64..0.35, 0.0f64..0.1).prop_map(|(a, b, c, slip)| {
@@ -170,21 +172,7 @@ proptest! {
         // bank's table) instead of updating: same bits as the batch EAP.
         let eap = Eap { grid: Grid::default(), prior: Prior::Normal { mean, sd } };
         let batch = eap.estimate(&items, &scores).expect("valid pattern");
-        let bank = Bank::new(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| BankItem {
-                    id: format!("i{i}"),
-                    item: item.clone(),
-                    domain: "D".into(),
-                    skill: "S".into(),
-                    requires: Default::default(),
-                    enemies: Vec::new(),
-                })
-                .collect(),
-        )
-        .expect("bank");
+        let bank = one_skill_bank("i", items.iter().cloned());
         let nodes: Vec<f64> = Grid::default().nodes().collect();
         let table = bank.log_lik_table(&nodes, true);
         let rows = EapPosterior::new(&Eap::default()).expect("posterior");

@@ -54,3 +54,23 @@ pub fn beginner_bank() -> Bank {
     .generate()
     .expect("beginner bank")
 }
+
+/// The items `prefix0`, `prefix1`, … in one domain `D` and one skill `S`, without
+/// requirements or enemies.
+pub fn one_skill_bank(prefix: &str, items: impl IntoIterator<Item = Item>) -> Bank {
+    Bank::new(
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| BankItem {
+                id: format!("{prefix}{i}"),
+                item,
+                domain: "D".into(),
+                skill: "S".into(),
+                requires: Requirements::NONE,
+                enemies: Vec::new(),
+            })
+            .collect(),
+    )
+    .expect("one-skill bank")
+}
