@@ -441,6 +441,7 @@ pub fn purge(
         results = report.results,
         logins = report.logins,
         screenings = report.screenings,
+        pairing_codes = report.pairing_codes,
         retention_days,
         "purge"
     );

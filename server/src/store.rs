@@ -137,6 +137,9 @@ pub struct PurgeReport {
     pub logins: usize,
     /// Abandoned screenings.
     pub screenings: usize,
+    /// Kiosk pairing codes past their expiry, never typed.
+    #[serde(default)]
+    pub pairing_codes: usize,
 }
 
 /// The records of Repère. Every method is blocking and short; callers on the async
@@ -256,8 +259,9 @@ pub trait Store: Send + Sync + 'static {
     fn scan_sessions(&self, visit: &mut dyn FnMut(SessionRecord))
         -> Result<ScanReport, StoreError>;
 
-    /// Deletes results received before `results_before`, login sessions expired at
-    /// `now`, and screenings created before `screenings_before`.
+    /// Deletes results received before `results_before`, login sessions and kiosk
+    /// pairing codes expired at `now`, and screenings created before
+    /// `screenings_before`.
     fn purge(
         &self,
         results_before: Millis,

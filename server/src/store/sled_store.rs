@@ -908,6 +908,39 @@ impl Store for SledStore {
                 Err(e) => tracing::error!(error = %e, "purge skipped a screening"),
             }
         }
+        for kv in self.kiosks.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            match decode::<Kiosk>("kiosks", &k, &v) {
+                Ok(kiosk) if kiosk.pairing.as_ref().is_some_and(|p| p.expires_at <= now) => {
+                    let _g = self.write_gate();
+                    let res = (&self.kiosks, &self.kiosk_codes).transaction(|(ks, c)| {
+                        // Read again inside the transaction: a new code may have
+                        // replaced the expired one since the scan read it.
+                        let Some(bytes) = ks.get(&k)? else {
+                            return Ok(false);
+                        };
+                        let mut kiosk: Kiosk = decode("kiosks", &k, &bytes)
+                            .map_err(ConflictableTransactionError::Abort)?;
+                        match kiosk.pairing.take() {
+                            Some(p) if p.expires_at <= now => {
+                                c.remove(p.code_hash.as_bytes())?;
+                            }
+                            _ => return Ok(false),
+                        }
+                        ks.insert(
+                            &k,
+                            encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
+                        )?;
+                        Ok(true)
+                    });
+                    if res.map_err(tx_error)? {
+                        report.pairing_codes += 1;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "purge skipped a kiosk"),
+            }
+        }
         Ok(report)
     }
 
@@ -1586,6 +1619,33 @@ pub(crate) mod tests {
         let text = String::from_utf8(raw.to_vec()).expect("utf8");
         assert!(text.contains(r#""token_hash":"new-token""#), "{text}");
         assert!(!text.contains("pairing"), "no code left: {text}");
+    }
+
+    #[test]
+    fn the_purge_drops_expired_pairing_codes_and_keeps_live_ones() {
+        let t = temp_store();
+        structure_one(&t.store);
+        t.store
+            .add_kiosk(&waiting_kiosk(2, "old", 1_000))
+            .expect("add");
+        t.store
+            .add_kiosk(&waiting_kiosk(3, "live", 9_000))
+            .expect("add");
+        let report = t.store.purge(0, 5_000, 0).expect("purge");
+        assert_eq!(report.pairing_codes, 1);
+        let h = crate::auth::token_digest;
+        assert_eq!(t.store.kiosk(2).expect("get").expect("kept").pairing, None);
+        assert!(t.store.kiosk_codes.get(h("old")).expect("get").is_none());
+        assert!(matches!(
+            t.store.pair_kiosk(&h("old"), "t0", 5_001).expect("pair"),
+            KioskPairing::Unknown
+        ));
+        // The live code still pairs; a second purge finds nothing more.
+        assert_eq!(t.store.purge(0, 5_000, 0).expect("purge").pairing_codes, 0);
+        assert!(matches!(
+            t.store.pair_kiosk(&h("live"), "t1", 5_001).expect("pair"),
+            KioskPairing::Paired { .. }
+        ));
     }
 
     #[test]
