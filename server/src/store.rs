@@ -128,6 +128,10 @@ pub struct BackupReport {
     pub entries: usize,
 }
 
+/// How long an expired pairing code is kept: whoever types it meanwhile is told it
+/// expired and to ask for a new one (not that it is unknown).
+pub const EXPIRED_CODE_KEPT_MS: Millis = 30 * crate::clock::DAY_MS;
+
 /// What [`Store::purge`] deleted.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PurgeReport {
@@ -137,7 +141,7 @@ pub struct PurgeReport {
     pub logins: usize,
     /// Abandoned screenings.
     pub screenings: usize,
-    /// Kiosk pairing codes past their expiry, never typed.
+    /// Kiosk pairing codes never typed, expired for [`EXPIRED_CODE_KEPT_MS`].
     #[serde(default)]
     pub pairing_codes: usize,
 }
@@ -259,9 +263,9 @@ pub trait Store: Send + Sync + 'static {
     fn scan_sessions(&self, visit: &mut dyn FnMut(SessionRecord))
         -> Result<ScanReport, StoreError>;
 
-    /// Deletes results received before `results_before`, login sessions and kiosk
-    /// pairing codes expired at `now`, and screenings created before
-    /// `screenings_before`.
+    /// Deletes results received before `results_before`, login sessions expired at
+    /// `now`, kiosk pairing codes expired for [`EXPIRED_CODE_KEPT_MS`] at `now`, and
+    /// screenings created before `screenings_before`.
     fn purge(
         &self,
         results_before: Millis,

@@ -30,6 +30,7 @@ use sled::{Transactional, Tree};
 
 use super::{
     BackupReport, Inserted, KioskPairing, PurgeReport, ScanReport, Stats, Store, StoreError,
+    EXPIRED_CODE_KEPT_MS,
 };
 use crate::records::{
     Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
@@ -908,10 +909,11 @@ impl Store for SledStore {
                 Err(e) => tracing::error!(error = %e, "purge skipped a screening"),
             }
         }
+        let stale = |expires_at: Millis| expires_at.saturating_add(EXPIRED_CODE_KEPT_MS) <= now;
         for kv in self.kiosks.iter() {
             let (k, v) = kv.map_err(backend)?;
             match decode::<Kiosk>("kiosks", &k, &v) {
-                Ok(kiosk) if kiosk.pairing.as_ref().is_some_and(|p| p.expires_at <= now) => {
+                Ok(kiosk) if kiosk.pairing.as_ref().is_some_and(|p| stale(p.expires_at)) => {
                     let _g = self.write_gate();
                     let res = (&self.kiosks, &self.kiosk_codes).transaction(|(ks, c)| {
                         // Read again inside the transaction: a new code may have
@@ -922,7 +924,7 @@ impl Store for SledStore {
                         let mut kiosk: Kiosk = decode("kiosks", &k, &bytes)
                             .map_err(ConflictableTransactionError::Abort)?;
                         match kiosk.pairing.take() {
-                            Some(p) if p.expires_at <= now => {
+                            Some(p) if stale(p.expires_at) => {
                                 c.remove(p.code_hash.as_bytes())?;
                             }
                             _ => return Ok(false),
@@ -1631,19 +1633,31 @@ pub(crate) mod tests {
         t.store
             .add_kiosk(&waiting_kiosk(3, "live", 9_000))
             .expect("add");
-        let report = t.store.purge(0, 5_000, 0).expect("purge");
+        // Expired but recent: kept, so whoever types it is told it expired.
+        assert_eq!(t.store.purge(0, 5_000, 0).expect("purge").pairing_codes, 0);
+        assert!(matches!(
+            t.store
+                .pair_kiosk(&crate::auth::token_digest("old"), "t0", 5_000)
+                .expect("pair"),
+            KioskPairing::Expired
+        ));
+        let now = 5_000 + EXPIRED_CODE_KEPT_MS;
+        let report = t.store.purge(0, now, 0).expect("purge");
         assert_eq!(report.pairing_codes, 1);
         let h = crate::auth::token_digest;
         assert_eq!(t.store.kiosk(2).expect("get").expect("kept").pairing, None);
         assert!(t.store.kiosk_codes.get(h("old")).expect("get").is_none());
         assert!(matches!(
-            t.store.pair_kiosk(&h("old"), "t0", 5_001).expect("pair"),
+            t.store.pair_kiosk(&h("old"), "t0", now).expect("pair"),
             KioskPairing::Unknown
         ));
-        // The live code still pairs; a second purge finds nothing more.
-        assert_eq!(t.store.purge(0, 5_000, 0).expect("purge").pairing_codes, 0);
+        // The other code expired later: still kept; a new one pairs.
+        assert_eq!(t.store.purge(0, now, 0).expect("purge").pairing_codes, 0);
+        t.store
+            .set_kiosk_pairing(3, &pairing("new", now + 10))
+            .expect("set");
         assert!(matches!(
-            t.store.pair_kiosk(&h("live"), "t1", 5_001).expect("pair"),
+            t.store.pair_kiosk(&h("new"), "t1", now).expect("pair"),
             KioskPairing::Paired { .. }
         ));
     }
