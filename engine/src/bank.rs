@@ -189,13 +189,6 @@ impl std::fmt::Debug for TableCache {
     }
 }
 
-/// Which table of a grid.
-#[derive(Clone, Copy)]
-enum GridTable {
-    Direct,
-    EapKernel,
-}
-
 impl TableCache {
     fn grids(&self) -> std::sync::MutexGuard<'_, Vec<GridTables>> {
         // The cache holds only complete tables: a panic elsewhere cannot leave one
@@ -340,16 +333,14 @@ impl Bank {
     /// [`LogLikTable::on_grid`] (with `eap_kernel`) or [`LogLikTable::new`] of this
     /// bank on `nodes`, shared like [`Bank::item_table`].
     pub fn log_lik_table(&self, nodes: &[f64], eap_kernel: bool) -> Arc<LogLikTable> {
-        let which = if eap_kernel {
-            GridTable::EapKernel
-        } else {
-            GridTable::Direct
-        };
         self.tables.grid_entry(
             nodes,
-            |g| match which {
-                GridTable::Direct => &mut g.direct,
-                GridTable::EapKernel => &mut g.eap_kernel,
+            |g| {
+                if eap_kernel {
+                    &mut g.eap_kernel
+                } else {
+                    &mut g.direct
+                }
             },
             || {
                 if eap_kernel {

@@ -614,6 +614,11 @@ impl EapPosterior {
         self.responses
     }
 
+    /// The grid's nodes, in increasing order.
+    pub fn nodes(&self) -> &[f64] {
+        &self.nodes
+    }
+
     /// The quadrature grid.
     pub fn grid(&self) -> &Grid {
         &self.grid

@@ -107,7 +107,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Bank, BankItem};
-use crate::estimate::{Eap, EapPosterior, Estimate, EstimateError, Grid, Prior};
+use crate::estimate::{Eap, EapPosterior, Estimate, EstimateError, Prior};
 use crate::irt::Item;
 use crate::session::Session;
 use crate::start::ContextAnswer;
@@ -817,10 +817,9 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
 
     // Resolve and sort (order invariance, to the bit).
     let rows = EapPosterior::new(&Eap::default())?;
-    let table = input.bank.map(|bank| {
-        let nodes: Vec<f64> = Grid::default().nodes().collect();
-        (bank, bank.log_lik_table(&nodes, true))
-    });
+    let table = input
+        .bank
+        .map(|bank| (bank, bank.log_lik_table(rows.nodes(), true)));
     let mut answers: Vec<Resolved<'_>> = Vec::with_capacity(input.answers.len());
     for a in &input.answers {
         let it = a.item;

@@ -844,13 +844,11 @@ impl Store for SledStore {
         visit: &mut dyn FnMut(SessionRecord),
     ) -> Result<ScanReport, StoreError> {
         let mut report = ScanReport::default();
-        for kv in self.sessions.iter() {
+        let records = self.sessions.iter().map(|kv| {
             let (k, v) = kv.map_err(backend)?;
-            match decode::<SessionRecord>("sessions", &k, &v) {
-                Ok(s) => visit(s),
-                Err(e) => report.corrupt.push(e.to_string()),
-            }
-        }
+            Ok(Fetched::Found(k.to_vec(), v))
+        });
+        decode_in_order::<SessionRecord>("sessions", records, &mut report, visit)?;
         for line in &report.corrupt {
             tracing::error!(problem = %line, "scan skipped a record");
         }
