@@ -213,6 +213,16 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.terminate();
+        if std::thread::panicking() {
+            // A failed test shows what the server logged (its errors say why a
+            // request got a 500).
+            let out = self.output();
+            let tail: Vec<&str> = out.lines().rev().take(80).collect();
+            eprintln!("--- the server's last lines ---");
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
     }
 }
 
