@@ -31,6 +31,10 @@ pub enum StoreError {
     /// The database failed (I/O, corruption of the database itself).
     #[error("storage error: {0}")]
     Backend(String),
+    /// The disk holding the store is full (or the account's quota is reached):
+    /// nothing more can be written until room is made.
+    #[error("the disk holding the store is full: {0}")]
+    Full(String),
     /// Another process holds the store (a running `repere serve`).
     #[error("the store in {0} is in use by another process (is `repere serve` running on it?)")]
     Locked(String),

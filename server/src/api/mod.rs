@@ -179,7 +179,18 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            StoreError::Full(_) => {
+                tracing::error!(error = %e, "write refused: the disk is full");
+                ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "storage_full",
+                    "Le serveur n'a plus de place pour enregistrer. \
+                     Prévenez la personne qui s'occupe du serveur.",
+                )
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 
@@ -475,4 +486,20 @@ async fn health(
         "engine_version": repere_engine::ENGINE_VERSION,
         "referentiel": { "id": state.bank.id(), "version": state.bank.version() },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_answers_507_with_a_message_and_other_store_errors_500() {
+        let full = ApiError::from(StoreError::Full("No space left on device".into()));
+        assert_eq!(full.status, StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(full.code, "storage_full");
+        assert!(full.message.contains("plus de place"), "{}", full.message);
+        let other = ApiError::from(StoreError::Backend("broken".into()));
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!other.message.contains("broken"), "no detail is shown");
+    }
 }

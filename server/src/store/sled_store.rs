@@ -58,7 +58,17 @@ pub struct SledStore {
 }
 
 fn backend(e: sled::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    match &e {
+        sled::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) =>
+        {
+            StoreError::Full(e.to_string())
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
 }
 
 fn tx_error(e: TransactionError<StoreError>) -> StoreError {
@@ -1033,6 +1043,26 @@ pub(crate) mod tests {
     use crate::outcome::Outcome;
     use crate::records::Source;
     use crate::submission::AnswerLog;
+
+    #[test]
+    fn a_full_disk_is_told_apart_from_other_storage_errors() {
+        for kind in [
+            std::io::ErrorKind::StorageFull,
+            std::io::ErrorKind::QuotaExceeded,
+        ] {
+            let e = backend(sled::Error::Io(std::io::Error::from(kind)));
+            assert!(matches!(e, StoreError::Full(_)), "{kind:?}: {e:?}");
+        }
+        // sled hands out later copies of a failed write's error with the same kind.
+        let copy = sled::Error::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)).clone();
+        assert!(matches!(backend(copy), StoreError::Full(_)));
+        for other in [
+            sled::Error::Io(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+            sled::Error::Unsupported("x".into()),
+        ] {
+            assert!(matches!(backend(other), StoreError::Backend(_)));
+        }
+    }
 
     /// A store in a fresh temporary folder, removed on drop.
     pub(crate) struct TempStore {
