@@ -315,14 +315,26 @@ pub struct Client {
     pub csrf: Option<String>,
 }
 
+/// Statuses are answers, not errors; every phase of a request is bounded. Not with
+/// a global timeout: with one, ureq resolves the host name in a new thread at every
+/// request (a thread per request would load the machine the benchmark measures).
+fn bounded(
+    b: ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
+    let limit = Some(Duration::from_secs(60));
+    b.http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_send_request(limit)
+        .timeout_send_body(limit)
+        .timeout_recv_response(limit)
+        .timeout_recv_body(limit)
+}
+
 impl Client {
     /// A client that keeps its connections open between requests (for the bench,
     /// whose requests are all read in full by the server).
     pub fn pooled(base: &str) -> Client {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build();
+        let config = bounded(ureq::Agent::config_builder()).build();
         Client {
             agent: config.into(),
             base: base.to_string(),
@@ -336,9 +348,7 @@ impl Client {
         // No connection reuse: the server closes a connection after refusing a
         // request whose body it did not read, and a reused connection would race
         // with that close. One connection per request keeps the tests exact.
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
+        let config = bounded(ureq::Agent::config_builder())
             .max_idle_connections(0)
             .max_idle_connections_per_host(0)
             .build();
