@@ -10,9 +10,8 @@ use repere_engine::bank::Bank;
 use repere_engine::irt::Item;
 use repere_engine::select::{KullbackLeibler, LogLikTable, Ranking, SelectConfig};
 use repere_engine::session::{Session, SessionConfig};
-use repere_engine::simulate::SyntheticBank;
 use repere_engine::stop::StopConfig;
-use support_session::{bank, one_skill_bank, rich_bank};
+use support_session::{bank, one_skill_bank, rich_bank, synthetic_bank};
 
 /// `KLᵢ = Σₓ P̂ₓ (ln P̂ₓ − Σⱼ wⱼ ln Pₓ(θⱼ))` over nodes `lo, lo + stride, …` below
 /// `hi` (the weights normalised again over them), row by row, with the exact `P̂`.
@@ -141,16 +140,7 @@ fn kl_values_are_the_textbook_sum_within_the_tables_error() {
 fn thinning_keeps_the_most_informative_item_on_a_steep_bank() {
     // Steep items (a up to 2.5) and a wide posterior: the item the thinned, tabulated
     // ranking puts first is worth at least 99.9 % of the textbook best.
-    let bank = SyntheticBank {
-        items: 400,
-        domains: 5,
-        a: (1.5, 2.5),
-        b: (-3.0, 3.0),
-        c: (0.0, 0.25),
-        seed: 21,
-    }
-    .generate()
-    .expect("steep bank");
+    let bank = synthetic_bank(400, (1.5, 2.5), (-3.0, 3.0), (0.0, 0.25), 21);
     let nodes: Vec<f64> = (0..121).map(|j| -6.0 + 0.1 * j as f64).collect();
     let kl = KullbackLeibler::new(&bank, &nodes);
     let table = LogLikTable::on_grid(&bank, &nodes);

@@ -5,18 +5,24 @@ use repere_engine::bank::{Bank, BankItem, Requirements};
 use repere_engine::irt::Item;
 use repere_engine::simulate::SyntheticBank;
 
-/// A 3PL bank of `n` items over 5 domains, b in [−3, 2.5].
-pub fn bank(n: usize, seed: u64) -> Bank {
+/// A 3PL bank of `n` items over 5 domains with parameters drawn uniformly from the
+/// given ranges.
+pub fn synthetic_bank(n: usize, a: (f64, f64), b: (f64, f64), c: (f64, f64), seed: u64) -> Bank {
     SyntheticBank {
         items: n,
         domains: 5,
-        a: (0.7, 2.0),
-        b: (-3.0, 2.5),
-        c: (0.0, 0.2),
+        a,
+        b,
+        c,
         seed,
     }
     .generate()
     .expect("synthetic bank")
+}
+
+/// A 3PL bank of `n` items over 5 domains, b in [−3, 2.5].
+pub fn bank(n: usize, seed: u64) -> Bank {
+    synthetic_bank(n, (0.7, 2.0), (-3.0, 2.5), (0.0, 0.2), seed)
 }
 
 /// A bank with requirements, enemies and a few polytomous items: every fourth item
@@ -43,16 +49,7 @@ pub fn rich_bank() -> Bank {
 
 /// A beginner-oriented bank: b spread from −3 to 1.5 (most items easy), 2PL/3PL.
 pub fn beginner_bank() -> Bank {
-    SyntheticBank {
-        items: 300,
-        domains: 5,
-        a: (0.8, 2.0),
-        b: (-3.0, 1.5),
-        c: (0.0, 0.15),
-        seed: 5,
-    }
-    .generate()
-    .expect("beginner bank")
+    synthetic_bank(300, (0.8, 2.0), (-3.0, 1.5), (0.0, 0.15), 5)
 }
 
 /// The items `prefix0`, `prefix1`, … in one domain `D` and one skill `S`, without
