@@ -266,7 +266,7 @@ fn test() -> Result<(), String> {
         .run_counting(&mut tally)?;
 
     step("WebAssembly tests in headless Chromium (engine compiled to wasm32)");
-    Cmd::new("cargo")
+    let wasm_tests = Cmd::new("cargo")
         .args([
             "test",
             "--package",
@@ -279,7 +279,9 @@ fn test() -> Result<(), String> {
         .current_dir(root())
         .envs(tools.env())
         .envs(tools.wasm_test_env()?)
-        .run_counting(&mut tally)?;
+        .run_counting(&mut tally);
+    setup::remove_wasm_test_tmp();
+    wasm_tests?;
 
     build_app(&tools)?;
     let bin = build_server(&tools, false)?;

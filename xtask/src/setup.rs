@@ -52,12 +52,30 @@ impl Tools {
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join("webdriver.json");
         std::fs::write(&path, caps).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // Chromium leaves temporary files behind (about 18 MB a launch, one launch per
+        // test binary): they go to a folder of the target directory, emptied here and
+        // removed after the run (`remove_wasm_test_tmp`).
+        let tmp = wasm_test_tmp();
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         Ok(vec![
             ("CHROMEDRIVER".into(), self.chromedriver.clone().into()),
             ("WASM_BINDGEN_TEST_WEBDRIVER_JSON".into(), path.into()),
             ("WASM_BINDGEN_TEST_TIMEOUT".into(), OsString::from("300")),
+            ("TMPDIR".into(), tmp.into()),
         ])
     }
+}
+
+/// Where the WebAssembly tests' browser puts its temporary files.
+fn wasm_test_tmp() -> PathBuf {
+    crate::target_dir().join("wasm-test-tmp")
+}
+
+/// Removes the WebAssembly tests' temporary files.
+pub fn remove_wasm_test_tmp() {
+    let _ = std::fs::remove_dir_all(wasm_test_tmp());
 }
 
 /// Runs every set-up step and returns where the tools are.
