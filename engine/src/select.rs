@@ -730,9 +730,12 @@ impl KullbackLeibler {
             let [p0, p1, p2] = p_rows;
             let [h0, h1, h2] = h_rows;
             for (k, (a, &b)) in s0.iter_mut().zip(s1.iter()).enumerate() {
-                let p = quadratic(p0[k], p1[k], p2[k], u).clamp(0.0, 1.0);
-                let h = quadratic(h0[k], h1[k], h2[k], u);
-                *a = h - *a - p * (b - *a);
+                *a = binary_kl(
+                    quadratic(p0[k], p1[k], p2[k], u),
+                    quadratic(h0[k], h1[k], h2[k], u),
+                    *a,
+                    b,
+                );
             }
         }
         let dot = |i: usize, x: usize| -> f64 {
@@ -755,9 +758,7 @@ impl KullbackLeibler {
                     continue;
                 }
                 let at = |r: [&[f64]; 3]| quadratic(r[0][i], r[1][i], r[2][i], u);
-                let (p, h) = (at(p_rows).clamp(0.0, 1.0), at(h_rows));
-                let (d0, d1) = (dot(i, 0), dot(i, 1));
-                values.push(h - d0 - p * (d1 - d0));
+                values.push(binary_kl(at(p_rows), at(h_rows), dot(i, 0), dot(i, 1)));
                 continue;
             }
             let mut kl = 0.0;
@@ -801,6 +802,16 @@ fn accumulate(sums: &mut [f64], rows: &[&[f64]], w: &[f64]) {
             }
         }
     }
+}
+
+/// The KL index of a dichotomous item from its interpolated `P̂` and
+/// `P̂ ln P̂ + Q̂ ln Q̂` and its posterior means `d0 = E[ln Q]`, `d1 = E[ln P]`: one
+/// expression for the node-major and the item-by-item paths, which must agree to the
+/// bit.
+#[inline]
+fn binary_kl(p_hat: f64, neg_entropy: f64, d0: f64, d1: f64) -> f64 {
+    let p = p_hat.clamp(0.0, 1.0);
+    neg_entropy - d0 - p * (d1 - d0)
 }
 
 /// Three-point interpolation of `f` at `u` steps from the middle node (`f0`, `f1`,
