@@ -112,6 +112,9 @@ fn staff_areas(area: Area) -> AnyView {
 #[component]
 fn App(entry: Entry) -> impl IntoView {
     let config = Config::from_browser();
+    // Before anything is read from the browser's storage: on a kiosk, a page that
+    // is not a reload starts a new visit with nothing of anyone.
+    kiosk::begin_page(config.kiosk);
     let area = Area::from_path(&location().pathname().unwrap_or_default());
     let screening = config.screening.clone();
     let state = AppState::new(config);

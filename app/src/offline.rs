@@ -479,6 +479,35 @@ async fn post_json(url: &str, body: &str) -> Option<(u16, Option<String>)> {
     Some((status, code))
 }
 
+/// The last attempt for a kiosk visit's waiting results, when the visit ends
+/// without « Terminer » (Back, a link, a closed tab): each is posted with
+/// `keepalive`, so the request outlives the page, and nobody waits for the answer
+/// (the server stores a result sent twice once). It reads the tab's storage, where
+/// a kiosk's outbox lives; the wipe that follows removes it.
+pub fn send_before_leaving() {
+    let queue: Vec<Pending> = storage::get_json(storage::session(), OUTBOX_KEY).unwrap_or_default();
+    for item in queue {
+        if item.to != Destination::Results {
+            continue;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&item.body));
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        let Ok(request) = web_sys::Request::new_with_str_and_init(RESULTS_ENDPOINT, &init) else {
+            continue;
+        };
+        if request
+            .headers()
+            .set("Content-Type", "application/json")
+            .is_ok()
+        {
+            // Nobody waits: the promise is dropped.
+            let _ = window().fetch_with_request(&request);
+        }
+    }
+}
+
 /// Starts the sender: now, when the browser comes back online, and every 30 s
 /// while something waits. `kiosk`: the outbox lives in the tab's storage.
 pub fn start_sender(kiosk: bool) {

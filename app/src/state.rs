@@ -99,6 +99,13 @@ impl AppState {
         }
     }
 
+    /// Whether the page shows something of a person: a screen past the welcome,
+    /// or context answers given.
+    pub fn has_progress(&self) -> bool {
+        self.screen.get_untracked() != Screen::Welcome
+            || !self.context.with_untracked(Vec::is_empty)
+    }
+
     /// Shows another screen.
     pub fn go(&self, screen: Screen) {
         self.screen.set(screen);

@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
 import { checkScreen } from './lib/checks.mjs';
 import { openPage, screenshot } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, storedTraces } from './lib/app.mjs';
+import { LAYOUTS, waitForApp, storedTraces, leaveTraces } from './lib/app.mjs';
 import { demoAccounts, apiSession, waitForFocus } from './lib/staff.mjs';
-import { takeTest } from './lib/person.mjs';
+import { takeTest, answerContext, answerOne } from './lib/person.mjs';
 
 let server;
 let browser;
@@ -302,6 +302,100 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
 
   assert.deepEqual(problems.pageErrors, []);
   assert.deepEqual(problems.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e)), []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
+
+/**
+ * Waits until the tab holds nothing of anyone: both web storages, IndexedDB,
+ * script-readable cookies, every cache but the app shell's. Fails with what is
+ * left after 10 s.
+ */
+async function waitForEmptyStores(page, when) {
+  const left = async () => {
+    const t = await storedTraces(page);
+    return { ...t, caches: t.caches.filter((name) => !name.startsWith('repere-shell')) };
+  };
+  const empty = { local: [], session: [], databases: [], caches: [], cookie: '' };
+  const deadline = Date.now() + 10_000;
+  let now = await left();
+  while (JSON.stringify(now) !== JSON.stringify(empty) && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+    now = await left();
+  }
+  assert.deepEqual(now, empty, `every store is empty ${when}`);
+}
+
+test('kiosk: Back out of a finished or a half-done test leaves nothing; the next « Ouvrir le test » starts fresh', async () => {
+  const { context, page, problems } = await openPage(browser, TOUCH);
+  const paired = await context.request.post(new URL('/api/kiosk/pair', server.url).href, {
+    data: { code: await newCode() },
+  });
+  assert.equal(paired.status(), 204);
+  await page.goto(new URL('/borne', server.url).href);
+  await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
+
+  /** « Ouvrir le test » on /borne: the welcome screen, with nothing of anyone. */
+  const openTest = async (previous) => {
+    await page.getByRole('link', { name: 'Ouvrir le test' }).tap();
+    await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère');
+    await page.waitForLoadState('load');
+    const text = await page.locator('body').innerText();
+    assert.ok(!/Votre résultat|Question \d/.test(text), `a new person starts at the welcome screen: ${text.slice(0, 200)}`);
+    if (previous) assert.ok(!text.includes(previous), 'the previous code is nowhere');
+    assert.equal(await page.locator('article.item').count(), 0);
+  };
+  /** The back button (or gesture), to /borne: every store empty there. */
+  const backToBorne = async (when) => {
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
+    await waitForEmptyStores(page, when);
+  };
+
+  // A finished test, then Back instead of « Terminer ».
+  await openTest(null);
+  const code = await personTakesTheTest(page);
+  await leaveTraces(page);
+  await backToBorne('after Back from a finished test');
+  await openTest(code);
+
+  // A test left at its third question with Back.
+  await answerContext(page);
+  for (let i = 0; i < 3; i += 1) await answerOne(page);
+  await page.locator('article.item').waitFor();
+  await backToBorne('after Back from a half-done test');
+  await openTest(code);
+
+  // Back, then Forward: the page the browser kept shows nothing of the person.
+  await answerContext(page);
+  await answerOne(page);
+  await page.locator('article.item').waitFor();
+  await backToBorne('after Back, before Forward');
+  await page.goForward();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère');
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('article.item').count(), 0, 'Forward does not bring the question back');
+  await waitForEmptyStores(page, 'after Forward');
+
+  // A reload keeps the person's test (a pull to refresh), and the idle watch is
+  // armed at once: with nobody touching the screen, it is wiped.
+  await page.goto(new URL('/?idle=2&countdown=2', server.url).href);
+  assert.equal(await waitForApp(page), 'Repère');
+  await answerContext(page);
+  const shown = await answerOne(page);
+  await page.locator('article.item').waitFor();
+  const question = await page.locator('article.item').getAttribute('data-item');
+  assert.notEqual(question, shown);
+  await page.reload();
+  await page.locator(`article.item[data-item="${question}"]`).waitFor();
+  await page.getByRole('heading', { name: 'Voulez-vous continuer ?' }).waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère', null, {
+    timeout: 15_000,
+  });
+  await waitForEmptyStores(page, 'after the idle wipe of a reloaded test');
+
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
   assert.deepEqual(problems.foreignRequests, []);
   await context.close();
 });
