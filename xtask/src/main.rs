@@ -25,6 +25,9 @@ commands:
   serve [--port N] [--data DIR]
                      set-up, build, then start the `repere` server on 127.0.0.1
   test               set-up, then every test: native, wasm in Chromium, end-to-end
+  test browser [NAME...]
+                     set-up, build, then only the browser tests (all, or the files
+                     tests/browser/NAME.test.mjs): for working on the app
   bench [web]        set-up, then the benchmarks, with ratios against baselines
                      (`web`: only the web app's weight and first paint)
 ";
@@ -40,7 +43,11 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "build" => setup::run().and_then(|tools| build_app(&tools)),
         "serve" => serve(rest),
-        "test" => test(),
+        "test" => match rest.split_first() {
+            None => test(),
+            Some((part, names)) if part == "browser" => test_browser(names),
+            Some((other, _)) => Err(format!("unknown test part `{other}`\n{USAGE}")),
+        },
         "bench" => setup::run().and_then(|tools| bench::run(&tools, rest)),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
@@ -283,8 +290,47 @@ fn test() -> Result<(), String> {
     setup::remove_wasm_test_tmp();
     wasm_tests?;
 
-    build_app(&tools)?;
-    let bin = build_server(&tools, false)?;
+    run_browser_tests(&tools, &[], &mut tally)?;
+
+    println!(
+        "\nxtask test: all suites ran in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        return Err(format!("{} test(s) failed", tally.failed));
+    }
+    Ok(())
+}
+
+/// `cargo xtask test browser [NAME...]`: the build, then only the browser tests
+/// (every file, or `tests/browser/NAME.test.mjs` for each NAME).
+fn test_browser(names: &[String]) -> Result<(), String> {
+    let tools = setup::run()?;
+    let mut tally = Tally::default();
+    run_browser_tests(&tools, names, &mut tally)?;
+    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    if tally.failed > 0 {
+        return Err(format!("{} test(s) failed", tally.failed));
+    }
+    Ok(())
+}
+
+/// Builds the app, the server and the helpers, then runs the browser test files
+/// (all of them when `names` is empty).
+fn run_browser_tests(
+    tools: &setup::Tools,
+    names: &[String],
+    tally: &mut Tally,
+) -> Result<(), String> {
+    build_app(tools)?;
+    let bin = build_server(tools, false)?;
     step("Building the browser tests' helpers (`repere-sample-log`, `repere-scripted`)");
     Cmd::new("cargo")
         .args([
@@ -306,8 +352,17 @@ fn test() -> Result<(), String> {
     let browser_dir = root().join("tests").join("browser");
     let mut node = Cmd::new(&tools.node);
     node.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
-    for file in browser_test_files(&browser_dir)? {
-        node.arg(file);
+    let files = browser_test_files(&browser_dir)?;
+    for name in names {
+        let file = format!("{name}.test.mjs");
+        if !files.contains(&file) {
+            return Err(format!("no browser test file tests/browser/{file}"));
+        }
+    }
+    for file in files {
+        if names.is_empty() || names.iter().any(|n| format!("{n}.test.mjs") == file) {
+            node.arg(file);
+        }
     }
     node.current_dir(&browser_dir)
         .envs(tools.env())
@@ -316,19 +371,7 @@ fn test() -> Result<(), String> {
         .env("REPERE_SCRIPTED", scripted.display().to_string())
         .env("REPERE_DIST", root().join("dist").display().to_string())
         .env("CHROMIUM", tools.chromium.display().to_string())
-        .run_counting(&mut tally)?;
-
-    println!(
-        "\nxtask test: all suites ran in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    if tally.passed == 0 {
-        return Err("no test ran".into());
-    }
-    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        return Err(format!("{} test(s) failed", tally.failed));
-    }
+        .run_counting(tally)?;
     Ok(())
 }
 
