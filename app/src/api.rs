@@ -307,8 +307,26 @@ pub struct ProfileView {
     /// One status per skill.
     #[serde(default)]
     pub skills: Vec<SkillView>,
+    /// How many skills to work on the person's result screen names (the first
+    /// ones by priority).
+    pub work_on_max: usize,
     /// Where to send the person.
     pub orientation: OrientationView,
+}
+
+impl ProfileView {
+    /// The skills to work on, in the order the person's screen gives them (by
+    /// priority; records stored without ranks keep the référentiel's order).
+    pub fn work_on(&self) -> Vec<SkillView> {
+        let mut work: Vec<SkillView> = self
+            .skills
+            .iter()
+            .filter(|s| s.to_work_on)
+            .cloned()
+            .collect();
+        work.sort_by_key(|s| s.priority.unwrap_or(usize::MAX));
+        work
+    }
 }
 
 /// An autonomy class.
@@ -355,6 +373,9 @@ pub struct SkillView {
     /// Whether it should be worked on.
     #[serde(default)]
     pub to_work_on: bool,
+    /// Rank among the skills to work on (1 first): the person's screen's order.
+    #[serde(default)]
+    pub priority: Option<usize>,
 }
 
 /// The orientation.

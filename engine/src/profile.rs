@@ -680,6 +680,12 @@ pub struct SkillProfile {
     pub status_label: String,
     /// Whether the status adds services (the skill is to be worked on).
     pub to_work_on: bool,
+    /// Rank of the skill among those to work on (1 first, see the module's
+    /// « What to work on next »); `None` when it is not to be worked on, and in
+    /// profiles stored before ranks were kept. Every screen and paper lists the
+    /// skills to work on in this order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<usize>,
 }
 
 /// Where the person is sent.
@@ -979,6 +985,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             status: status.id.clone(),
             status_label: status.label.clone(),
             to_work_on: status.adds_services,
+            priority: None,
         });
     }
 
@@ -1017,6 +1024,9 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             )
             .then(i.cmp(&j))
     });
+    for (rank, &i) in candidates.iter().enumerate() {
+        skills[i].priority = Some(rank + 1);
+    }
     let work_on: Vec<String> = candidates
         .iter()
         .take(config.summary.work_on_max)

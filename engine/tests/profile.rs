@@ -571,6 +571,37 @@ fn mail_failures_orient_to_the_mail_skills() {
 }
 
 #[test]
+fn every_skill_to_work_on_has_its_rank_and_the_summary_names_the_first_ones() {
+    let items = items();
+    // Mail failed, the rest right: the mail skills lead although the référentiel
+    // lists the phone first; with everything failed, every skill is ranked.
+    for ans in [
+        answers(&items, 3, |it| it.domain != "mail"),
+        answers(&items, 2, |_| false),
+    ] {
+        let p = run(&input(ans, -0.5, vec![]));
+        let mut ranked: Vec<(usize, &str)> = p
+            .skills
+            .iter()
+            .filter_map(|s| s.priority.map(|r| (r, s.skill.as_str())))
+            .collect();
+        ranked.sort();
+        let work = p.skills.iter().filter(|s| s.to_work_on).count();
+        assert!(work > 0);
+        assert_eq!(
+            ranked.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+            (1..=work).collect::<Vec<_>>(),
+            "ranks 1..n, one per skill to work on"
+        );
+        for s in &p.skills {
+            assert_eq!(s.priority.is_some(), s.to_work_on, "{}", s.skill);
+        }
+        let first: Vec<&str> = ranked.iter().take(3).map(|(_, id)| *id).collect();
+        assert_eq!(p.work_on, first, "work_on is the first of the ranking");
+    }
+}
+
+#[test]
 fn status_thresholds_and_classes_follow_the_rules() {
     let items = items();
     let ans = answers(&items, 2, |_| true);

@@ -81,6 +81,10 @@ pub struct SkillStatus {
     pub status: String,
     /// Whether this skill is to be worked on (its status adds services).
     pub to_work_on: bool,
+    /// Rank among the skills to work on (1 first), as the profile ordered them;
+    /// absent in records stored before ranks were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<usize>,
 }
 
 /// The level of one domain in a profile.
@@ -115,6 +119,18 @@ pub struct Profile {
     pub skills: Vec<SkillStatus>,
     /// The orientation.
     pub orientation: Orientation,
+}
+
+impl Profile {
+    /// The skills to work on, in the profile's order of priority (the order the
+    /// person's screen uses); those of records stored without ranks follow in
+    /// référentiel order.
+    pub fn work_on(&self) -> Vec<&SkillStatus> {
+        let mut work: Vec<&SkillStatus> = self.skills.iter().filter(|s| s.to_work_on).collect();
+        // Stable: equal keys (no rank) keep the référentiel order.
+        work.sort_by_key(|s| s.priority.unwrap_or(usize::MAX));
+        work
+    }
 }
 
 /// What the server stores and shows for one test.
@@ -222,6 +238,7 @@ impl Outcome {
                     skill: s.skill.clone(),
                     status: s.status.clone(),
                     to_work_on: s.to_work_on,
+                    priority: s.priority,
                 })
                 .collect(),
             orientation: Orientation {
@@ -399,8 +416,22 @@ mod tests {
             assert_eq!((&d.domain, &d.level), (&e.domain, &e.level));
         }
         for (s, e) in p.skills.iter().zip(&a.profile.skills) {
-            assert_eq!((&s.skill, &s.status), (&e.skill, &e.status));
+            assert_eq!(
+                (&s.skill, &s.status, s.priority),
+                (&e.skill, &e.status, e.priority)
+            );
         }
+        // The skills to work on, in the order the person's screen names them.
+        let work: Vec<&str> = p.work_on().iter().map(|s| s.skill.as_str()).collect();
+        assert!(!work.is_empty(), "every item skipped: skills to work on");
+        assert_eq!(
+            work[..a.profile.work_on.len()],
+            a.profile
+                .work_on
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()[..]
+        );
         let kept = o.assessment.as_ref().expect("assessment kept");
         assert_eq!(kept.decode().expect("decodes"), a);
         // The stored record decodes back.
@@ -410,6 +441,46 @@ mod tests {
         // Byte for byte: what a record update writes back is what was stored.
         assert_eq!(back, o);
         assert_eq!(serde_json::to_string(&back).expect("json"), json);
+    }
+
+    #[test]
+    fn records_stored_without_ranks_list_their_skills_in_referentiel_order() {
+        let status = |skill: &str, work: bool, priority: Option<usize>| SkillStatus {
+            skill: skill.into(),
+            status: if work { "a-travailler" } else { "acquis" }.into(),
+            to_work_on: work,
+            priority,
+        };
+        let mut p = Profile {
+            class: "avec-guidage".into(),
+            domains: Vec::new(),
+            skills: vec![
+                status("device.touch", true, Some(3)),
+                status("device.power", false, None),
+                status("mail.read", true, Some(1)),
+                status("safety.data", true, Some(2)),
+            ],
+            orientation: Orientation {
+                modality: "atelier".into(),
+                services: Vec::new(),
+            },
+        };
+        let ids = |p: &Profile| {
+            p.work_on()
+                .iter()
+                .map(|s| s.skill.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&p), ["mail.read", "safety.data", "device.touch"]);
+        // An older record: no ranks in its JSON, read as none, référentiel order kept.
+        let json = serde_json::to_string(&p).expect("json");
+        let old = json
+            .replace(r#","priority":3"#, "")
+            .replace(r#","priority":1"#, "")
+            .replace(r#","priority":2"#, "");
+        assert!(!old.contains("priority"));
+        p = serde_json::from_str(&old).expect("an older record decodes");
+        assert_eq!(ids(&p), ["device.touch", "mail.read", "safety.data"]);
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn result_sheet(
                 ));
             }
             b.push_str("</tbody></table>");
-            let work: Vec<_> = pr.skills.iter().filter(|s| s.to_work_on).collect();
+            let work = pr.work_on();
             if !work.is_empty() {
                 b.push_str("<h2>À travailler</h2><ul>");
                 for s in work {

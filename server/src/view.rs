@@ -140,6 +140,9 @@ pub struct SkillView<'a> {
     pub status: Labelled<'a>,
     /// To be worked on.
     pub to_work_on: bool,
+    /// Rank among the skills to work on (1 first): the order every screen and
+    /// paper lists them in, the person's result screen's.
+    pub priority: Option<usize>,
 }
 
 /// The orientation in a view.
@@ -161,8 +164,11 @@ pub struct ProfileView<'a> {
     pub class: ClassView<'a>,
     /// Domain levels.
     pub domains: Vec<DomainView<'a>>,
-    /// Skill statuses.
+    /// Skill statuses, in référentiel order.
     pub skills: Vec<SkillView<'a>>,
+    /// How many skills to work on the person's result screen names (the first
+    /// ones by `priority`); the others are mentioned after them.
+    pub work_on_max: usize,
     /// Orientation.
     pub orientation: OrientationView<'a>,
 }
@@ -279,8 +285,10 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
                         label: status_label(bank, &s.status),
                     },
                     to_work_on: s.to_work_on,
+                    priority: s.priority,
                 })
                 .collect(),
+            work_on_max: r.profile.summary.as_ref().map_or(4, |s| s.work_on_max),
             orientation: OrientationView {
                 modality: Described {
                     id: &pr.orientation.modality,

@@ -36,10 +36,6 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Skills named first (in the référentiel's order, from the device to safety);
-/// the others are behind « Voir les autres » on screen, counted on paper.
-const FIRST_SKILLS: usize = 5;
-
 fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
     skills
         .into_iter()
@@ -54,12 +50,15 @@ fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
         .collect_view()
 }
 
-/// The skills to work on: a few to start with, the rest on demand.
-fn skills_to_work_on(mut work: Vec<SkillView>) -> impl IntoView {
+/// The skills to work on, by priority: the `first` the person's screen names, the
+/// rest on demand.
+fn skills_to_work_on(mut work: Vec<SkillView>, first: usize) -> impl IntoView {
     if work.is_empty() {
-        return view! { <p>"Rien de particulier : tout est acquis."</p> }.into_any();
+        // Not « tout est acquis »: a domain may still be below « Autonome »
+        // (its level is shown above), only no skill stands out to work on.
+        return view! { <p>"Aucune compétence à travailler en priorité."</p> }.into_any();
     }
-    let rest = work.split_off(work.len().min(FIRST_SKILLS));
+    let rest = work.split_off(work.len().min(first));
     let more = (!rest.is_empty()).then(|| {
         let n = rest.len();
         let label = if n == 1 {
@@ -106,12 +105,8 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
         }
         .into_any(),
         Some(profile) => {
-            let work: Vec<SkillView> = profile
-                .skills
-                .iter()
-                .filter(|s| s.to_work_on)
-                .cloned()
-                .collect();
+            let work = profile.work_on();
+            let first = profile.work_on_max.max(1);
             let services = profile.orientation.services.clone();
             let domains = profile
                 .domains
@@ -172,7 +167,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                 </section>
                 <section class="result-section" aria-labelledby="result-work-title">
                     <h2 id="result-work-title">"À travailler ensuite"</h2>
-                    {skills_to_work_on(work)}
+                    {skills_to_work_on(work, first)}
                 </section>
                 {profile
                     .provisional
