@@ -416,6 +416,54 @@ test('agent: the person takes the whole test on the tablet; back to the agent wi
   await context.close();
 });
 
+test('the person, the agent and the sheet name the same skills to work on, in the same order', async () => {
+  // The person tests themselves and reads « À travailler ensuite ».
+  const person = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await person.page.goto(server.url);
+  await waitForApp(person.page);
+  await takeTest(person.page);
+  await person.page.locator('.result-code').waitFor({ timeout: 15_000 });
+  const code = (await person.page.locator('.result-code').textContent()).trim();
+  const lead = person.page.locator('.summary-lead', { hasText: 'À travailler ensuite' });
+  const personList = (await lead.count()) === 0
+    ? []
+    : (await person.page.locator('.summary-lead:has-text("À travailler ensuite") + ul.summary-list li').allInnerTexts()).map((t) => t.trim());
+  await person.context.close();
+
+  // The agent types the code the person brings.
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  await page.getByLabel('Code du résultat').fill(code);
+  await page.getByRole('button', { name: 'Voir le résultat' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat du test' }).waitFor();
+  const skillName = (t) => t.replace(/\s*\([^)]*\)\s*$/, '').trim();
+  const visible = (await page.locator('main ul.skill-list:not(details ul) li').allInnerTexts()).map(skillName);
+  assert.deepEqual(visible, personList, 'the agent sees first what the person read, in the same order');
+  const view = await page.evaluate(async (code) => (await fetch(`/api/results/${code}`)).json(), code);
+  const ranked = view.profile.skills.filter((s) => s.to_work_on).sort((a, b) => a.priority - b.priority);
+  assert.ok(ranked.every((s, i) => s.priority === i + 1), 'every skill to work on has its rank');
+  assert.deepEqual(ranked.slice(0, view.profile.work_on_max).map((s) => s.label), personList, 'the API carries the order');
+  // The others, behind « Voir les autres » (closed: read as text, not as seen).
+  const all = (await page.locator('main ul.skill-list li').allTextContents()).map(skillName);
+  assert.deepEqual(all, ranked.map((s) => s.label), 'the others follow, in the same order');
+  const rest = ranked.length - personList.length;
+  if (rest > 0) {
+    await page.emulateMedia({ media: 'print' });
+    const paper = await page.locator('main .print-only').allInnerTexts();
+    assert.ok(paper.some((t) => t.includes(rest === 1 ? 'Et 1\u00a0autre compétence' : `Et ${rest}\u00a0autres compétences`)), paper.join(' | '));
+    await page.emulateMedia({ media: 'screen' });
+  }
+
+  // The printable sheet of the result lists them in the same order.
+  const sheet = await page.evaluate(async (code) => (await fetch(`/api/results/${code}/sheet`)).text(), code);
+  const sheetList = [...sheet.matchAll(/<li>([^<(]+) \(/g)].map((m) => m[1].trim().replace(/&#39;/g, "'"));
+  assert.deepEqual(sheetList, ranked.map((s) => s.label), 'the sheet, same order');
+  assertClean(problems, REFUSALS);
+  await context.close();
+});
+
 test('agent: no network at the end; the result waits for its screening and shows when it arrives', async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
   let online = true;
@@ -489,6 +537,43 @@ test('agent: no network at the end; the result waits for its screening and shows
 
   // The aborted attempts are logged by Chromium as network errors; nothing else.
   problems.consoleErrors = problems.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e));
+  assertClean(problems, REFUSALS);
+  await context.close();
+});
+
+test('agent: the tablet offline at the hand-back waits for the network, then shows the result without a new login', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  const screening = await startScreening(page);
+  await page.getByRole('link', { name: 'Commencer le test' }).click();
+  await waitForApp(page);
+  await context.setOffline(true);
+  await takeTest(page, { done: 'Le test est fini' });
+  await page.locator('main').getByText("La tablette n'a pas de réseau pour le moment.").waitFor({ timeout: 20_000 });
+
+  // The agent's page comes from the tablet's copy: no login form, a plain word.
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pas de réseau' }).waitFor({ timeout: 15_000 });
+  assert.equal(new URL(page.url()).searchParams.get('depistage'), screening);
+  assert.equal(await page.getByLabel('Mot de passe', { exact: true }).count(), 0, 'no password asked');
+  await page.getByText('Cette page se met à jour toute seule quand le réseau revient.').waitFor();
+  await checkScreen(page, 'agent, no network at the hand-back');
+  await screenshot(page, 'agent-hand-back-offline');
+
+  // The network comes back: nobody touches the tablet, the result shows.
+  await context.setOffline(false);
+  await page.getByRole('heading', { level: 1, name: 'Résultat du test' }).waitFor({ timeout: 30_000 });
+  const code = await page.evaluate(() => new URLSearchParams(location.search).get('resultat'));
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.equal(await page.getByLabel('Mot de passe', { exact: true }).count(), 0, 'still no login');
+  assert.equal(await page.evaluate(() => localStorage.getItem('repere.outbox')), null, 'the outbox is empty');
+  // The requests made while offline fail, as they should (the server's, and the
+  // worker's answers for them); nothing else.
+  problems.consoleErrors = problems.consoleErrors.filter(
+    (e) => !/ERR_INTERNET_DISCONNECTED|net::ERR_FAILED|Failed to fetch/.test(e),
+  );
   assertClean(problems, REFUSALS);
   await context.close();
 });
