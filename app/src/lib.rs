@@ -69,6 +69,10 @@ pub const STAFF: Entry = Entry {
 /// Starts the app of `entry` in the page's `<body>`.
 pub fn start(entry: Entry) {
     console_error_panic_hook::set_once();
+    // The page's « Chargement en cours » has done its job.
+    if let Some(loading) = document().get_element_by_id("chargement") {
+        loading.remove();
+    }
     leptos::mount::mount_to_body(move || view! { <App entry /> });
 }
 

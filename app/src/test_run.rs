@@ -155,6 +155,37 @@ pub fn current_item() -> Option<(&'static BankItem, usize)> {
     .inspect(|_| SHOWN_AT.with(|s| s.set(js_sys::Date::now())))
 }
 
+/// Where the test in progress stands, for the progress line of a question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Number of the question shown (1 for the first).
+    pub number: usize,
+    /// No stop on precision before this many questions.
+    pub min_items: usize,
+    /// The test ends after this many questions at the latest.
+    pub max_items: usize,
+    /// Time spent on the questions so far, ms.
+    pub elapsed_ms: u64,
+    /// The test ends when the time spent reaches this, ms.
+    pub max_ms: u64,
+}
+
+/// Where the test in progress stands (`None` without a test).
+pub fn progress() -> Option<Progress> {
+    let stop = assessor().ok()?.session_rules().stop.clone();
+    TEST.with(|t| {
+        let t = t.borrow();
+        let test = t.as_ref()?;
+        Some(Progress {
+            number: test.answered() + 1,
+            min_items: stop.min_items,
+            max_items: stop.max_items,
+            elapsed_ms: test.log().answers.iter().map(|a| a.elapsed_ms).sum(),
+            max_ms: stop.max_minutes.saturating_mul(60_000),
+        })
+    })
+}
+
 /// Records the response to the item shown; the log is saved for a reload.
 pub fn answer(item: &str, response: Response) -> Result<(), String> {
     let elapsed = (js_sys::Date::now() - SHOWN_AT.with(Cell::get)).max(0.0) as u64;

@@ -78,6 +78,19 @@ async function kioskMeta(page) {
   return page.evaluate(() => document.querySelector('meta[name="repere-mode"]')?.content ?? null);
 }
 
+/**
+ * The result's summary, the advice and « Terminer » are in the first screen: seen
+ * without scrolling (the page shows from its top).
+ */
+async function assertFirstScreen(page, what) {
+  const viewport = page.viewportSize();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (const locator of [page.locator('main .advice'), page.getByRole('button', { name: 'Terminer' })]) {
+    const box = await locator.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, `${what}: in the first screen (${JSON.stringify(box)}, ${viewport.height} px high)`);
+  }
+}
+
 /** Takes the test as a person on the kiosk; returns the result code shown. */
 async function personTakesTheTest(page) {
   assert.equal(await waitForApp(page), 'Repère');
@@ -90,6 +103,7 @@ async function personTakesTheTest(page) {
   const line = await page.locator('.code-line').innerText();
   const m = line.match(/^Votre code\s*:\s*([0-9A-Z]{4}-[0-9A-Z]{4})$/);
   assert.ok(m, `« Votre code : XXXX-XXXX » (${line})`);
+  await assertFirstScreen(page, 'the result with its code');
   return m[1];
 }
 
@@ -268,6 +282,7 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
   await main.getByText(/^Imprimez votre résultat\s*: la borne n'a pas de réseau\.$/).waitFor();
   await main.getByText('À la fin, tout est effacé de la borne, ce résultat aussi.').waitFor();
   assert.equal(await page.locator('.result-code').count(), 0, 'no code without the server');
+  await assertFirstScreen(page, 'the result not sent, on a landscape kiosk');
   await page.waitForFunction(() =>
     document.querySelector('[role=status]')?.textContent.includes("Votre résultat n'est pas envoyé."),
   );

@@ -40,9 +40,14 @@ pub fn followed_delivery(id: String) -> RwSignal<Delivery> {
     let delivery = RwSignal::new(offline::delivery(&id));
     let handle = set_interval_with_handle(
         move || {
+            // The screen may be gone (its signal disposed) before the interval is
+            // cleared: a tick then does nothing.
+            let Some(shown) = delivery.try_get_untracked() else {
+                return;
+            };
             let now = offline::delivery(&id);
-            if now != delivery.get_untracked() {
-                delivery.set(now);
+            if now != shown {
+                delivery.try_set(now);
             }
         },
         Duration::from_secs(1),

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use repere_engine::profile::{DomainProfile, Profile};
+use repere_engine::stop::StopReason;
 use repere_items::assessment::Outcome;
 
 use super::hand_back::{followed_delivery, AgentHandBack};
@@ -329,17 +330,32 @@ pub fn ResultScreen() -> impl IntoView {
     state.read_text.set(read_text(&outcome));
     let profile = outcome.profile.clone();
     let domains = profile.domains.clone();
+    let timed_out = (outcome.stop == Some(StopReason::MaxDuration)).then(|| {
+        let minutes = test_run::assessor()
+            .map(|a| a.session_rules().stop.max_minutes)
+            .unwrap_or(20);
+        view! {
+            <p class="notice">
+                {format!(
+                    "Le test s'est arrêté au bout de {minutes} minutes. Votre résultat compte toutes vos réponses.",
+                )}
+            </p>
+        }
+    });
+    // The summary, the code and « Terminer » come first: on a kiosk they fit the
+    // first screen; the levels by domain follow.
     view! {
         <div class="screen result">
             <h1 tabindex="-1">"Votre résultat"</h1>
-            <p class="lead">"Merci. Le test est fini."</p>
-            <Summary profile=profile.clone() />
-            <h2>"Vos niveaux par domaine"</h2>
-            <LevelsChart domains=domains.clone() id="levels" />
-            <LevelsTable domains />
-            <h2>"Pour la suite"</h2>
-            <ResultCode id />
-            <div class="actions">
+            <div class="result-first">
+                <div class="result-summary">
+                    <p class="lead">"Merci. Le test est fini."</p>
+                    {timed_out}
+                    <Summary profile=profile.clone() />
+                </div>
+                <div class="result-keep">
+                    <ResultCode id />
+                    <div class="actions">
                 <button type="button" class="button" on:click=move |_| state.go(Screen::Print)>
                     "Version à imprimer"
                 </button>
@@ -350,7 +366,12 @@ pub fn ResultScreen() -> impl IntoView {
                 >
                     "Terminer"
                 </button>
+                    </div>
+                </div>
             </div>
+            <h2>"Vos niveaux par domaine"</h2>
+            <LevelsChart domains=domains.clone() id="levels" />
+            <LevelsTable domains />
         </div>
     }
     .into_any()

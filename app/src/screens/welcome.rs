@@ -5,16 +5,37 @@ use leptos::prelude::*;
 use crate::routes::Screen;
 use crate::settings::SettingsForm;
 use crate::state::AppState;
+use crate::test_run;
+
+/// What the welcome screen says of the test's length, from the session rules (so
+/// it stays true when they change): the range of questions, and the time cap
+/// without a visible timer.
+pub fn length_facts(min_items: usize, max_items: usize, max_minutes: u64) -> [String; 2] {
+    [
+        format!(
+            "Entre {min_items} et {max_items}\u{a0}questions. Le test s'arrête dès qu'il en sait assez."
+        ),
+        format!("Pas de chronomètre. Le test dure {max_minutes}\u{a0}minutes au plus."),
+    ]
+}
 
 /// The first screen a person sees.
 #[component]
 pub fn Welcome() -> impl IntoView {
     let state = expect_context::<AppState>();
     let kiosk = state.kiosk();
-    let mut read = String::from(
-        "Repère. Un petit test pour savoir où vous en êtes avec le numérique. \
-         Une dizaine de questions, environ 10 minutes, sans chronomètre. \
+    let (min, max, minutes) = test_run::assessor()
+        .map(|a| {
+            let stop = &a.session_rules().stop;
+            (stop.min_items, stop.max_items, stop.max_minutes)
+        })
+        .unwrap_or((8, 20, 20));
+    let [questions, time] = length_facts(min, max, minutes);
+    let mut read = format!(
+        "Repère. Un test pour savoir où vous en êtes avec le numérique. {} {} \
          Vous pouvez toujours répondre : je ne sais pas.",
+        questions.replace('\u{a0}', " "),
+        time.replace('\u{a0}', " "),
     );
     if kiosk {
         read.push_str(" À la fin, tout est effacé.");
@@ -24,9 +45,10 @@ pub fn Welcome() -> impl IntoView {
     view! {
         <div class="screen welcome">
             <h1 tabindex="-1">"Repère"</h1>
-            <p class="lead">"Un petit test pour savoir où vous en êtes avec le numérique."</p>
+            <p class="lead">"Un test pour savoir où vous en êtes avec le numérique."</p>
             <ul class="facts">
-                <li>"Une dizaine de questions, environ 10\u{a0}minutes, sans chronomètre."</li>
+                <li>{questions}</li>
+                <li>{time}</li>
                 <li>"Vous pouvez toujours répondre «\u{a0}Je ne sais pas\u{a0}»."</li>
                 {kiosk.then(|| view! { <li>"À la fin, tout est effacé."</li> })}
             </ul>
@@ -43,5 +65,23 @@ pub fn Welcome() -> impl IntoView {
                 <SettingsForm prefix="welcome" />
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_length_said_is_the_rules() {
+        let [q, t] = length_facts(8, 20, 20);
+        assert_eq!(
+            q,
+            "Entre 8 et 20\u{a0}questions. Le test s'arrête dès qu'il en sait assez."
+        );
+        assert_eq!(
+            t,
+            "Pas de chronomètre. Le test dure 20\u{a0}minutes au plus."
+        );
     }
 }

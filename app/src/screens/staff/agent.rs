@@ -353,12 +353,19 @@ fn WaitingStep(
     let delivery = RwSignal::new(offline::screening_delivery(&screening));
     let screening = StoredValue::new(screening);
     let check = move || {
-        let now = screening.with_value(|s| offline::screening_delivery(s));
+        // The screen may be gone (its values disposed) before the interval is
+        // cleared: a tick then does nothing.
+        let (Some(now), Some(shown)) = (
+            screening.try_with_value(|s| offline::screening_delivery(s)),
+            delivery.try_get_untracked(),
+        ) else {
+            return;
+        };
         if let Some(Delivery::Sent(Some(code))) = &now {
             state.announce("Le résultat est arrivé.");
             open(code.clone());
-        } else if now != delivery.get_untracked() {
-            delivery.set(now);
+        } else if now != shown {
+            delivery.try_set(now);
         }
     };
     let handle = set_interval_with_handle(check, Duration::from_secs(1));

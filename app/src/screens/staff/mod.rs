@@ -139,11 +139,13 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
                 Err(e) if e.status == 0 || e.status >= 500 => SessionState::Unreachable,
                 Err(e) => SessionState::LoggedOut(Some(e.message)),
             };
-            session.0.set(next);
+            // The gate may be gone by the time the server answers.
+            session.0.try_set(next);
         });
     };
     check();
-    let unreachable = move || session.0.get_untracked() == SessionState::Unreachable;
+    // Also false once the gate is gone (its session disposed): no more checks.
+    let unreachable = move || session.0.try_get_untracked() == Some(SessionState::Unreachable);
     if let Ok(handle) = set_interval_with_handle(
         move || {
             if unreachable() {
