@@ -323,6 +323,30 @@ test('kiosk: the idle wipe from the result screen, time jumping ahead, raises no
   await context.close();
 });
 
+test('a slow network: the page says it is loading before the app runs, and the app replaces it', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
+  // The app's code arrives three seconds late, as on a slow mobile network.
+  let release;
+  const late = new Promise((resolve) => {
+    release = resolve;
+  });
+  await context.route('**/*_bg.wasm', async (route) => {
+    await late;
+    await route.continue();
+  });
+  await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+  const loading = page.locator('#chargement');
+  await loading.waitFor({ state: 'visible', timeout: 5_000 });
+  assert.match((await loading.innerText()).replace(/\s+/g, ' '), /Chargement en cours\. Un instant, s'il vous plaît\./);
+  const results = await audit(page, 'page loading');
+  assert.deepEqual(results.violations, []);
+  release();
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(await page.locator('#chargement').count(), 0, 'the app removed the loading message');
+  assertClean(problems);
+  await context.close();
+});
+
 test('kiosk mode from the deployment: <meta name="repere-mode" content="kiosk">', async () => {
   const { context, page, problems } = await openPage(browser);
   await context.route(
