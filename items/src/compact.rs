@@ -22,7 +22,7 @@ use crate::Bank;
 
 /// First bytes of every compact bank: format name and version. Bump the digit when
 /// the encoding or one of the encoded types changes shape.
-const MAGIC: &[u8; 8] = b"repere1\n";
+const MAGIC: &[u8; 8] = b"repere2\n";
 
 /// Why bytes are not a compact bank.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -86,6 +86,7 @@ struct WireItem {
     requires: Vec<Requirement>,
     enemies: Vec<String>,
     note: Option<String>,
+    crcn_level: Option<u8>,
     irt: Irt,
     body: WireBody,
 }
@@ -154,6 +155,7 @@ impl Bank {
                     requires: it.requires.clone(),
                     enemies: it.enemies.clone(),
                     note: it.note.clone(),
+                    crcn_level: it.crcn_level,
                     irt: it.irt.clone(),
                     body: it.body.clone().into(),
                 })
@@ -190,6 +192,7 @@ impl Bank {
                 requires: w.requires,
                 enemies: w.enemies,
                 note: w.note,
+                crcn_level: w.crcn_level,
                 irt: w.irt,
                 body: w.body.into(),
                 engine,

@@ -885,6 +885,8 @@ pub struct BankItem {
     pub enemies: Vec<String>,
     /// Reviewer note (never shown).
     pub note: Option<String>,
+    /// The CRCN level (1 to 8) the task corresponds to, where one does.
+    pub crcn_level: Option<u8>,
     /// IRT parameters as written.
     pub irt: Irt,
     /// Options, answer, scene, steps.
