@@ -746,7 +746,7 @@ pub struct SearchPage {
 pub struct SearchResult {
     /// Element id.
     pub id: String,
-    /// Shown with the label "Annonce" like real search engines do.
+    /// Shown with the label "Sponsorisé", as search engines in France show it.
     #[serde(default)]
     pub ad: bool,
     /// Title (the link).
