@@ -12,8 +12,8 @@ pub fn Welcome() -> impl IntoView {
     let state = expect_context::<AppState>();
     let kiosk = state.kiosk();
     let mut read = String::from(
-        "Repère. Un petit test pour savoir où vous en êtes avec le numérique. \
-         Une dizaine de questions, environ 10 minutes, sans chronomètre. \
+        "Repère. Un test pour savoir où vous en êtes avec le numérique. \
+         Une vingtaine de questions au plus, environ 10 minutes, sans chronomètre. \
          Vous pouvez toujours répondre : je ne sais pas.",
     );
     if kiosk {
@@ -24,9 +24,9 @@ pub fn Welcome() -> impl IntoView {
     view! {
         <div class="screen welcome">
             <h1 tabindex="-1">"Repère"</h1>
-            <p class="lead">"Un petit test pour savoir où vous en êtes avec le numérique."</p>
+            <p class="lead">"Un test pour savoir où vous en êtes avec le numérique."</p>
             <ul class="facts">
-                <li>"Une dizaine de questions, environ 10\u{a0}minutes, sans chronomètre."</li>
+                <li>"Une vingtaine de questions au plus, environ 10\u{a0}minutes, sans chronomètre."</li>
                 <li>"Vous pouvez toujours répondre «\u{a0}Je ne sais pas\u{a0}»."</li>
                 {kiosk.then(|| view! { <li>"À la fin, tout est effacé."</li> })}
             </ul>
