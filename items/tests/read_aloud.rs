@@ -66,7 +66,11 @@ fn says_sender(item: &BankItem, sender: &str) -> bool {
 /// Whether the spoken text gives the digits of a phone number, in order.
 fn says_number(item: &BankItem, number: &str) -> bool {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    let spoken: String = item.read_aloud.chars().filter(char::is_ascii_digit).collect();
+    let spoken: String = item
+        .read_aloud
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     !digits.is_empty() && spoken.contains(&digits)
 }
 
@@ -142,7 +146,10 @@ fn spoken_text_names_what_the_key_depends_on() {
             problems.push(format!("{}: the read-aloud text does not say {m}", item.id));
         }
     }
-    assert!(checked >= 30, "only {checked} search, message and mailbox items");
+    assert!(
+        checked >= 30,
+        "only {checked} search, message and mailbox items"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -159,13 +166,16 @@ fn the_check_catches_what_a_voice_would_leave_out() {
     let missing = unsaid(&silent);
     assert_eq!(missing.len(), 2, "{missing:?}");
     assert!(missing[0].contains("+33 6 39 98 24 09"), "{missing:?}");
-    assert!(missing[1].contains("colis-livraison-suivi.info"), "{missing:?}");
+    assert!(
+        missing[1].contains("colis-livraison-suivi.info"),
+        "{missing:?}"
+    );
 
     // A results page read as « Les résultats de la recherche sont à l'écran ».
     let page = bank.item("web.official.01").expect("a search item");
     let mut silent = page.clone();
-    silent.read_aloud = "Touchez le site officiel. Les résultats de la recherche sont à l'écran."
-        .to_string();
+    silent.read_aloud =
+        "Touchez le site officiel. Les résultats de la recherche sont à l'écran.".to_string();
     let Body::Search { scene, .. } = &page.body else {
         panic!("web.official.01 is a search item");
     };
@@ -176,9 +186,15 @@ fn the_check_catches_what_a_voice_would_leave_out() {
 #[test]
 fn addresses_are_read_as_written_or_as_spelled() {
     assert_eq!(host("www.ameli.fr › assure › compte-ameli"), "ameli.fr");
-    assert_eq!(host("https://colis-livraison-suivi.info/fr"), "colis-livraison-suivi.info");
+    assert_eq!(
+        host("https://colis-livraison-suivi.info/fr"),
+        "colis-livraison-suivi.info"
+    );
     assert_eq!(host("17cyber.gouv.fr"), "17cyber.gouv.fr");
-    assert_eq!(said_as("ne-pas-repondre@dgfip.fr"), "netiretpastiretrepondrearobasedgfippointfr");
+    assert_eq!(
+        said_as("ne-pas-repondre@dgfip.fr"),
+        "netiretpastiretrepondrearobasedgfippointfr"
+    );
     assert_eq!(said_as("Cabinet Dr Martin"), "cabinetdocteurmartin");
     let bank = repere_items::embedded().expect("shipped bank");
     let mut sms = bank.item("safety.phishing.04").expect("an SMS").clone();
