@@ -63,6 +63,19 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+/// The name under which the browser app fetches a compact bank: `bank-` and a
+/// hash (FNV-1a, 64 bits, hexadecimal) of its bytes, `.bin`. The same bytes give the
+/// same name on the server, which serves them, and in the app, which asks for
+/// them; other bytes give another name, so a cached copy is never stale.
+pub fn delivery_file_name(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("bank-{h:016x}.bin")
+}
+
 /// Without a `[bank]` table in the référentiel (test fixtures), the summary lists
 /// the skills with fewer live items than this (a warning, not an error).
 pub const MIN_LIVE_ITEMS_PER_SKILL: usize = 5;
@@ -155,6 +168,43 @@ impl Bank {
                 .skill(&i.skill)
                 .is_some_and(|s| s.domain == domain)
         })
+    }
+
+    /// The bank as a test needs it, for delivery to a browser: retired items (never
+    /// shown; their ids stay readable in the server's banks), the reviewers' notes
+    /// (items' `note`, `provenance.note` and `provenance.date`, the rules' `note`,
+    /// the steps' `label`, written for trainers' reports) and the labels of the CRCN
+    /// and DigComp competences (the codes stay) are left out, every other field is
+    /// kept. The app embeds this form (`Bank::to_compact` of it), which keeps its
+    /// download small.
+    pub fn for_delivery(&self) -> Bank {
+        let items = self
+            .items
+            .iter()
+            .filter(|i| i.status != Status::Retired)
+            .map(|i| {
+                let mut i = i.clone();
+                i.note = None;
+                i.irt.provenance.note = None;
+                i.irt.provenance.date.clear();
+                i.body.clear_step_labels();
+                i
+            })
+            .collect();
+        let mut referentiel = self.referentiel.clone();
+        referentiel.frameworks.crcn.competences.clear();
+        referentiel.frameworks.digcomp.competences.clear();
+        for r in &mut referentiel.profile.orientation.rules {
+            r.note = None;
+        }
+        for a in &mut referentiel.profile.orientation.adjustments {
+            a.note = None;
+        }
+        let mut context = self.context.clone();
+        for r in &mut context.start_rules {
+            r.note = None;
+        }
+        Bank::new(referentiel, context, items)
     }
 
     /// Counts for authors: by domain, skill, type, band and status.
