@@ -18,7 +18,9 @@
 // - `/api/` GET requests: network first; answers not marked `no-store`/`private`
 //   are kept so the last one can be shown offline (personal answers never are).
 //   Other methods (POST of results) are never touched: the page's outbox retries.
-// - Every other same-origin GET (Trunk's hashed js/wasm/css, fonts, pictures):
+// - Every other same-origin GET (Trunk's hashed js/wasm/css, the item bank
+//   `/bank/bank-<hash>.bin` that the app fetches at start and names in its
+//   `cache-urls` message, fonts, pictures):
 //   cache first, cached on first fetch.
 //
 // Trunk hashes file names, so the list to precache is read from the page itself

@@ -1,7 +1,8 @@
 //! The Repère web front end: kiosk, agent and trainer screens.
 //!
 //! Views hold no business logic: they call the engine (compiled to WebAssembly with
-//! the app) and the item bank embedded at build time.
+//! the app) and the item bank, checked at build time and fetched from the server at
+//! start (`bank`).
 //!
 //! Map of this crate:
 //! - [`routes`]: every area (URL path) and screen, declared in one place;
@@ -79,6 +80,15 @@ pub fn start(entry: Entry) {
 /// The areas of the self-test bundle.
 fn self_test_areas(area: Area) -> AnyView {
     let state = expect_context::<AppState>();
+    // Every screen after the welcome reads the item bank: it waits for it.
+    let needs_bank = match area {
+        Area::Preview => true,
+        Area::SelfTest => state.screen.get() != Screen::Welcome,
+        _ => false,
+    };
+    if let Some(waiting) = bank_wait(&state, needs_bank) {
+        return waiting;
+    }
     match area {
         Area::Preview => view! { <screens::Preview /> }.into_any(),
         Area::SelfTest => match state.screen.get() {
@@ -97,9 +107,26 @@ fn self_test_areas(area: Area) -> AnyView {
     }
 }
 
+/// While the item bank is not there, what a screen that reads it shows instead.
+fn bank_wait(state: &AppState, needs_bank: bool) -> Option<AnyView> {
+    if !needs_bank {
+        return None;
+    }
+    match state.bank.get() {
+        None => Some(view! { <screens::BankLoading /> }.into_any()),
+        Some(Err(_)) => Some(view! { <screens::BankUnavailable /> }.into_any()),
+        Some(Ok(())) => None,
+    }
+}
+
 /// The areas of the staff bundle (the only place that names the staff screens and
 /// the kiosk installation).
 fn staff_areas(area: Area) -> AnyView {
+    // The mediator's screens name domains, levels and skills from the bank.
+    let state = expect_context::<AppState>();
+    if let Some(waiting) = bank_wait(&state, area == Area::Mediator) {
+        return waiting;
+    }
     match area {
         Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
         Area::Login => view! { <screens::staff::LoginArea /> }.into_any(),
@@ -123,6 +150,14 @@ fn App(entry: Entry) -> impl IntoView {
     let screening = config.screening.clone();
     let state = AppState::new(config);
     provide_context(state);
+    // The item bank comes from the server (the service worker keeps it offline).
+    leptos::task::spawn_local(async move {
+        let loaded = bank::load().await.map(|_| ());
+        if let Err(e) = &loaded {
+            leptos::logging::error!("item bank: {e}");
+        }
+        state.bank.set(Some(loaded));
+    });
     // Agent mode: a test of another screening left in this tab is not this
     // person's; start from the welcome screen.
     if area == Area::SelfTest {

@@ -552,7 +552,10 @@ pub fn register_service_worker() {
         };
         let message = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&message, &"type".into(), &"cache-urls".into());
-        let _ = js_sys::Reflect::set(&message, &"urls".into(), &loaded_files());
+        // The item bank, whether or not its fetch had ended: the test needs it offline.
+        let urls = loaded_files();
+        urls.push(&JsValue::from_str(&crate::bank::url()));
+        let _ = js_sys::Reflect::set(&message, &"urls".into(), &urls);
         if uncontrolled {
             let page = location().pathname().unwrap_or_default();
             let _ = js_sys::Reflect::set(&message, &"page".into(), &page.into());

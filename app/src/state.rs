@@ -50,6 +50,9 @@ pub struct AppState {
     pub resetting: RwSignal<bool>,
     /// Reading aloud.
     pub speech: Speech,
+    /// The item bank: `None` while it is fetched, then whether it could be used
+    /// (`crate::bank::load`).
+    pub bank: RwSignal<Option<Result<(), String>>>,
 }
 
 impl AppState {
@@ -68,6 +71,7 @@ impl AppState {
             idle_countdown: RwSignal::new(None),
             resetting: RwSignal::new(false),
             speech: Speech::init(),
+            bank: RwSignal::new(None),
         }
     }
 

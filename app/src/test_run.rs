@@ -30,13 +30,15 @@ thread_local! {
     static SHOWN_AT: Cell<f64> = const { Cell::new(0.0) };
 }
 
-/// The assessor of the embedded bank, built once.
+/// The assessor of the item bank, built once the bank is there (before, an error
+/// that is not kept: the next call tries again).
 pub fn assessor() -> Result<&'static Assessor<'static>, String> {
+    if let Some(done) = ASSESSOR.get() {
+        return done.as_ref().map_err(Clone::clone);
+    }
+    let bank = bank::bank().map_err(str::to_string)?;
     ASSESSOR
-        .get_or_init(|| {
-            let bank = bank::bank().map_err(str::to_string)?;
-            Assessor::new(bank).map_err(|e| e.to_string())
-        })
+        .get_or_init(|| Assessor::new(bank).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(Clone::clone)
 }

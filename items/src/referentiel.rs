@@ -48,6 +48,39 @@ pub struct Referentiel {
     /// replay a test ([`crate::assessment`]); absent from test fixtures.
     #[serde(default)]
     pub session: Option<SessionRules>,
+    /// What the item bank must hold (`[bank]`): checked by the validator; absent
+    /// from test fixtures and from archived versions.
+    #[serde(default)]
+    pub bank: Option<BankTargets>,
+}
+
+/// What the item bank must hold to measure its public (`[bank]`): enough live items
+/// per skill for the adaptive test to vary them, a floor (items a person meeting a
+/// screen for the first time succeeds on) in every domain and a ceiling (items
+/// only an autonomous person succeeds on). Counts are of live items, by location
+/// ([`crate::Irt::location`]). The validator reports every shortfall as an error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankTargets {
+    /// Live items in the whole bank.
+    #[serde(default)]
+    pub min_live: usize,
+    /// Live items every skill needs.
+    pub min_live_per_skill: usize,
+    /// Floor: live items at or below this location…
+    pub floor_b: f64,
+    /// …at least this many in every domain.
+    pub min_floor_per_domain: usize,
+    /// Ceiling: live items at or above this location…
+    pub ceiling_b: f64,
+    /// …at least this many in the whole bank…
+    pub min_ceiling: usize,
+    /// …and at least `min_ceiling_per_domain` in each of these domains.
+    #[serde(default)]
+    pub ceiling_domains: Vec<String>,
+    /// See `ceiling_domains`.
+    #[serde(default)]
+    pub min_ceiling_per_domain: usize,
 }
 
 /// The frameworks a skill is mapped to; their code lists are what the validator

@@ -20,6 +20,7 @@ mod admin_ops;
 mod api;
 mod auth;
 mod backup_cmd;
+mod bank_file;
 mod bench_cmd;
 mod clock;
 mod code;

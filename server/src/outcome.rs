@@ -29,17 +29,23 @@ use serde::{Deserialize, Serialize};
 
 static BANK: OnceLock<Result<Bank, String>> = OnceLock::new();
 static ASSESSOR: OnceLock<Result<Assessor<'static>, String>> = OnceLock::new();
+/// The archived versions' banks (`items/archive/`), loaded at their first log.
+static ARCHIVE: OnceLock<Vec<(&'static str, Result<Bank, String>)>> = OnceLock::new();
+static ARCHIVE_ASSESSORS: OnceLock<Vec<(&'static str, Result<Assessor<'static>, String>)>> =
+    OnceLock::new();
+
+fn problems_text(what: &str, problems: &[repere_items::Problem]) -> String {
+    let mut msg = format!("{what} has {} problem(s)", problems.len());
+    for p in problems.iter().take(5) {
+        msg.push_str(&format!("\n  {p}"));
+    }
+    msg
+}
 
 /// The item bank and référentiel compiled into the binary, loaded and checked once.
 pub fn bank() -> Result<&'static Bank, String> {
     BANK.get_or_init(|| {
-        repere_items::embedded().map_err(|problems| {
-            let mut msg = format!("the embedded item bank has {} problem(s)", problems.len());
-            for p in problems.iter().take(5) {
-                msg.push_str(&format!("\n  {p}"));
-            }
-            msg
-        })
+        repere_items::embedded().map_err(|p| problems_text("the embedded item bank", &p))
     })
     .as_ref()
     .map_err(Clone::clone)
@@ -55,6 +61,54 @@ pub fn assessor() -> Result<&'static Assessor<'static>, String> {
         })
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// The assessor of each archived version (built on first use), by version.
+fn archive_assessors() -> &'static [(&'static str, Result<Assessor<'static>, String>)] {
+    ARCHIVE_ASSESSORS.get_or_init(|| {
+        let banks = ARCHIVE.get_or_init(|| {
+            repere_items::archived_versions()
+                .into_iter()
+                .map(|v| {
+                    let bank = match repere_items::archived(v) {
+                        Some(Ok(b)) => Ok(b),
+                        Some(Err(p)) => Err(problems_text(&format!("archived bank {v}"), &p)),
+                        None => Err(format!("archived bank {v} is missing")),
+                    };
+                    (v, bank)
+                })
+                .collect()
+        });
+        banks
+            .iter()
+            .map(|(v, bank)| {
+                let a = bank.as_ref().map_err(Clone::clone).and_then(|b| {
+                    Assessor::new(b).map_err(|e| format!("archived bank {v} cannot run tests: {e}"))
+                });
+                (*v, a)
+            })
+            .collect()
+    })
+}
+
+/// The assessor for a log: `current` when the log was made with the current
+/// référentiel version (or with a version the server does not keep: `current` then
+/// refuses it, naming the version), else the archived version's, so that a log
+/// made before an update (waiting in a device's outbox) is replayed by the rules
+/// it was made with and its profile records that version.
+pub fn assessor_for(
+    current: &'static Assessor<'static>,
+    log: &AnswerLog,
+) -> Result<&'static Assessor<'static>, AssessError> {
+    let version = log.referentiel.version.as_str();
+    if version == current.bank().version() || log.referentiel.id != current.bank().id() {
+        return Ok(current);
+    }
+    match archive_assessors().iter().find(|(v, _)| *v == version) {
+        Some((_, Ok(a))) => Ok(a),
+        Some((_, Err(e))) => Err(AssessError::Rules(e.clone())),
+        None => Ok(current),
+    }
 }
 
 /// Per-skill tally of the answers.
@@ -270,7 +324,7 @@ impl Outcome {
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn compute_outcome(log: &AnswerLog) -> Result<Outcome, AssessError> {
     let assessor = assessor().map_err(AssessError::Rules)?;
-    compute_with(assessor, log)
+    compute_with(assessor_for(assessor, log)?, log)
 }
 
 /// [`compute_outcome`] with a given assessor.
@@ -510,5 +564,59 @@ mod tests {
         version.engine_version = "9.9.9".into();
         let e = compute_outcome(&version).expect_err("version");
         assert!(e.is_client_error() && error_message(&e).contains("9.9.9"));
+    }
+
+    /// A finished kiosk test made with référentiel 1.0.0 (kept in items/archive/),
+    /// every item skipped.
+    fn version_1_log(id: &str) -> (AnswerLog, Assessment) {
+        let v1 = repere_items::archived("1.0.0")
+            .expect("kept")
+            .expect("loads");
+        let a = Assessor::new(&v1).expect("v1 assessor");
+        let mut t = a
+            .start(id.into(), 7, Mode::Kiosk, Vec::new(), 1_000)
+            .expect("start");
+        while let Some(item) = t.next_item() {
+            let id = item.id.clone();
+            t.answer(&id, Response::Skip, 1_000).expect("answer");
+        }
+        let (log, outcome) = t.finish(2_000).expect("finish");
+        (log, outcome)
+    }
+
+    #[test]
+    fn a_log_made_before_an_update_is_replayed_by_its_own_version() {
+        let (log, shown) = version_1_log("0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d30");
+        let current = assessor().expect("assessor");
+        assert_ne!(current.bank().version(), "1.0.0");
+        // The current rules alone refuse it…
+        let e = compute_with(current, &log).expect_err("another version");
+        assert_eq!(error_code(&e), "unknown_version");
+        // …the server replays it with version 1, to the profile the app showed.
+        let a = assessor_for(current, &log).expect("archived assessor");
+        assert_eq!(a.bank().version(), "1.0.0");
+        let o = compute_outcome(&log).expect("replayed");
+        assert_eq!(o.referentiel_version, "1.0.0");
+        assert_eq!(o.items, log.answers.len());
+        assert_eq!(o.theta, shown.estimate.theta);
+        let kept = o
+            .assessment
+            .as_ref()
+            .expect("kept")
+            .decode()
+            .expect("decodes");
+        assert_eq!(kept, shown);
+        // A current log keeps the current rules; an unknown version is refused by them.
+        let now = skipped_log("0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d31");
+        assert!(std::ptr::eq(
+            assessor_for(current, &now).expect("current"),
+            current
+        ));
+        let mut unknown = log;
+        unknown.referentiel.version = "0.9.0".into();
+        unknown.bank_version = "0.9.0".into();
+        let e = compute_outcome(&unknown).expect_err("unknown version");
+        assert_eq!(error_code(&e), "unknown_version");
+        assert!(error_message(&e).contains("0.9.0") || e.to_string().contains("0.9.0"));
     }
 }

@@ -289,7 +289,7 @@ test('phone settings: turn Wi-Fi on, choose the home network', async () => {
 test('search results: choose the official site, not the advertisement', async () => {
   await auditBothSizes('web.official.01', 'search');
   const { context, page } = await openItem('web.official.01');
-  assert.equal(await page.getByText('Annonce', { exact: true }).count(), 1);
+  assert.equal(await page.getByText('Sponsorisé', { exact: true }).count(), 1);
   await page.getByRole('button', { name: 'Commander une carte Vitale | ameli.fr | Assuré' }).click();
   await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.deepEqual(await outcome(page), {

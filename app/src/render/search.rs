@@ -1,6 +1,7 @@
 //! `search`: a page of search results. Touching a result's title chooses it; the
 //! person may choose another, then « Valider ma réponse » confirms.
-//! Advertisements carry the label « Annonce », as real search engines show it.
+//! Advertisements carry the label « Sponsorisé », as search engines in France show
+//! it (since 2022).
 
 use leptos::prelude::*;
 use repere_items::{BankItem, SearchPage};
@@ -21,7 +22,7 @@ pub fn SearchSim(
         .map(|result| {
             view! {
                 <li class="search-result">
-                    {result.ad.then(|| view! { <span class="badge ad">"Annonce"</span> })}
+                    {result.ad.then(|| view! { <span class="badge ad">"Sponsorisé"</span> })}
                     <button
                         type="button"
                         class="sim-link result-title"

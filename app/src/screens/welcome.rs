@@ -5,7 +5,26 @@ use leptos::prelude::*;
 use crate::routes::Screen;
 use crate::settings::SettingsForm;
 use crate::state::AppState;
-use crate::test_run;
+
+/// The stopping rules of the bank this build serves (`build.rs`): the welcome
+/// screen shows before the bank arrives.
+const MIN_ITEMS: usize = parse(env!("REPERE_MIN_ITEMS"));
+const MAX_ITEMS: usize = parse(env!("REPERE_MAX_ITEMS"));
+const MAX_MINUTES: u64 = parse(env!("REPERE_MAX_MINUTES")) as u64;
+
+/// A decimal number written by `build.rs` (compile time: a wrong one fails the
+/// build).
+const fn parse(digits: &str) -> usize {
+    let bytes = digits.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        assert!(bytes[i].is_ascii_digit(), "not a number");
+        n = n * 10 + (bytes[i] - b'0') as usize;
+        i += 1;
+    }
+    n
+}
 
 /// What the welcome screen says of the test's length, from the session rules (so
 /// it stays true when they change): the range of questions, and the time cap
@@ -24,13 +43,7 @@ pub fn length_facts(min_items: usize, max_items: usize, max_minutes: u64) -> [St
 pub fn Welcome() -> impl IntoView {
     let state = expect_context::<AppState>();
     let kiosk = state.kiosk();
-    let (min, max, minutes) = test_run::assessor()
-        .map(|a| {
-            let stop = &a.session_rules().stop;
-            (stop.min_items, stop.max_items, stop.max_minutes)
-        })
-        .unwrap_or((8, 20, 20));
-    let [questions, time] = length_facts(min, max, minutes);
+    let [questions, time] = length_facts(MIN_ITEMS, MAX_ITEMS, MAX_MINUTES);
     let mut read = format!(
         "Repère. Un test pour savoir où vous en êtes avec le numérique. {} {} \
          Vous pouvez toujours répondre : je ne sais pas.",

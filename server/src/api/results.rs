@@ -54,7 +54,8 @@ fn checked(
 ) -> Result<(AnswerLog, Outcome), ApiError> {
     let body = body.map_err(body_error)?;
     let log = submission::parse(&body).map_err(parse_error)?;
-    let outcome = compute_with(state.assessor, &log).map_err(assess_error)?;
+    let assessor = outcome::assessor_for(state.assessor, &log).map_err(assess_error)?;
+    let outcome = compute_with(assessor, &log).map_err(assess_error)?;
     Ok((log, outcome))
 }
 
