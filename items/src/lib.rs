@@ -48,7 +48,8 @@ pub use diag::{line_col, Problem};
 pub use item::*;
 #[cfg(feature = "source")]
 pub use load::{
-    build, build_archived, PictureReader, Rules, BANK_DIR, CONTEXT_FILE, REFERENTIEL_FILE,
+    build, build_archived, build_calibrated, PictureReader, Rules, BANK_DIR, CONTEXT_FILE,
+    REFERENTIEL_FILE,
 };
 pub use referentiel::*;
 pub use score::{

@@ -31,6 +31,12 @@ pub enum Rules {
     /// discrimination stated in `provenance.note`, the `[bank]` targets). Pictures
     /// are not read.
     Archived,
+    /// Parameters written from data (`repere calibrate --write`): every rule, but
+    /// the `[bank]` targets are reported apart ([`build_calibrated`]): where the
+    /// data place the items is a finding, not an error of the file; the shortfall
+    /// it shows (items to write) is printed, and `repere items check` still
+    /// fails on it.
+    Calibrated,
 }
 
 /// Reads a picture of `assets/pictures/` by file name: `None` if absent.
@@ -57,6 +63,17 @@ pub fn build_archived(sources: &[(String, String)]) -> Result<Bank, Vec<Problem>
     build_with(sources, None, Rules::Archived)
 }
 
+/// Builds a bank whose parameters come from data ([`Rules::Calibrated`]): the
+/// bank and the `[bank]` targets it misses, or every other problem.
+pub fn build_calibrated(
+    sources: &[(String, String)],
+    pictures: Option<PictureReader<'_>>,
+) -> Result<(Bank, Vec<Problem>), Vec<Problem>> {
+    let mut coverage = Vec::new();
+    let bank = build_inner(sources, pictures, Rules::Calibrated, &mut coverage)?;
+    Ok((bank, coverage))
+}
+
 /// What the `[bank]` targets count: the skill, status and location of every item
 /// that could be read, valid or not (so a broken item does not also show as a
 /// missing one).
@@ -70,6 +87,31 @@ fn build_with(
     sources: &[(String, String)],
     pictures: Option<PictureReader<'_>>,
     rules: Rules,
+) -> Result<Bank, Vec<Problem>> {
+    let mut coverage = Vec::new();
+    let built = build_inner(sources, pictures, rules, &mut coverage);
+    match built {
+        Ok(bank) if coverage.is_empty() => Ok(bank),
+        Ok(_) => {
+            coverage.sort();
+            Err(coverage)
+        }
+        Err(mut problems) => {
+            problems.append(&mut coverage);
+            problems.sort();
+            problems.dedup();
+            Err(problems)
+        }
+    }
+}
+
+/// Builds the bank under `rules`; the `[bank]` targets it misses go to `coverage`
+/// (checked under [`Rules::Current`] and [`Rules::Calibrated`]).
+fn build_inner(
+    sources: &[(String, String)],
+    pictures: Option<PictureReader<'_>>,
+    rules: Rules,
+    coverage: &mut Vec<Problem>,
 ) -> Result<Bank, Vec<Problem>> {
     let mut problems = Vec::new();
     let find = |name: &str| {
@@ -151,10 +193,10 @@ fn build_with(
             &mut problems,
         );
     }
-    if rules == Rules::Current {
+    if rules != Rules::Archived {
         if let (Some(r), Some(text)) = (&referentiel, find(REFERENTIEL_FILE)) {
             if let Some(targets) = &r.bank {
-                check_targets(text, r, targets, &counted, &mut problems);
+                check_targets(text, r, targets, &counted, coverage);
             }
         }
     }
@@ -1259,7 +1301,7 @@ impl ItemCheck<'_, '_> {
         let engine = self.irt(&raw.irt, kind, body.as_ref().map(|b| b.steps().len()));
         // The note is held against parameters the engine accepted.
         if engine.is_some()
-            && self.rules == Rules::Current
+            && self.rules != Rules::Archived
             && raw.irt.provenance.kind == ProvenanceKind::Expert
         {
             self.expert_note(&raw.irt);

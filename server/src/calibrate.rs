@@ -822,15 +822,29 @@ fn write_bank(
             changed_files.push(rel.clone());
         }
     }
-    // Validate the edited bank in memory, exactly as `repere items check` does.
+    // Validate the edited bank in memory, as `repere items check` does, except that
+    // the `[bank]` targets it now misses (the data placed items elsewhere on the
+    // scale) are said, not a reason to keep parameters the data contradict.
     let pictures = args.pictures.clone();
     let reader = move |name: &str| std::fs::read_to_string(pictures.join(name)).ok();
-    if let Err(problems) = repere_items::build(&sources, Some(&reader)) {
-        let mut msg = String::from("the edited bank would be invalid; nothing was written:");
-        for p in problems {
-            let _ = write!(msg, "\n  {p}");
+    let coverage = match repere_items::build_calibrated(&sources, Some(&reader)) {
+        Ok((_, coverage)) => coverage,
+        Err(problems) => {
+            let mut msg = String::from("the edited bank would be invalid; nothing was written:");
+            for p in problems {
+                let _ = write!(msg, "\n  {p}");
+            }
+            return Err(CliError::Other(msg));
         }
-        return Err(CliError::Other(msg));
+    };
+    if !coverage.is_empty() {
+        eprintln!(
+            "repere calibrate: with the new parameters the bank misses its targets \
+             (`repere items check` will fail until items are written for them):"
+        );
+        for p in &coverage {
+            eprintln!("  {p}");
+        }
     }
     for rel in &changed_files {
         let Some((_, text)) = sources.iter().find(|(r, _)| r == rel) else {

@@ -148,7 +148,21 @@ fn calibrate_reports_then_writes_a_valid_bank() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("written:"), "{stdout}");
-    let after = repere_items::load_dir(&data).expect("edited bank loads");
+    // b moved up by about 0.5: the items at b = −3 are no longer at the floor. That
+    // is said (the data are not refused), and the bank builds as a calibrated one.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("misses its targets") && stderr.contains("(floor)"),
+        "{stderr}"
+    );
+    let sources = repere_items::read_sources(&data).expect("edited bank reads");
+    let (after, coverage) =
+        repere_items::build_calibrated(&sources, None).expect("edited bank builds");
+    assert!(!coverage.is_empty());
+    assert!(
+        coverage.iter().all(|p| p.message.contains("(floor)")),
+        "{coverage:?}"
+    );
     let (mut sum_a, mut shift_b, mut n_logistic) = (0.0, 0.0, 0.0);
     for (old, new) in bank.items().iter().zip(after.items()) {
         assert_eq!(old.id, new.id);
@@ -184,12 +198,16 @@ fn calibrate_reports_then_writes_a_valid_bank() {
         .count();
     assert_eq!(comments_before, comments_after, "comments are preserved");
     assert!(text.contains("kind = \"calibrated\""));
+    // `items check` fails on exactly those shortfalls: items must be written.
     let check = repere(&["items", "check", &data_s, "--pictures", &pic_s]);
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert!(!check.status.success());
+    let said = String::from_utf8_lossy(&check.stdout);
+    let problems: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains(".toml:"))
+        .collect();
+    assert_eq!(problems.len(), coverage.len(), "{said}");
+    assert!(problems.iter().all(|l| l.contains("(floor)")), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
