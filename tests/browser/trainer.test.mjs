@@ -194,8 +194,9 @@ test('mediator: CSV and JSON exports, with the filters of the list', async () =>
     assert.equal(row[4], 'Au guichet');
   }
   assert.deepEqual(new Set(body.map((r) => r[0])), new Set(seeded.map((s) => s.code)));
-  assert.ok(body.some((r) => r[2] === 'Aïcha'), 'accents survive');
-  assert.ok(body.some((r) => r[2] === "'=Gaëlle"), 'a typed cell starting with = is defused');
+  const person = header.indexOf('Prénom ou initiales');
+  assert.ok(body.some((r) => r[person] === 'Aïcha'), 'accents survive');
+  assert.ok(body.some((r) => r[person] === "'=Gaëlle"), 'a typed cell starting with = is defused');
   const classColumn = header.indexOf("Classe d'autonomie");
   const dontKnow = header.indexOf('Réponses « Je ne sais pas »');
   for (const s of seeded) {
