@@ -604,16 +604,21 @@ test('agent: the list of their own recent screenings, each a link to its result;
   for (const [k, result] of newestFirst.entries()) {
     const cells = await rows.nth(k).locator('th, td').allInnerTexts();
     assert.equal(cells[0].trim(), result.person ?? 'Sans prénom');
-    assert.match(cells[1], /^\d{2}\/\d{2}\/\d{4}$/);
-    assert.match(cells[2], /^\d{2}:\d{2}$/);
-    assert.equal(cells[3], result.profile.class.label, `class of ${result.code}`);
-    assert.equal(cells[4], result.profile.orientation.modality.label, `orientation of ${result.code}`);
+    assert.match(cells[1], /^\d{2}\/\d{2} à \d{2}:\d{2}$/);
+    assert.equal(cells[1].slice(0, 5), result.date.slice(0, 5), `day of ${result.code}`);
+    assert.equal(cells[2], result.profile.class.label, `class of ${result.code}`);
+    assert.equal(cells[3], result.profile.orientation.modality.label, `orientation of ${result.code}`);
     const link = rows.nth(k).getByRole('link', { name: `Voir le résultat ${result.code}` });
     assert.equal(await link.getAttribute('href'), `/agent?resultat=${result.code}`);
   }
   assert.equal(await page.getByRole('link', { name: `Voir le résultat ${other.code}` }).count(), 0);
   await checkScreen(page, 'agent, recent screenings');
   assert.ok(await fitsWidth(page), 'no sideways scrolling (portrait)');
+  // On the tablet, the whole table shows: its links are not hidden in a scroll.
+  assert.ok(
+    await page.locator('.recent-screenings .table-wrap').evaluate((e) => e.scrollWidth <= e.clientWidth),
+    'the table fits the tablet (portrait)',
+  );
   await screenshot(page, 'agent-recent');
 
   // A result from the list, then Back to the list.

@@ -52,7 +52,7 @@ pub fn RecentList() -> impl IntoView {
                 <DataTable
                     name="recent"
                     caption="Vos dépistages, du plus récent au plus ancien"
-                    columns=&["Personne", "Date", "Heure", "Niveau", "Orientation", "Résultat"]
+                    columns=&["Personne", "Quand", "Niveau", "Orientation", "Résultat"]
                 >
                     {rows}
                 </DataTable>
@@ -65,6 +65,22 @@ pub fn RecentList() -> impl IntoView {
             <h2 id="recent-title">"Vos derniers dépistages"</h2>
             {content}
         </section>
+    }
+}
+
+/// When a screening was, shortly: `07/12 à 14:05` (the list covers a week: the
+/// year goes without saying).
+fn when(date: &str, time: &str) -> String {
+    let day = match date.as_bytes() {
+        [d1, d2, b'/', m1, m2, b'/', ..] if [d1, d2, m1, m2].iter().all(|b| b.is_ascii_digit()) => {
+            &date[..5]
+        }
+        _ => date,
+    };
+    if time.is_empty() {
+        day.to_string()
+    } else {
+        format!("{day} à {time}")
     }
 }
 
@@ -85,8 +101,7 @@ fn RecentRow(summary: Summary) -> impl IntoView {
                     None => view! { <span class="person muted">"Sans prénom"</span> }.into_any(),
                 }}
             </th>
-            <td>{summary.date.clone()}</td>
-            <td>{summary.time.clone()}</td>
+            <td>{when(&summary.date, &summary.time)}</td>
             <td>{label(summary.class.clone())}</td>
             <td>{label(summary.orientation.clone())}</td>
             <td>
@@ -96,5 +111,17 @@ fn RecentRow(summary: Summary) -> impl IntoView {
                 </a>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn a_screening_is_dated_by_day_month_and_time() {
+        assert_eq!(when("07/12/2026", "14:05"), "07/12 à 14:05");
+        assert_eq!(when("07/12/2026", ""), "07/12");
+        assert_eq!(when("hier", "14:05"), "hier à 14:05");
     }
 }
