@@ -9,7 +9,7 @@ use repere_items::Bank;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::clock::{format_date_fr, parse_day_end, parse_day_start, time_zone};
+use crate::clock::{format_date_fr, format_time_hm, parse_day_end, parse_day_start, time_zone};
 use crate::records::{ProfileRecord, Source};
 use crate::store::{Store, StoreError};
 
@@ -331,12 +331,14 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
     }
 }
 
-/// The short view of a result in a trainer's list; its date is the day in `tz`.
+/// The short view of a result in a list (a trainer's profiles, an agent's recent
+/// screenings); its date and time (`HH:MM`) are those of `tz`.
 pub fn summary_view(bank: &Bank, p: &ProfileRecord, tz: &TimeZone) -> Value {
     let pr = p.outcome.profile.as_ref();
     json!({
         "code": p.code,
         "date": format_date_fr(p.received_at, tz),
+        "time": format_time_hm(p.received_at, tz),
         "received_at": p.received_at,
         "source": source_name(&p.source),
         "person": p.person,

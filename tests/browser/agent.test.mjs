@@ -650,3 +650,78 @@ test('agent: a screening the server does not know for this account is tried thre
   assertClean(problems, REFUSALS);
   await context.close();
 });
+
+test('agent: the list of their own recent screenings, each a link to its result; Back returns to it', async () => {
+  // A new agent of the demo structure, so that the list holds only what this test
+  // does; the demo agent's screenings of the other tests must not show.
+  const admin = await apiSession(server.url, accounts.admin);
+  const own = { login: 'agent-liste', password: 'mot-de-passe-liste-1' };
+  const added = await admin.post('/api/admin/users', { login: own.login, role: 'agent', password: own.password });
+  assert.equal(added.status, 201, added.text);
+  const mine = await apiSession(server.url, own);
+  const demo = await apiSession(server.url, accounts.agent);
+  const screen = async (api, person, rightShare) => {
+    const started = await api.post('/api/screenings', person ? { person, consent: true } : {});
+    assert.equal(started.status, 201, started.text);
+    const sent = await api.post(`/api/screenings/${started.json.id}/result`, answerLog(bank, { rightShare }));
+    assert.equal(sent.status, 201, sent.text);
+    return sent.json;
+  };
+  const ines = await screen(mine, 'Inès', 0.9);
+  const nameless = await screen(mine, null, 0.4);
+  const paul = await screen(mine, 'Paul', 0.1);
+  const other = await screen(demo, 'Quelquun', 0.5);
+  const newestFirst = [paul, nameless, ines];
+
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, own);
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Vos derniers dépistages' }).waitFor();
+  const table = page.locator('table.recent-table');
+  await table.waitFor();
+  assert.equal((await table.locator('caption').innerText()).trim(), 'Vos dépistages, du plus récent au plus ancien');
+  assert.match(await page.locator('.recent-screenings .count').innerText(), /^3\sdépistages ces 7\sderniers jours\.$/);
+  const rows = table.locator('tbody tr');
+  assert.equal(await rows.count(), 3, 'only this agent\'s screenings');
+  assert.ok(!(await table.innerText()).includes('Quelquun'), 'not a colleague\'s');
+  for (const [k, result] of newestFirst.entries()) {
+    const cells = await rows.nth(k).locator('th, td').allInnerTexts();
+    assert.equal(cells[0].trim(), result.person ?? 'Sans prénom');
+    assert.match(cells[1], /^\d{2}\/\d{2} à \d{2}:\d{2}$/);
+    assert.equal(cells[1].slice(0, 5), result.date.slice(0, 5), `day of ${result.code}`);
+    assert.equal(cells[2], result.profile.class.label, `class of ${result.code}`);
+    assert.equal(cells[3], result.profile.orientation.modality.label, `orientation of ${result.code}`);
+    const link = rows.nth(k).getByRole('link', { name: `Voir le résultat ${result.code}` });
+    assert.equal(await link.getAttribute('href'), `/agent?resultat=${result.code}`);
+  }
+  assert.equal(await page.getByRole('link', { name: `Voir le résultat ${other.code}` }).count(), 0);
+  await checkScreen(page, 'agent, recent screenings');
+  assert.ok(await fitsWidth(page), 'no sideways scrolling (portrait)');
+  // On the tablet, the whole table shows: its links are not hidden in a scroll.
+  assert.ok(
+    await page.locator('.recent-screenings .table-wrap').evaluate((e) => e.scrollWidth <= e.clientWidth),
+    'the table fits the tablet (portrait)',
+  );
+  await screenshot(page, 'agent-recent');
+
+  // A result from the list, then Back to the list.
+  await page.getByRole('link', { name: `Voir le résultat ${ines.code}` }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat de Inès' }).waitFor();
+  assert.equal(new URL(page.url()).search, `?resultat=${ines.code}`);
+  assert.ok((await page.locator('main').innerText()).includes(ines.profile.class.label));
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/agent');
+  await page.locator('table.recent-table tbody tr').nth(2).waitFor();
+  assert.equal(await page.locator('table.recent-table tbody tr').count(), 3);
+
+  // 320 px: the table scrolls in its own region, the page does not.
+  await page.setViewportSize(LAYOUTS.narrow);
+  assert.ok(await fitsWidth(page), 'the list fits 320 px');
+  assert.deepEqual(await targetProblems(page), []);
+  await checkScreen(page, 'agent, recent screenings, 320 px');
+  assertClean(problems, REFUSALS);
+  await context.close();
+});

@@ -1,5 +1,6 @@
 //! Results: submission (kiosk, anonymous, agent screening), lookup by code, sheet,
-//! attachment to a structure, the person's data, deletion.
+//! attachment to a structure, the person's data, deletion; an agent's own recent
+//! screenings.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -11,12 +12,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::kiosk::{self, CookieKiosk};
-use super::{body_error, durable, parse_json, rate_limited, ApiError, Shared, Staff, KIOSK_HEADER};
+use super::{
+    blocking, body_error, durable, parse_json, rate_limited, ApiError, Shared, Staff, KIOSK_HEADER,
+};
 use crate::outcome::{self, compute_with, Outcome};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
 use crate::store::Inserted;
 use crate::submission::{self, AnswerLog, ParseError};
-use crate::view::{result_view, structure_tz};
+use crate::view::{result_view, structure_tz, summary_view};
 use crate::{auth, code};
 
 /// Longest first name or initials kept.
@@ -95,6 +98,7 @@ async fn store_result(
             attached_at: None,
             person: origin.person.clone(),
             consent_at: origin.consent_at,
+            context: Some(session.submission.context.clone()),
             outcome: outcome.clone(),
         };
         let inserted =
@@ -271,6 +275,52 @@ pub async fn start_screening(
         Json(json!({ "id": id, "person": screening.person })),
     )
         .into_response())
+}
+
+/// Days of an agent's list of their own screenings: today and the 6 before.
+pub const RECENT_DAYS: u16 = 7;
+/// Most screenings in that list (the newest ones; `count` says how many there
+/// are).
+pub const RECENT_MAX: usize = 200;
+
+/// `GET /api/screenings` (agent): the results of the screenings this agent ran
+/// in the last [`RECENT_DAYS`] days (days of the structure's time zone, today
+/// included), newest first, at most [`RECENT_MAX`]. Only the caller's own: a
+/// result of another agent, a kiosk's, or another structure's is never listed.
+pub async fn recent_screenings(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    staff.require(&[Role::Agent])?;
+    let tz = structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let from = crate::clock::recent_days_start(state.clock.now_ms(), RECENT_DAYS, &tz);
+    let (store, structure, me) = (state.store.clone(), staff.structure(), staff.user.id);
+    let (newest, count) = blocking(move || {
+        let mut newest = std::collections::VecDeque::with_capacity(RECENT_MAX + 1);
+        let mut count = 0usize;
+        store.scan_profiles(structure, Some(from), None, &mut |p| {
+            if p.source == (Source::Agent { user: me }) {
+                count += 1;
+                newest.push_back(p);
+                if newest.len() > RECENT_MAX {
+                    newest.pop_front();
+                }
+            }
+        })?;
+        Ok::<_, ApiError>((newest, count))
+    })
+    .await??;
+    let screenings: Vec<serde_json::Value> = newest
+        .iter()
+        .rev()
+        .map(|p| summary_view(state.bank, p, &tz))
+        .collect();
+    Ok(Json(json!({
+        "days": RECENT_DAYS,
+        "count": count,
+        "shown": screenings.len(),
+        "screenings": screenings,
+    })))
 }
 
 /// `POST /api/screenings/{id}/result` (agent): the answer log of a screening.

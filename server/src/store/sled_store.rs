@@ -1153,6 +1153,7 @@ pub(crate) mod tests {
                 attached_at: None,
                 person: None,
                 consent_at: None,
+                context: None,
                 outcome: outcome(),
             },
         )

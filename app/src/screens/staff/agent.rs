@@ -12,6 +12,9 @@
 //!    then shows it.
 //! 3. The result: level, orientation, domains, skills to work on; « Imprimer la
 //!    fiche » prints it for the person.
+//!
+//! Below the first step, « Vos derniers dépistages » lists the agent's own
+//! screenings of the last 7 days, each a link to its result ([`super::recent`]).
 
 use std::time::Duration;
 
@@ -20,6 +23,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::form::{Errors, FieldError, FormAlert, SubmitButton, TextField};
+use super::recent::RecentList;
 use super::result::{result_heading, ResultPanel};
 use super::{
     described_by, focus_heading_soon, focus_soon, set_title, Audience, Session, StaffGate,
@@ -300,6 +304,8 @@ fn StartStep(
                     </div>
                 </form>
             </section>
+
+            <RecentList />
         </div>
     }
 }

@@ -30,7 +30,9 @@ mod agent;
 pub mod form;
 mod login;
 mod mediator;
+mod recent;
 mod result;
+mod table;
 
 pub use admin::AdminArea;
 pub use agent::AgentArea;
