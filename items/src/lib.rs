@@ -36,9 +36,13 @@ mod item;
 #[cfg(feature = "source")]
 mod load;
 mod referentiel;
+#[cfg(feature = "simulate")]
+pub mod respond;
 mod score;
 mod svg;
 mod text;
+#[cfg(feature = "simulate")]
+pub mod validate;
 
 pub use compact::CompactError;
 #[cfg(feature = "source")]
