@@ -107,6 +107,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Bank, BankItem};
+use crate::classify::{ClassDecision, Verdict};
 use crate::estimate::{Eap, EapPosterior, Estimate, EstimateError, Prior};
 use crate::irt::Item;
 use crate::session::Session;
@@ -136,6 +137,10 @@ pub struct ProfileConfig {
     pub statuses: Vec<StatusRule>,
     /// Autonomy classes, lowest first; the first has no `from_theta`.
     pub classes: Vec<ClassRule>,
+    /// When the class is clear; a class that is not is marked
+    /// [`ClassResult::near`] (none: every class is given as clear).
+    #[serde(default)]
+    pub class_decision: Option<ClassDecision>,
     /// How the profile becomes an orientation.
     pub orientation: OrientationConfig,
     /// Words of the result screen.
@@ -415,6 +420,12 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Prof
 }
 
 impl ProfileConfig {
+    /// The classes' cut points (`from_theta` of every class but the first),
+    /// ascending.
+    pub fn class_cuts(&self) -> Vec<f64> {
+        self.classes.iter().filter_map(|c| c.from_theta).collect()
+    }
+
     /// Checks the rules as a whole: positive SDs, cut points in order, every
     /// reference resolved, a fallback orientation rule.
     pub fn validate(&self) -> Result<(), ProfileError> {
@@ -478,6 +489,9 @@ impl ProfileConfig {
         unique("classes", self.classes.iter().map(|c| c.id.as_str()))?;
         let cuts: Vec<Option<f64>> = self.classes.iter().map(|c| c.from_theta).collect();
         check_cuts("classes", &cuts)?;
+        if let Some(d) = &self.class_decision {
+            d.validate().map_err(bad)?;
+        }
         let o = &self.orientation;
         unique(
             "orientation.modalities",
@@ -632,8 +646,8 @@ pub struct ClassResult {
     /// Workshop level.
     pub workshop_level: String,
     /// « Proche de la limite »: the test could not tell this class from the
-    /// neighbouring one, whose id this is . Absent when the
-    /// class is clear (and from profiles made before this rule existed).
+    /// neighbouring one, whose id this is ([`ProfileConfig::class_decision`]).
+    /// Absent when the class is clear, and from profiles made before the rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub near: Option<String>,
 }
@@ -1118,11 +1132,31 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
 
     // Class.
     let class_rule = class_of(config, input.overall.theta);
+    let near = match &config.class_decision {
+        None => None,
+        Some(decision) => {
+            // The answers' log-likelihood summed in the order given (a session's
+            // order), as the session's stopping rule sums it.
+            let loglik = |theta: f64| -> f64 {
+                input
+                    .answers
+                    .iter()
+                    .map(|a| a.item.item.log_likelihood_unchecked(theta, a.score))
+                    .sum()
+            };
+            match decision.verdict(&config.class_cuts(), input.overall, &loglik) {
+                Verdict::Clear => None,
+                Verdict::Near { neighbour, .. } => {
+                    config.classes.get(neighbour).map(|c| c.id.clone())
+                }
+            }
+        }
+    };
     let class = ClassResult {
         id: class_rule.id.clone(),
         label: class_rule.label.clone(),
         workshop_level: class_rule.workshop_level.clone(),
-        near: None,
+        near,
     };
 
     // Priority of the skills to work on.

@@ -916,6 +916,10 @@ pub struct Report {
     pub class_confusion: Vec<Vec<usize>>,
     /// Counts of reference class × borderline results.
     pub class_borderline: Vec<usize>,
+    /// Modality names (rows: reference, columns: result).
+    pub modalities: Vec<String>,
+    /// Counts of reference modality × result modality (first tests).
+    pub modality_confusion: Vec<Vec<usize>>,
     /// Share of « Je ne sais pas » among answers.
     pub skip_share: f64,
     /// Largest exposure (share of the tests showing the item; both tests).
@@ -1025,6 +1029,16 @@ impl Report {
                 if let Some(c) = class_borderline.get_mut(p.class as usize) {
                     *c += 1;
                 }
+            }
+        }
+        let nmod = names.modalities.len();
+        let mut modality_confusion = vec![vec![0usize; nmod]; nmod];
+        for p in persons {
+            if let Some(c) = modality_confusion
+                .get_mut(p.modality as usize)
+                .and_then(|row| row.get_mut(first(p).modality as usize))
+            {
+                *c += 1;
             }
         }
         let class_pairs: Vec<(u8, u8)> = persons
@@ -1172,6 +1186,8 @@ impl Report {
             classes: names.classes,
             class_confusion: confusion,
             class_borderline,
+            modalities: names.modalities,
+            modality_confusion,
             skip_share: if answers == 0 {
                 0.0
             } else {
