@@ -343,11 +343,15 @@ impl<'b> Assessor<'b> {
     /// Builds the engine bank and converts the rules (`[profile.*]`, `[session]`).
     pub fn new(bank: &'b Bank) -> Result<Self, AssessError> {
         let profile = bank.referentiel.profile_config()?;
-        let session = bank
+        let mut session = bank
             .referentiel
             .session
             .clone()
             .ok_or(RulesError::Missing("session"))?;
+        // Exposure parameters of items that can never be shown play no part.
+        session
+            .exposure
+            .retain(|id, _| bank.item(id).is_some_and(|i| i.status == Status::Live));
         let classify = session.classify_stop(&profile)?;
         let assessor = Assessor {
             engine_bank: engine_bank(bank)?,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use repere_engine::classify::ClassDecision;
 use repere_engine::profile as ep;
 use repere_engine::select::{
-    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig,
+    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig, SympsonHetter,
 };
 use repere_engine::session::{EstimatorConfig, GridConfig, SessionConfig};
 use repere_engine::start::{ContextAnswer as EngineContextAnswer, StartRule as EngineStartRule};
@@ -491,6 +491,13 @@ pub struct SessionRules {
     /// What each mode of use cannot offer (items needing it are never shown).
     #[serde(default)]
     pub unavailable: UnavailableRules,
+    /// Exposure control (`[session.exposure]`): item id → Sympson-Hetter parameter
+    /// `k` (the chosen item is shown with probability k, else set aside for the
+    /// test); items not listed have k = 1. Set by `repere validate
+    /// --calibrate-exposure`, so that no item is shown in more than a set share of
+    /// the tests. Ids of items that are not live are ignored.
+    #[serde(default)]
+    pub exposure: BTreeMap<String, f64>,
 }
 
 /// The Beginner rule (`[session.beginner]`): see `repere_engine::select::Beginner`.
@@ -887,7 +894,9 @@ impl SessionRules {
                     }),
                 ],
                 randomesque: self.randomesque,
-                exposure: None,
+                exposure: (!self.exposure.is_empty()).then(|| SympsonHetter {
+                    k: self.exposure.clone(),
+                }),
             },
             stop: StopConfig {
                 min_items: self.stop.min_items,

@@ -1350,6 +1350,96 @@ fn xml(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The outcome of [`calibrate_exposure`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExposureCalibration {
+    /// The cap asked for.
+    pub r_max: f64,
+    /// The target the iterations aim at: `r_max` less a margin for the noise of a
+    /// run (3 standard errors of a rate of `r_max` over the run's tests).
+    pub target: f64,
+    /// The parameters below 1, by item id (3 decimals): `[session.exposure]`.
+    pub k: BTreeMap<String, f64>,
+    /// Largest exposure of each iteration (over the modes), then of the check.
+    pub max_exposure: Vec<f64>,
+    /// Largest exposure on the check (a seed no iteration used).
+    pub check_max_exposure: f64,
+}
+
+/// Sympson-Hetter parameters for the live test so that no item is shown in more
+/// than `r_max` of the tests, in every mode of `runs` (Sympson & Hetter 1985,
+/// classic iterations). Iteration `j` runs every options of `runs` with the seed
+/// moved by `j` and the parameters so far; an item offered to its lottery in a
+/// share `s` of the tests (`s` = its exposure / k: the lottery is met at most once
+/// per test) gets `k = min(1, target / s)`, `s` the largest over the modes. The
+/// check runs once more on a seed no iteration used. `bank` is cloned: its own
+/// `[session.exposure]` is replaced.
+pub fn calibrate_exposure(
+    bank: &crate::Bank,
+    runs: &[Options],
+    r_max: f64,
+    iterations: usize,
+    threads: usize,
+) -> Result<ExposureCalibration, ValidateError> {
+    if !(r_max > 0.0 && r_max <= 1.0) {
+        return Err(ValidateError::Options(format!(
+            "the exposure cap must be in (0, 1] (got {r_max})"
+        )));
+    }
+    let tests: usize = runs.iter().map(|o| 2 * o.persons).min().unwrap_or(0);
+    let target = (r_max - 3.0 * (r_max * (1.0 - r_max) / tests.max(1) as f64).sqrt()).max(0.01);
+    let mut k: BTreeMap<String, f64> = BTreeMap::new();
+    let mut max_exposure = Vec::new();
+    let run = |k: &BTreeMap<String, f64>, shift: u64| -> Result<Vec<Report>, ValidateError> {
+        let mut b = bank.clone();
+        if let Some(session) = b.referentiel.session.as_mut() {
+            session.exposure = k.clone();
+        }
+        let assessor = Assessor::new(&b).map_err(|e| ValidateError::Options(e.to_string()))?;
+        runs.iter()
+            .map(|o| {
+                let options = Options {
+                    seed: o.seed.wrapping_add(shift),
+                    ..o.clone()
+                };
+                let v = Validator::new(&assessor, options)?;
+                let persons = v.run(threads)?;
+                Ok(v.report(&persons, 0.0))
+            })
+            .collect()
+    };
+    for j in 0..iterations {
+        let reports = run(&k, j as u64 + 1)?;
+        let mut offered: BTreeMap<String, f64> = BTreeMap::new();
+        let mut top: f64 = 0.0;
+        for r in &reports {
+            for e in &r.exposure {
+                let kk = k.get(&e.item).copied().unwrap_or(1.0);
+                let s = if kk > 0.0 { e.rate / kk } else { 0.0 };
+                let x = offered.entry(e.item.clone()).or_insert(0.0);
+                *x = x.max(s);
+                top = top.max(e.rate);
+            }
+        }
+        max_exposure.push(top);
+        k = offered
+            .into_iter()
+            .filter(|(_, s)| *s > target)
+            .map(|(id, s)| (id, ((target / s) * 1000.0).floor() / 1000.0))
+            .collect();
+    }
+    let check = run(&k, iterations as u64 + 1)?;
+    let check_max_exposure = check.iter().map(|r| r.exposure_max).fold(0.0, f64::max);
+    max_exposure.push(check_max_exposure);
+    Ok(ExposureCalibration {
+        r_max,
+        target,
+        k,
+        max_exposure,
+        check_max_exposure,
+    })
+}
+
 /// How two runs over the same persons (same seed and population) differ: only the
 /// context, or only the style, or only the answer model changed between them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -54,12 +54,12 @@ fn the_shipped_rules_make_an_assessor() {
     assert_eq!(c.stop.max_duration_ms, Some(20 * 60_000));
     assert_eq!(c.stop.combine, Combine::All);
     // Stop when the class is clear (1 SE from every cut, SE ≤ 0.55), or near a cut
-    // once the SE is 0.34; the cuts are the classes'.
+    // once the SE is 0.35; the cuts are the classes'.
     let classify = c.stop.classify.as_ref().expect("classification stop");
     assert_eq!(classify.cuts, vec![-1.5, -0.5, 0.5]);
     assert_eq!(classify.decision, ClassDecision::Interval { z: 1.0 });
     assert_eq!(classify.clear_se, Some(0.55));
-    assert_eq!(classify.borderline_se, 0.34);
+    assert_eq!(classify.borderline_se, 0.35);
     assert_eq!(
         a.profile_config().class_decision,
         Some(ClassDecision::Interval { z: 0.4 })

@@ -9,6 +9,7 @@
 //!                 [--context random|none|QUESTION=ANSWER,...] [--style skip|guess]
 //!                 [--shift-b X] [--perturb-b SD] [--domain-sd SD]
 //!                 [--bank DIR] [--threads N] [--full] [--json] [--out DIR]
+//! repere validate --calibrate-exposure R_MAX [--iterations N] [same options]
 //! ```
 //!
 //! Persons run on threads in contiguous chunks; every person draws from random
@@ -18,7 +19,9 @@
 //! a computer and an e-mail), the guess style against the skip style, and the
 //! answers of a bank whose difficulties are off by N(0, 0.5²).
 //! `--out DIR` writes `report.json` and four plots (`length.svg`, `classes.svg`,
-//! `by_theta.svg`, `exposure.svg`).
+//! `by_theta.svg`, `exposure.svg`). `--calibrate-exposure R_MAX` computes instead
+//! the `[session.exposure]` table (Sympson-Hetter) that keeps every item under
+//! R_MAX of the tests in agent and kiosk modes.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,7 +29,8 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use repere_items::assessment::{Assessor, Mode};
 use repere_items::validate::{
-    compare, Comparison, ContextMix, Options, PersonResult, Population, Report, Style, Validator,
+    calibrate_exposure, compare, Comparison, ContextMix, Options, PersonResult, Population, Report,
+    Style, Validator,
 };
 use repere_items::Bank;
 use serde::Serialize;
@@ -104,6 +108,14 @@ pub struct ValidateArgs {
     /// Write report.json and the plots here.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Instead of a report: Sympson-Hetter parameters so that no item is shown in
+    /// more than R_MAX of the tests, in agent and kiosk modes (prints the
+    /// `[session.exposure]` table of referentiel.toml).
+    #[arg(long, value_name = "R_MAX")]
+    calibrate_exposure: Option<f64>,
+    /// Iterations of --calibrate-exposure.
+    #[arg(long, default_value_t = 8)]
+    iterations: usize,
 }
 
 /// `--full`: the main report and the comparisons.
@@ -191,11 +203,44 @@ pub fn run(args: ValidateArgs) -> Result<(), CliError> {
         domain_sd: args.domain_sd,
     };
     let bank = load(args.bank.as_deref())?;
-    let assessor = Assessor::new(&bank)
-        .map_err(|e| CliError::Other(format!("the bank cannot run tests: {e}")))?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if let Some(r_max) = args.calibrate_exposure {
+        let runs: Vec<Options> = [Mode::Agent, Mode::Kiosk]
+            .into_iter()
+            .map(|mode| Options {
+                mode,
+                ..options.clone()
+            })
+            .collect();
+        let cal = calibrate_exposure(&bank, &runs, r_max, args.iterations, threads)
+            .map_err(|e| input(e.to_string()))?;
+        if args.json {
+            let text =
+                serde_json::to_string_pretty(&cal).map_err(|e| CliError::Other(e.to_string()))?;
+            println!("{text}");
+        } else {
+            println!(
+                "# repere validate --calibrate-exposure {r_max}: target {:.3}, largest exposure \
+                 by iteration {}; check {:.3}",
+                cal.target,
+                cal.max_exposure
+                    .iter()
+                    .map(|x| format!("{x:.3}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                cal.check_max_exposure
+            );
+            println!("[session.exposure]");
+            for (id, k) in &cal.k {
+                println!("\"{id}\" = {k}");
+            }
+        }
+        return Ok(());
+    }
+    let assessor = Assessor::new(&bank)
+        .map_err(|e| CliError::Other(format!("the bank cannot run tests: {e}")))?;
     let (main, persons) = run_one(&assessor, options.clone(), threads)?;
     let full = if args.full {
         let grid = run_one(
