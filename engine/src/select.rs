@@ -313,7 +313,7 @@ impl ContentPlan {
         &self,
         present: &[bool],
         given: &[u32],
-        mut rng: Option<&mut ChaCha8Rng>,
+        rng: Option<&mut ChaCha8Rng>,
     ) -> Option<usize> {
         let total: u32 = given.iter().sum();
         let key = |d: usize| -> Option<f64> {
@@ -345,7 +345,7 @@ impl ContentPlan {
             }
         }
         let (k, t, d) = best?;
-        let Some(rng) = rng.as_deref_mut() else {
+        let Some(rng) = rng else {
             return Some(d);
         };
         // Every domain tied with the best, drawn uniformly.

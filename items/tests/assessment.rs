@@ -62,7 +62,7 @@ fn the_shipped_rules_make_an_assessor() {
     assert_eq!(classify.borderline_se, 0.35);
     assert_eq!(
         a.profile_config().class_decision,
-        Some(ClassDecision::Interval { z: 0.4 })
+        Some(ClassDecision::Interval { z: 0.37 })
     );
     assert_eq!(c.select.randomesque, 5);
     let json = serde_json::to_value(&c.select.filters).expect("json");

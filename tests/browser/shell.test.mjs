@@ -39,7 +39,7 @@ test('welcome screen: what will happen, a large « Commencer », settings; zero 
   await page.goto(server.url);
   assert.equal(await waitForApp(page), 'Repère');
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
-  await page.getByText(/^Une dizaine de questions, environ 10\sminutes, sans chronomètre\.$/).waitFor();
+  await page.getByText(/^De 10 à 20\squestions, environ 10\sminutes, sans chronomètre\.$/).waitFor();
   const start = page.getByRole('button', { name: 'Commencer' });
   const box = await start.boundingBox();
   assert.ok(box.height >= 64 && box.width >= 200, `« Commencer » is large (${box.width}x${box.height})`);
@@ -146,7 +146,7 @@ test('read aloud: « Écouter » reads the screen in French, slower, and stops o
   assert.equal(spoken.length, 1);
   assert.equal(spoken[0].lang, 'fr-FR');
   assert.ok(Math.abs(spoken[0].rate - 0.85) < 1e-6, `rate ${spoken[0].rate}`);
-  assert.match(spoken[0].text, /Une dizaine de questions/);
+  assert.match(spoken[0].text, /De 10 à 20 questions/);
   // While it speaks, the same button stops it.
   await page.getByRole('button', { name: 'Arrêter' }).click();
   assert.ok((await page.evaluate(() => window.__cancelled)) >= 1);

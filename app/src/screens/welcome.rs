@@ -13,7 +13,7 @@ pub fn Welcome() -> impl IntoView {
     let kiosk = state.kiosk();
     let mut read = String::from(
         "Repère. Un petit test pour savoir où vous en êtes avec le numérique. \
-         Une dizaine de questions, environ 10 minutes, sans chronomètre. \
+         De 10 à 20 questions, environ 10 minutes, sans chronomètre. \
          Vous pouvez toujours répondre : je ne sais pas.",
     );
     if kiosk {
@@ -26,7 +26,7 @@ pub fn Welcome() -> impl IntoView {
             <h1 tabindex="-1">"Repère"</h1>
             <p class="lead">"Un petit test pour savoir où vous en êtes avec le numérique."</p>
             <ul class="facts">
-                <li>"Une dizaine de questions, environ 10\u{a0}minutes, sans chronomètre."</li>
+                <li>"De 10 à 20\u{a0}questions, environ 10\u{a0}minutes, sans chronomètre."</li>
                 <li>"Vous pouvez toujours répondre «\u{a0}Je ne sais pas\u{a0}»."</li>
                 {kiosk.then(|| view! { <li>"À la fin, tout est effacé."</li> })}
             </ul>
