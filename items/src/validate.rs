@@ -1297,7 +1297,7 @@ impl Report {
         for (j, name) in self
             .classes
             .iter()
-            .chain(["(borderline)".to_string()].iter())
+            .chain(["(of which near a cut)".to_string()].iter())
             .enumerate()
         {
             let _ = write!(
