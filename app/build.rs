@@ -60,7 +60,11 @@ fn main() -> ExitCode {
     // the stopping rules of this very bank (`screens/welcome.rs`).
     if let Some(session) = &bank.referentiel.session {
         let stop = &session.stop;
-        println!("cargo:rustc-env=REPERE_MIN_ITEMS={}", stop.min_items);
+        // The test never stops before every domain has its items either.
+        let min = stop
+            .min_items
+            .max(session.min_per_domain * bank.referentiel.domains.len());
+        println!("cargo:rustc-env=REPERE_MIN_ITEMS={min}");
         println!("cargo:rustc-env=REPERE_MAX_ITEMS={}", stop.max_items);
         println!("cargo:rustc-env=REPERE_MAX_MINUTES={}", stop.max_minutes);
     } else {

@@ -107,6 +107,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Bank, BankItem};
+use crate::classify::{ClassDecision, Verdict};
 use crate::estimate::{Eap, EapPosterior, Estimate, EstimateError, Prior};
 use crate::irt::Item;
 use crate::session::Session;
@@ -136,6 +137,10 @@ pub struct ProfileConfig {
     pub statuses: Vec<StatusRule>,
     /// Autonomy classes, lowest first; the first has no `from_theta`.
     pub classes: Vec<ClassRule>,
+    /// When the class is clear; a class that is not is marked
+    /// [`ClassResult::near`] (none: every class is given as clear).
+    #[serde(default)]
+    pub class_decision: Option<ClassDecision>,
     /// How the profile becomes an orientation.
     pub orientation: OrientationConfig,
     /// Words of the result screen.
@@ -415,6 +420,12 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Prof
 }
 
 impl ProfileConfig {
+    /// The classes' cut points (`from_theta` of every class but the first),
+    /// ascending.
+    pub fn class_cuts(&self) -> Vec<f64> {
+        self.classes.iter().filter_map(|c| c.from_theta).collect()
+    }
+
     /// Checks the rules as a whole: positive SDs, cut points in order, every
     /// reference resolved, a fallback orientation rule.
     pub fn validate(&self) -> Result<(), ProfileError> {
@@ -478,6 +489,9 @@ impl ProfileConfig {
         unique("classes", self.classes.iter().map(|c| c.id.as_str()))?;
         let cuts: Vec<Option<f64>> = self.classes.iter().map(|c| c.from_theta).collect();
         check_cuts("classes", &cuts)?;
+        if let Some(d) = &self.class_decision {
+            d.validate().map_err(bad)?;
+        }
         let o = &self.orientation;
         unique(
             "orientation.modalities",
@@ -631,6 +645,11 @@ pub struct ClassResult {
     pub label: String,
     /// Workshop level.
     pub workshop_level: String,
+    /// « Proche de la limite »: the test could not tell this class from the
+    /// neighbouring one, whose id this is ([`ProfileConfig::class_decision`]).
+    /// Absent when the class is clear, and from profiles made before the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near: Option<String>,
 }
 
 /// One domain of the profile.
@@ -805,6 +824,144 @@ fn push_unique(out: &mut Vec<String>, items: &[String]) {
     }
 }
 
+/// The level of domain `rule` at θ: the last level whose `from_theta` is at most θ.
+fn domain_level<'c>(config: &'c ProfileConfig, rule: &DomainRule, theta: f64) -> &'c LevelRule {
+    let li = cut_index(theta, rule.cuts.iter().map(|c| c.from_theta));
+    &config.levels[li.min(config.levels.len() - 1)]
+}
+
+/// The probability of success on the skill's typical task at θ, and the status it
+/// gives.
+fn skill_status<'c>(
+    config: &'c ProfileConfig,
+    rule: &SkillRule,
+    theta: f64,
+) -> Result<(f64, &'c StatusRule), ProfileError> {
+    let typical = Item::two_pl(config.typical_a, rule.typical_b)
+        .map_err(|e| bad(format!("skill `{}`: {e}", rule.id)))?;
+    let probability = typical.success_prob(theta);
+    let status = config
+        .statuses
+        .iter()
+        .find(|st| st.min_probability <= probability)
+        .or(config.statuses.last())
+        .ok_or_else(|| bad("statuses: empty"))?;
+    Ok((probability, status))
+}
+
+/// The autonomy class at θ: the last class whose `from_theta` is at most θ.
+fn class_of(config: &ProfileConfig, theta: f64) -> &ClassRule {
+    let ci = cut_index(theta, config.classes.iter().map(|c| c.from_theta));
+    &config.classes[ci.min(config.classes.len() - 1)]
+}
+
+/// The first orientation rule whose conditions hold for this class, these domain
+/// levels (`(domain, level)` ids) and context answers: its index and its modality.
+fn choose_modality<'c>(
+    config: &'c ProfileConfig,
+    class: &str,
+    levels: &[(&str, &str)],
+    context: &[ContextAnswer],
+) -> Result<(usize, &'c ModalityRule), ProfileError> {
+    let given = |c: &ContextAnswer| context.contains(c);
+    let (rule_ix, choice) = config
+        .orientation
+        .rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| {
+            (r.when_class.is_empty() || r.when_class.iter().any(|c| c == class))
+                && (r.when_answer.is_empty() || r.when_answer.iter().any(given))
+                && (r.when_domain_level.is_empty()
+                    || r.when_domain_level.iter().any(|dl| {
+                        levels
+                            .iter()
+                            .any(|(d, l)| *d == dl.domain && *l == dl.level)
+                    }))
+        })
+        .ok_or_else(|| bad("orientation.rules: no rule applies"))?;
+    let modality = config
+        .orientation
+        .modalities
+        .iter()
+        .find(|m| m.id == choice.modality)
+        .ok_or_else(|| bad(format!("unknown modality `{}`", choice.modality)))?;
+    Ok((rule_ix, modality))
+}
+
+/// What the rules say of a person whose abilities are known exactly: the reference
+/// a simulation compares a test's profile with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    /// Autonomy class id at the general θ.
+    pub class: String,
+    /// Level id of every domain (in the rules' order) at that domain's θ.
+    pub domain_levels: Vec<String>,
+    /// Status id of every skill (in the rules' order) at its domain's θ.
+    pub skill_statuses: Vec<String>,
+    /// The modality the orientation rules give with that class, those levels and the
+    /// context answers.
+    pub modality: String,
+}
+
+/// The [`Reference`] of a person of general ability `theta` whose domains are at
+/// `domain_thetas` (one per domain of the rules, in their order; an empty slice means
+/// every domain at `theta`), with these context answers. Skills sit at their
+/// domain's θ (no skill-specific deviation). The same rules as [`profile`] (class
+/// cut points, domain cut points, statuses, orientation), applied to true values
+/// instead of estimates.
+pub fn reference(
+    config: &ProfileConfig,
+    theta: f64,
+    domain_thetas: &[f64],
+    context: &[ContextAnswer],
+) -> Result<Reference, ProfileError> {
+    config.validate()?;
+    if !theta.is_finite() || domain_thetas.iter().any(|t| !t.is_finite()) {
+        return Err(ProfileError::Input("θ must be finite".to_string()));
+    }
+    if !domain_thetas.is_empty() && domain_thetas.len() != config.domains.len() {
+        return Err(ProfileError::Input(format!(
+            "{} domain θs for {} domains",
+            domain_thetas.len(),
+            config.domains.len()
+        )));
+    }
+    let theta_of = |d: usize| domain_thetas.get(d).copied().unwrap_or(theta);
+    let domain_levels: Vec<String> = config
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(d, rule)| domain_level(config, rule, theta_of(d)).id.clone())
+        .collect();
+    let mut skill_statuses = Vec::with_capacity(config.skills.len());
+    for rule in &config.skills {
+        let d = config
+            .domains
+            .iter()
+            .position(|x| x.id == rule.domain)
+            .unwrap_or(0);
+        skill_statuses.push(skill_status(config, rule, theta_of(d))?.1.id.clone());
+    }
+    let class = class_of(config, theta).id.clone();
+    let levels: Vec<(&str, &str)> = config
+        .domains
+        .iter()
+        .zip(&domain_levels)
+        .map(|(d, l)| (d.id.as_str(), l.as_str()))
+        .collect();
+    let modality = choose_modality(config, &class, &levels, context)?
+        .1
+        .id
+        .clone();
+    Ok(Reference {
+        class,
+        domain_levels,
+        skill_statuses,
+        modality,
+    })
+}
+
 /// Computes the profile. Pure and deterministic; the answers may come in any order.
 pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profile, ProfileError> {
     config.validate()?;
@@ -915,8 +1072,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             .iter()
             .filter(|a| a.domain == d && a.skipped)
             .count();
-        let li = cut_index(estimate.theta, rule.cuts.iter().map(|c| c.from_theta));
-        let level = &config.levels[li.min(config.levels.len() - 1)];
+        let level = domain_level(config, rule, estimate.theta);
         domains.push(DomainProfile {
             domain: rule.id.clone(),
             label: rule.label.clone(),
@@ -965,15 +1121,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
                 sd,
             )?
         };
-        let typical = Item::two_pl(config.typical_a, rule.typical_b)
-            .map_err(|e| bad(format!("skill `{}`: {e}", rule.id)))?;
-        let probability = typical.success_prob(estimate.theta);
-        let status = config
-            .statuses
-            .iter()
-            .find(|st| st.min_probability <= probability)
-            .or(config.statuses.last())
-            .ok_or_else(|| bad("statuses: empty"))?;
+        let (probability, status) = skill_status(config, rule, estimate.theta)?;
         skills.push(SkillProfile {
             skill: rule.id.clone(),
             domain: rule.domain.clone(),
@@ -990,15 +1138,32 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
     }
 
     // Class.
-    let ci = cut_index(
-        input.overall.theta,
-        config.classes.iter().map(|c| c.from_theta),
-    );
-    let class_rule = &config.classes[ci.min(config.classes.len() - 1)];
+    let class_rule = class_of(config, input.overall.theta);
+    let near = match &config.class_decision {
+        None => None,
+        Some(decision) => {
+            // The answers' log-likelihood summed in the order given (a session's
+            // order), as the session's stopping rule sums it.
+            let loglik = |theta: f64| -> f64 {
+                input
+                    .answers
+                    .iter()
+                    .map(|a| a.item.item.log_likelihood_unchecked(theta, a.score))
+                    .sum()
+            };
+            match decision.verdict(&config.class_cuts(), input.overall, &loglik) {
+                Verdict::Clear => None,
+                Verdict::Near { neighbour, .. } => {
+                    config.classes.get(neighbour).map(|c| c.id.clone())
+                }
+            }
+        }
+    };
     let class = ClassResult {
         id: class_rule.id.clone(),
         label: class_rule.label.clone(),
         workshop_level: class_rule.workshop_level.clone(),
+        near,
     };
 
     // Priority of the skills to work on.
@@ -1035,28 +1200,11 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
 
     // Orientation.
     let given = |c: &ContextAnswer| input.context.contains(c);
-    let (rule_ix, choice) = config
-        .orientation
-        .rules
+    let levels: Vec<(&str, &str)> = domains
         .iter()
-        .enumerate()
-        .find(|(_, r)| {
-            (r.when_class.is_empty() || r.when_class.contains(&class.id))
-                && (r.when_answer.is_empty() || r.when_answer.iter().any(given))
-                && (r.when_domain_level.is_empty()
-                    || r.when_domain_level.iter().any(|dl| {
-                        domains
-                            .iter()
-                            .any(|d| d.domain == dl.domain && d.level == dl.level)
-                    }))
-        })
-        .ok_or_else(|| bad("orientation.rules: no rule applies"))?;
-    let modality = config
-        .orientation
-        .modalities
-        .iter()
-        .find(|m| m.id == choice.modality)
-        .ok_or_else(|| bad(format!("unknown modality `{}`", choice.modality)))?;
+        .map(|d| (d.domain.as_str(), d.level.as_str()))
+        .collect();
+    let (rule_ix, modality) = choose_modality(config, &class.id, &levels, &input.context)?;
     let mut services = Vec::new();
     push_unique(&mut services, &modality.services);
     for &i in &candidates {

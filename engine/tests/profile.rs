@@ -4,12 +4,13 @@
 //! order invariance, rule validation and input errors.
 
 use repere_engine::bank::{Bank, BankItem, Requirements};
+use repere_engine::classify::ClassDecision;
 use repere_engine::estimate::Estimate;
 use repere_engine::irt::Item;
 use repere_engine::profile::{
-    profile, ClassRule, Cut, DomainLevelRef, DomainRule, LevelRule, ModalityChoice, ModalityRule,
-    OrientationConfig, Profile, ProfileConfig, ProfileError, ProfileInput, ReferentielRef,
-    ScoredAnswer, ServiceAdjustment, Shrinkage, SkillRule, StatusRule, SummaryText,
+    profile, reference, ClassRule, Cut, DomainLevelRef, DomainRule, LevelRule, ModalityChoice,
+    ModalityRule, OrientationConfig, Profile, ProfileConfig, ProfileError, ProfileInput,
+    ReferentielRef, ScoredAnswer, ServiceAdjustment, Shrinkage, SkillRule, StatusRule, SummaryText,
 };
 use repere_engine::start::ContextAnswer;
 
@@ -160,6 +161,7 @@ fn config() -> ProfileConfig {
                 from_theta: Some(0.5),
             },
         ],
+        class_decision: None,
         orientation: OrientationConfig {
             modalities: vec![
                 ModalityRule {
@@ -921,4 +923,75 @@ fn labels_keep_acronyms_in_sentences() {
     let p = profile(&cfg, &input(ans, -2.5, vec![])).expect("profile");
     let s = p.summary.work_on_sentence.unwrap_or_default();
     assert!(s.contains("SMS et appels"), "{s}");
+}
+
+#[test]
+fn the_reference_applies_the_rules_to_true_abilities() {
+    let cfg = config();
+    // θ = −0.8: class "guidage" (−1.0 ≤ θ < 0.5); phone and mail "mid", forms "low"
+    // (below −0.5); typical tasks at slope 1.5: P = 0.858 (b = −2), 0.574 (b = −1),
+    // 0.389 (b = −0.5), 0.231 (b = 0), 0.130 (b = 0.5).
+    let r = reference(&cfg, -0.8, &[], &[]).expect("reference");
+    assert_eq!(r.class, "guidage");
+    assert_eq!(r.domain_levels, ["mid", "mid", "low"]);
+    assert_eq!(
+        r.skill_statuses,
+        [
+            "acquis",
+            "en-cours",
+            "en-cours",
+            "a-travailler",
+            "a-travailler",
+            "a-travailler"
+        ]
+    );
+    assert_eq!(r.modality, "atelier");
+    // A procedures goal with forms still "low": help with procedures first.
+    let goal = [ca("goal", "demarches")];
+    assert_eq!(
+        reference(&cfg, -0.8, &[], &goal).expect("ok").modality,
+        "demarches"
+    );
+    // The same person whose forms domain is at 0: forms "mid", the workshop; the
+    // forms skills are read at the domain's θ.
+    let r = reference(&cfg, -0.8, &[-0.8, -0.8, 0.0], &goal).expect("ok");
+    assert_eq!(r.domain_levels, ["mid", "mid", "mid"]);
+    assert_eq!(r.skill_statuses[4], "en-cours");
+    assert_eq!(r.modality, "atelier");
+    assert_eq!(reference(&cfg, 0.5, &[], &[]).expect("ok").modality, "seul");
+    assert!(
+        reference(&cfg, 0.0, &[0.0], &[]).is_err(),
+        "one θ per domain"
+    );
+    assert!(reference(&cfg, f64::NAN, &[], &[]).is_err());
+}
+
+#[test]
+fn a_class_near_a_cut_names_the_neighbouring_class() {
+    let items = items();
+    let ans = answers(&items, 2, |_| true);
+    let mut cfg = config();
+    // Without a decision rule, every class is clear.
+    let p = profile(&cfg, &input(ans.clone(), 0.3, vec![])).expect("profile");
+    assert_eq!(p.class.near, None);
+    cfg.class_decision = Some(ClassDecision::Interval { z: 1.0 });
+    // SE 0.4 (see `input`): θ̂ = 0.3 is 0.2 below the cut at 0.5.
+    for (theta, class, near) in [
+        (0.3, "guidage", Some("autonome")),
+        (0.7, "autonome", Some("guidage")),
+        (-0.25, "guidage", None),
+        (-1.1, "aide", Some("guidage")),
+        (-2.0, "aide", None),
+    ] {
+        let p = profile(&cfg, &input(ans.clone(), theta, vec![])).expect("profile");
+        assert_eq!(p.class.id, class, "θ̂ = {theta}");
+        assert_eq!(p.class.near.as_deref(), near, "θ̂ = {theta}");
+    }
+    // In JSON the flag is absent when the class is clear.
+    let clear = profile(&cfg, &input(ans.clone(), -2.0, vec![])).expect("profile");
+    let json = serde_json::to_value(&clear).expect("json");
+    assert!(json["class"].get("near").is_none());
+    let near = profile(&cfg, &input(ans, 0.3, vec![])).expect("profile");
+    let json = serde_json::to_value(&near).expect("json");
+    assert_eq!(json["class"]["near"], "autonome");
 }

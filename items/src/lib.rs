@@ -38,9 +38,13 @@ mod load;
 #[cfg(feature = "source")]
 mod note;
 mod referentiel;
+#[cfg(feature = "simulate")]
+pub mod respond;
 mod score;
 mod svg;
 mod text;
+#[cfg(feature = "simulate")]
+pub mod validate;
 
 pub use compact::CompactError;
 #[cfg(feature = "source")]

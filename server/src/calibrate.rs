@@ -52,6 +52,12 @@
 //! S-X² p (complete designs) and PX² p (any design), flags. See `engine/README.md`,
 //! "Calibration", for the statistics.
 //!
+//! **Degenerate estimates** are refused (status `refused`, listed with the reason)
+//! and never written: no standard error, SE(b) > 0.5, |b| > 4 or a < 0.3 (for a
+//! GPCM item, any step). Sparse data can drive an item to a = 0.06, b = 14: such
+//! values would wreck every test that shows it. When no item is estimated and
+//! accepted, the command says so and exits 1 (with or without `--write`).
+//!
 //! **Writing.** Only with `--write`: the `[item.irt]` tables of the estimated items
 //! are edited in place (other text, comments and order preserved, via `toml_edit`):
 //! model, parameters rounded to 3 decimals, and
@@ -521,6 +527,18 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         e => CliError::Other(format!("calibration failed: {e}")),
     })?;
     print!("{}", report(&bank, &csv, &grm, &cal));
+    let usable = cal
+        .items
+        .iter()
+        .filter(|r| r.status == ItemStatus::Estimated && refusal(r).is_none())
+        .count();
+    if usable == 0 {
+        return Err(CliError::Other(format!(
+            "nothing could be estimated from {}: every item was left as it is or refused \
+             (see above); nothing written",
+            csv.source
+        )));
+    }
     if !args.write {
         println!("dry run: nothing written (pass --write to update the bank files)");
         return Ok(());
@@ -691,11 +709,17 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
         "item", "n", "status", "old", "new", "SE", "infit", "outfit", "S-X2 p", "PX2 p"
     );
     let mut left = Vec::new();
+    let mut refused_list = Vec::new();
     for (it, r) in bank.items().iter().zip(&cal.items) {
         if r.n == 0 {
             continue;
         }
+        let refused = refusal(r);
+        if let Some(why) = &refused {
+            refused_list.push(format!("{} ({why})", it.id));
+        }
         let status = match r.status {
+            ItemStatus::Estimated if refused.is_some() => "refused".to_string(),
             ItemStatus::Estimated => "estimated".to_string(),
             ItemStatus::Anchored => "anchor".to_string(),
             ItemStatus::LeftAsIs(_) => "left".to_string(),
@@ -760,6 +784,15 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
             left.join("; ")
         );
     }
+    if !refused_list.is_empty() {
+        let _ = writeln!(
+            out,
+            "refused, never written (degenerate: SE(b) > {MAX_SE_B}, |b| > {MAX_ABS_B}, \
+             a < {MIN_A} or no SE) ({}): {}",
+            refused_list.len(),
+            refused_list.join("; ")
+        );
+    }
     if unanswered > 0 {
         let _ = writeln!(
             out,
@@ -768,6 +801,46 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
         );
     }
     out
+}
+
+/// Largest standard error of a difficulty (`b`, or each GPCM step) that `--write`
+/// accepts.
+pub const MAX_SE_B: f64 = 0.5;
+/// Largest |difficulty| `--write` accepts (the bank targets beginners, b ≤ +1).
+pub const MAX_ABS_B: f64 = 4.0;
+/// Smallest discrimination `--write` accepts.
+pub const MIN_A: f64 = 0.3;
+
+/// Why an estimate is degenerate (the answers cannot pin it down) and must not be
+/// written: a missing standard error, SE(b) > 0.5, |b| > 4 or a < 0.3 (for a GPCM
+/// item, any step's). `None` for an estimate that may be written.
+fn refusal(r: &ItemResult) -> Option<String> {
+    let item = match (r.status, &r.item) {
+        (ItemStatus::Estimated, Some(item)) => item,
+        _ => return None,
+    };
+    let (a, bs): (f64, Vec<f64>) = match item {
+        Item::Logistic(l) => (l.a, vec![l.b]),
+        Item::Gpcm(g) => (g.a, g.steps.clone()),
+        Item::Grm(g) => (g.a, g.thresholds.clone()),
+    };
+    let se_bs: Option<Vec<f64>> = r.se.as_ref().and_then(|se| match item {
+        Item::Logistic(_) => se.b.map(|b| vec![b]),
+        _ => (!se.steps.is_empty() && se.steps.len() == bs.len()).then(|| se.steps.clone()),
+    });
+    let Some(se_bs) = se_bs else {
+        return Some("no standard error".to_string());
+    };
+    if let Some(se) = se_bs.iter().find(|v| !v.is_finite() || **v > MAX_SE_B) {
+        return Some(format!("SE(b) = {se:.2} > {MAX_SE_B}"));
+    }
+    if let Some(b) = bs.iter().find(|v| v.abs() > MAX_ABS_B) {
+        return Some(format!("|b| = {:.2} > {MAX_ABS_B}", b.abs()));
+    }
+    if a < MIN_A {
+        return Some(format!("a = {a:.3} < {MIN_A}"));
+    }
+    None
 }
 
 fn round3(v: f64) -> f64 {
@@ -785,7 +858,7 @@ fn write_bank(
 ) -> Result<(usize, usize), CliError> {
     let mut new_params: HashMap<&str, (&Item, usize)> = HashMap::new();
     for (it, r) in bank.items().iter().zip(&cal.items) {
-        if let (ItemStatus::Estimated, Some(item)) = (r.status, &r.item) {
+        if let (ItemStatus::Estimated, Some(item), None) = (r.status, &r.item, refusal(r)) {
             new_params.insert(it.id.as_str(), (item, r.n));
         }
     }

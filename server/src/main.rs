@@ -14,6 +14,7 @@ mod items_cmd;
 mod serve;
 mod simulate;
 mod static_cache;
+mod validate_cmd;
 
 // `repere serve` and the administration commands (issue "The server").
 mod admin_ops;
@@ -79,6 +80,9 @@ enum Command {
     Stats(stats_cmd::StatsArgs),
     /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
     Simulate(simulate::SimulateArgs),
+    /// Run the live test (the real bank, rules, profile and orientation) on simulated
+    /// persons, twice each: length, precision, class and orientation right and stable.
+    Validate(validate_cmd::ValidateArgs),
     /// Benchmark of the CSV export (run by `cargo xtask bench`).
     #[command(hide = true)]
     BenchExport(bench_cmd::BenchExportArgs),
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
         Command::Purge(args) => purge_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Validate(args) => validate_cmd::run(args),
         Command::BenchExport(args) => bench_cmd::run(args),
     };
     match result {
