@@ -37,6 +37,7 @@ mod item;
 mod load;
 mod referentiel;
 mod score;
+pub mod spoken;
 mod svg;
 mod text;
 
