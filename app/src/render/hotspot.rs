@@ -86,9 +86,11 @@ pub fn Hotspot(item: &'static BankItem, screen: &'static Screen, draft: Draft) -
                 node_ref=button
                 // As tall as the screen allows while the question above and the
                 // buttons below stay in view (about 35rem of them, which grows
-                // with the text size), but never shorter than 22rem.
+                // with the text size), but never shorter than 22rem. The shape is
+                // the picture's even if the picture does not load: the place to
+                // tap is still there, at the same coordinates.
                 style=format!(
-                    "width: min(100%, calc(max(22rem, 100dvh - 35rem) * {vw} / {vh}))"
+                    "width: min(100%, calc(max(22rem, 100dvh - 35rem) * {vw} / {vh})); aspect-ratio: {vw} / {vh}"
                 )
                 aria-describedby=help_id.clone()
                 on:click=on_click

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::routes::Screen;
 use crate::settings::SettingsForm;
+use crate::spoken;
 use crate::state::AppState;
 
 /// The first screen a person sees.
@@ -11,16 +12,7 @@ use crate::state::AppState;
 pub fn Welcome() -> impl IntoView {
     let state = expect_context::<AppState>();
     let kiosk = state.kiosk();
-    let mut read = String::from(
-        "Repère. Un petit test pour savoir où vous en êtes avec le numérique. \
-         Une dizaine de questions, environ 10 minutes, sans chronomètre. \
-         Vous pouvez toujours répondre : je ne sais pas.",
-    );
-    if kiosk {
-        read.push_str(" À la fin, tout est effacé.");
-    }
-    read.push_str(" Pour commencer, touchez le bouton Commencer.");
-    state.read_text.set(read);
+    state.read_text.set(spoken::welcome(kiosk));
     view! {
         <div class="screen welcome">
             <h1 tabindex="-1">"Repère"</h1>
