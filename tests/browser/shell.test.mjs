@@ -181,7 +181,7 @@ test('read aloud without a French voice: the recorded voice; hidden only when it
     await waitForApp(page);
     await page.getByRole('button', { name: 'Écouter' }).waitFor({ timeout: 5000 });
     assert.equal(
-      await page.getByText('Lire chaque écran à voix haute').count(),
+      await page.locator('main').getByText('Lire chaque écran à voix haute').count(),
       1,
       `${label}: the read-aloud setting`,
     );
