@@ -22,7 +22,8 @@ usage: cargo xtask <command> [options]
 commands:
   setup              install the tools the build and the tests need (idempotent)
   build              set-up, then the release build of the web app into dist/
-                     (two pages: index.html, the self-test; staff.html, the staff)
+                     (two pages: index.html, the self-test; staff.html, the staff;
+                     the recorded voice, the service worker's precache list)
   serve [--port N] [--data DIR]
                      set-up, build, then start the `repere` server on 127.0.0.1
   test               set-up, then every test: native, wasm in Chromium, end-to-end
