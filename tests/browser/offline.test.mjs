@@ -23,8 +23,9 @@ let server;
 let browser;
 let admin;
 let demoKiosk;
-/** The precache list the build wrote: every picture, then every clip. */
+/** The precache list the build wrote: the item bank, every picture, then every clip. */
 let list;
+let banks;
 let pictures;
 let clips;
 
@@ -34,6 +35,7 @@ before(async () => {
   demoKiosk = (await admin.get('/api/admin/kiosks')).json.kiosks.find((k) => k.name === 'Borne de démonstration');
   assert.ok(demoKiosk, 'the demo kiosk');
   list = await precacheList(server.url);
+  banks = list.filter((p) => p.startsWith('/bank/'));
   pictures = list.filter((p) => p.startsWith('/pictures/'));
   clips = list.filter((p) => p.startsWith('/voice/'));
 });
@@ -107,11 +109,13 @@ async function finishVisit(page) {
   await page.waitForLoadState('load');
 }
 
-test('the precache list names every picture of the bank and the clips, sorted; the worker is stamped with it', async () => {
+test('the precache list names the item bank, every picture of the bank and the clips, sorted; the worker is stamped with it', async () => {
   assert.ok(pictures.length >= 50, `${pictures.length} pictures`);
   assert.deepEqual(pictures, [...pictures].sort(), 'pictures sorted');
   assert.deepEqual(clips, [...clips].sort(), 'clips sorted');
-  assert.deepEqual(list, [...pictures, ...clips], 'pictures, then clips');
+  assert.deepEqual(banks.length, 1, 'one item bank');
+  assert.match(banks[0], /^\/bank\/bank-[0-9a-f]+\.bin$/);
+  assert.deepEqual(list, [...banks, ...pictures, ...clips], 'the item bank, the pictures, then the clips');
   assert.ok(clips.every((c) => /^\/voice\/[0-9a-f]{16}\.mp3$/.test(c)));
   // Every picture an item of the bank names is in the list.
   const bank = scripted(['bank']);
