@@ -504,7 +504,10 @@ impl<'b> Assessor<'b> {
         if !is_uuid(&log.id) {
             return Err(AssessError::Field {
                 field: "id",
-                message: format!("`{}` is not a UUID", echo(&log.id)),
+                message: format!(
+                    "`{}` is not a UUID in canonical form (lowercase hexadecimal, 8-4-4-4-12)",
+                    echo(&log.id)
+                ),
             });
         }
         let version = |field, expected: &str, found: &str| {
@@ -731,14 +734,16 @@ fn replay_error(e: ReplayError, entries: &[LogEntry]) -> AssessError {
     }
 }
 
-/// `8-4-4-4-12` hexadecimal digits.
+/// `8-4-4-4-12` lowercase hexadecimal digits: the canonical form (RFC 9562), so
+/// that one test has one id (the same id in capitals would be another key).
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n
+                && g.bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        })
 }
 
 /// A test in progress in the app: the only logic the app needs.

@@ -211,7 +211,7 @@ pub fn create_user(
     password: &str,
 ) -> Result<User, AdminError> {
     let login = auth::normalise_login(login).map_err(AdminError::Input)?;
-    auth::check_password_policy(password).map_err(AdminError::Input)?;
+    auth::check_password_policy(password, &[&login]).map_err(AdminError::Input)?;
     if store.structure(structure)?.is_none() {
         return Err(AdminError::Input(format!(
             "structure {structure} does not exist"
@@ -362,7 +362,7 @@ pub fn set_password(
     password: &str,
     keep: Option<&str>,
 ) -> Result<usize, AdminError> {
-    auth::check_password_policy(password).map_err(AdminError::Input)?;
+    auth::check_password_policy(password, &[&user.login]).map_err(AdminError::Input)?;
     let hash = auth::hash_password(password).map_err(AdminError::Other)?;
     let _one = ACCOUNT_CHANGES
         .lock()
@@ -440,7 +440,7 @@ pub fn purge(
     let cutoff = now.saturating_sub(i64::from(retention_days).saturating_mul(DAY_MS));
     let report = store.purge(cutoff, now, now - SCREENING_TTL_MS)?;
     store.flush()?;
-    tracing::info!(
+    tracing::info!(target: "security",
         results = report.results,
         logins = report.logins,
         screenings = report.screenings,
@@ -483,7 +483,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::SetPassword { login, password } => {
             let user = user_by_login(store, &login)?;
             let ended = set_password(store, &user, &password, None)?;
-            tracing::info!(
+            tracing::info!(target: "security",
                 user = user.id,
                 sessions_ended = ended,
                 "password set (command line)"
@@ -504,7 +504,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
                 )),
                 AccountError::Admin(e) => e,
             })?;
-            tracing::info!(
+            tracing::info!(target: "security",
                 user = user.id,
                 active,
                 sessions_ended = ended,
@@ -531,7 +531,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::KioskCode { kiosk } => {
             let (kiosk, code) = renew_kiosk_code(store, clock, kiosk)?
                 .ok_or_else(|| AdminError::Input(format!("kiosk {kiosk} does not exist")))?;
-            tracing::info!(
+            tracing::info!(target: "security",
                 kiosk = kiosk.id,
                 "kiosk pairing code renewed (command line)"
             );
@@ -642,7 +642,7 @@ mod tests {
         let b = generate_password().expect("random");
         assert_ne!(a, b);
         assert_eq!(a.len(), 19);
-        assert!(auth::check_password_policy(&a).is_ok());
+        assert!(auth::check_password_policy(&a, &["marie"]).is_ok());
         let groups: Vec<&str> = a.split('-').collect();
         assert_eq!(groups.len(), 4);
         assert!(a

@@ -150,6 +150,20 @@ pub struct PurgeReport {
     pub pairing_codes: usize,
 }
 
+/// A rate-limit window as kept by the store: within `limiter`, `key` (an account,
+/// an address, a network, a kiosk) counted `count` events since `start`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitWindow {
+    /// The limiter's name.
+    pub limiter: String,
+    /// What is counted.
+    pub key: String,
+    /// Start of the window (ms).
+    pub start: Millis,
+    /// Events counted in it.
+    pub count: u32,
+}
+
 /// The records of Repère. Every method is blocking and short; callers on the async
 /// runtime call it directly for point operations and through `spawn_blocking` for
 /// scans, flushes and backups.
@@ -276,6 +290,13 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
         screenings_before: Millis,
     ) -> Result<PurgeReport, StoreError>;
+
+    /// Every rate-limit window kept (`crate::ratelimit`): limits survive a restart.
+    fn limit_windows(&self) -> Result<Vec<LimitWindow>, StoreError>;
+    /// Keeps a rate-limit window (replacing the one of the same limiter and key).
+    fn put_limit_window(&self, window: &LimitWindow) -> Result<(), StoreError>;
+    /// Forgets a rate-limit window.
+    fn remove_limit_window(&self, limiter: &str, key: &str) -> Result<(), StoreError>;
 
     /// A value of the store's own metadata.
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -29,8 +29,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Transactional, Tree};
 
 use super::{
-    BackupReport, Inserted, KioskPairing, PurgeReport, ScanReport, Stats, Store, StoreError,
-    EXPIRED_CODE_KEPT_MS,
+    BackupReport, Inserted, KioskPairing, LimitWindow, PurgeReport, ScanReport, Stats, Store,
+    StoreError, EXPIRED_CODE_KEPT_MS,
 };
 use crate::records::{
     Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
@@ -55,6 +55,8 @@ pub struct SledStore {
     codes: Tree,
     by_structure: Tree,
     by_date: Tree,
+    /// Rate-limit windows: `limiter\0key` -> start (i64 BE) and count (u32 BE).
+    limits: Tree,
 }
 
 fn backend(e: sled::Error) -> StoreError {
@@ -292,6 +294,7 @@ impl SledStore {
             codes: tree("codes")?,
             by_structure: tree("profiles_by_structure")?,
             by_date: tree("profiles_by_date")?,
+            limits: tree("limits")?,
             db,
         };
         match store.meta("schema")? {
@@ -952,6 +955,46 @@ impl Store for SledStore {
             }
         }
         Ok(report)
+    }
+
+    fn limit_windows(&self) -> Result<Vec<LimitWindow>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.limits.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            let parsed = std::str::from_utf8(&k).ok().and_then(|k| {
+                let (limiter, key) = k.split_once('\0')?;
+                let start = i64::from_be_bytes(v.get(..8)?.try_into().ok()?);
+                let count = u32::from_be_bytes(v.get(8..12)?.try_into().ok()?);
+                Some(LimitWindow {
+                    limiter: limiter.to_string(),
+                    key: key.to_string(),
+                    start,
+                    count,
+                })
+            });
+            match parsed {
+                Some(w) => out.push(w),
+                None => tracing::error!("skipping a rate-limit window that cannot be decoded"),
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_limit_window(&self, window: &LimitWindow) -> Result<(), StoreError> {
+        let _g = self.write_gate();
+        let key = format!("{}\0{}", window.limiter, window.key);
+        let mut value = window.start.to_be_bytes().to_vec();
+        value.extend_from_slice(&window.count.to_be_bytes());
+        self.limits.insert(key.as_bytes(), value).map_err(backend)?;
+        Ok(())
+    }
+
+    fn remove_limit_window(&self, limiter: &str, key: &str) -> Result<(), StoreError> {
+        let _g = self.write_gate();
+        self.limits
+            .remove(format!("{limiter}\0{key}").as_bytes())
+            .map_err(backend)?;
+        Ok(())
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
