@@ -1,6 +1,6 @@
 //! Administration operations of the command line (`repere structure add|set-tz`,
 //! `user add|passwd|disable|enable`, `kiosk add|code`, `export`, `backup`, `purge`,
-//! `stats`), and the account and kiosk changes the HTTP API shares with them.
+//! `compact`, `stats`), and the account and kiosk changes the HTTP API shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -16,7 +16,7 @@ use crate::auth;
 use crate::clock::{check_tz, Clock, DAY_MS};
 use crate::export::{self, Format, Kind};
 use crate::records::{Kiosk, Millis, PairingCode, Role, Structure, User, SCHEMA_VERSION};
-use crate::store::{BackupReport, PurgeReport, Stats, Store, StoreError};
+use crate::store::{BackupReport, CompactReport, PurgeReport, Stats, Store, StoreError};
 use crate::view::ProfileFilter;
 
 /// Abandoned screenings (no result) are removed after this long.
@@ -103,6 +103,8 @@ pub enum AdminOp {
         /// Retention in days.
         retention_days: u32,
     },
+    /// Rewrites the store without what deleted records left (`repere compact`).
+    Compact,
     /// Counts records.
     Stats,
 }
@@ -166,6 +168,8 @@ pub enum AdminReply {
     Backup(BackupReport),
     /// A purge ran.
     Purge(PurgeReport),
+    /// A compaction ran.
+    Compact(CompactReport),
     /// Counts.
     Stats(Stats),
 }
@@ -569,6 +573,18 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::Backup { dir } => Ok(AdminReply::Backup(store.backup_to(&dir)?)),
         AdminOp::Purge { retention_days } => {
             Ok(AdminReply::Purge(purge(store, clock, retention_days)?))
+        }
+        AdminOp::Compact => {
+            let report = store.compact()?;
+            tracing::info!(
+                entries = report.entries,
+                sealed = report.sealed,
+                erased = report.erased,
+                bytes_before = report.bytes_before,
+                bytes_after = report.bytes_after,
+                "store compacted"
+            );
+            Ok(AdminReply::Compact(report))
         }
         AdminOp::Stats => Ok(AdminReply::Stats(store.stats()?)),
     }

@@ -275,7 +275,7 @@ fn read_store(
         return Err(input(format!("--data {name}: no such folder")));
     }
     // Opening creates a store where there is none: refuse a folder without one.
-    if !dir.join("db").is_file() || !dir.join("conf").is_file() {
+    if !crate::store::files::has_store(dir) {
         return Err(input(format!(
             "--data {name}: no Repère store in this folder (no sled database)"
         )));

@@ -26,6 +26,7 @@ mod bench_cmd;
 mod clock;
 mod code;
 mod commit;
+mod compact_cmd;
 mod demo;
 mod export;
 mod export_cmd;
@@ -76,6 +77,9 @@ enum Command {
     Backup(backup_cmd::BackupArgs),
     /// Delete results past the retention period (the server also does it hourly).
     Purge(purge_cmd::PurgeArgs),
+    /// Rewrite the store so that its files keep nothing of deleted results (also
+    /// while serving: writes wait meanwhile).
+    Compact(compact_cmd::CompactArgs),
     /// Count the records of the store.
     Stats(stats_cmd::StatsArgs),
     /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
@@ -106,6 +110,9 @@ impl std::fmt::Display for CliError {
 }
 
 fn main() -> ExitCode {
+    // The store, its backups and exports hold personal data: whatever this process
+    // creates is readable by its owner only (the store also tightens what exists).
+    store::files::owner_only_umask();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
@@ -118,6 +125,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(args),
         Command::Backup(args) => backup_cmd::run(args),
         Command::Purge(args) => purge_cmd::run(args),
+        Command::Compact(args) => compact_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Validate(args) => validate_cmd::run(args),
