@@ -430,6 +430,85 @@ pub fn open(bytes: &[u8], nonce_at: usize, key: &Key) -> Result<Vec<u8>, String>
         .map_err(|_| "the sealed value does not open with its key (altered)".to_string())
 }
 
+/// What anyone who can read the files under `dir` can read of the records: every
+/// file's bytes as they are, and every sealed value found in them opened with
+/// every key of every key file found there (sealed values that open, with their
+/// header; and the headers of those that do not).
+#[cfg(test)]
+pub(crate) struct Readable {
+    /// Every file's bytes, end to end.
+    pub raw: Vec<u8>,
+    /// Sealed values that open with a key found in the folder.
+    pub opened: Vec<(Header, Vec<u8>)>,
+    /// Headers of sealed values no key found there opens.
+    pub noise: Vec<Header>,
+}
+
+#[cfg(test)]
+impl Readable {
+    /// Whether `text` can be read anywhere: in clear or in an opened value.
+    pub fn contains(&self, text: &str) -> bool {
+        let t = text.as_bytes();
+        self.raw.windows(t.len()).any(|w| w == t)
+            || self
+                .opened
+                .iter()
+                .any(|(_, plain)| plain.windows(t.len()).any(|w| w == t))
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn readable(dir: &Path) -> Readable {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut keys: Vec<Key> = Vec::new();
+    let mut raw = Vec::new();
+    for f in &files {
+        let bytes = std::fs::read(f).expect("read a file");
+        if f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(KEYS_FILE))
+        {
+            if let Ok(parsed) = parse(f, &bytes) {
+                keys.extend(parsed.keys.values());
+            }
+        }
+        raw.extend_from_slice(&bytes);
+        raw.push(0);
+    }
+    let (mut opened, mut noise) = (Vec::new(), Vec::new());
+    let mut at = 0;
+    while let Some(pos) = raw[at..].windows(4).position(|w| w == MAGIC) {
+        let start = at + pos;
+        at = start + 1;
+        let Some(prefix) = raw.get(start..start + PREFIX_LEN) else {
+            break;
+        };
+        let len = |i: usize| u32::from_be_bytes(prefix[i..i + 4].try_into().unwrap_or_default());
+        let total = PREFIX_LEN + len(4) as usize + NONCE_LEN + len(8) as usize;
+        let Some(value) = raw.get(start..start + total) else {
+            continue;
+        };
+        let Ok((h, nonce_at)) = header(value) else {
+            continue;
+        };
+        match keys.iter().find_map(|k| open(value, nonce_at, k).ok()) {
+            Some(plain) => opened.push((h, plain)),
+            None => noise.push(h),
+        }
+    }
+    Readable { raw, opened, noise }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

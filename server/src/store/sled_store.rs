@@ -2014,6 +2014,409 @@ pub(crate) mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// A result of structure 1 for `name`: the name as its first name and in a
+    /// context answer of its log and of its profile.
+    fn named(id: &str, code: &str, at: Millis, name: &str) -> (SessionRecord, ProfileRecord) {
+        let (mut s, mut p) = records(id, code, at, Some(1));
+        let answer = repere_items::assessment::ContextAnswer {
+            question: "goal".into(),
+            answer: format!("ctx-{name}"),
+        };
+        s.submission.context = vec![answer.clone()];
+        p.context = Some(vec![answer]);
+        p.person = Some(name.to_string());
+        p.consent_at = Some(at);
+        (s, p)
+    }
+
+    fn screening_of(id: &str, name: &str, created_at: Millis) -> Screening {
+        Screening {
+            v: SCHEMA_VERSION,
+            id: id.into(),
+            structure: 1,
+            agent: 2,
+            person: Some(name.into()),
+            consent_at: Some(created_at),
+            created_at,
+        }
+    }
+
+    fn person_of(store: &SledStore, id: &str) -> Option<String> {
+        store.profile(id).expect("read").and_then(|p| p.person)
+    }
+
+    #[test]
+    fn deleted_purged_and_abandoned_records_leave_nothing_readable_in_any_file() {
+        let dir = temp_path("erasure");
+        let kept = ["Amandine-Kept", "Barnabe-Kept"];
+        let gone = [
+            "Clothilde-Deleted",
+            "Dieudonne-Purged",
+            "Eulalie-Abandoned",
+            "Fulbert-Screened",
+        ];
+        {
+            let store = SledStore::open(&dir).expect("open");
+            let insert = |r: (SessionRecord, ProfileRecord), screening: Option<&str>| {
+                assert!(matches!(
+                    store.insert_result(&r.0, &r.1, screening).expect("insert"),
+                    Inserted::New
+                ));
+            };
+            insert(named("k1", "KKKK-0001", 10_000, kept[0]), None);
+            store
+                .put_screening(&screening_of("s-kept", kept[1], 9_000))
+                .expect("screening");
+            insert(named("k2", "KKKK-0002", 10_000, kept[1]), Some("s-kept"));
+            insert(named("d1", "DDDD-0001", 10_000, gone[0]), None);
+            insert(named("p1", "PPPP-0001", 100, gone[1]), None);
+            store
+                .put_screening(&screening_of("s-old", gone[2], 100))
+                .expect("screening");
+            store
+                .put_screening(&screening_of("s-gone", gone[3], 9_500))
+                .expect("screening");
+            insert(named("d2", "DDDD-0002", 10_000, gone[3]), Some("s-gone"));
+            store.flush().expect("flush");
+
+            // Control: while their keys exist, every name can be read (opened with
+            // the key file), none in clear.
+            let before = sealed::readable(&dir);
+            for name in kept.iter().chain(&gone) {
+                assert!(before.contains(name), "{name} is readable before");
+                assert!(
+                    !before.raw.windows(name.len()).any(|w| w == name.as_bytes()),
+                    "{name} is never written in clear"
+                );
+            }
+            assert!(store.delete_result("d1").expect("delete"));
+            assert!(store.delete_result("d2").expect("delete"));
+            let report = store.purge(5_000, 10_000, 5_000).expect("purge");
+            assert_eq!((report.results, report.screenings), (1, 1));
+            store.flush().expect("flush");
+        }
+        // After a restart: the kept ones read, the others are gone, and no file
+        // under the data folder gives any of their names, with every key found there.
+        let store = SledStore::open(&dir).expect("reopen");
+        assert_eq!(person_of(&store, "k1").as_deref(), Some(kept[0]));
+        assert_eq!(person_of(&store, "k2").as_deref(), Some(kept[1]));
+        for id in ["d1", "d2", "p1"] {
+            assert!(store.profile(id).expect("read").is_none(), "{id}");
+            assert!(store.session(id).expect("read").is_none(), "{id}");
+        }
+        assert!(store.screening("s-old").expect("read").is_none());
+        let check = |what: &str, r: &sealed::Readable| {
+            for name in gone {
+                assert!(!r.contains(name), "{what}: {name} can still be read");
+            }
+            for name in kept {
+                assert!(r.contains(name), "{what}: {name} is kept");
+            }
+        };
+        check("data folder", &sealed::readable(&dir));
+        // A new backup: no trace at all of what was deleted, not even sealed.
+        let backup = temp_path("erasure-backup");
+        store.backup_to(&backup).expect("backup");
+        let copy = sealed::readable(&backup);
+        check("backup", &copy);
+        assert!(copy.noise.is_empty(), "{:?}", copy.noise);
+        // Compaction drops what sled kept of the deleted records.
+        let report = store.compact().expect("compact");
+        assert_eq!((report.sealed, report.erased), (0, 0));
+        assert_eq!(report.keys, 2, "one key per kept result");
+        let compacted = sealed::readable(&dir);
+        check("compacted", &compacted);
+        assert!(compacted.noise.is_empty(), "{:?}", compacted.noise);
+        assert_eq!(person_of(&store, "k2").as_deref(), Some(kept[1]));
+        drop(store);
+        for d in [&dir, &backup] {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+
+    #[test]
+    fn a_store_written_in_clear_is_sealed_at_open_and_reads_the_same() {
+        let dir = temp_path("legacy");
+        let (s1, p1) = named("old-1", "LLLL-0001", 1_000, "Gertrude-Legacy");
+        let (s2, p2) = named("old-2", "LLLL-0002", 2_000, "Hippolyte-Legacy");
+        let names = ["Gertrude-Legacy", "Hippolyte-Legacy", "Isidore-Legacy"];
+        {
+            // As an older Repère wrote it: sled's files at the top, JSON in clear.
+            let db = sled::Config::new().path(&dir).open().expect("plain sled");
+            let tree = |n: &str| db.open_tree(n).expect("tree");
+            tree("meta").insert("schema", "1").expect("meta");
+            let st = Structure {
+                v: SCHEMA_VERSION,
+                id: 1,
+                name: "S".into(),
+                created_at: 0,
+                tz: None,
+            };
+            tree("structures")
+                .insert(id_key(1), encode(&st).expect("json"))
+                .expect("insert");
+            for (s, p) in [(&s1, &p1), (&s2, &p2)] {
+                let id = p.id.as_bytes();
+                tree(SESSIONS)
+                    .insert(id, encode(s).expect("json"))
+                    .expect("insert");
+                tree(PROFILES)
+                    .insert(id, encode(p).expect("json"))
+                    .expect("insert");
+                tree(CODES).insert(p.code.as_bytes(), id).expect("insert");
+                tree(BY_STRUCTURE)
+                    .insert(structure_key(1, p.received_at, &p.id), &[])
+                    .expect("insert");
+                tree(BY_DATE)
+                    .insert(date_key(p.received_at, &p.id), &[])
+                    .expect("insert");
+            }
+            tree(SCREENINGS)
+                .insert(
+                    "s1",
+                    encode(&screening_of("s1", names[2], 50)).expect("json"),
+                )
+                .expect("insert");
+            tree(PROFILES)
+                .insert("broken", &b"{not json"[..])
+                .expect("insert");
+            db.flush().expect("flush");
+        }
+        assert!(sealed::readable(&dir).contains(names[0]), "in clear before");
+        {
+            let store = SledStore::open(&dir).expect("an older store opens");
+            assert_eq!(store.profile("old-1").expect("read"), Some(p1.clone()));
+            assert_eq!(store.session("old-2").expect("read"), Some(s2.clone()));
+            assert_eq!(
+                store.screening("s1").expect("read").and_then(|s| s.person),
+                Some(names[2].to_string())
+            );
+            assert_eq!(scan(&store, 1), vec!["LLLL-0001", "LLLL-0002"]);
+            assert!(matches!(
+                store.profile("broken"),
+                Err(StoreError::Corrupt { .. })
+            ));
+            assert_eq!(
+                store.gen().profiles.get("broken").expect("get").as_deref(),
+                Some(&b"{not json"[..]),
+                "left as it was"
+            );
+            assert!(store.delete_result("old-1").expect("delete"));
+            assert_eq!(store.stats().expect("stats").results, 2);
+        }
+        let after = sealed::readable(&dir);
+        for name in names {
+            assert!(
+                !after.raw.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name} in clear"
+            );
+        }
+        assert!(!after.contains(names[0]), "deleted after the move");
+        assert!(after.contains(names[1]) && after.contains(names[2]));
+        // A result's log and profile share one key.
+        let keys: Vec<u64> = after
+            .opened
+            .iter()
+            .filter(|(h, _)| h.id == "old-2")
+            .map(|(h, _)| h.k)
+            .collect();
+        assert!(
+            keys.len() >= 2 && keys.iter().all(|k| *k == keys[0]),
+            "{keys:?}"
+        );
+        assert!(!dir.join("db").exists() && !dir.join("conf").exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.join(files::CURRENT_FILE)).expect("current"),
+            "store-1\n"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn compaction_keeps_every_result_written_before_and_during_it() {
+        let t = Arc::new(temp_store());
+        for i in 0..300 {
+            let (s, p) = named(&format!("r{i:03}"), &format!("R{i:03}"), 1_000 + i, "N");
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        for i in (0..300).step_by(3) {
+            assert!(t.store.delete_result(&format!("r{i:03}")).expect("delete"));
+        }
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    let (s, p) = named(&format!("w{i:03}"), &format!("W{i:03}"), 5_000 + i, "N");
+                    t.store.insert_result(&s, &p, None).expect("insert");
+                }
+            })
+        };
+        let reader = {
+            let (t, done) = (t.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut reads = 0;
+                while !done.load(Ordering::Relaxed) {
+                    assert!(t.store.profile("r001").expect("read").is_some());
+                    reads += 1;
+                }
+                reads
+            })
+        };
+        let first = t.store.compact().expect("compact");
+        let second = t.store.compact().expect("compact");
+        writer.join().expect("writer");
+        done.store(true, Ordering::Relaxed);
+        assert!(reader.join().expect("reader") > 0);
+        assert_eq!((first.erased, second.erased), (0, 0));
+        for i in 0..300 {
+            let id = format!("r{i:03}");
+            assert_eq!(
+                t.store.profile(&id).expect("read").is_some(),
+                i % 3 != 0,
+                "{id}"
+            );
+        }
+        for i in 0..200 {
+            assert!(t
+                .store
+                .profile(&format!("w{i:03}"))
+                .expect("read")
+                .is_some());
+        }
+        assert_eq!(t.store.stats().expect("stats").results, 400);
+        assert_eq!(scan(&t.store, 1).len(), 400);
+        let folders: Vec<String> = std::fs::read_dir(&t.dir)
+            .expect("read")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| files::generation(n).is_some())
+            .collect();
+        assert_eq!(folders, vec!["store-3".to_string()]);
+    }
+
+    #[test]
+    fn what_a_crash_leaves_is_cleaned_at_open_and_erased_results_stay_erased() {
+        let dir = temp_path("crash");
+        let key_of = |store: &SledStore, id: &str| {
+            let raw = store.gen().profiles.get(id).expect("get").expect("there");
+            checked_header(PROFILES, id.as_bytes(), &raw)
+                .expect("sealed")
+                .0
+                .k
+        };
+        {
+            let store = SledStore::open(&dir).expect("open");
+            for (id, code, name) in [
+                ("r1", "CRSH-0001", "Jeannot-Crash"),
+                ("r2", "CRSH-0002", "Kevin-Kept"),
+                ("r3", "CRSH-0003", "Lucien-Crash"),
+            ] {
+                let (s, p) = named(id, code, 1_000, name);
+                store.insert_result(&s, &p, None).expect("insert");
+            }
+            // A crash between erasing a result's key and removing its records.
+            for id in ["r1", "r3"] {
+                assert_eq!(
+                    store
+                        .gen()
+                        .keys
+                        .erase(&[key_of(&store, id)])
+                        .expect("erase"),
+                    1
+                );
+            }
+            assert!(store.profile("r1").expect("read").is_none());
+            let report = store
+                .scan_profiles(1, None, None, &mut |_| {})
+                .expect("scan");
+            assert!(report.corrupt.is_empty(), "{:?}", report.corrupt);
+            store.flush().expect("flush");
+        }
+        assert!(!sealed::readable(&dir).contains("Jeannot-Crash"));
+        // What an interrupted compaction or key rewrite leaves.
+        std::fs::create_dir_all(dir.join("store-2")).expect("mkdir");
+        std::fs::write(dir.join("store-2/db"), b"half a copy").expect("write");
+        std::fs::write(dir.join("store-1/keys.tmp"), b"half a key file").expect("write");
+        std::fs::write(dir.join("current.tmp"), b"store-2").expect("write");
+        {
+            let store = SledStore::open(&dir).expect("reopen");
+            for leftover in ["store-2", "store-1/keys.tmp", "current.tmp"] {
+                assert!(!dir.join(leftover).exists(), "{leftover}");
+            }
+            assert_eq!(person_of(&store, "r2").as_deref(), Some("Kevin-Kept"));
+            assert!(store.profile("r1").expect("read").is_none());
+            // The same log sent again takes the erased one's place, with its code.
+            let (s, p) = named("r1", "CRSH-0009", 2_000, "Jeannot-Again");
+            assert!(matches!(
+                store.insert_result(&s, &p, None).expect("insert"),
+                Inserted::New
+            ));
+            assert_eq!(store.result_id_by_code("CRSH-0001").expect("code"), None);
+            assert_eq!(scan(&store, 1), vec!["CRSH-0002", "CRSH-0009"]);
+            // Compaction drops the other one with its indexes.
+            let report = store.compact().expect("compact");
+            assert_eq!(report.erased, 1);
+            assert_eq!(store.result_id_by_code("CRSH-0003").expect("code"), None);
+            assert_eq!(store.stats().expect("stats").results, 2);
+            // Deleting a result whose key went earlier is a no-op, not an error.
+            assert!(!store.delete_result("r3").expect("delete"));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_and_backups_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        // As `repere` does at start; new files of sled follow it.
+        files::owner_only_umask();
+        let dir = temp_path("modes");
+        let walk = |root: &Path, visit: &mut dyn FnMut(&Path, bool)| {
+            let mut stack = vec![root.to_path_buf()];
+            while let Some(d) = stack.pop() {
+                visit(&d, true);
+                for e in std::fs::read_dir(&d).expect("read").flatten() {
+                    if e.path().is_dir() {
+                        stack.push(e.path());
+                    } else {
+                        visit(&e.path(), false);
+                    }
+                }
+            }
+        };
+        {
+            let store = SledStore::open(&dir).expect("open");
+            let (s, p) = named("m1", "MODE-0001", 1_000, "N");
+            store.insert_result(&s, &p, None).expect("insert");
+            store.flush().expect("flush");
+        }
+        // Loosened, as an older Repère left its files (umask 022).
+        walk(&dir, &mut |p, is_dir| {
+            let mode = if is_dir { 0o755 } else { 0o644 };
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        });
+        let backup = temp_path("modes-backup");
+        {
+            let store = SledStore::open(&dir).expect("open");
+            store.backup_to(&backup).expect("backup");
+            store.compact().expect("compact");
+            store.flush().expect("flush");
+        }
+        let mut seen = 0;
+        for root in [&dir, &backup] {
+            walk(root, &mut |p, is_dir| {
+                let mode = std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+                assert_eq!(mode, if is_dir { 0o700 } else { 0o600 }, "{}", p.display());
+                seen += 1;
+            });
+        }
+        assert!(seen > 10, "{seen} entries checked");
+        for d in [&dir, &backup] {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+
     #[test]
     fn backup_is_a_complete_working_store() {
         let t = temp_store();
