@@ -79,7 +79,7 @@ fn restrict(path: &Path, dir: bool) -> std::io::Result<()> {
 
 /// Gives every folder under `root` (itself included) mode 0700 and every file 0600.
 /// Symbolic links are left alone (their mode means nothing; their target is not
-/// ours to change). Returns how many entries were changed... or the first error.
+/// ours to change).
 pub fn tighten(root: &Path) -> Result<(), StoreError> {
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -229,9 +229,8 @@ pub fn remove_leftovers(data: &Path, current: &str) -> Result<(), StoreError> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         let stale_store = name != current && generation(&name).is_some();
-        if stale_store {
-            remove_any(&path)?;
-        } else if name.ends_with(".tmp") && name.trim_end_matches(".tmp") == CURRENT_FILE {
+        let current_tmp = tmp_path(&data.join(CURRENT_FILE));
+        if stale_store || path == current_tmp {
             remove_any(&path)?;
         }
     }

@@ -145,6 +145,9 @@ enum Fetched {
     Missing(String),
 }
 
+/// How a copy maps one entry: the value to write, or `None` to leave it out.
+type EntryMap<'a> = &'a mut dyn FnMut(&[u8], sled::IVec) -> Result<Option<Vec<u8>>, StoreError>;
+
 /// How a scan decodes one record: `None` for a record whose key was erased.
 type Decoder<'a, T> = &'a (dyn Fn(&[u8], &[u8]) -> Result<Option<T>, StoreError> + Sync);
 
@@ -572,10 +575,7 @@ fn copy_store(from: &Gen, data: &Path, name: &str) -> Result<(Gen, CompactReport
     let mut next_id = from.keys.next_id();
     let (mut erased, mut sealed_now) = (0, 0);
     let copy_tree =
-        |name: &str,
-         report: &mut CompactReport,
-         map: &mut dyn FnMut(&[u8], sled::IVec) -> Result<Option<Vec<u8>>, StoreError>|
-         -> Result<(), StoreError> {
+        |name: &str, report: &mut CompactReport, map: EntryMap<'_>| -> Result<(), StoreError> {
             let source = from.db.open_tree(name).map_err(backend)?;
             let target = db.open_tree(name).map_err(backend)?;
             let mut batch = sled::Batch::default();
