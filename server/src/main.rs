@@ -30,6 +30,8 @@ mod compact_cmd;
 mod demo;
 mod export;
 mod export_cmd;
+#[cfg(test)]
+mod fuzz;
 mod groups;
 mod kiosk_cmd;
 mod local;
