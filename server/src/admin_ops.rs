@@ -1,6 +1,6 @@
 //! Administration operations of the command line (`repere structure add|set-tz`,
 //! `user add|passwd|disable|enable`, `kiosk add|code`, `export`, `backup`, `purge`,
-//! `compact`, `stats`), and the account and kiosk changes the HTTP API shares with them.
+//! `compact`, `result data|delete`, `stats`), and the account and kiosk changes the HTTP API shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -105,6 +105,16 @@ pub enum AdminOp {
     },
     /// Rewrites the store without what deleted records left (`repere compact`).
     Compact,
+    /// Everything stored about a result (`repere result data`).
+    ResultData {
+        /// Result code.
+        code: String,
+    },
+    /// Deletes a result (`repere result delete`).
+    ResultDelete {
+        /// Result code.
+        code: String,
+    },
     /// Counts records.
     Stats,
 }
@@ -170,6 +180,16 @@ pub enum AdminReply {
     Purge(PurgeReport),
     /// A compaction ran.
     Compact(CompactReport),
+    /// What is stored about a result, as JSON text.
+    ResultData {
+        /// `{"code", "profile", "session"}`, pretty-printed.
+        content: String,
+    },
+    /// A result was deleted.
+    ResultDeleted {
+        /// Its code.
+        code: String,
+    },
     /// Counts.
     Stats(Stats),
 }
@@ -455,6 +475,23 @@ pub fn purge(
     Ok(report)
 }
 
+fn no_result(code: &str) -> AdminError {
+    AdminError::Input(format!("no result has the code {code}"))
+}
+
+/// The canonical code and the result id of a code as typed.
+fn result_by_code(store: &dyn Store, raw: &str) -> Result<(String, String), AdminError> {
+    let code = crate::code::normalise(raw).ok_or_else(|| {
+        AdminError::Input(format!(
+            "`{raw}` is not a result code (8 characters, e.g. K7M4-QX2P)"
+        ))
+    })?;
+    let id = store
+        .result_id_by_code(&code)?
+        .ok_or_else(|| no_result(&code))?;
+    Ok((code, id))
+}
+
 fn kiosk_reply(kiosk: &Kiosk, code: String) -> AdminReply {
     AdminReply::Kiosk {
         id: kiosk.id,
@@ -585,6 +622,28 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
                 "store compacted"
             );
             Ok(AdminReply::Compact(report))
+        }
+        AdminOp::ResultData { code } => {
+            let (code, id) = result_by_code(store, &code)?;
+            let profile = store.profile(&id)?.ok_or_else(|| no_result(&code))?;
+            let session = store.session(&id)?;
+            let content = serde_json::to_string_pretty(&serde_json::json!({
+                "code": code,
+                "profile": profile,
+                "session": session,
+            }))
+            .map_err(|e| AdminError::Other(e.to_string()))?;
+            tracing::info!("personal data exported (command line)");
+            Ok(AdminReply::ResultData { content })
+        }
+        AdminOp::ResultDelete { code } => {
+            let (code, id) = result_by_code(store, &code)?;
+            if !store.delete_result(&id)? {
+                return Err(no_result(&code));
+            }
+            store.flush()?;
+            tracing::info!("result deleted (command line)");
+            Ok(AdminReply::ResultDeleted { code })
         }
         AdminOp::Stats => Ok(AdminReply::Stats(store.stats()?)),
     }

@@ -39,6 +39,7 @@ mod outcome;
 mod purge_cmd;
 mod ratelimit;
 mod records;
+mod result_cmd;
 mod sheet;
 mod stats_cmd;
 mod store;
@@ -79,6 +80,9 @@ enum Command {
     Backup(backup_cmd::BackupArgs),
     /// Delete results past the retention period (the server also does it hourly).
     Purge(purge_cmd::PurgeArgs),
+    /// A person's rights: `repere result data CODE` prints everything stored about a
+    /// result (JSON), `repere result delete CODE` deletes it for good.
+    Result(result_cmd::ResultArgs),
     /// Rewrite the store so that its files keep nothing of deleted results (also
     /// while serving: writes wait meanwhile).
     Compact(compact_cmd::CompactArgs),
@@ -128,6 +132,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => backup_cmd::run(args),
         Command::Purge(args) => purge_cmd::run(args),
         Command::Compact(args) => compact_cmd::run(args),
+        Command::Result(args) => result_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Validate(args) => validate_cmd::run(args),

@@ -57,7 +57,7 @@ fn deleted_and_purged_first_names_are_in_no_file_of_the_store_nor_of_a_new_backu
     let dir = temp_dir();
     let data = dir.path().join("data");
     let kept = ["Aurore-Gardee", "Basile-Garde"];
-    let deleted = ["Berenice-Effacee", "Capucine-Effacee"];
+    let deleted = ["Berenice-Effacee", "Capucine-Effacee", "Daphne-Effacee"];
     let purged = ["Ondine-Perimee", "Octave-Perime"];
 
     // Results received "400 days ago" (the server's clock shifted), and a
@@ -82,9 +82,31 @@ fn deleted_and_purged_first_names_are_in_no_file_of_the_store_nor_of_a_new_backu
     let mut agent = Client::logged_in(&server.base, &org.agent, PASSWORD);
     let kept_codes: Vec<String> = kept.iter().map(|n| screen(&mut agent, n)).collect();
     let deleted_codes: Vec<String> = deleted.iter().map(|n| screen(&mut agent, n)).collect();
-    for code in &deleted_codes {
+    // Two by the API, one by the command line (the person's right of access too).
+    for code in &deleted_codes[..2] {
         assert_eq!(agent.delete(&format!("/api/results/{code}")).status, 204);
     }
+    let out = server.cli(&["result", "data", &deleted_codes[2].to_lowercase()], "");
+    let stored: serde_json::Value = serde_json::from_str(&ok_stdout(&out)).expect("json");
+    assert_eq!(stored["profile"]["person"], deleted[2]);
+    assert!(
+        stored["session"]["submission"]["answers"].is_array(),
+        "{stored}"
+    );
+    let out = server.cli(&["result", "delete", &deleted_codes[2]], "");
+    assert_eq!(
+        ok_stdout(&out),
+        format!("deleted: result {}", deleted_codes[2])
+    );
+    let out = server.cli(&["result", "delete", &deleted_codes[2]], "");
+    assert_eq!(out.status.code(), Some(2), "already deleted");
+    assert_eq!(
+        server
+            .cli(&["result", "data", "pas-un-code"], "")
+            .status
+            .code(),
+        Some(2)
+    );
     let out = server.cli(&["purge", "--retention-days", "365"], "");
     assert!(
         ok_stdout(&out).contains("deleted: 2 result(s)"),
