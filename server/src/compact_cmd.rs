@@ -3,9 +3,9 @@
 //!
 //! Deleting a result already erases it (its key is erased: see
 //! [`crate::store::sealed`]); compaction also drops the noise sled kept, seals
-//! whatever an older Repère wrote in clear, and gives back the disk space. With a
-//! server running it runs inside it (through `/api/local`): writes wait during the
-//! copy, reads go on.
+//! whatever an older Repère wrote in clear, and keeps only the keys of live
+//! records. With a server running it runs inside it (through `/api/local`): writes
+//! wait during the copy, reads go on.
 
 use crate::admin_ops::{AdminOp, AdminReply};
 use crate::local::{run_op, DataArg};

@@ -703,7 +703,11 @@ impl SledStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         files::create_private_dir(path).map_err(|e| io_error("create", path, &e))?;
         let lock = files::lock_folder(path)?;
-        files::tighten(path)?;
+        // Files an older Repère left readable by others. A file this process may not
+        // change (another owner) is said, not fatal: what it creates is private anyway.
+        if let Err(e) = files::tighten(path) {
+            tracing::warn!(error = %e, "the data folder holds files others may read");
+        }
         let gen = match files::read_current(path)? {
             Some(name) => {
                 files::remove_leftovers(path, &name)?;
