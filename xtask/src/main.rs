@@ -119,8 +119,12 @@ fn build_app(tools: &setup::Tools) -> Result<(), String> {
         }
     }
     voice::record(tools, &dist)?;
-    let (listed, stamp) = voice::write_precache(&dist)?;
-    println!("    dist/precache.txt: {listed} pictures and clips; dist/sw.js stamped {stamp}");
+    let bank = voice::bank_file()?;
+    let (listed, stamp) = voice::write_precache(&dist, &[bank])?;
+    println!(
+        "    dist/precache.txt: the item bank, {} pictures and clips; dist/sw.js stamped {stamp}",
+        listed - 1
+    );
     check_bundles(
         &target_dir()
             .join("wasm32-unknown-unknown")
