@@ -92,10 +92,11 @@ async function wholeTest(page, { able }) {
     items.push(id);
     if (able) await respond(page, scripted(['item', id]).item, scripted(['item', id]).right.response);
     else await page.getByRole('button', { name: 'Je ne sais pas' }).click();
+    // The progress line starts with the question's number (« Question 4 · … »).
     await page.waitForFunction(
       (n) =>
         document.querySelector('main h1')?.textContent.trim() === 'Votre résultat' ||
-        document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n + 1}`,
+        new RegExp(`^Question ${n + 1}\\b`).test(document.querySelector('article.item .progress')?.textContent.trim() ?? ''),
       items.length,
     );
   }
@@ -217,21 +218,27 @@ test('a picture that does not load leaves the question answerable', async () => 
   await context.close();
 });
 
-/** The welcome screen's spoken text (app/src/spoken.rs), outside kiosk mode. */
-const WELCOME_SPOKEN =
-  'Repère. Un petit test pour savoir où vous en êtes avec le numérique. Une dizaine de questions, environ 10 minutes, sans chronomètre. Vous pouvez toujours répondre : je ne sais pas. Pour commencer, touchez le bouton Commencer.';
+/**
+ * What the app says (app/src/spoken.rs, compiled into `repere-scripted` with the
+ * bank's rules): the welcome screen outside kiosk mode, and the idle question
+ * with 20 seconds left.
+ */
+const SPOKEN = scripted(['spoken', '--countdown', '20']);
 
 test('without a French voice, « Écouter » plays the recorded clips of the screen, one after the other', async () => {
-  assert.deepEqual(phrases(WELCOME_SPOKEN), [
-    'Repère.',
-    'Un petit test pour savoir où vous en êtes avec le numérique.',
-    'Une dizaine de questions, environ 10 minutes, sans chronomètre.',
-    'Vous pouvez toujours répondre :',
-    'je ne sais pas.',
-    'Pour commencer, touchez le bouton Commencer.',
-  ]);
+  // The welcome's phrases: its first words, the length the rules give, the
+  // colon that cuts « je ne sais pas », the last words.
+  const said = phrases(SPOKEN.welcome);
+  assert.equal(said.join(' '), SPOKEN.welcome.split(/\s+/u).join(' '), 'the phrases are the whole text');
+  assert.equal(said[0], 'Repère.');
+  const [min, max] = SPOKEN.length.items;
+  assert.ok(said.includes(`Entre ${min} et ${max} questions.`), `${said}`);
+  assert.ok(said.includes(`Le test dure ${SPOKEN.length.minutes} minutes au plus.`), `${said}`);
+  const skip = said.indexOf('Vous pouvez toujours répondre :');
+  assert.ok(skip > 0 && said[skip + 1] === 'je ne sais pas.', `${said}`);
+  assert.equal(said.at(-1), 'Pour commencer, touchez le bouton Commencer.');
   assert.equal(clipKey('foobar'), '85944171f73967e8', 'FNV-1a 64');
-  const expected = clipsOf(WELCOME_SPOKEN);
+  const expected = clipsOf(SPOKEN.welcome);
   for (const clip of expected) assert.ok(clips.includes(clip), `${clip} is recorded`);
 
   for (const [label, options] of [
@@ -244,6 +251,13 @@ test('without a French voice, « Écouter » plays the recorded clips of the scr
     await watchAudio(context);
     await page.goto(server.url);
     await waitForApp(page);
+    // The text read is the screen's: each of its facts is said (word for word).
+    if (label === 'no voice') {
+      const words = (t) => t.toLowerCase().split(/[^\p{Alphabetic}0-9]+/u).filter(Boolean).join(' ');
+      const facts = await page.locator('.screen.welcome .facts li').allTextContents();
+      assert.equal(facts.length, 3, `${facts}`);
+      for (const fact of facts) assert.ok(` ${words(SPOKEN.welcome)} `.includes(` ${words(fact)} `), `« ${fact} » is said`);
+    }
     const listen = page.getByRole('button', { name: 'Écouter' });
     await listen.waitFor({ timeout: 5000 });
     await listen.click();
@@ -283,7 +297,7 @@ test('a phrase without a clip is skipped, and said in the console', async () => 
   const { context, page, problems } = await openPage(browser);
   await stubSpeech(context, { voices: [] });
   await watchAudio(context);
-  const missing = 'Pour commencer, touchez le bouton Commencer.';
+  const missing = phrases(SPOKEN.welcome).at(-1);
   const dropped = `/voice/${clipKey(missing)}.mp3`;
   await page.route('**/precache.txt', async (route) => {
     const response = await route.fetch();
@@ -297,7 +311,7 @@ test('a phrase without a clip is skipped, and said in the console', async () => 
   await page.goto(server.url);
   await waitForApp(page);
   await page.getByRole('button', { name: 'Écouter' }).click();
-  const expected = clipsOf(WELCOME_SPOKEN).filter((c) => c !== dropped);
+  const expected = clipsOf(SPOKEN.welcome).filter((c) => c !== dropped);
   await page.waitForFunction((n) => window.__ended.length >= n, expected.length, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Écouter' }).waitFor();
   assert.deepEqual(await page.evaluate(() => window.__played), expected, 'the other phrases, in order');
@@ -354,10 +368,6 @@ test('without a French voice, « Non, je vois mal » turns reading aloud on: eac
   await context.close();
 });
 
-/** The idle question's spoken text for a countdown of `n` seconds (app/src/spoken.rs). */
-const idleSpoken = (n) =>
-  `Voulez-vous continuer ? Vous n'avez rien touché depuis un moment. Sans réponse, tout sera effacé dans\n${n} secondes. Pour continuer, touchez le bouton Continuer.`;
-
 /** A kiosk with short delays, « Lire chaque écran à voix haute » chosen or not, at its first question. */
 async function idleKiosk(page, readAloud) {
   await page.goto(`${server.url}?mode=kiosk&idle=2&countdown=20`);
@@ -380,7 +390,7 @@ test('the idle question is read aloud when reading aloud is on: the device voice
     await dialog.waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => window.__spoken.some((u) => u.text.startsWith('Voulez-vous continuer')));
     const spoken = await page.evaluate(() => window.__spoken.map((u) => u.text));
-    assert.deepEqual(spoken.filter((t) => t.startsWith('Voulez-vous')), [idleSpoken(20)]);
+    assert.deepEqual(spoken.filter((t) => t.startsWith('Voulez-vous')), [SPOKEN.idle]);
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await dialog.waitFor({ state: 'hidden' });
     assert.deepEqual(problems.pageErrors, []);
@@ -395,8 +405,8 @@ test('the idle question is read aloud when reading aloud is on: the device voice
     await idleKiosk(page, true);
     const dialog = page.getByRole('dialog', { name: 'Voulez-vous continuer ?' });
     await dialog.waitFor({ timeout: 10_000 });
-    const expected = clipsOf(idleSpoken(20));
-    assert.deepEqual(phrases(idleSpoken(20)).slice(2, 4), ['Sans réponse, tout sera effacé dans', '20 secondes.']);
+    const expected = clipsOf(SPOKEN.idle);
+    assert.deepEqual(phrases(SPOKEN.idle).slice(2, 4), ['Sans réponse, tout sera effacé dans', '20 secondes.']);
     // The question's clips, after whatever the screen behind it was reading.
     await page.waitForFunction((first) => window.__played.includes(first), expected[0]);
     const label = 'idle question, read with the recorded voice';

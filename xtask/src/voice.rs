@@ -414,5 +414,24 @@ mod tests {
             assert!(has(phrase), "« {phrase} » is recorded");
         }
         assert!(!has("61 secondes."), "only the countdowns a kiosk can say");
+
+        // The welcome screen says the length the bank's rules give (the app reads
+        // them through `Referentiel::test_length` too, in `app/build.rs`): every
+        // phrase of it, on a kiosk or not, is recorded.
+        let bank = repere_items::load_dir(&root().join("items").join("data")).expect("bank");
+        let length = bank.referentiel.test_length().expect("[session] rules");
+        let items = (length.min_items, length.max_items);
+        let range = format!("Entre {} et {} questions.", items.0, items.1);
+        let cap = format!("Le test dure {} minutes au plus.", length.max_minutes);
+        assert!(has(&range), "« {range} » is recorded");
+        assert!(has(&cap), "« {cap} » is recorded");
+        for kiosk in [false, true] {
+            let welcome = app_spoken::welcome(kiosk, items, length.max_minutes);
+            let said = repere_items::spoken::phrases(&welcome);
+            assert!(said.contains(&range) && said.contains(&cap), "{said:?}");
+            for phrase in said {
+                assert!(has(&phrase), "« {phrase} » of the welcome is recorded");
+            }
+        }
     }
 }
