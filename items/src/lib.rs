@@ -41,6 +41,8 @@ mod referentiel;
 #[cfg(feature = "simulate")]
 pub mod respond;
 mod score;
+#[cfg(feature = "source")]
+mod spoken;
 mod svg;
 mod text;
 #[cfg(feature = "simulate")]
