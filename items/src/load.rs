@@ -375,6 +375,29 @@ fn parse_context(text: &str, problems: &mut Vec<Problem>) -> Option<Context> {
             }
         }
     }
+    for (qi, q) in ctx.questions.iter().enumerate() {
+        for (wi, w) in q.when_any.iter().enumerate() {
+            let at = [
+                Seg::K("question"),
+                Seg::I(qi),
+                Seg::K("when_any"),
+                Seg::I(wi),
+            ];
+            if let Some(m) = answer_ref_problem(&ctx, w) {
+                problems.push(doc.at(&at, m));
+                continue;
+            }
+            let earlier = w
+                .split_once(':')
+                .is_some_and(|(wq, _)| ctx.questions[..qi].iter().any(|x| x.id == wq));
+            if !earlier {
+                problems.push(doc.at(
+                    &at,
+                    format!("`{w}` must answer a question asked before `{}`", q.id),
+                ));
+            }
+        }
+    }
     for (ri, r) in ctx.start_rules.iter().enumerate() {
         for (wi, w) in r.when_all.iter().enumerate() {
             if let Some(m) = answer_ref_problem(&ctx, w) {

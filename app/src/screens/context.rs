@@ -150,6 +150,7 @@ mod tests {
             label: "Quels appareils ?".into(),
             read_aloud: "Quels appareils ?".into(),
             multiple,
+            when_any: Vec::new(),
             answers: vec![
                 answer("smartphone", false),
                 answer("computer", false),
