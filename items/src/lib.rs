@@ -41,8 +41,9 @@ mod referentiel;
 #[cfg(feature = "simulate")]
 pub mod respond;
 mod score;
+pub mod spoken;
 #[cfg(feature = "source")]
-mod spoken;
+mod spoken_form;
 mod svg;
 mod text;
 #[cfg(feature = "simulate")]

@@ -17,7 +17,7 @@ use crate::item::*;
 use crate::note::{is_item_reason, stated_a, stated_band, BandError, MIN_REASON_WORDS};
 use crate::referentiel::{BankTargets, Context, Referentiel};
 use crate::score::{steps_achieved, Scene, FORM_SUBMIT, MAILBOX_BUTTONS, MAILBOX_FIELDS};
-use crate::spoken::{is_address, SpokenText};
+use crate::spoken_form::{is_address, SpokenText};
 use crate::text::{breakable_spaces, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
 use crate::{Bank, Normalise};
 
@@ -1358,7 +1358,7 @@ impl ItemCheck<'_, '_> {
     }
 
     /// Every text of a simulated screen that a person uses to answer has a spoken
-    /// counterpart in `read_aloud` (`crate::spoken`): a message's sender, address,
+    /// counterpart in `read_aloud` (`crate::spoken_form`): a message's sender, address,
     /// subject, body (each sentence) and links; each search result's title,
     /// address (its host), snippet (each sentence) and « sponsorisé »; each e-mail's
     /// sender, subject and attachments and the files of a mailbox; a form's labels
@@ -1429,7 +1429,7 @@ impl ItemCheck<'_, '_> {
                     if !spoken.says_address(&r.url) {
                         unsaid.push((
                             at("url"),
-                            format!("the address \"{}\"", crate::spoken::host(&r.url)),
+                            format!("the address \"{}\"", crate::spoken_form::host(&r.url)),
                         ));
                     }
                     for s in spoken.unsaid_sentences(&r.snippet) {

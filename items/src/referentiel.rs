@@ -491,6 +491,35 @@ impl Context {
     }
 }
 
+/// How long a test can be, as the person is told before it starts: the fewest
+/// and the most questions, and the time cap in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TestLength {
+    /// The fewest questions: the stop's minimum, or every domain's items if more.
+    pub min_items: usize,
+    /// The most questions.
+    pub max_items: usize,
+    /// The time cap, in minutes (no timer is shown).
+    pub max_minutes: u64,
+}
+
+impl Referentiel {
+    /// The length of a test under the session rules (`None` without them): the
+    /// test never stops before `stop.min_items` questions, nor before every domain
+    /// has its `min_per_domain` items.
+    pub fn test_length(&self) -> Option<TestLength> {
+        let session = self.session.as_ref()?;
+        Some(TestLength {
+            min_items: session
+                .stop
+                .min_items
+                .max(session.min_per_domain * self.domains.len()),
+            max_items: session.stop.max_items,
+            max_minutes: session.stop.max_minutes,
+        })
+    }
+}
+
 impl Referentiel {
     /// The skill with this id.
     pub fn skill(&self, id: &str) -> Option<&Skill> {
