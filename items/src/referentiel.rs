@@ -443,6 +443,30 @@ impl Context {
             .collect()
     }
 
+    /// `answers` without the answers to questions that these answers no longer
+    /// ask (« Aucun appareil » after « Un iPhone »: the phone answer goes), in
+    /// their order. Answers to questions the file does not define are kept (the
+    /// assessor refuses them with a reason).
+    pub fn keep_asked(&self, answers: &[String]) -> Vec<String> {
+        let question_of = |a: &str| a.split_once(':').map_or(a, |(q, _)| q).to_string();
+        let mut dropped: Vec<&str> = Vec::new();
+        for q in &self.questions {
+            let given: Vec<&str> = answers
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !dropped.contains(&question_of(a).as_str()))
+                .collect();
+            if !self.is_asked(q, &given) {
+                dropped.push(&q.id);
+            }
+        }
+        answers
+            .iter()
+            .filter(|a| !dropped.contains(&question_of(a).as_str()))
+            .cloned()
+            .collect()
+    }
+
     /// The prior `(mean, sd)` for the given answers (`"question:answer"` strings):
     /// the first start rule whose conditions all hold. `None` only if the rules have
     /// no fallback, which the validator forbids.

@@ -729,6 +729,18 @@ fn the_phone_question_is_asked_only_when_it_makes_sense() {
     assert!(!asked(&["equipment:computer", "equipment:tablet"]));
     assert_eq!(c.asked(&["equipment:none"]).len(), 4);
     assert_eq!(c.asked(&[]).len(), 5);
+    // A change of mind on the devices drops the phone answer, nothing else.
+    let keys = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        c.keep_asked(&keys(&["equipment:none", "phone:iphone", "email:yes"])),
+        keys(&["equipment:none", "email:yes"])
+    );
+    let kept = keys(&["equipment:smartphone", "phone:iphone", "email:yes"]);
+    assert_eq!(c.keep_asked(&kept), kept);
+    assert_eq!(
+        c.keep_asked(&keys(&["phone:android"])),
+        keys(&["phone:android"])
+    );
 
     // A log with an answer to a question the app would not have asked is refused.
     let a = Assessor::new(&bank).expect("assessor");
