@@ -896,8 +896,13 @@ mod tests {
                 {"id": "tablet", "label": "Une tablette"},
             ])
         );
-        assert_eq!(row["context"][2]["answers"], serde_json::json!([]));
-        assert_eq!(v[1]["context"][2]["answers"][0]["id"], "emploi");
+        assert_eq!(row["context"][1]["id"], "phone");
+        assert_eq!(
+            row["context"][1]["answers"],
+            serde_json::json!([{"id": "iphone", "label": "Un iPhone"}])
+        );
+        assert_eq!(row["context"][3]["answers"], serde_json::json!([]));
+        assert_eq!(v[1]["context"][3]["answers"][0]["id"], "emploi");
         let class = &outcome.profile.as_ref().expect("profile").class;
         assert_eq!(row["profile"]["class"]["id"], class.as_str());
 
