@@ -99,14 +99,17 @@ async function outcome(page) {
   };
 }
 
-/** Opens the preview of item `id` in `look` (null: no parameter) at a text size. */
-async function openItem(id, look, { size, viewport }) {
+/**
+ * Opens the preview of item `id` in `look` (null: no parameter) at a text size,
+ * in the high-contrast theme if `highContrast`.
+ */
+async function openItem(id, look, { size, viewport, highContrast = false }) {
   const opened = await openPage(browser, { viewport });
   const { page } = opened;
-  if (size !== 'normal') {
-    await page.addInitScript((s) => {
-      sessionStorage.setItem('repere.settings', JSON.stringify({ text_size: s }));
-    }, size);
+  if (size !== 'normal' || highContrast) {
+    await page.addInitScript((settings) => {
+      sessionStorage.setItem('repere.settings', JSON.stringify(settings));
+    }, { text_size: size, high_contrast: highContrast });
   }
   await page.goto(`${server.url}apercu?item=${id}${look ? `&systeme=${look.name}` : ''}`);
   await waitForApp(page);
@@ -186,6 +189,18 @@ test('the mailbox attaches with a paper clip alone, named « Joindre un fichier 
     await clip.click();
     await page.getByRole('heading', { level: 2, name: look.name === 'iphone' ? 'Récents' : 'Choisir un fichier' }).waitFor();
     await context.close();
+  }
+});
+
+test('in the high-contrast theme each look keeps its shapes and takes the theme\'s colours: house rules met', async () => {
+  for (const id of ['device.power.03', SMS, 'web.official.01', 'procedures.bank.06']) {
+    for (const look of LOOKS) {
+      const { context, page } = await openItem(id, look, { ...SIZES[0], highContrast: true });
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.contrast), 'high');
+      await checkItemScreen(page, `${id} ${look.name} (high contrast)`, 22);
+      await screenshot(page, `bank-${id}-${look.name}-contrast`);
+      await context.close();
+    }
   }
 });
 

@@ -93,7 +93,7 @@ async function wholeTest(page, { able }) {
     await page.waitForFunction(
       (n) =>
         document.querySelector('main h1')?.textContent.trim() === 'Votre résultat' ||
-        document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n + 1}`,
+        new RegExp(`^Question ${n + 1}\\b`).test(document.querySelector('article.item .progress')?.textContent.trim() ?? ''),
       items.length,
     );
   }
@@ -213,15 +213,22 @@ test('a picture that does not load leaves the question answerable', async () => 
   await context.close();
 });
 
-/** The welcome screen's spoken text (app/src/spoken.rs), outside kiosk mode. */
+/**
+ * The welcome screen's spoken text (app/src/spoken.rs, `welcome`), outside kiosk
+ * mode, with the length of a test under the shipped rules (10 to 20 questions: 2
+ * per domain at least, 20 minutes at most).
+ */
 const WELCOME_SPOKEN =
-  'Repère. Un petit test pour savoir où vous en êtes avec le numérique. Une dizaine de questions, environ 10 minutes, sans chronomètre. Vous pouvez toujours répondre : je ne sais pas. Pour commencer, touchez le bouton Commencer.';
+  "Repère. Un test pour savoir où vous en êtes avec le numérique. Entre 10 et 20 questions. Le test s'arrête dès qu'il en sait assez. Pas de chronomètre. Le test dure 20 minutes au plus. Vous pouvez toujours répondre : je ne sais pas. Pour commencer, touchez le bouton Commencer.";
 
 test('without a French voice, « Écouter » plays the recorded clips of the screen, one after the other', async () => {
   assert.deepEqual(phrases(WELCOME_SPOKEN), [
     'Repère.',
-    'Un petit test pour savoir où vous en êtes avec le numérique.',
-    'Une dizaine de questions, environ 10 minutes, sans chronomètre.',
+    'Un test pour savoir où vous en êtes avec le numérique.',
+    'Entre 10 et 20 questions.',
+    "Le test s'arrête dès qu'il en sait assez.",
+    'Pas de chronomètre.',
+    'Le test dure 20 minutes au plus.',
     'Vous pouvez toujours répondre :',
     'je ne sais pas.',
     'Pour commencer, touchez le bouton Commencer.',
