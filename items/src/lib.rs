@@ -35,6 +35,7 @@ mod diag;
 mod item;
 #[cfg(feature = "source")]
 mod load;
+pub mod places;
 mod referentiel;
 mod score;
 mod svg;
