@@ -21,6 +21,7 @@ mod api;
 mod auth;
 mod backup_cmd;
 mod bench_cmd;
+mod bench_places_cmd;
 mod clock;
 mod code;
 mod commit;
@@ -31,6 +32,8 @@ mod groups;
 mod kiosk_cmd;
 mod local;
 mod outcome;
+mod places;
+mod places_cmd;
 mod purge_cmd;
 mod ratelimit;
 mod records;
@@ -61,7 +64,8 @@ enum Command {
     /// Calibrate item parameters from a CSV of answers (`person;item;score`) or from the
     /// store (`--data DIR`); `--write` updates the bank files.
     Calibrate(calibrate::CalibrateArgs),
-    /// Structures: `repere structure add NAME` (prints the id), `repere structure list`.
+    /// Structures: `repere structure add NAME` (prints the id), `set-tz`,
+    /// `set-location`, `repere structure list`.
     Structure(structure_cmd::StructureArgs),
     /// Accounts: `repere user add --structure ID --role agent|trainer|admin --login NAME`.
     User(user_cmd::UserArgs),
@@ -76,11 +80,17 @@ enum Command {
     Purge(purge_cmd::PurgeArgs),
     /// Count the records of the store.
     Stats(stats_cmd::StatsArgs),
+    /// Mediation places: `repere places import FILE` (the national file),
+    /// `repere places suggest --lat --lon --modality …`, `local`, `mark`.
+    Places(places_cmd::PlacesArgs),
     /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
     Simulate(simulate::SimulateArgs),
     /// Benchmark of the CSV export (run by `cargo xtask bench`).
     #[command(hide = true)]
     BenchExport(bench_cmd::BenchExportArgs),
+    /// Benchmark of the import of mediation places (run by `cargo xtask bench`).
+    #[command(hide = true)]
+    BenchPlaces(bench_places_cmd::BenchPlacesArgs),
 }
 
 /// A failure of a subcommand, with the exit code it maps to.
@@ -114,8 +124,10 @@ fn main() -> ExitCode {
         Command::Backup(args) => backup_cmd::run(args),
         Command::Purge(args) => purge_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
+        Command::Places(args) => places_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::BenchExport(args) => bench_cmd::run(args),
+        Command::BenchPlaces(args) => bench_places_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

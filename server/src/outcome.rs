@@ -102,6 +102,37 @@ pub struct Orientation {
     pub modality: String,
     /// Services of the mediation schema, in order, without repeats.
     pub services: Vec<String>,
+    /// `modalites_accompagnement` a suggested place must offer one of (records
+    /// stored before places: empty, the modality's are used).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalites: Vec<String>,
+    /// Services a suggested place must all offer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub place_services: Vec<String>,
+    /// Specific needs (ids) a suggested place must meet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
+    /// Programmes whose places come first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programmes: Vec<String>,
+}
+
+impl Orientation {
+    /// What a suggested place must offer. Records stored before places were
+    /// suggested only have the modality: its rules of the référentiel are used.
+    pub fn needs(&self, bank: &Bank) -> repere_items::places::Needs {
+        if self.modalites.is_empty() && self.place_services.is_empty() && self.needs.is_empty() {
+            if let Ok(n) = crate::places::needs_of(bank, &self.modality, &[], &[]) {
+                return n;
+            }
+        }
+        repere_items::places::Needs::from_parts(
+            &self.modalites,
+            &self.place_services,
+            &self.needs,
+            &self.programmes,
+        )
+    }
 }
 
 /// The autonomy profile, in ids of the référentiel (labels are looked up when shown).
@@ -115,6 +146,10 @@ pub struct Profile {
     pub skills: Vec<SkillStatus>,
     /// The orientation.
     pub orientation: Orientation,
+    /// The skills to work on next, by priority (`None` in records stored before
+    /// the list was kept: the skills whose status adds services are shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_on: Option<Vec<String>>,
 }
 
 /// What the server stores and shows for one test.
@@ -227,7 +262,12 @@ impl Outcome {
             orientation: Orientation {
                 modality: p.orientation.modality.clone(),
                 services: p.orientation.services.clone(),
+                modalites: p.orientation.modalites.clone(),
+                place_services: p.orientation.place_services.clone(),
+                needs: p.orientation.needs.clone(),
+                programmes: p.orientation.programmes.clone(),
             },
+            work_on: Some(p.work_on.clone()),
         };
         Outcome {
             engine_version: p.engine_version.clone(),

@@ -184,6 +184,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             LIMIT_CAPACITY,
         ),
         local_token: local_token.clone(),
+        places: crate::places::Places::default(),
     });
 
     // Screens such as /agent or /connexion are routed by the app itself: any path that

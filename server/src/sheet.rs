@@ -8,6 +8,7 @@ use crate::clock::{format_date_fr, format_datetime_fr};
 use crate::groups::Group;
 use crate::records::ProfileRecord;
 use crate::view::{class_label, level_label, modality_label, skill_label, status_label};
+use repere_items::places::{text, Suggestion};
 
 /// Escapes text for HTML.
 pub fn esc(text: &str) -> String {
@@ -45,6 +46,7 @@ pub fn result_sheet(
     bank: &Bank,
     p: &ProfileRecord,
     structure: Option<&str>,
+    places: &[Suggestion],
     tz: &TimeZone,
 ) -> String {
     let r = &bank.referentiel;
@@ -88,7 +90,12 @@ pub fn result_sheet(
             if let Some(m) = modality {
                 b.push_str(&format!("<p>{}</p>", esc(&m.description)));
             }
-            if !pr.orientation.services.is_empty() {
+            if !places.is_empty() {
+                b.push_str("<h2>Où aller</h2>");
+                for s in places {
+                    b.push_str(&place_block(s));
+                }
+            } else if !pr.orientation.services.is_empty() {
                 b.push_str("<p>Cherchez un lieu qui propose :</p><ul>");
                 for s in &pr.orientation.services {
                     b.push_str(&format!("<li>{}</li>", esc(s)));
@@ -107,7 +114,15 @@ pub fn result_sheet(
                 ));
             }
             b.push_str("</tbody></table>");
-            let work: Vec<_> = pr.skills.iter().filter(|s| s.to_work_on).collect();
+            // The profile's list (an autonomous person's holds only what is truly
+            // to learn); records stored before it was kept: every skill to work on.
+            let work: Vec<_> = match &pr.work_on {
+                Some(list) => list
+                    .iter()
+                    .filter_map(|id| pr.skills.iter().find(|s| &s.skill == id))
+                    .collect(),
+                None => pr.skills.iter().filter(|s| s.to_work_on).collect(),
+            };
             if !work.is_empty() {
                 b.push_str("<h2>À travailler</h2><ul>");
                 for s in work {
@@ -131,6 +146,49 @@ pub fn result_sheet(
         p.outcome.items
     ));
     page(&format!("Résultat Repère {}", p.code), &b)
+}
+
+/// One suggested place on the sheet: name, distance, address, hours, phone, how
+/// to go, cost, links.
+fn place_block(s: &Suggestion) -> String {
+    let p = &s.place;
+    let mut b = format!(
+        "<section class=\"place\"><h3>{}</h3><p>{}{}</p><p>{}</p>",
+        esc(&s.nom),
+        esc(&text::distance_phrase(s)),
+        text::relation(s.relation)
+            .map(|r| format!(" — {}", esc(r)))
+            .unwrap_or_default(),
+        esc(&text::address(p))
+    );
+    if !s.horaires_fr.is_empty() {
+        b.push_str("<p>Horaires :</p><ul>");
+        for line in &s.horaires_fr {
+            b.push_str(&format!("<li>{}</li>", esc(line)));
+        }
+        b.push_str("</ul>");
+    }
+    if let Some(t) = &p.telephone {
+        b.push_str(&format!("<p>Téléphone : {}</p>", esc(&text::phone(t))));
+    }
+    let ways = text::how_to_go(p);
+    if !ways.is_empty() {
+        b.push_str(&format!(
+            "<p>Comment y aller : {}.</p>",
+            esc(&ways.join(" ; "))
+        ));
+    }
+    if let Some(c) = text::cost(p) {
+        b.push_str(&format!("<p>{}.</p>", esc(c)));
+    }
+    if let Some(u) = &p.prise_rdv {
+        b.push_str(&format!("<p>Rendez-vous en ligne : {}</p>", esc(u)));
+    }
+    if let Some(u) = &p.fiche_acces_libre {
+        b.push_str(&format!("<p>Accessibilité : {}</p>", esc(u)));
+    }
+    b.push_str("</section>");
+    b
 }
 
 /// A trainer's session plan: each group, its members, the skills to cover (dates

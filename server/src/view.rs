@@ -165,6 +165,9 @@ pub struct ProfileView<'a> {
     pub skills: Vec<SkillView<'a>>,
     /// Orientation.
     pub orientation: OrientationView<'a>,
+    /// The skills to work on next, by priority (the profile's list: an
+    /// autonomous person's holds only the skills truly to learn).
+    pub work_on: Vec<Labelled<'a>>,
 }
 
 /// A per-skill tally in a view.
@@ -227,6 +230,17 @@ pub struct ResultView<'a> {
     pub engine_version: &'a str,
     /// Référentiel.
     pub referentiel: ReferentielView<'a>,
+    /// The mediation places suggested (staff views of a structure that has a
+    /// location; empty elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<repere_items::places::Suggestion>,
+    /// The sentence the agent can say about the first place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_sentence: Option<String>,
+    /// Why no place is shown, for the staff (`None` when places are shown, or
+    /// were not looked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places_note: Option<&'static str>,
 }
 
 /// Builds the view of one result; its date is the day in `tz`.
@@ -281,6 +295,24 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
                     to_work_on: s.to_work_on,
                 })
                 .collect(),
+            work_on: match &pr.work_on {
+                Some(list) => list
+                    .iter()
+                    .map(|s| Labelled {
+                        id: s,
+                        label: skill_label(bank, s),
+                    })
+                    .collect(),
+                None => pr
+                    .skills
+                    .iter()
+                    .filter(|s| s.to_work_on)
+                    .map(|s| Labelled {
+                        id: &s.skill,
+                        label: skill_label(bank, &s.skill),
+                    })
+                    .collect(),
+            },
             orientation: OrientationView {
                 modality: Described {
                     id: &pr.orientation.modality,
@@ -320,6 +352,9 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
             id: &o.referentiel_id,
             version: &o.referentiel_version,
         },
+        places: Vec::new(),
+        agent_sentence: None,
+        places_note: None,
     }
 }
 

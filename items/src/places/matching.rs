@@ -110,23 +110,31 @@ pub struct Needs {
 
 impl Needs {
     /// The needs an orientation of the engine's profile describes: its
-    /// `modalites`, `place_services`, `needs` and `programmes`. Values this
+    /// `modalites`, `place_services`, `needs` and `programmes`.
+    pub fn from_orientation(o: &repere_engine::profile::Orientation) -> Needs {
+        Needs::from_parts(&o.modalites, &o.place_services, &o.needs, &o.programmes)
+    }
+
+    /// The needs of an orientation's lists (schema strings, need ids). Values this
     /// version does not know are left out (a profile computed by a newer
     /// référentiel still finds places).
-    pub fn from_orientation(o: &repere_engine::profile::Orientation) -> Needs {
+    pub fn from_parts(
+        modalites: &[String],
+        services: &[String],
+        needs: &[String],
+        programmes: &[String],
+    ) -> Needs {
         Needs {
-            accompaniment: o
-                .modalites
+            accompaniment: modalites
                 .iter()
                 .filter_map(|m| Accompaniment::read(m))
                 .collect(),
-            services: o
-                .place_services
+            services: services
                 .iter()
                 .filter_map(|s| Service::from_label(s))
                 .collect(),
-            needs: o.needs.iter().filter_map(|n| Need::from_id(n)).collect(),
-            programmes: o.programmes.clone(),
+            needs: needs.iter().filter_map(|n| Need::from_id(n)).collect(),
+            programmes: programmes.to_vec(),
         }
     }
 

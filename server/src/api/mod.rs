@@ -37,6 +37,7 @@ use crate::store::{Store, StoreError};
 mod admin;
 pub mod kiosk;
 mod local;
+mod places;
 mod results;
 mod session;
 mod trainer;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub limit_pairing: RateLimiter,
     /// Token of the local administration endpoint (also in `server.json`).
     pub local_token: String,
+    /// The index of mediation places, and kiosks' offline sets.
+    pub places: crate::places::Places,
 }
 
 /// Shared state handle.
@@ -456,6 +459,10 @@ pub fn router(state: Shared) -> Router {
         .route("/admin/kiosks", get(admin::kiosks).post(admin::add_kiosk))
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
         .route("/admin/kiosks/{id}/code", post(admin::kiosk_code))
+        .route("/places", get(places::suggestions))
+        .route("/admin/structure", get(places::structure))
+        .route("/admin/structure/location", post(places::set_location))
+        .route("/kiosk/places", get(places::kiosk))
         .route("/kiosk", get(kiosk::status))
         .route("/kiosk/pair", post(kiosk::pair))
         .route("/kiosk/unpair", post(kiosk::unpair))

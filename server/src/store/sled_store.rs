@@ -15,6 +15,12 @@
 //! | `codes` | result code | result UUID |
 //! | `profiles_by_structure` | structure (8) · received_at (8) · UUID | empty |
 //! | `profiles_by_date` | received_at (8) · UUID | empty |
+//! | `places` | import generation (8) · the file's id | mediation place |
+//! | `structure_places` | structure id | location, own places, marks |
+//!
+//! An import of mediation places writes its places under a new generation, then
+//! switches `meta/places_generation` to it, then removes the previous generation:
+//! readers see one whole import or the other.
 //!
 //! Results and their indexes are written in one sled transaction. Every write holds
 //! the read side of a gate that [`SledStore::backup_to`] takes for writing, so a
@@ -34,7 +40,7 @@ use super::{
 };
 use crate::records::{
     Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
-    User, SCHEMA_VERSION,
+    StructurePlaces, User, SCHEMA_VERSION,
 };
 
 /// The sled store.
@@ -55,6 +61,10 @@ pub struct SledStore {
     codes: Tree,
     by_structure: Tree,
     by_date: Tree,
+    places: Tree,
+    structure_places: Tree,
+    /// Imports of places run one at a time.
+    places_import: std::sync::Mutex<()>,
 }
 
 fn backend(e: sled::Error) -> StoreError {
@@ -292,6 +302,9 @@ impl SledStore {
             codes: tree("codes")?,
             by_structure: tree("profiles_by_structure")?,
             by_date: tree("profiles_by_date")?,
+            places: tree("places")?,
+            structure_places: tree("structure_places")?,
+            places_import: std::sync::Mutex::new(()),
             db,
         };
         match store.meta("schema")? {
@@ -340,6 +353,30 @@ impl SledStore {
             }
         }
         Ok(out)
+    }
+
+    /// Removes every key of `tree` that starts with `prefix`, in batches; returns
+    /// how many.
+    fn remove_prefix(&self, tree: &Tree, prefix: &[u8]) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        loop {
+            let keys: Vec<sled::IVec> = tree
+                .scan_prefix(prefix)
+                .keys()
+                .take(10_000)
+                .collect::<Result<_, _>>()
+                .map_err(backend)?;
+            if keys.is_empty() {
+                return Ok(removed);
+            }
+            let _g = self.write_gate();
+            let mut batch = sled::Batch::default();
+            removed += keys.len();
+            for k in keys {
+                batch.remove(k);
+            }
+            tree.apply_batch(batch).map_err(backend)?;
+        }
     }
 
     fn delete_result_locked(&self, id: &str) -> Result<bool, StoreError> {
@@ -954,6 +991,85 @@ impl Store for SledStore {
         Ok(report)
     }
 
+    fn replace_places(&self, places: &[repere_items::places::Place]) -> Result<usize, StoreError> {
+        let _one = self
+            .places_import
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let old = self.places_generation()?;
+        let new = old.saturating_add(1);
+        // A crash in the middle of an earlier import may have left a half-written
+        // generation `new`: start it clean.
+        self.remove_prefix(&self.places, &new.to_be_bytes())?;
+        for chunk in places.chunks(10_000) {
+            let _g = self.write_gate();
+            let mut batch = sled::Batch::default();
+            for p in chunk {
+                let mut key = Vec::with_capacity(8 + p.id.len());
+                key.extend_from_slice(&new.to_be_bytes());
+                key.extend_from_slice(p.id.as_bytes());
+                batch.insert(key, encode(p)?);
+            }
+            self.places.apply_batch(batch).map_err(backend)?;
+        }
+        {
+            let _g = self.write_gate();
+            self.meta
+                .insert("places_generation", new.to_string().as_bytes())
+                .map_err(backend)?;
+        }
+        self.remove_prefix(&self.places, &old.to_be_bytes())
+    }
+
+    fn places_generation(&self) -> Result<u64, StoreError> {
+        match self.meta("places_generation")? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| {
+                StoreError::Backend(format!("meta/places_generation is not a number: {v:?}"))
+            }),
+        }
+    }
+
+    fn scan_places(
+        &self,
+        visit: &mut dyn FnMut(repere_items::places::Place),
+    ) -> Result<ScanReport, StoreError> {
+        let prefix = self.places_generation()?.to_be_bytes();
+        let mut report = ScanReport::default();
+        let records = self.places.scan_prefix(prefix).map(|kv| {
+            kv.map(|(k, v)| Fetched::Found(k.to_vec(), v))
+                .map_err(backend)
+        });
+        decode_in_order("places", records, &mut report, visit)?;
+        Ok(report)
+    }
+
+    fn structure_places(&self, structure: u64) -> Result<StructurePlaces, StoreError> {
+        Ok(self
+            .get(
+                &self.structure_places,
+                "structure_places",
+                &id_key(structure),
+            )?
+            .unwrap_or_else(|| StructurePlaces::empty(structure)))
+    }
+
+    fn put_structure_places(&self, places: &StructurePlaces) -> Result<(), StoreError> {
+        let _g = self.write_gate();
+        if self
+            .structures
+            .get(id_key(places.structure))
+            .map_err(backend)?
+            .is_none()
+        {
+            return Err(StoreError::NoStructure(places.structure));
+        }
+        self.structure_places
+            .insert(id_key(places.structure), encode(places)?)
+            .map_err(backend)?;
+        Ok(())
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .meta
@@ -980,6 +1096,10 @@ impl Store for SledStore {
             unattached: results.saturating_sub(self.by_structure.len()),
             screenings: self.screenings.len(),
             logins: self.logins.len(),
+            places: self
+                .places
+                .scan_prefix(self.places_generation()?.to_be_bytes())
+                .count(),
         })
     }
 
@@ -1043,6 +1163,79 @@ pub(crate) mod tests {
     use crate::outcome::Outcome;
     use crate::records::Source;
     use crate::submission::AnswerLog;
+
+    fn place(id: &str) -> repere_items::places::Place {
+        repere_items::places::Place {
+            id: id.into(),
+            nom: format!("Lieu {id}"),
+            adresse: String::new(),
+            complement_adresse: None,
+            code_postal: "99100".into(),
+            commune: "Villefictive".into(),
+            code_insee: None,
+            latitude: Some(46.5),
+            longitude: Some(2.5),
+            services: vec![repere_items::places::Service::Loisirs],
+            modalites_accompagnement: vec![],
+            modalites_acces: vec![],
+            frais_a_charge: vec![],
+            prise_en_charge_specifique: vec![],
+            dispositif_programmes_nationaux: vec![],
+            typologie: vec![],
+            telephone: None,
+            site_web: None,
+            horaires: None,
+            prise_rdv: None,
+            fiche_acces_libre: None,
+            presentation_resume: None,
+            date_maj: None,
+        }
+    }
+
+    fn place_ids(store: &SledStore) -> Vec<String> {
+        let mut ids = Vec::new();
+        store.scan_places(&mut |p| ids.push(p.id)).expect("scan");
+        ids
+    }
+
+    #[test]
+    fn an_import_of_places_replaces_the_previous_one_whole_and_keeps_structures_places() {
+        let t = temp_store();
+        assert_eq!(t.store.places_generation().expect("gen"), 0);
+        assert!(place_ids(&t.store).is_empty());
+        let first: Vec<_> = ["a", "b", "c"].map(place).into();
+        assert_eq!(t.store.replace_places(&first).expect("import"), 0);
+        assert_eq!(t.store.places_generation().expect("gen"), 1);
+        assert_eq!(place_ids(&t.store), ["a", "b", "c"]);
+        let st = structure_one(&t.store);
+        let mut sp = t.store.structure_places(st.id).expect("get");
+        assert_eq!(sp, StructurePlaces::empty(st.id));
+        sp.marks.push(crate::records::PlaceMark {
+            id: "b".into(),
+            relation: repere_items::places::Relation::Partner,
+        });
+        t.store.put_structure_places(&sp).expect("put");
+        // The second import: its places only, the first one's keys gone.
+        let second: Vec<_> = ["b", "d"].map(place).into();
+        assert_eq!(t.store.replace_places(&second).expect("import"), 3);
+        assert_eq!(place_ids(&t.store), ["b", "d"]);
+        assert_eq!(t.store.places.len(), 2);
+        assert_eq!(t.store.stats().expect("stats").places, 2);
+        assert_eq!(t.store.structure_places(st.id).expect("get"), sp);
+        // A structure that does not exist has no places settings.
+        assert!(matches!(
+            t.store.put_structure_places(&StructurePlaces::empty(999)),
+            Err(StoreError::NoStructure(999))
+        ));
+        // A half-written generation left by a crash is cleared by the next import.
+        t.store
+            .places
+            .insert([&3u64.to_be_bytes()[..], b"stale"].concat(), b"{}".to_vec())
+            .expect("insert");
+        t.store.replace_places(&first).expect("import");
+        assert_eq!(place_ids(&t.store), ["a", "b", "c"]);
+        assert_eq!(t.store.places.len(), 3);
+    }
 
     #[test]
     fn a_full_disk_is_told_apart_from_other_storage_errors() {
