@@ -291,6 +291,16 @@ pub struct ResultView {
     /// The profile (absent when it could not be computed).
     #[serde(default)]
     pub profile: Option<ProfileView>,
+    /// The mediation places suggested from the staff member's structure, as the
+    /// screens show them.
+    #[serde(default)]
+    pub place_cards: Vec<repere_items::places::Card>,
+    /// The sentence the agent can say about the first place.
+    #[serde(default)]
+    pub agent_sentence: Option<String>,
+    /// Why no place is shown.
+    #[serde(default)]
+    pub places_note: Option<String>,
 }
 
 /// An autonomy profile.
@@ -309,6 +319,9 @@ pub struct ProfileView {
     pub skills: Vec<SkillView>,
     /// Where to send the person.
     pub orientation: OrientationView,
+    /// The skills to work on next, by priority.
+    #[serde(default)]
+    pub work_on: Vec<Labelled>,
 }
 
 /// An autonomy class.
@@ -404,6 +417,53 @@ pub async fn attach(code: &str) -> Result<ResultView, ApiError> {
 /// access).
 pub fn data_url(code: &str) -> String {
     format!("/api/results/{}/data", encode(code))
+}
+
+// ----------------------------------------------------------- structure
+
+/// Where a structure is (`GET /api/admin/structure`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Location {
+    /// INSEE code of its town.
+    #[serde(default)]
+    pub code_insee: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub code_postal: Option<String>,
+    /// Latitude.
+    pub latitude: f64,
+    /// Longitude.
+    pub longitude: f64,
+}
+
+/// The admin's structure and its places settings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StructureInfo {
+    /// Name.
+    pub name: String,
+    /// Its location, if set.
+    #[serde(default)]
+    pub location: Option<Location>,
+    /// Places of the national file on the server.
+    #[serde(default)]
+    pub places: usize,
+}
+
+/// The admin's structure.
+pub async fn structure() -> Result<StructureInfo, ApiError> {
+    call("GET", "/api/admin/structure", None).await
+}
+
+/// Sets the structure's location.
+pub async fn set_location(code_insee: &str, latitude: f64, longitude: f64) -> Result<(), ApiError> {
+    let insee = code_insee.trim();
+    let body = serde_json::json!({
+        "code_insee": (!insee.is_empty()).then_some(insee),
+        "latitude": latitude,
+        "longitude": longitude,
+    });
+    let _: serde_json::Value = call("POST", "/api/admin/structure/location", Some(&body)).await?;
+    Ok(())
 }
 
 // --------------------------------------------------------------- screenings

@@ -50,6 +50,10 @@ pub struct AppState {
     pub resetting: RwSignal<bool>,
     /// Reading aloud.
     pub speech: Speech,
+    /// The mediation places shown with the finished test (a kiosk's, ranked from
+    /// its kept places; on an own device, found with the person's postcode), for
+    /// the result and print screens.
+    pub places: RwSignal<Vec<repere_items::places::Card>>,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
             idle_countdown: RwSignal::new(None),
             resetting: RwSignal::new(false),
             speech: Speech::init(),
+            places: RwSignal::new(Vec::new()),
         }
     }
 

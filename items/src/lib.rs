@@ -36,6 +36,7 @@ mod item;
 #[cfg(feature = "source")]
 mod load;
 pub mod places;
+pub mod qr;
 mod referentiel;
 mod score;
 mod svg;

@@ -479,3 +479,81 @@ fn places_without_coordinates_are_placed_in_their_town() {
         repere_items::places::matching::SAME_TOWN_KM
     );
 }
+
+#[test]
+fn a_kiosk_ranks_its_kept_places_as_the_server_does() {
+    use repere_items::places::{rank_by, Card, CardStyle, KioskPlace, Traits};
+    let mut near = place("near", 46.51, 2.5, &[Service::Demarches, Service::Loisirs]);
+    near.modalites_accompagnement = vec![Accompaniment::Atelier];
+    let mut sight = place("sight", 46.62, 2.41, &[Service::Demarches]);
+    sight.prise_en_charge_specifique = vec![Support::DeficienceVisuelle];
+    sight.frais_a_charge = vec![Fee::SousCondition];
+    let mut fs = place("fs", 46.3, 2.9, &[Service::Demarches]);
+    fs.dispositif_programmes_nationaux = vec!["France Services".into()];
+    let mut closed = place("closed", 46.5, 2.5001, &[Service::Demarches]);
+    closed.modalites_acces = vec![Access::PasDePublic];
+    let candidates: Vec<Candidate> = [near, sight, fs, closed]
+        .into_iter()
+        .map(Candidate::of)
+        .collect();
+    let origin = Origin {
+        point: Some(ORIGIN),
+        ..Origin::default()
+    };
+    let marks = |c: &Candidate| {
+        if c.place.id == "sight" {
+            Relation::Partner
+        } else {
+            Relation::None
+        }
+    };
+    // What the server sends a kiosk: every place, with its traits and distance.
+    let kept: Vec<KioskPlace> = rank(&candidates, &origin, &Needs::default(), marks, 10)
+        .iter()
+        .map(|s| KioskPlace {
+            card: Card::of(s, CardStyle::Kiosk),
+            traits: Traits::of(&s.place, s.relation),
+            km: s.distance_km,
+        })
+        .collect();
+    assert_eq!(kept.len(), 3, "the place closed to the public is not kept");
+    for needs in [
+        Needs::default(),
+        Needs {
+            needs: vec![Need::DeficienceVisuelle],
+            ..Needs::default()
+        },
+        Needs {
+            needs: vec![Need::Gratuit],
+            ..Needs::default()
+        },
+        Needs {
+            accompaniment: vec![Accompaniment::Individuel],
+            ..Needs::default()
+        },
+        Needs {
+            services: vec![Service::Demarches],
+            programmes: vec!["France Services".into()],
+            ..Needs::default()
+        },
+        Needs {
+            services: vec![Service::Loisirs],
+            ..Needs::default()
+        },
+    ] {
+        let server: Vec<String> = rank(&candidates, &origin, &needs, marks, 3)
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let kiosk: Vec<String> = rank_by(&kept, &needs, |k| Some((k.traits, k.km, false)), 3)
+            .into_iter()
+            .map(|b| b.item.card.id.clone())
+            .collect();
+        assert_eq!(kiosk, server, "{needs:?}");
+    }
+    // A round trip through JSON keeps the traits.
+    let json = serde_json::to_string(&kept).expect("json");
+    let back: Vec<KioskPlace> = serde_json::from_str(&json).expect("back");
+    assert_eq!(back, kept);
+    assert_eq!(kept[0].traits.relation(), Relation::Partner);
+}

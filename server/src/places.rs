@@ -19,8 +19,8 @@ use repere_items::places::hours::in_french;
 use repere_items::places::matching::{locate_town, with_town_centres};
 use repere_items::places::read::{read, ReadReport};
 use repere_items::places::{
-    rank, Accompaniment, Candidate, Need, Needs, Origin, Place, Point, Relation, Service,
-    Suggestion,
+    rank, Accompaniment, Candidate, Card, CardStyle, KioskPlace, Need, Needs, Origin, Place, Point,
+    Relation, Service, Suggestion, Traits,
 };
 use repere_items::Bank;
 use serde::{Deserialize, Serialize};
@@ -188,9 +188,9 @@ pub fn suggest(
 pub struct KioskPlaces {
     /// The structure's location.
     pub origin: Origin,
-    /// The places, their relation to the structure set, their opening hours in
-    /// words.
-    pub places: Vec<Candidate>,
+    /// The places: their cards, their traits (relation to the structure
+    /// included) and their distance from it.
+    pub places: Vec<KioskPlace>,
 }
 
 /// The offline set of a structure: its own places and marked places, the
@@ -249,64 +249,51 @@ pub fn kiosk_places(index: &PlaceIndex, sp: &StructurePlaces, bank: &Bank) -> Ki
             ));
         }
     }
-    let mut chosen: BTreeSet<String> = BTreeSet::new();
-    let mut places: Vec<Candidate> = Vec::new();
-    let mut keep = |s: Suggestion| {
-        if chosen.insert(s.id.clone()) {
-            places.push(Candidate {
-                place: s.place,
-                relation: s.relation,
-                centre: None,
-                horaires_fr: s.horaires_fr,
-            });
-        }
-    };
-    for (needs, limit) in criteria {
-        for s in suggest(index, Some(sp), &origin, &needs, limit) {
-            keep(s);
-        }
-    }
     // Marked and own places always, wherever they are.
     let marked: BTreeSet<&str> = sp.marks.iter().map(|m| m.id.as_str()).collect();
-    let extra: Vec<Candidate> = local_candidates(sp, index)
-        .into_iter()
-        .chain(
-            index
-                .candidates
-                .iter()
-                .filter(|c| marked.contains(c.place.id.as_str()))
-                .cloned(),
-        )
-        .collect();
-    for s in rank(
-        &extra,
-        &origin,
-        &Needs::default(),
-        |c| {
-            if c.relation != Relation::None {
-                c.relation
-            } else {
-                sp.marks
-                    .iter()
-                    .find(|m| m.id == c.place.id)
-                    .map_or(Relation::None, |m| m.relation)
+    let all = index.candidates.len() + sp.local.len();
+    criteria.push((Needs::default(), all.min(marked.len() + sp.local.len())));
+    let mut chosen: BTreeSet<String> = BTreeSet::new();
+    let mut places: Vec<KioskPlace> = Vec::new();
+    for (i, (needs, limit)) in criteria.iter().enumerate() {
+        let last = i + 1 == criteria.len();
+        let found = if last {
+            let own: Vec<Candidate> = local_candidates(sp, index)
+                .into_iter()
+                .chain(
+                    index
+                        .candidates
+                        .iter()
+                        .filter(|c| marked.contains(c.place.id.as_str()))
+                        .cloned(),
+                )
+                .collect();
+            let marks = |c: &Candidate| {
+                if c.relation != Relation::None {
+                    c.relation
+                } else {
+                    sp.marks
+                        .iter()
+                        .find(|m| m.id == c.place.id)
+                        .map_or(Relation::None, |m| m.relation)
+                }
+            };
+            let mut found = rank(&own, &origin, needs, marks, *limit);
+            for s in &mut found {
+                s.horaires_fr = in_french(s.place.horaires.as_deref().unwrap_or("")).lines();
             }
-        },
-        extra.len(),
-    ) {
-        let mut s = s;
-        s.horaires_fr = in_french(s.place.horaires.as_deref().unwrap_or("")).lines();
-        keep(s);
-    }
-    // Places without coordinates keep the town centre they were ranked with.
-    let centres: HashMap<&str, Point> = index
-        .candidates
-        .iter()
-        .filter_map(|c| c.centre.map(|p| (c.place.id.as_str(), p)))
-        .collect();
-    for c in &mut places {
-        if c.place.point().is_none() {
-            c.centre = centres.get(c.place.id.as_str()).copied();
+            found
+        } else {
+            suggest(index, Some(sp), &origin, needs, *limit)
+        };
+        for s in found {
+            if chosen.insert(s.id.clone()) {
+                places.push(KioskPlace {
+                    card: Card::of(&s, CardStyle::Kiosk),
+                    traits: Traits::of(&s.place, s.relation),
+                    km: s.distance_km,
+                });
+            }
         }
     }
     KioskPlaces { origin, places }

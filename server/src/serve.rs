@@ -173,6 +173,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         config: Config {
             secure_cookies: args.secure_cookies,
             session_ttl_ms: SESSION_TTL_MS,
+            retention_days: args.retention_days,
         },
         limit_account: RateLimiter::new(LIMIT_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
         limit_ip: RateLimiter::new(LIMIT_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),

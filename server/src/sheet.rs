@@ -8,7 +8,7 @@ use crate::clock::{format_date_fr, format_datetime_fr};
 use crate::groups::Group;
 use crate::records::ProfileRecord;
 use crate::view::{class_label, level_label, modality_label, skill_label, status_label};
-use repere_items::places::{text, Suggestion};
+use repere_items::places::{text, CardStyle, Suggestion};
 
 /// Escapes text for HTML.
 pub fn esc(text: &str) -> String {
@@ -30,7 +30,8 @@ const STYLE: &str = "body{font-family:'Atkinson Hyperlegible',Arial,sans-serif;f
 color:#111;max-width:45em;margin:1em auto;padding:0 1em}h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.5em}\
 .code{font-size:2em;font-weight:bold;letter-spacing:.1em;border:3px solid #111;padding:.2em .6em;display:inline-block}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #555;padding:.3em .5em;text-align:left;vertical-align:top}\
-.note{font-size:.9em;color:#333}@media print{body{margin:0}.noprint{display:none}}";
+.note{font-size:.9em;color:#333}input,button{font:inherit;min-height:3rem;padding:.3em .6em}\
+a.button{display:inline-block;min-height:3rem;padding:.5em 1em;border:2px solid #111;border-radius:.4em;margin:.3em .3em .3em 0;color:#111}.qr svg{width:8em;height:auto}.place-card h3{margin:.2em 0}@media print{body{margin:0}.noprint{display:none}}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -91,10 +92,16 @@ pub fn result_sheet(
                 b.push_str(&format!("<p>{}</p>", esc(&m.description)));
             }
             if !places.is_empty() {
-                b.push_str("<h2>Où aller</h2>");
+                // The cards of the screens, in the paper style (the booking link's
+                // QR code, no link to follow).
+                b.push_str("<h2>Où aller</h2><ol class=\"places-list\">");
                 for s in places {
-                    b.push_str(&place_block(s));
+                    b.push_str(&format!(
+                        "<li>{}</li>",
+                        text::card_html(s, CardStyle::Kiosk)
+                    ));
                 }
+                b.push_str("</ol>");
             } else if !pr.orientation.services.is_empty() {
                 b.push_str("<p>Cherchez un lieu qui propose :</p><ul>");
                 for s in &pr.orientation.services {
@@ -148,47 +155,51 @@ pub fn result_sheet(
     page(&format!("Résultat Repère {}", p.code), &b)
 }
 
-/// One suggested place on the sheet: name, distance, address, hours, phone, how
-/// to go, cost, links.
-fn place_block(s: &Suggestion) -> String {
-    let p = &s.place;
-    let mut b = format!(
-        "<section class=\"place\"><h3>{}</h3><p>{}{}</p><p>{}</p>",
-        esc(&s.nom),
-        esc(&text::distance_phrase(s)),
-        text::relation(s.relation)
-            .map(|r| format!(" — {}", esc(r)))
-            .unwrap_or_default(),
-        esc(&text::address(p))
+/// The page a person's own device opens from its result to find mediation places
+/// near a postcode: a form (the postcode; the orientation's needs as hidden
+/// fields), then the places found (`cards`, in the style with links), or
+/// `message` (why none). Nothing of it is stored.
+pub fn places_page(
+    needs: &[(String, String)],
+    postcode: &str,
+    cards: &[String],
+    message: Option<&str>,
+) -> String {
+    let mut b = String::from(
+        "<h1>Trouver un lieu près de chez vous</h1>\
+         <p>Ces lieux aident à utiliser le numérique. Votre code postal sert seulement à chercher.</p>\
+         <form method=\"get\" action=\"/api/places/page\"><p><label for=\"cp\">Votre code postal</label></p>",
     );
-    if !s.horaires_fr.is_empty() {
-        b.push_str("<p>Horaires :</p><ul>");
-        for line in &s.horaires_fr {
-            b.push_str(&format!("<li>{}</li>", esc(line)));
-        }
-        b.push_str("</ul>");
-    }
-    if let Some(t) = &p.telephone {
-        b.push_str(&format!("<p>Téléphone : {}</p>", esc(&text::phone(t))));
-    }
-    let ways = text::how_to_go(p);
-    if !ways.is_empty() {
+    b.push_str(&format!(
+        "<p><input id=\"cp\" name=\"code_postal\" inputmode=\"numeric\" autocomplete=\"postal-code\" maxlength=\"5\" value=\"{}\" aria-describedby=\"cp-aide\"></p>\
+         <p id=\"cp-aide\" class=\"note\">5 chiffres, par exemple 23000.</p>",
+        esc(postcode)
+    ));
+    for (k, v) in needs {
         b.push_str(&format!(
-            "<p>Comment y aller : {}.</p>",
-            esc(&ways.join(" ; "))
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            esc(k),
+            esc(v)
         ));
     }
-    if let Some(c) = text::cost(p) {
-        b.push_str(&format!("<p>{}.</p>", esc(c)));
+    b.push_str("<p><button type=\"submit\">Chercher</button></p></form>");
+    if let Some(m) = message {
+        b.push_str(&format!(
+            "<p role=\"alert\"><strong>{}</strong></p>",
+            esc(m)
+        ));
     }
-    if let Some(u) = &p.prise_rdv {
-        b.push_str(&format!("<p>Rendez-vous en ligne : {}</p>", esc(u)));
+    if !cards.is_empty() {
+        b.push_str("<h2>Où aller</h2><ol class=\"places-list\">");
+        for c in cards {
+            b.push_str(&format!("<li>{c}</li>"));
+        }
+        b.push_str("</ol>");
     }
-    if let Some(u) = &p.fiche_acces_libre {
-        b.push_str(&format!("<p>Accessibilité : {}</p>", esc(u)));
-    }
-    b.push_str("</section>");
-    b
+    b.push_str(
+        "<p class=\"noprint\"><a href=\"/\" onclick=\"history.back();return false;\">Revenir à mon résultat</a></p>",
+    );
+    page("Trouver un lieu — Repère", &b)
 }
 
 /// A trainer's session plan: each group, its members, the skills to cover (dates

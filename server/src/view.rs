@@ -234,6 +234,9 @@ pub struct ResultView<'a> {
     /// location; empty elsewhere).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub places: Vec<repere_items::places::Suggestion>,
+    /// The same places as the screens show them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub place_cards: Vec<repere_items::places::Card>,
     /// The sentence the agent can say about the first place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_sentence: Option<String>,
@@ -353,6 +356,7 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
             version: &o.referentiel_version,
         },
         places: Vec::new(),
+        place_cards: Vec::new(),
         agent_sentence: None,
         places_note: None,
     }

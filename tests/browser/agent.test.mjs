@@ -165,7 +165,8 @@ test('agent: a screening with consent, the hand-over, the result, the printed sh
     const row = table.locator('tbody tr', { has: page.locator('th', { hasText: d.label }) });
     assert.ok((await row.innerText()).includes(d.level.label), `${d.label}: ${d.level.label}`);
   }
-  const toWork = profile.skills.filter((s) => s.to_work_on).length;
+  // The profile's list of skills to work on, by priority.
+  const toWork = profile.work_on.length;
   assert.equal(await page.locator('.skill-list li').count(), toWork, 'one line per skill to work on');
   assert.equal(await page.title(), 'Résultat de Marie — Repère');
   await checkScreen(page, 'agent, result (portrait)');

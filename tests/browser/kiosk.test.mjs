@@ -82,11 +82,11 @@ async function kioskMeta(page) {
 async function personTakesTheTest(page) {
   assert.equal(await waitForApp(page), 'Repère');
   assert.ok(
-    (await page.locator('main').innerText()).includes('À la fin, tout est effacé.'),
+    (await page.locator('main').innerText()).includes('Sur la borne, tout est effacé à la fin'),
     'the welcome screen says everything is wiped',
   );
   await takeTest(page);
-  await page.locator('main').getByText('Votre résultat est envoyé.').waitFor({ timeout: 15_000 });
+  await page.locator('main').getByText('Votre résultat est envoyé au serveur de la structure.').waitFor({ timeout: 15_000 });
   const line = await page.locator('.code-line').innerText();
   const m = line.match(/^Votre code\s*:\s*([0-9A-Z]{4}-[0-9A-Z]{4})$/);
   assert.ok(m, `« Votre code : XXXX-XXXX » (${line})`);
@@ -336,7 +336,7 @@ test("the service worker's offline copy of the page follows pairing and unpairin
   await page.goto(server.url);
   assert.equal(await waitForApp(page), 'Repère');
   assert.equal(await kioskMeta(page), 'kiosk', 'offline, the page is still a kiosk’s');
-  assert.ok((await page.locator('main').innerText()).includes('À la fin, tout est effacé.'));
+  assert.ok((await page.locator('main').innerText()).includes('Sur la borne, tout est effacé à la fin'));
   await context.setOffline(false);
 
   // Unpaired: the copy is an ordinary browser's page again.

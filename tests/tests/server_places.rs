@@ -371,6 +371,12 @@ fn through_the_running_server_and_on_every_screen_of_a_structure() {
 
     // The public suggestions, by point and by postcode.
     let mut anyone = server.client();
+    // Every app page says how long a result is kept (the welcome screen tells
+    // the person).
+    assert!(anyone
+        .get("/")
+        .text()
+        .contains(r#"<meta name="repere-retention-days" content="365">"#));
     let r = anyone.get(&format!(
         "/api/places?lat={LAT}&lon={LON}&modality=atelier&service=Ma%C3%AEtrise%20des%20outils%20num%C3%A9riques%20du%20quotidien"
     ));
@@ -384,6 +390,22 @@ fn through_the_running_server_and_on_every_screen_of_a_structure() {
     assert_eq!(ids(r.json()["places"].as_array().expect("places")), ["e"]);
     let r = anyone.get("/api/places?modality=atelier");
     assert_eq!(r.json()["located"], false);
+    // The page a person's own device opens from its result: a postcode form, then
+    // the places near it.
+    let page = anyone.get("/api/places/page?modality=atelier").text();
+    assert!(page.contains("name=\"code_postal\"") && page.contains("value=\"atelier\""));
+    assert!(!page.contains("<article class=\"place-card\""));
+    let page = anyone
+        .get("/api/places/page?modality=atelier&code_postal=99300")
+        .text();
+    assert!(
+        page.contains("Lieu E") && page.contains("place-card"),
+        "{page}"
+    );
+    let page = anyone
+        .get("/api/places/page?modality=atelier&code_postal=12")
+        .text();
+    assert!(page.contains("Le code postal a 5 chiffres"), "{page}");
     assert_eq!(
         anyone
             .get("/api/places?modality=cuisine&lat=1&lon=1")
@@ -455,6 +477,12 @@ fn through_the_running_server_and_on_every_screen_of_a_structure() {
     let view = agent.get(&format!("/api/results/{code}")).json();
     let places = view["places"].as_array().expect("places on the result");
     assert!(!places.is_empty() && places.len() <= 3, "{view}");
+    let cards = view["place_cards"].as_array().expect("their cards");
+    assert_eq!(cards.len(), places.len());
+    for (p, c) in places.iter().zip(cards) {
+        assert_eq!(p["id"], c["id"]);
+        assert!(c["html"].as_str().is_some_and(|h| h.contains("place-card")));
+    }
     let sentence = view["agent_sentence"].as_str().expect("a sentence");
     assert!(
         sentence.contains(places[0]["nom"].as_str().expect("nom")),
@@ -470,7 +498,8 @@ fn through_the_running_server_and_on_every_screen_of_a_structure() {
         assert!(sheet.contains(p["nom"].as_str().expect("nom")));
     }
 
-    // The kiosk's offline set: its places with their relation and hours in words.
+    // The kiosk's offline set: each place's card (the kiosk's: no link), its
+    // traits and its distance from the structure.
     let mut kiosk = server.client();
     let cookie = format!("repere_kiosk={}", org.kiosk_token);
     let r = kiosk.request(
@@ -483,19 +512,26 @@ fn through_the_running_server_and_on_every_screen_of_a_structure() {
     assert_eq!(r.status, 200, "{}", r.text());
     let set = r.json();
     assert_eq!(set["origin"]["point"]["lat"], 46.5);
-    let mut got: Vec<String> = set["places"]
-        .as_array()
-        .expect("places")
+    let entries = set["places"].as_array().expect("places").clone();
+    let mut got: Vec<String> = entries
         .iter()
-        .map(|p| p["place"]["id"].as_str().unwrap_or("").to_string())
+        .map(|p| p["card"]["id"].as_str().unwrap_or("").to_string())
         .collect();
     got.sort();
     assert_eq!(got, ["a", "b", "c", "d", "e"]);
-    let d = set["places"]
-        .as_array()
-        .and_then(|l| l.iter().find(|p| p["place"]["id"] == "d"))
-        .expect("d");
-    assert_eq!(d["relation"], "same-building");
+    let d = entries.iter().find(|p| p["card"]["id"] == "d").expect("d");
+    let html = d["card"]["html"].as_str().expect("html");
+    assert!(html.contains("Dans ce bâtiment"), "{html}");
+    assert!(
+        !html.contains("<a "),
+        "a kiosk's card opens nothing: {html}"
+    );
+    assert!((d["km"].as_f64().expect("km") - 15.013214777).abs() < 1e-6);
+    assert!(d["traits"].as_u64().is_some());
+    let a = entries.iter().find(|p| p["card"]["id"] == "a").expect("a");
+    assert!(a["card"]["lecture"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Lieu A, à 1,1")));
     assert_eq!(kiosk.get("/api/kiosk/places").status, 404);
     // A kiosk asking for suggestions without a position gets its structure's.
     let r = kiosk.request(

@@ -24,7 +24,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Accompaniment, Need, Place, Service};
+use super::model::{Accompaniment, Fee, Need, Place, Service, Support, PROGRAMMES};
 
 /// Mean radius of the Earth, km (IUGG): great-circle distances on the WGS84
 /// coordinates are within 0.5 % of the ellipsoid's, plenty for "nearest".
@@ -127,7 +127,7 @@ impl Needs {
         Needs {
             accompaniment: modalites
                 .iter()
-                .filter_map(|m| Accompaniment::read(m))
+                .filter_map(|m| Accompaniment::from_label(m))
                 .collect(),
             services: services
                 .iter()
@@ -140,19 +140,164 @@ impl Needs {
 
     /// Whether `place` is suitable (see the module documentation).
     pub fn accepts(&self, place: &Place) -> bool {
-        if place.closed_to_public() {
-            return false;
-        }
-        let ways = &place.modalites_accompagnement;
-        if !self.accompaniment.is_empty()
-            && !ways.is_empty()
-            && !self.accompaniment.iter().any(|a| ways.contains(a))
-        {
-            return false;
-        }
-        self.services.iter().all(|s| place.services.contains(s))
-            && self.needs.iter().all(|n| n.met_by(place))
+        self.accepts_traits(Traits::of(place, Relation::None))
     }
+
+    /// Whether a place with these traits is suitable: the one rule of
+    /// [`Needs::accepts`], on the traits the app receives.
+    pub fn accepts_traits(&self, t: Traits) -> bool {
+        if t.has(Traits::CLOSED) {
+            return false;
+        }
+        let ways: u64 = self
+            .accompaniment
+            .iter()
+            .map(|a| Traits::bit(Traits::ACCOMPANIMENT + *a as u32))
+            .fold(0, |m, b| m | b);
+        let said = t.0 & Traits::mask(Traits::ACCOMPANIMENT, 4);
+        if ways != 0 && said != 0 && said & ways == 0 {
+            return false;
+        }
+        self.services
+            .iter()
+            .all(|s| t.has(Traits::SERVICE + *s as u32))
+            && self.needs.iter().all(|n| t.0 & Traits::need_mask(*n) != 0)
+    }
+
+    /// Whether a place with these traits is in one of the preferred programmes.
+    pub fn prefers(&self, t: Traits) -> bool {
+        self.programmes.iter().any(|p| {
+            PROGRAMMES
+                .iter()
+                .position(|q| q == p)
+                .is_some_and(|i| t.has(Traits::PROGRAMME + i as u32))
+        })
+    }
+}
+
+/// What the ranking needs to know of a place, in one number: its services, ways
+/// of accompanying, specific publics, cost, whether it receives the public, its
+/// programmes of the schema, and its relation to the structure. The server sends
+/// it with each place a kiosk keeps, so the app ranks without the place's lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Traits(pub u64);
+
+impl Traits {
+    const SERVICE: u32 = 0;
+    const ACCOMPANIMENT: u32 = 9;
+    const SUPPORT: u32 = 13;
+    const FEE: u32 = 20;
+    const CLOSED: u32 = 23;
+    const PROGRAMME: u32 = 24;
+    const RELATION: u32 = 40;
+
+    fn bit(n: u32) -> u64 {
+        1u64 << n
+    }
+
+    fn mask(from: u32, count: u32) -> u64 {
+        ((1u64 << count) - 1) << from
+    }
+
+    fn has(self, n: u32) -> bool {
+        self.0 & Traits::bit(n) != 0
+    }
+
+    fn need_mask(n: Need) -> u64 {
+        let support = |s: Support| Traits::bit(Traits::SUPPORT + s as u32);
+        match n {
+            Need::DeficienceVisuelle => support(Support::DeficienceVisuelle),
+            Need::Illettrisme => support(Support::Illettrisme),
+            Need::Langues => support(Support::LanguesAnglais) | support(Support::LanguesAutres),
+            Need::Surdite => support(Support::Surdite),
+            Need::Gratuit => {
+                Traits::bit(Traits::FEE + Fee::Gratuit as u32)
+                    | Traits::bit(Traits::FEE + Fee::SousCondition as u32)
+            }
+        }
+    }
+
+    /// The traits of `place`, with its relation to the structure.
+    pub fn of(place: &Place, relation: Relation) -> Traits {
+        let mut t = 0u64;
+        for s in &place.services {
+            t |= Traits::bit(Traits::SERVICE + *s as u32);
+        }
+        for a in &place.modalites_accompagnement {
+            t |= Traits::bit(Traits::ACCOMPANIMENT + *a as u32);
+        }
+        for s in &place.prise_en_charge_specifique {
+            t |= Traits::bit(Traits::SUPPORT + *s as u32);
+        }
+        for f in &place.frais_a_charge {
+            t |= Traits::bit(Traits::FEE + *f as u32);
+        }
+        if place.closed_to_public() {
+            t |= Traits::bit(Traits::CLOSED);
+        }
+        for p in &place.dispositif_programmes_nationaux {
+            if let Some(i) = PROGRAMMES.iter().position(|q| q == p) {
+                t |= Traits::bit(Traits::PROGRAMME + i as u32);
+            }
+        }
+        t |= (relation as u64) << Traits::RELATION;
+        Traits(t)
+    }
+
+    /// The relation to the structure.
+    pub fn relation(self) -> Relation {
+        match (self.0 >> Traits::RELATION) & 3 {
+            0 => Relation::SameBuilding,
+            1 => Relation::Partner,
+            _ => Relation::None,
+        }
+    }
+}
+
+/// Something ranked: it names itself by an id (equal keys are ordered by id).
+pub trait Ranked {
+    /// The id.
+    fn id(&self) -> &str;
+}
+
+impl Ranked for &Candidate {
+    fn id(&self) -> &str {
+        &self.place.id
+    }
+}
+
+/// A place a kiosk keeps for offline use: its card, its traits and its distance
+/// from the kiosk's structure, all computed by the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KioskPlace {
+    /// What the screens show.
+    pub card: super::text::Card,
+    /// What the ranking needs (relation to the structure included).
+    pub traits: Traits,
+    /// Distance from the structure, km.
+    pub km: f64,
+}
+
+impl Ranked for &KioskPlace {
+    fn id(&self) -> &str {
+        &self.card.id
+    }
+}
+
+/// One of the best: the thing, its distance, and what placed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Best<T> {
+    /// The thing ranked.
+    pub item: T,
+    /// Distance, km.
+    pub km: f64,
+    /// The distance is from a town's centre.
+    pub approximate: bool,
+    /// Relation to the structure.
+    pub relation: Relation,
+    /// In a preferred programme.
+    pub programme: bool,
 }
 
 /// A place as the ranking sees it: the place, its relation to the structure, its
@@ -234,8 +379,7 @@ pub struct Suggestion {
 
 /// The `limit` best suitable places among `candidates` for `needs` from `origin`,
 /// in the order of the module documentation. `relation` gives each candidate's
-/// relation to the person's structure (the server passes the structure's marks;
-/// the app passes the one the server wrote into the candidate).
+/// relation to the person's structure (the server passes the structure's marks).
 pub fn rank<'a>(
     candidates: impl IntoIterator<Item = &'a Candidate>,
     origin: &Origin,
@@ -243,58 +387,79 @@ pub fn rank<'a>(
     relation: impl Fn(&Candidate) -> Relation,
     limit: usize,
 ) -> Vec<Suggestion> {
-    struct Scored<'a> {
-        c: &'a Candidate,
-        relation: Relation,
-        programme: bool,
-        km: f64,
-        approximate: bool,
+    rank_by(
+        candidates,
+        needs,
+        |c| {
+            let (km, approximate) = c.distance_from(origin)?;
+            Some((Traits::of(&c.place, relation(c)), km, approximate))
+        },
+        limit,
+    )
+    .into_iter()
+    .map(|b| Suggestion {
+        id: b.item.place.id.clone(),
+        nom: b.item.place.nom.clone(),
+        distance_km: b.km,
+        approximate: b.approximate,
+        relation: b.relation,
+        programme: b.programme,
+        horaires_fr: b.item.horaires_fr.clone(),
+        place: b.item.place.clone(),
+    })
+    .collect()
+}
+
+/// The `limit` best of `items` for `needs`, in the order of the module
+/// documentation; `facts` gives each one's traits, distance and whether the
+/// distance is approximate (`None`: left out). [`rank`] uses it on places; the
+/// app on the places a kiosk keeps (their traits and distances computed by the
+/// server).
+pub fn rank_by<T: Ranked>(
+    items: impl IntoIterator<Item = T>,
+    needs: &Needs,
+    facts: impl Fn(&T) -> Option<(Traits, f64, bool)>,
+    limit: usize,
+) -> Vec<Best<T>> {
+    if limit == 0 {
+        return Vec::new();
     }
-    let mut scored: Vec<Scored<'a>> = Vec::new();
-    for c in candidates {
-        if !needs.accepts(&c.place) {
-            continue;
-        }
-        let Some((km, approximate)) = c.distance_from(origin) else {
-            continue;
-        };
-        scored.push(Scored {
-            c,
-            relation: relation(c),
-            programme: !needs.programmes.is_empty() && c.place.in_programme(&needs.programmes),
-            km,
-            approximate,
-        });
-    }
-    let order = |a: &Scored<'_>, b: &Scored<'_>| {
+    // The best `limit`, kept in order as they come (a few places: no sort, which
+    // also keeps the app's code small).
+    let before = |a: &Best<T>, b: &Best<T>| {
         a.relation
             .cmp(&b.relation)
             .then(b.programme.cmp(&a.programme))
             .then(a.km.partial_cmp(&b.km).unwrap_or(Ordering::Equal))
-            .then_with(|| a.c.place.id.cmp(&b.c.place.id))
+            .then_with(|| a.item.id().cmp(b.item.id()))
+            == Ordering::Less
     };
-    if scored.len() > limit {
-        // Only the first `limit` need sorting.
-        if limit == 0 {
-            return Vec::new();
+    let mut best: Vec<Best<T>> = Vec::with_capacity(limit.min(64) + 1);
+    for item in items {
+        let Some((traits, km, approximate)) = facts(&item) else {
+            continue;
+        };
+        if !needs.accepts_traits(traits) {
+            continue;
         }
-        scored.select_nth_unstable_by(limit - 1, order);
-        scored.truncate(limit);
+        let b = Best {
+            item,
+            km,
+            approximate,
+            relation: traits.relation(),
+            programme: needs.prefers(traits),
+        };
+        if best.len() == limit && best.last().is_some_and(|last| !before(&b, last)) {
+            continue;
+        }
+        let at = best
+            .iter()
+            .position(|x| before(&b, x))
+            .unwrap_or(best.len());
+        best.insert(at, b);
+        best.truncate(limit);
     }
-    scored.sort_by(order);
-    scored
-        .into_iter()
-        .map(|s| Suggestion {
-            id: s.c.place.id.clone(),
-            nom: s.c.place.nom.clone(),
-            distance_km: s.km,
-            approximate: s.approximate,
-            relation: s.relation,
-            programme: s.programme,
-            horaires_fr: s.c.horaires_fr.clone(),
-            place: s.c.place.clone(),
-        })
-        .collect()
+    best
 }
 
 /// The centre of each town: the mean position of the places of one key (INSEE

@@ -30,5 +30,9 @@ pub mod hours;
 #[cfg(feature = "import")]
 pub mod read;
 
-pub use matching::{haversine_km, rank, Candidate, Needs, Origin, Point, Relation, Suggestion};
+pub use matching::{
+    haversine_km, rank, rank_by, Best, Candidate, KioskPlace, Needs, Origin, Point, Ranked,
+    Relation, Suggestion, Traits,
+};
 pub use model::{Access, Accompaniment, Fee, Need, Place, Service, Support};
+pub use text::{Card, CardStyle};

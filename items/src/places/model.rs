@@ -44,6 +44,41 @@ fn read_folded<T: Copy>(value: &str, table: &[(&str, T)]) -> Option<T> {
         .map(|(_, v)| *v)
 }
 
+/// A value of a closed list of the schema, written as its exact string.
+pub trait Label: Sized + Copy + 'static {
+    /// Every value.
+    const ALL_VALUES: &'static [Self];
+    /// The schema's string.
+    fn label(self) -> &'static str;
+    /// The value of a schema's exact string.
+    fn from_label(label: &str) -> Option<Self> {
+        Self::ALL_VALUES
+            .iter()
+            .copied()
+            .find(|v| v.label() == label)
+    }
+}
+
+/// Lists of a closed list as JSON arrays of the schema's strings, read through a
+/// list of strings (one decoder for every list: the app's code stays small); a
+/// string this version does not know is left out.
+pub mod labels {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Label;
+
+    /// Writes the strings.
+    pub fn serialize<S: Serializer, T: Label>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(values.iter().map(|v| v.label()))
+    }
+
+    /// Reads the strings.
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Label>(d: D) -> Result<Vec<T>, D::Error> {
+        let strings = Vec::<String>::deserialize(d)?;
+        Ok(strings.iter().filter_map(|s| T::from_label(s)).collect())
+    }
+}
+
 /// The nine `services` of the schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Service {
@@ -74,6 +109,13 @@ pub enum Service {
     /// Acquisition de matériel informatique à prix solidaire.
     #[serde(rename = "Acquisition de matériel informatique à prix solidaire")]
     MaterielSolidaire,
+}
+
+impl Label for Service {
+    const ALL_VALUES: &'static [Service] = &Service::ALL;
+    fn label(self) -> &'static str {
+        Service::label(self)
+    }
 }
 
 impl Service {
@@ -187,6 +229,16 @@ pub enum Accompaniment {
     Distance,
 }
 
+impl Label for Accompaniment {
+    const ALL_VALUES: &'static [Accompaniment] = &Accompaniment::ALL;
+    fn label(self) -> &'static str {
+        Accompaniment::label(self)
+    }
+    fn from_label(label: &str) -> Option<Self> {
+        Accompaniment::from_label(label)
+    }
+}
+
 impl Accompaniment {
     /// The four, in the schema's order.
     pub const ALL: [Accompaniment; 4] = [
@@ -203,6 +255,15 @@ impl Accompaniment {
             Accompaniment::Individuel => "Accompagnement individuel",
             Accompaniment::Atelier => "Dans un atelier collectif",
             Accompaniment::Distance => "À distance",
+        }
+    }
+
+    /// The schema's string (the short form, as the référentiel writes it; the
+    /// long one of the file's description is read by [`Accompaniment::read`]).
+    pub fn from_label(label: &str) -> Option<Accompaniment> {
+        match label {
+            "À distance (par téléphone ou en visioconférence)" => Some(Accompaniment::Distance),
+            l => Accompaniment::ALL.into_iter().find(|a| a.label() == l),
         }
     }
 
@@ -244,6 +305,27 @@ pub enum Access {
     Prescription,
 }
 
+impl Label for Access {
+    const ALL_VALUES: &'static [Access] = &[
+        Access::SePresenter,
+        Access::Telephoner,
+        Access::Mail,
+        Access::RdvEnLigne,
+        Access::PasDePublic,
+        Access::Prescription,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            Access::SePresenter => "Se présenter",
+            Access::Telephoner => "Téléphoner",
+            Access::Mail => "Contacter par mail",
+            Access::RdvEnLigne => "Prendre un RDV en ligne",
+            Access::PasDePublic => "Ce lieu n'accueille pas de public",
+            Access::Prescription => "Envoyer un mail avec une fiche de prescription",
+        }
+    }
+}
+
 impl Access {
     /// A value of a published file.
     pub fn read(value: &str) -> Option<Access> {
@@ -277,6 +359,17 @@ pub enum Fee {
     /// Paid.
     #[serde(rename = "Payant")]
     Payant,
+}
+
+impl Label for Fee {
+    const ALL_VALUES: &'static [Fee] = &[Fee::Gratuit, Fee::SousCondition, Fee::Payant];
+    fn label(self) -> &'static str {
+        match self {
+            Fee::Gratuit => "Gratuit",
+            Fee::SousCondition => "Gratuit sous condition",
+            Fee::Payant => "Payant",
+        }
+    }
 }
 
 impl Fee {
@@ -318,6 +411,29 @@ pub enum Support {
     /// Visual impairment.
     #[serde(rename = "Déficience visuelle")]
     DeficienceVisuelle,
+}
+
+impl Label for Support {
+    const ALL_VALUES: &'static [Support] = &[
+        Support::Surdite,
+        Support::HandicapsMoteurs,
+        Support::HandicapsMentaux,
+        Support::Illettrisme,
+        Support::LanguesAnglais,
+        Support::LanguesAutres,
+        Support::DeficienceVisuelle,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            Support::Surdite => "Surdité",
+            Support::HandicapsMoteurs => "Handicaps moteurs",
+            Support::HandicapsMentaux => "Handicaps mentaux",
+            Support::Illettrisme => "Illettrisme",
+            Support::LanguesAnglais => "Langues étrangères (anglais)",
+            Support::LanguesAutres => "Langues étrangères (autres)",
+            Support::DeficienceVisuelle => "Déficience visuelle",
+        }
+    }
 }
 
 impl Support {
@@ -388,21 +504,6 @@ impl Need {
     /// The need of an id.
     pub fn from_id(id: &str) -> Option<Need> {
         Need::ALL.into_iter().find(|n| n.id() == id)
-    }
-
-    /// Whether `place` meets this need.
-    pub fn met_by(self, place: &Place) -> bool {
-        let has = |s: Support| place.prise_en_charge_specifique.contains(&s);
-        match self {
-            Need::DeficienceVisuelle => has(Support::DeficienceVisuelle),
-            Need::Illettrisme => has(Support::Illettrisme),
-            Need::Langues => has(Support::LanguesAnglais) || has(Support::LanguesAutres),
-            Need::Surdite => has(Support::Surdite),
-            Need::Gratuit => place
-                .frais_a_charge
-                .iter()
-                .any(|f| matches!(f, Fee::Gratuit | Fee::SousCondition)),
-        }
     }
 }
 
@@ -476,18 +577,19 @@ pub struct Place {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// Services offered (at least one).
+    #[serde(with = "labels")]
     pub services: Vec<Service>,
     /// How people are accompanied (may be empty: not said).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "labels")]
     pub modalites_accompagnement: Vec<Accompaniment>,
     /// How to go there.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "labels")]
     pub modalites_acces: Vec<Access>,
     /// Cost.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "labels")]
     pub frais_a_charge: Vec<Fee>,
     /// Publics the place is equipped for.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "labels")]
     pub prise_en_charge_specifique: Vec<Support>,
     /// National programmes (France Services, Aidants Connect…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -537,13 +639,6 @@ impl Place {
                     Access::SePresenter | Access::Telephoner | Access::RdvEnLigne
                 )
             })
-    }
-
-    /// Whether it belongs to one of `programmes` (schema spelling).
-    pub fn in_programme(&self, programmes: &[String]) -> bool {
-        self.dispositif_programmes_nationaux
-            .iter()
-            .any(|p| programmes.contains(p))
     }
 }
 
@@ -608,6 +703,26 @@ mod tests {
         assert_eq!(
             read_programme("Réseau local").as_deref(),
             Some("Réseau local")
+        );
+    }
+
+    #[test]
+    fn labels_are_the_serde_names() {
+        fn check<T: Label + Serialize + PartialEq + std::fmt::Debug>() {
+            for v in T::ALL_VALUES {
+                let json = serde_json::to_string(v).expect("json");
+                assert_eq!(json, format!("\"{}\"", v.label()));
+                assert_eq!(T::from_label(v.label()), Some(*v));
+            }
+        }
+        check::<Service>();
+        check::<Accompaniment>();
+        check::<Access>();
+        check::<Fee>();
+        check::<Support>();
+        assert_eq!(
+            Accompaniment::from_label("À distance (par téléphone ou en visioconférence)"),
+            Some(Accompaniment::Distance)
         );
     }
 

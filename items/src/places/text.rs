@@ -1,8 +1,156 @@
 //! The words screens and sheets show about a suggested place, in plain French:
 //! the same on the agent's screen, the printed sheet, the kiosk and read aloud.
 
+use serde::{Deserialize, Serialize};
+
 use super::matching::{Relation, Suggestion};
 use super::model::{Access, Fee, Place};
+
+/// A suggested place as screens show it: an HTML fragment with every word
+/// written (what the app inserts: it decodes no place and formats nothing), and
+/// what the read-aloud button says. The same on the kiosk, the self-test, the
+/// agent's screen and their printed sheets.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    /// The file's id.
+    pub id: String,
+    /// The card (`<article class="place-card">…`), text escaped.
+    pub html: String,
+    /// What the read-aloud button says about it (after « Lieu 1 : »).
+    pub lecture: String,
+}
+
+/// Where a card is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardStyle {
+    /// A kiosk: nothing to follow outside the test; the booking link's QR code
+    /// shows, to scan with one's phone.
+    Kiosk,
+    /// A person's own device or the staff's: phone, booking and accessibility
+    /// links to follow; the QR code and the addresses are printed only.
+    Links,
+}
+
+/// Escapes text for HTML.
+fn esc(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// A web address a card may link to: `http(s)://`, else nothing.
+fn web(url: &str) -> Option<&str> {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
+}
+
+impl Card {
+    /// The card of a suggested place (the screens number the cards: an ordered
+    /// list).
+    pub fn of(s: &Suggestion, style: CardStyle) -> Card {
+        Card {
+            id: s.id.clone(),
+            html: card_html(s, style),
+            lecture: read_aloud(s),
+        }
+    }
+}
+
+/// The HTML of a card (see [`Card`]).
+pub fn card_html(s: &Suggestion, style: CardStyle) -> String {
+    let p = &s.place;
+    let links = style == CardStyle::Links;
+    let mut h = format!(
+        "<article class=\"place-card\"><h3 class=\"place-name\">{}</h3><p class=\"place-where\"><strong>{}</strong>",
+        esc(&s.nom),
+        esc(&distance_phrase(s))
+    );
+    if let Some(r) = relation(s.relation) {
+        h.push_str(&format!(" — {}", esc(r)));
+    }
+    h.push_str(&format!(
+        "</p><p class=\"place-address\">{}</p>",
+        esc(&address(p))
+    ));
+    let list = |h: &mut String, label: &str, items: &[String]| {
+        if items.is_empty() {
+            return;
+        }
+        h.push_str(&format!(
+            "<p class=\"place-label\">{}\u{a0}:</p><ul>",
+            esc(label)
+        ));
+        for i in items {
+            h.push_str(&format!("<li>{}</li>", esc(i)));
+        }
+        h.push_str("</ul>");
+    };
+    list(&mut h, "Horaires", &s.horaires_fr);
+    if let Some(t) = &p.telephone {
+        h.push_str(&format!("<p>Téléphone\u{a0}: {}</p>", esc(&phone(t))));
+    }
+    let ways: Vec<String> = how_to_go(p).into_iter().map(str::to_string).collect();
+    list(&mut h, "Comment y aller", &ways);
+    if let Some(c) = cost(p) {
+        h.push_str(&format!("<p class=\"place-cost\">{}</p>", esc(c)));
+    }
+    let booking = p.prise_rdv.as_deref().and_then(web);
+    let access = p.fiche_acces_libre.as_deref().and_then(web);
+    if links {
+        let mut buttons = String::new();
+        if let Some(t) = &p.telephone {
+            buttons.push_str(&format!(
+                "<a class=\"button secondary\" href=\"tel:{}\">Appeler le {}</a>",
+                esc(t),
+                esc(&phone(t))
+            ));
+        }
+        if let Some(u) = booking {
+            buttons.push_str(&format!(
+                "<a class=\"button secondary\" href=\"{}\" rel=\"noopener\" target=\"_blank\">Prendre rendez-vous en ligne</a>",
+                esc(u)
+            ));
+        }
+        if let Some(u) = access {
+            buttons.push_str(&format!(
+                "<a class=\"button secondary\" href=\"{}\" rel=\"noopener\" target=\"_blank\">Voir l'accessibilité du lieu</a>",
+                esc(u)
+            ));
+        }
+        if !buttons.is_empty() {
+            h.push_str(&format!(
+                "<div class=\"place-actions no-print\">{buttons}</div>"
+            ));
+        }
+    }
+    if let Some(u) = booking {
+        if let Some(qr) = crate::qr::Qr::bytes(u) {
+            h.push_str(&format!(
+                "<div class=\"place-qr{}\"><div class=\"qr\" role=\"img\" aria-label=\"Code QR du lien pour prendre rendez-vous en ligne\">{}</div><p class=\"place-url\">Rendez-vous en ligne\u{a0}: {}</p></div>",
+                if links { " print-only" } else { "" },
+                qr.svg(),
+                esc(u)
+            ));
+        }
+    }
+    if let Some(u) = access {
+        h.push_str(&format!(
+            "<p class=\"place-url print-only\">Accessibilité\u{a0}: {}</p>",
+            esc(u)
+        ));
+    }
+    h.push_str("</article>");
+    h
+}
 
 /// A distance as people say it: « 350 m » below 1 km (to the nearest 50 m),
 /// « 1,2 km » below 10 km, « 12 km » beyond. A no-break space before the unit.
@@ -142,10 +290,11 @@ pub fn agent_sentence(s: &Suggestion) -> String {
     format!("{first} {then}{free}")
 }
 
-/// What the read-aloud button says about one place (`n`: its rank, from 1).
-pub fn read_aloud(n: usize, s: &Suggestion) -> String {
+/// What the read-aloud button says about one place (the screen says « Lieu 1 : »
+/// before it).
+pub fn read_aloud(s: &Suggestion) -> String {
     let p = &s.place;
-    let mut parts = vec![format!("Lieu {n} : {}, {}.", s.nom, distance_phrase(s))];
+    let mut parts = vec![format!("{}, {}.", s.nom, distance_phrase(s))];
     if let Some(r) = relation(s.relation) {
         parts.push(format!("{r}."));
     }
@@ -180,6 +329,65 @@ mod tests {
         assert_eq!(distance(9.96), "10\u{a0}km");
         assert_eq!(distance(42.4), "42\u{a0}km");
         assert_eq!(distance(f64::NAN), "");
+    }
+
+    #[test]
+    fn a_card_escapes_what_it_shows_and_links_only_web_addresses() {
+        use crate::places::{Place, Service};
+        let place = Place {
+            id: "x".into(),
+            nom: "Lieu <b>\"A\"</b>".into(),
+            adresse: "1 rue & Co".into(),
+            complement_adresse: None,
+            code_postal: "99100".into(),
+            commune: "Villefictive".into(),
+            code_insee: None,
+            latitude: None,
+            longitude: None,
+            services: vec![Service::Loisirs],
+            modalites_accompagnement: vec![],
+            modalites_acces: vec![Access::SePresenter],
+            frais_a_charge: vec![Fee::Gratuit],
+            prise_en_charge_specifique: vec![],
+            dispositif_programmes_nationaux: vec![],
+            typologie: vec![],
+            telephone: Some("+33199000101".into()),
+            site_web: None,
+            horaires: None,
+            prise_rdv: Some("https://rdv.exemple.fr/x?a=1&b=2".into()),
+            fiche_acces_libre: Some("javascript:alert(1)".into()),
+            presentation_resume: None,
+            date_maj: None,
+        };
+        let s = Suggestion {
+            id: "x".into(),
+            nom: place.nom.clone(),
+            distance_km: 1.24,
+            approximate: false,
+            relation: Relation::SameBuilding,
+            programme: false,
+            horaires_fr: vec!["Le lundi, de 9\u{a0}h à 12\u{a0}h.".into()],
+            place,
+        };
+        let links = card_html(&s, CardStyle::Links);
+        assert!(
+            links.contains(">Lieu &lt;b&gt;&quot;A&quot;&lt;/b&gt;</h3>"),
+            "{links}"
+        );
+        assert!(links.contains("1 rue &amp; Co"));
+        assert!(links.contains("à 1,2\u{a0}km</strong> — Dans ce bâtiment"));
+        assert!(links.contains("href=\"tel:+33199000101\""));
+        assert!(links.contains("href=\"https://rdv.exemple.fr/x?a=1&amp;b=2\""));
+        assert!(!links.contains("javascript"), "not a web address: no link");
+        assert!(links.contains("place-qr print-only"));
+        assert!(links.contains("<svg"));
+        let kiosk = card_html(&s, CardStyle::Kiosk);
+        assert!(!kiosk.contains("<a "), "a kiosk opens nothing: {kiosk}");
+        assert!(kiosk.contains("class=\"place-qr\""));
+        let card = Card::of(&s, CardStyle::Kiosk);
+        assert!(card
+            .lecture
+            .starts_with("Lieu <b>\"A\"</b>, à 1,2\u{a0}km. Dans ce bâtiment."));
     }
 
     #[test]

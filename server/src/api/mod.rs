@@ -57,6 +57,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Lifetime of a login session.
     pub session_ttl_ms: i64,
+    /// Days a result is kept (said to the person before a test).
+    pub retention_days: u32,
 }
 
 /// Everything handlers share.
@@ -460,6 +462,7 @@ pub fn router(state: Shared) -> Router {
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
         .route("/admin/kiosks/{id}/code", post(admin::kiosk_code))
         .route("/places", get(places::suggestions))
+        .route("/places/page", get(places::page))
         .route("/admin/structure", get(places::structure))
         .route("/admin/structure/location", post(places::set_location))
         .route("/kiosk/places", get(places::kiosk))

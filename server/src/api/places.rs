@@ -18,7 +18,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use repere_items::places::matching::locate_town;
-use repere_items::places::{Origin, Point};
+use repere_items::places::{Card, CardStyle, Origin, Point};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -125,14 +125,80 @@ pub async fn suggestions(
             }),
         };
         let Some(origin) = origin else {
-            return Ok(json!({ "places": [], "located": false }));
+            return Ok(json!({ "places": [], "cards": [], "located": false }));
         };
         let located = origin.point.is_some();
         let found = suggest(&index, sp.as_ref(), &origin, &needs, limit);
-        Ok(json!({ "places": found, "located": located || !found.is_empty() }))
+        let cards: Vec<Card> = found
+            .iter()
+            .map(|s| Card::of(s, CardStyle::Links))
+            .collect();
+        Ok(json!({ "places": found, "cards": cards, "located": located || !found.is_empty() }))
     })
     .await??;
     Ok(Json(answer))
+}
+
+/// `GET /api/places/page?modality=…&service=…&need=…[&code_postal=…]`: the page
+/// a person's own device opens from its result: a postcode form, then the places
+/// found near it (HTML, same needs as `GET /api/places`). Public; nothing stored.
+pub async fn page(
+    State(state): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<axum::response::Response, ApiError> {
+    let pairs = pairs(query.as_deref())?;
+    let all = |k: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let modality = all("modality").into_iter().next().unwrap_or_default();
+    let (services, need_ids) = (all("service"), all("need"));
+    let needs =
+        needs_of(state.bank, &modality, &services, &need_ids).map_err(ApiError::unprocessable)?;
+    let mut hidden: Vec<(String, String)> = vec![("modality".into(), modality)];
+    hidden.extend(services.into_iter().map(|s| ("service".into(), s)));
+    hidden.extend(need_ids.into_iter().map(|n| ("need".into(), n)));
+    let postcode: String = all("code_postal")
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let (cards, message) = if postcode.is_empty() {
+        (Vec::new(), None)
+    } else if postcode.len() != 5 || !postcode.bytes().all(|b| b.is_ascii_digit()) {
+        (
+            Vec::new(),
+            Some("Le code postal a 5 chiffres, par exemple 23000."),
+        )
+    } else {
+        let (store, shared, code) = (state.store.clone(), state.clone(), postcode.clone());
+        let found = blocking(move || -> Result<Vec<String>, ApiError> {
+            let index = shared.places.index(store.as_ref())?;
+            let origin = Origin {
+                point: locate_town(&index.candidates, None, Some(&code)),
+                code_insee: None,
+                code_postal: Some(code),
+            };
+            Ok(suggest(&index, None, &origin, &needs, SHOWN)
+                .iter()
+                .map(|s| repere_items::places::text::card_html(s, CardStyle::Links))
+                .collect())
+        })
+        .await??;
+        let message = found
+            .is_empty()
+            .then_some("Aucun lieu connu près de ce code postal. Demandez à votre mairie.");
+        (found, message)
+    };
+    Ok(super::results::html_response(crate::sheet::places_page(
+        &hidden, &postcode, &cards, message,
+    )))
 }
 
 /// `GET /api/kiosk/places`: the places a kiosk keeps for offline use (the

@@ -21,7 +21,7 @@ use crate::store::Inserted;
 use crate::submission::{self, AnswerLog, ParseError};
 use crate::view::{result_view, structure_tz};
 use crate::{auth, code};
-use repere_items::places::{text, Suggestion};
+use repere_items::places::{text, Card, CardStyle, Suggestion};
 
 /// Longest first name or initials kept.
 const MAX_PERSON_CHARS: usize = 60;
@@ -438,6 +438,10 @@ async fn staff_view(
     let (places, note) = places_for(state, staff.structure(), profile).await?;
     let mut view = result_view(state.bank, profile, &tz);
     view.agent_sentence = places.first().map(text::agent_sentence);
+    view.place_cards = places
+        .iter()
+        .map(|s| Card::of(s, CardStyle::Links))
+        .collect();
     view.places = places;
     view.places_note = note;
     Ok(Json(view).into_response())
@@ -472,7 +476,7 @@ pub async fn sheet(
 }
 
 /// An HTML page with a strict content security policy.
-pub(super) fn html_response(html: String) -> Response {
+pub(crate) fn html_response(html: String) -> Response {
     let mut resp = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     resp.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,

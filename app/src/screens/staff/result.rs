@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::{ResultView, SkillView};
+use crate::api::{Labelled, ResultView, SkillView};
+use crate::places::PlacesList;
 
 /// The heading of a result: with the first name when the person gave it.
 pub fn result_heading(result: &ResultView) -> String {
@@ -54,10 +55,16 @@ fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
         .collect_view()
 }
 
-/// The skills to work on: a few to start with, the rest on demand.
-fn skills_to_work_on(mut work: Vec<SkillView>) -> impl IntoView {
+/// The skills to work on: a few to start with, the rest on demand. `autonomous`:
+/// nothing is listed for a person told to go on alone, and the words say so.
+fn skills_to_work_on(mut work: Vec<SkillView>, autonomous: bool) -> impl IntoView {
     if work.is_empty() {
-        return view! { <p>"Rien de particulier : tout est acquis."</p> }.into_any();
+        let words = if autonomous {
+            "Rien de particulier\u{a0}: la personne peut continuer seule."
+        } else {
+            "Rien de particulier\u{a0}: tout est acquis."
+        };
+        return view! { <p>{words}</p> }.into_any();
     }
     let rest = work.split_off(work.len().min(FIRST_SKILLS));
     let more = (!rest.is_empty()).then(|| {
@@ -106,13 +113,19 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
         }
         .into_any(),
         Some(profile) => {
+            // The profile's own list, by priority: an autonomous person's holds
+            // only what is truly to learn.
             let work: Vec<SkillView> = profile
-                .skills
+                .work_on
                 .iter()
-                .filter(|s| s.to_work_on)
+                .filter_map(|Labelled { id, .. }| profile.skills.iter().find(|s| &s.id == id))
                 .cloned()
                 .collect();
+            let autonomous = profile.orientation.modality.id == "autonomie";
             let services = profile.orientation.services.clone();
+            let places = result.place_cards.clone();
+            let sentence = result.agent_sentence.clone();
+            let note = result.places_note.clone();
             let domains = profile
                 .domains
                 .iter()
@@ -143,7 +156,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                         <h2 id="result-orientation-title">"Ce que nous conseillons"</h2>
                         <p class="big-label">{profile.orientation.modality.label.clone()}</p>
                         {profile.orientation.modality.description.clone().map(|t| view! { <p>{t}</p> })}
-                        {(!services.is_empty())
+                        {(places.is_empty() && !services.is_empty())
                             .then(|| {
                                 view! {
                                     <p>"Cherchez un lieu qui propose\u{a0}:"</p>
@@ -157,6 +170,17 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                             })}
                     </section>
                 </div>
+                {sentence
+                    .map(|t| {
+                        view! {
+                            <section class="agent-sentence no-print" aria-labelledby="agent-sentence-title">
+                                <h2 id="agent-sentence-title">"À dire à la personne"</h2>
+                                <p class="big-label">{t}</p>
+                            </section>
+                        }
+                    })}
+                {note.map(|t| view! { <p class="notice no-print">{t}</p> })}
+                {(!places.is_empty()).then(|| view! { <PlacesList places /> })}
                 <section class="result-section" aria-labelledby="result-domains-title">
                     <h2 id="result-domains-title">"Domaine par domaine"</h2>
                     <table class="data-table domains-table">
@@ -172,7 +196,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                 </section>
                 <section class="result-section" aria-labelledby="result-work-title">
                     <h2 id="result-work-title">"À travailler ensuite"</h2>
-                    {skills_to_work_on(work)}
+                    {skills_to_work_on(work, autonomous)}
                 </section>
                 {profile
                     .provisional
