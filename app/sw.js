@@ -172,6 +172,9 @@ async function navigation(event) {
 }
 
 async function api(request) {
+  // A request that must not be stored (a kiosk's places are kept by the app
+  // itself) goes to the network only: not even an empty cache is made for it.
+  if (request.cache === 'no-store') return fetch(request);
   const cache = await caches.open(API);
   try {
     const response = await fetch(request);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
 import { assertClean, checkScreen } from './lib/checks.mjs';
 import { openPage, screenshot, artifactsDir } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp } from './lib/app.mjs';
+import { LAYOUTS, waitForApp, stubSpeech } from './lib/app.mjs';
 import { demoAccounts, answerLog, versions, loginThroughForm, apiSession } from './lib/staff.mjs';
 import { takeTest } from './lib/person.mjs';
 
@@ -76,7 +76,8 @@ test('agent: the result shows three places and a sentence; the printed sheet has
   assert.equal(await cards.count(), 3);
   for (const [i, p] of view.places.entries()) {
     const card = plain(await cards.nth(i).innerText());
-    assert.ok(card.startsWith(`${i + 1}. ${p.nom}`), card);
+    assert.equal(plain(await cards.nth(i).locator('h3').innerText()), p.nom);
+    assert.ok(card.startsWith(p.nom), card);
     assert.ok(card.includes(p.place.adresse), `${p.nom}: address`);
     assert.match(card, /à (environ )?[\d,]+ (m|km)/, `${p.nom}: distance`);
     for (const line of p.horaires_fr) assert.ok(card.includes(plain(line)), `${p.nom}: ${line}`);
@@ -114,6 +115,7 @@ test('agent: the result shows three places and a sentence; the printed sheet has
 
 test('kiosk: before the test it says what is kept; offline, its result still shows its places', async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
+  await stubSpeech(context, { voices: [{ lang: 'fr-FR', name: 'Française' }] });
   // The demo kiosk, paired as /borne does (a new installation code from the admin).
   const admin = await apiSession(server.url, accounts.admin);
   const kiosk = (await admin.get('/api/admin/kiosks')).json.kiosks.find((k) => k.name === 'Borne de démonstration');
@@ -157,8 +159,11 @@ test('kiosk: before the test it says what is kept; offline, its result still sho
   assert.match(text, /Villefictive|Bourg-Voisin/);
   // A kiosk opens nothing outside the test: no link, the QR code to scan instead.
   assert.equal(await page.locator('.place-card a').count(), 0);
-  // Read aloud too.
-  await page.getByRole('button', { name: 'Écouter' }).first().waitFor();
+  // Read aloud too: « Écouter » says the places, one by one.
+  await page.getByRole('button', { name: 'Écouter' }).click();
+  const spoken = await page.evaluate(() => window.__spoken.map((u) => u.text).join(' '));
+  assert.match(spoken, /Où aller\. Lieu 1 : .+ Lieu 2 : .+ Lieu 3 : /);
+  assert.ok(spoken.includes(plain(await cards.first().locator('h3').innerText())), spoken);
   await checkScreen(page, 'kiosk, offline result with places');
   await screenshot(page, 'places-kiosk-offline-result');
   // The print view keeps them.

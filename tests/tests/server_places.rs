@@ -532,7 +532,11 @@ fn through_the_running_server_and_on_every_screen_of_a_structure() {
     assert!(a["card"]["lecture"]
         .as_str()
         .is_some_and(|t| t.starts_with("Lieu A, à 1,1")));
-    assert_eq!(kiosk.get("/api/kiosk/places").status, 404);
+    // Not a kiosk: no place (and no error, which a browser would log).
+    let r = kiosk.get("/api/kiosk/places");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["kiosk"], false);
+    assert_eq!(r.json()["places"], json!([]));
     // A kiosk asking for suggestions without a position gets its structure's.
     let r = kiosk.request(
         "GET",

@@ -202,12 +202,13 @@ pub async fn page(
 }
 
 /// `GET /api/kiosk/places`: the places a kiosk keeps for offline use (the
-/// kiosk's cookie, or its device token in `X-Kiosk-Token`).
+/// kiosk's cookie, or its device token in `X-Kiosk-Token`). A device that is not
+/// a known kiosk (`?mode=kiosk`, a kiosk its admin removed) gets no place and
+/// `"kiosk": false` (not an error, which its browser would log at every start).
 pub async fn kiosk(
     State(state): State<Shared>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let not_kiosk = || ApiError::not_found("Cet appareil n'est pas une borne installée.");
     let kiosk = match headers.get(super::KIOSK_HEADER) {
         Some(v) => super::kiosk::clean_token(v.to_str().unwrap_or(""))
             .map(|t| {
@@ -216,12 +217,14 @@ pub async fn kiosk(
                     .kiosk_by_token_hash(&crate::auth::token_digest(t))
             })
             .transpose()?
-            .flatten()
-            .ok_or_else(not_kiosk)?,
+            .flatten(),
         None => match from_cookie(&state, &headers)? {
-            CookieKiosk::Valid(k, _) => k,
-            _ => return Err(not_kiosk()),
+            CookieKiosk::Valid(k, _) => Some(k),
+            _ => None,
         },
+    };
+    let Some(kiosk) = kiosk else {
+        return Ok(Json(json!({ "kiosk": false, "places": [] })));
     };
     let (store, shared) = (state.store.clone(), state.clone());
     let set = blocking(move || {
@@ -231,6 +234,7 @@ pub async fn kiosk(
     })
     .await??;
     Ok(Json(json!({
+        "kiosk": true,
         "structure": kiosk.structure,
         "origin": set.origin,
         "places": set.places,
