@@ -1,8 +1,10 @@
 //! Loads and validates the référentiel and the item bank (`items/data/`) natively,
-//! with the TOML loader of `repere-items`, and writes the checked bank in its
+//! with the TOML loader of `repere-items`, and writes the checked bank, as a test
+//! needs it (`Bank::for_delivery`: no retired item, no reviewer's note), in its
 //! compact form to `$OUT_DIR/bank.bin` (`repere_items::Bank::to_compact`). The app
-//! embeds those bytes (`src/bank.rs`), so the wasm carries neither the TOML parser
-//! nor the validator.
+//! does not embed those bytes: it fetches the same bytes from the server under the
+//! name `REPERE_BANK_FILE` set here (`src/bank.rs`), so the wasm carries neither
+//! the bank, nor the TOML parser, nor the validator.
 //!
 //! Invalid data fails the build with the validator's `file:line:col` messages.
 
@@ -40,13 +42,30 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let bytes = match bank.to_compact() {
+    // What a test needs: no retired item, no reviewer's note (`Bank::for_delivery`).
+    let bytes = match bank.for_delivery().to_compact() {
         Ok(b) => b,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
+    // The app fetches the bank from the server under this name (`src/bank.rs`); the
+    // bytes stay here for the app's native tests.
+    println!(
+        "cargo:rustc-env=REPERE_BANK_FILE={}",
+        repere_items::delivery_file_name(&bytes)
+    );
+    // What the welcome screen says of the test's length, before the bank arrives:
+    // the stopping rules of this very bank (`screens/welcome.rs`).
+    if let Some(((min, max), minutes)) = bank.referentiel.test_length() {
+        println!("cargo:rustc-env=REPERE_MIN_ITEMS={min}");
+        println!("cargo:rustc-env=REPERE_MAX_ITEMS={max}");
+        println!("cargo:rustc-env=REPERE_MAX_MINUTES={minutes}");
+    } else {
+        eprintln!("the référentiel has no [session] rules");
+        return ExitCode::FAILURE;
+    }
     let out = out_dir.join("bank.bin");
     if let Err(e) = std::fs::write(&out, bytes) {
         eprintln!("cannot write {}: {e}", out.display());

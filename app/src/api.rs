@@ -317,11 +317,27 @@ pub struct ProfileView {
     /// One status per skill.
     #[serde(default)]
     pub skills: Vec<SkillView>,
+    /// How many skills to work on the person's result screen names (the first
+    /// ones by priority).
+    pub work_on_max: usize,
     /// Where to send the person.
     pub orientation: OrientationView,
-    /// The skills to work on next, by priority.
+    /// The skills to work on, by priority, as the server lists them (an
+    /// autonomous person's holds only what is truly to learn); the first
+    /// `work_on_max` are the person's screen's.
     #[serde(default)]
     pub work_on: Vec<Labelled>,
+}
+
+impl ProfileView {
+    /// The skills to work on, in the order the person's screen gives them.
+    pub fn work_on(&self) -> Vec<SkillView> {
+        self.work_on
+            .iter()
+            .filter_map(|Labelled { id, .. }| self.skills.iter().find(|s| &s.id == id))
+            .cloned()
+            .collect()
+    }
 }
 
 /// An autonomy class.
@@ -487,6 +503,23 @@ pub async fn start_screening(person: Option<&str>, consent: bool) -> Result<Scre
     call("POST", "/api/screenings", Some(&body)).await
 }
 
+/// The results of the screenings the logged-in agent ran lately (`GET
+/// /api/screenings`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RecentScreenings {
+    /// How many days back (today included).
+    pub days: u32,
+    /// How many there are (`screenings` holds the newest, at most 200).
+    pub count: usize,
+    /// Newest first.
+    pub screenings: Vec<Summary>,
+}
+
+/// The logged-in agent's own recent screenings.
+pub async fn recent_screenings() -> Result<RecentScreenings, ApiError> {
+    call("GET", "/api/screenings", None).await
+}
+
 /// What the test in agent mode needs of the server's answer to its log (the
 /// answer is the whole [`ResultView`]; reading only the code keeps the rest of
 /// the view out of the self-test's wasm).
@@ -583,6 +616,9 @@ pub struct Summary {
     /// Day, `DD/MM/YYYY`.
     #[serde(default)]
     pub date: String,
+    /// Time of day, `HH:MM`.
+    #[serde(default)]
+    pub time: String,
     /// `agent`, `kiosk` or `anonymous`.
     #[serde(default)]
     pub source: String,
@@ -679,9 +715,16 @@ pub async fn groups(filters: &Filters, size: usize) -> Result<Groups, ApiError> 
     call("GET", &filters.url("/api/groups", &[("size", &size)]), None).await
 }
 
-/// The download of the profiles that pass `filters` (`csv` or `json`).
+/// The download of the profiles that pass `filters` (`csv` or `json`), in the
+/// trainer's words.
 pub fn export_url(filters: &Filters, format: &str) -> String {
     filters.url("/api/export", &[("format", format)])
+}
+
+/// The technical export of the same profiles (θ, its standard error, tallies;
+/// no first name).
+pub fn technical_export_url(filters: &Filters, format: &str) -> String {
+    filters.url("/api/export/technical", &[("format", format)])
 }
 
 /// Percent-encodes a URL component (RFC 3986 unreserved characters kept).
@@ -1045,6 +1088,10 @@ mod tests {
             "/api/profiles"
         );
         assert!(Filters::default().is_empty());
+        assert_eq!(
+            technical_export_url(&f, "csv"),
+            "/api/export/technical?format=csv&from=2026-01-01&skill=mail.attach"
+        );
         assert_eq!(encode("a b&c=é"), "a%20b%26c%3D%C3%A9");
     }
 

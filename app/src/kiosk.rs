@@ -1,7 +1,8 @@
 //! Kiosk mode: the idle question and the full reset between two people.
 //!
 //! After `idle_secs` without a touch, click or key, a modal asks « Voulez-vous
-//! continuer ? » with a visible countdown of `countdown_secs`. At zero, or when the
+//! continuer ? » with a visible countdown of `countdown_secs`, read aloud when
+//! the person has each screen read (`spoken::idle`). At zero, or when the
 //! person presses « Terminer », [`reset`] wipes everything the page and the browser
 //! hold about the person, then reloads the start URL in place of the current
 //! history entry. The watch only arms after a first touch: an untouched welcome
@@ -9,6 +10,20 @@
 //!
 //! A paired kiosk (`/borne`) is in kiosk mode through the page the server sends
 //! it; the reset keeps the pairing cookie, which it cannot reach (`HttpOnly`).
+//!
+//! A visit also ends on every other way out of the page: the back button or
+//! gesture, a link, a typed address. So on a kiosk, every page load that is not a
+//! reload of the same page starts by wiping what the browser holds
+//! ([`begin_page`]): the next person who opens the test, or lands on `/borne`
+//! with Back, finds nothing of the previous one. A page the browser brings back
+//! from its back-forward cache (its screen as it was) is loaded again, wiped.
+//! Only a reload keeps the visit (a person who pulls the page down to refresh it
+//! goes on with their test), and then the idle watch is armed at once, since the
+//! screen shows someone's test. A page outside kiosk mode that finds a kiosk
+//! visit's data in the tab (a `?mode=kiosk` page left with Back for the same tab
+//! without the parameter) wipes it too. A result still waiting for the network
+//! when a visit ends this way gets one last attempt that outlives the page
+//! (`offline::send_before_leaving`).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -22,11 +37,19 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::offline::{self, at_most};
+use crate::spoken;
 use crate::state::AppState;
+use crate::storage;
 
 /// The Cache Storage caches whose name starts with this hold the app itself
 /// (no answers): the reset keeps them so the kiosk still works offline.
 pub const SHELL_CACHE_PREFIX: &str = "repere-shell";
+
+/// The reset keeps the shell's caches and the kiosk's mediation places
+/// (`places::CACHE`: its structure's, the same for everyone).
+fn kept_cache(name: &str) -> bool {
+    name.starts_with(SHELL_CACHE_PREFIX) || name == crate::places::CACHE
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -48,7 +71,9 @@ fn now_ms() -> f64 {
 pub fn watch_idle(state: AppState) {
     let (idle, countdown) = state.config.with_value(|c| (c.idle_secs, c.countdown_secs));
     let last_activity = Rc::new(Cell::new(now_ms()));
-    let armed = Rc::new(Cell::new(false));
+    // A page reloaded in the middle of a visit shows someone's test: the watch is
+    // armed at once, or it would stay on screen until the next touch.
+    let armed = Rc::new(Cell::new(state.has_progress()));
     let warned_at: Rc<Cell<Option<f64>>> = Rc::new(Cell::new(None));
 
     {
@@ -81,6 +106,7 @@ pub fn watch_idle(state: AppState) {
             if state.idle_countdown.get().is_none() && warned_at.get().is_some() {
                 warned_at.set(None);
                 last_activity.set(now_ms());
+                state.speech.stop();
             }
         });
     }
@@ -98,6 +124,10 @@ pub fn watch_idle(state: AppState) {
                         state.settings_open.set(false);
                         state.speech.stop();
                         state.idle_countdown.set(Some(countdown));
+                        // Whoever has each screen read hears the question too.
+                        if state.settings.get_untracked().read_aloud {
+                            state.speech.speak(&spoken::idle(countdown));
+                        }
                     }
                 }
                 Some(start) => {
@@ -113,6 +143,73 @@ pub fn watch_idle(state: AppState) {
         },
         Duration::from_millis(250),
     );
+}
+
+/// How the browser reached this page: `navigate`, `reload`, `back_forward` or
+/// `prerender` (Navigation Timing); `None` if it does not say.
+fn navigation_type() -> Option<String> {
+    let entries = window().performance()?.get_entries_by_type("navigation");
+    let entry = entries.get(0);
+    js_sys::Reflect::get(&entry, &JsValue::from_str("type"))
+        .ok()?
+        .as_string()
+}
+
+/// The start of a page, before anything is read from the browser's storage.
+///
+/// On a kiosk, a page load that is not a reload begins a new visit: the waiting
+/// results of the previous one get their last attempt, then every store is
+/// wiped (see the module's documentation). Outside kiosk mode, the data a kiosk
+/// visit left in this tab is wiped too. From then on, what this page stores is
+/// marked as a kiosk visit's when it is one, and a page the browser restores from
+/// its back-forward cache on a kiosk is loaded afresh.
+pub fn begin_page(kiosk: bool) {
+    let reload = navigation_type().as_deref() == Some("reload");
+    if (kiosk && !reload) || (!kiosk && storage::kiosk_visit_left()) {
+        offline::send_before_leaving();
+        wipe_now();
+        spawn_local(async {
+            delete_databases().await;
+            delete_answer_caches().await;
+        });
+    }
+    storage::mark_kiosk_visits(kiosk);
+    if !kiosk {
+        return;
+    }
+    let on_pageshow = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let persisted = js_sys::Reflect::get(&event, &JsValue::from_str("persisted"))
+            .ok()
+            .and_then(|p| p.as_bool())
+            .unwrap_or(false);
+        if persisted {
+            wipe_now();
+            let location = location();
+            if let Ok(here) = location.href() {
+                let _ = location.replace(&here);
+            }
+        }
+    });
+    let _ =
+        window().add_event_listener_with_callback("pageshow", on_pageshow.as_ref().unchecked_ref());
+    on_pageshow.forget();
+    let on_pagehide = Closure::<dyn Fn()>::new(offline::send_before_leaving);
+    let _ =
+        window().add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+    on_pagehide.forget();
+}
+
+/// Wipes at once what can be wiped synchronously: both web storages and the
+/// cookies scripts can reach.
+fn wipe_now() {
+    let window = window();
+    if let Ok(Some(s)) = window.local_storage() {
+        let _ = s.clear();
+    }
+    if let Ok(Some(s)) = window.session_storage() {
+        let _ = s.clear();
+    }
+    wipe_cookies();
 }
 
 /// Starts the reset (once).
@@ -144,18 +241,12 @@ async fn reset(state: AppState) {
     )
     .await;
 
-    let window = window();
-    if let Ok(Some(s)) = window.local_storage() {
-        let _ = s.clear();
-    }
-    if let Ok(Some(s)) = window.session_storage() {
-        let _ = s.clear();
-    }
-    wipe_cookies();
+    wipe_now();
     delete_databases().await;
     delete_answer_caches().await;
 
     let start = state.config.with_value(|c| c.start_url.clone());
+    let window = window();
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&start));
     }
@@ -232,7 +323,7 @@ async fn delete_answer_caches() {
     };
     let names: js_sys::Array = names.unchecked_into();
     for name in names.iter().filter_map(|n| n.as_string()) {
-        if !name.starts_with(SHELL_CACHE_PREFIX) {
+        if !kept_cache(&name) {
             let _ = JsFuture::from(caches.delete(&name)).await;
         }
     }

@@ -1,13 +1,15 @@
 //! The Repère web front end: kiosk, agent and trainer screens.
 //!
 //! Views hold no business logic: they call the engine (compiled to WebAssembly with
-//! the app) and the item bank embedded at build time.
+//! the app) and the item bank, checked at build time and fetched from the server at
+//! start (`bank`).
 //!
 //! Map of this crate:
 //! - [`routes`]: every area (URL path) and screen, declared in one place;
 //! - [`config`]: kiosk, agent's screening or personal device, idle delays;
 //! - `state`: the signals shared by the screens;
-//! - `settings`, `speech`: comfort settings and reading aloud;
+//! - `settings`, `speech`, `spoken`: comfort settings, reading aloud (the
+//!   device's French voice, or clips recorded at build time) and the texts read;
 //! - `kiosk`: the idle question and the full reset between two people;
 //! - `offline`: the service worker and the queue of results to send, each to
 //!   its endpoint;
@@ -39,6 +41,7 @@ pub mod routes;
 mod screens;
 mod settings;
 mod speech;
+mod spoken;
 pub mod state;
 mod storage;
 mod test_run;
@@ -71,12 +74,25 @@ pub const STAFF: Entry = Entry {
 /// Starts the app of `entry` in the page's `<body>`.
 pub fn start(entry: Entry) {
     console_error_panic_hook::set_once();
+    // The page's « Chargement en cours » has done its job.
+    if let Some(loading) = document().get_element_by_id("chargement") {
+        loading.remove();
+    }
     leptos::mount::mount_to_body(move || view! { <App entry /> });
 }
 
 /// The areas of the self-test bundle.
 fn self_test_areas(area: Area) -> AnyView {
     let state = expect_context::<AppState>();
+    // Every screen after the welcome reads the item bank: it waits for it.
+    let needs_bank = match area {
+        Area::Preview => true,
+        Area::SelfTest => state.screen.get() != Screen::Welcome,
+        _ => false,
+    };
+    if let Some(waiting) = bank_wait(&state, needs_bank) {
+        return waiting;
+    }
     match area {
         Area::Preview => view! { <screens::Preview /> }.into_any(),
         Area::SelfTest => match state.screen.get() {
@@ -95,9 +111,26 @@ fn self_test_areas(area: Area) -> AnyView {
     }
 }
 
+/// While the item bank is not there, what a screen that reads it shows instead.
+fn bank_wait(state: &AppState, needs_bank: bool) -> Option<AnyView> {
+    if !needs_bank {
+        return None;
+    }
+    match state.bank.get() {
+        None => Some(view! { <screens::BankLoading /> }.into_any()),
+        Some(Err(_)) => Some(view! { <screens::BankUnavailable /> }.into_any()),
+        Some(Ok(())) => None,
+    }
+}
+
 /// The areas of the staff bundle (the only place that names the staff screens and
 /// the kiosk installation).
 fn staff_areas(area: Area) -> AnyView {
+    // The mediator's screens name domains, levels and skills from the bank.
+    let state = expect_context::<AppState>();
+    if let Some(waiting) = bank_wait(&state, area == Area::Mediator) {
+        return waiting;
+    }
     match area {
         Area::Pairing => view! { <screens::PairingArea /> }.into_any(),
         Area::Login => view! { <screens::staff::LoginArea /> }.into_any(),
@@ -114,10 +147,26 @@ fn staff_areas(area: Area) -> AnyView {
 #[component]
 fn App(entry: Entry) -> impl IntoView {
     let config = Config::from_browser();
+    // Before anything is read from the browser's storage: on a kiosk, a page that
+    // is not a reload starts a new visit with nothing of anyone.
+    kiosk::begin_page(config.kiosk);
     let area = Area::from_path(&location().pathname().unwrap_or_default());
     let screening = config.screening.clone();
     let state = AppState::new(config);
     provide_context(state);
+    // The item bank comes from the server (the service worker keeps it offline).
+    leptos::task::spawn_local(async move {
+        let loaded = bank::load().await.map(|_| ());
+        if let Err(e) = &loaded {
+            leptos::logging::error!("item bank: {e}");
+        }
+        state.bank.set(Some(loaded));
+    });
+    // The self-test's texts are recorded: without a French voice on the device,
+    // they are read with the recorded clips.
+    if entry.bundle == Bundle::SelfTest {
+        state.speech.use_recorded_voice();
+    }
     // Agent mode: a test of another screening left in this tab is not this
     // person's; start from the welcome screen.
     if area == Area::SelfTest {

@@ -1,13 +1,17 @@
 //! Working without the network: the service worker, and the queue of results
 //! waiting to be sent (the outbox).
 //!
-//! - `sw.js` (copied into `dist/` by Trunk) caches the app shell so that a test
-//!   started online finishes offline, and a reload offline still shows the app.
-//!   Once it is active, the page tells it every same-origin file it has loaded
-//!   (the wasm, the js, the fonts, the pictures) so they are cached even though
-//!   they were fetched before the worker existed, and, when the worker did not
-//!   control this page's load, the page's path, so it keeps that page too (the
-//!   staff page is not cached at install).
+//! - `sw.js` (copied into `dist/` by Trunk, stamped by `cargo xtask build`)
+//!   caches the app shell so that a test started online finishes offline, and a
+//!   reload offline still shows the app. At install it precaches every picture
+//!   of the bank (and, on a kiosk, the recorded voice) from `/precache.txt`, so
+//!   a test started offline shows them all. Once it is active, the page tells it
+//!   every same-origin file it has loaded, so the app's own files (wasm, js,
+//!   css, fonts) are cached even though they were fetched before the worker
+//!   existed (the worker keeps only those: pictures come from its precache, so
+//!   its caches never tell what a person was shown), and, when the worker did
+//!   not control this page's load, the page's path, so it keeps that page too
+//!   (the staff page is not cached at install).
 //! - A finished result is put in the outbox with where it goes ([`Destination`]):
 //!   `POST /api/results` (self-test, kiosk: a paired kiosk's cookie goes with it),
 //!   or `POST /api/screenings/<id>/result` (agent mode, with the agent's session
@@ -479,6 +483,35 @@ async fn post_json(url: &str, body: &str) -> Option<(u16, Option<String>)> {
     Some((status, code))
 }
 
+/// The last attempt for a kiosk visit's waiting results, when the visit ends
+/// without « Terminer » (Back, a link, a closed tab): each is posted with
+/// `keepalive`, so the request outlives the page, and nobody waits for the answer
+/// (the server stores a result sent twice once). It reads the tab's storage, where
+/// a kiosk's outbox lives; the wipe that follows removes it.
+pub fn send_before_leaving() {
+    let queue: Vec<Pending> = storage::get_json(storage::session(), OUTBOX_KEY).unwrap_or_default();
+    for item in queue {
+        if item.to != Destination::Results {
+            continue;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&item.body));
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        let Ok(request) = web_sys::Request::new_with_str_and_init(RESULTS_ENDPOINT, &init) else {
+            continue;
+        };
+        if request
+            .headers()
+            .set("Content-Type", "application/json")
+            .is_ok()
+        {
+            // Nobody waits: the promise is dropped.
+            let _ = window().fetch_with_request(&request);
+        }
+    }
+}
+
 /// Starts the sender: now, when the browser comes back online, and every 30 s
 /// while something waits. `kiosk`: the outbox lives in the tab's storage.
 pub fn start_sender(kiosk: bool) {
@@ -523,7 +556,10 @@ pub fn register_service_worker() {
         };
         let message = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&message, &"type".into(), &"cache-urls".into());
-        let _ = js_sys::Reflect::set(&message, &"urls".into(), &loaded_files());
+        // The item bank, whether or not its fetch had ended: the test needs it offline.
+        let urls = loaded_files();
+        urls.push(&JsValue::from_str(&crate::bank::url()));
+        let _ = js_sys::Reflect::set(&message, &"urls".into(), &urls);
         if uncontrolled {
             let page = location().pathname().unwrap_or_default();
             let _ = js_sys::Reflect::set(&message, &"page".into(), &page.into());

@@ -25,9 +25,9 @@ use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// The Cache Storage cache of a kiosk's places (its name starts like the app
-/// shell's: the kiosk reset keeps it).
-pub const CACHE: &str = "repere-shell-places";
+/// The Cache Storage cache of a kiosk's places: the kiosk reset
+/// (`kiosk::KEPT_CACHES`) and the service worker (`sw.js`, `PLACES`) keep it.
+pub const CACHE: &str = "repere-places";
 /// The request a kiosk's places are kept under.
 const KIOSK_PLACES: &str = "/api/kiosk/places";
 /// Places shown with a result.

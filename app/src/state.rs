@@ -54,6 +54,9 @@ pub struct AppState {
     /// its kept places; on an own device, found with the person's postcode), for
     /// the result and print screens.
     pub places: RwSignal<Vec<repere_items::places::Card>>,
+    /// The item bank: `None` while it is fetched, then whether it could be used
+    /// (`crate::bank::load`).
+    pub bank: RwSignal<Option<Result<(), String>>>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             resetting: RwSignal::new(false),
             speech: Speech::init(),
             places: RwSignal::new(Vec::new()),
+            bank: RwSignal::new(None),
         }
     }
 
@@ -102,6 +106,13 @@ impl AppState {
         } else {
             storage::set_json(storage::session(), PROGRESS_KEY, &progress);
         }
+    }
+
+    /// Whether the page shows something of a person: a screen past the welcome,
+    /// or context answers given.
+    pub fn has_progress(&self) -> bool {
+        self.screen.get_untracked() != Screen::Welcome
+            || !self.context.with_untracked(Vec::is_empty)
     }
 
     /// Shows another screen.

@@ -30,13 +30,15 @@ thread_local! {
     static SHOWN_AT: Cell<f64> = const { Cell::new(0.0) };
 }
 
-/// The assessor of the embedded bank, built once.
+/// The assessor of the item bank, built once the bank is there (before, an error
+/// that is not kept: the next call tries again).
 pub fn assessor() -> Result<&'static Assessor<'static>, String> {
+    if let Some(done) = ASSESSOR.get() {
+        return done.as_ref().map_err(Clone::clone);
+    }
+    let bank = bank::bank().map_err(str::to_string)?;
     ASSESSOR
-        .get_or_init(|| {
-            let bank = bank::bank().map_err(str::to_string)?;
-            Assessor::new(bank).map_err(|e| e.to_string())
-        })
+        .get_or_init(|| Assessor::new(bank).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -153,6 +155,37 @@ pub fn current_item() -> Option<(&'static BankItem, usize)> {
         Some((item, test.answered() + 1))
     })
     .inspect(|_| SHOWN_AT.with(|s| s.set(js_sys::Date::now())))
+}
+
+/// Where the test in progress stands, for the progress line of a question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Number of the question shown (1 for the first).
+    pub number: usize,
+    /// No stop on precision before this many questions.
+    pub min_items: usize,
+    /// The test ends after this many questions at the latest.
+    pub max_items: usize,
+    /// Time spent on the questions so far, ms.
+    pub elapsed_ms: u64,
+    /// The test ends when the time spent reaches this, ms.
+    pub max_ms: u64,
+}
+
+/// Where the test in progress stands (`None` without a test).
+pub fn progress() -> Option<Progress> {
+    let stop = assessor().ok()?.session_rules().stop;
+    TEST.with(|t| {
+        let t = t.borrow();
+        let test = t.as_ref()?;
+        Some(Progress {
+            number: test.answered() + 1,
+            min_items: stop.min_items,
+            max_items: stop.max_items,
+            elapsed_ms: test.log().answers.iter().map(|a| a.elapsed_ms).sum(),
+            max_ms: stop.max_minutes.saturating_mul(60_000),
+        })
+    })
 }
 
 /// Records the response to the item shown; the log is saved for a reload.

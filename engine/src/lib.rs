@@ -12,6 +12,7 @@
 
 pub mod bank;
 pub mod calibrate;
+pub mod classify;
 pub mod estimate;
 pub mod irt;
 pub mod profile;

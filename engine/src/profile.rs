@@ -110,13 +110,15 @@
 //!    that uses it, and a first success keeps beginners going;
 //! 4. the référentiel order.
 //!
-//! The first `work_on_max` of them are listed (fewer if fewer are not mastered).
+//! Every candidate gets its rank ([`SkillProfile::priority`]); the first
+//! `work_on_max` of them are listed (fewer if fewer are not mastered).
 
 use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Bank, BankItem};
+use crate::classify::{ClassDecision, Verdict};
 use crate::estimate::{Eap, EapPosterior, Estimate, EstimateError, Prior};
 use crate::irt::Item;
 use crate::session::Session;
@@ -146,6 +148,10 @@ pub struct ProfileConfig {
     pub statuses: Vec<StatusRule>,
     /// Autonomy classes, lowest first; the first has no `from_theta`.
     pub classes: Vec<ClassRule>,
+    /// When the class is clear; a class that is not is marked
+    /// [`ClassResult::near`] (none: every class is given as clear).
+    #[serde(default)]
+    pub class_decision: Option<ClassDecision>,
     /// How the profile becomes an orientation.
     pub orientation: OrientationConfig,
     /// Words of the result screen.
@@ -452,6 +458,12 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Prof
 }
 
 impl ProfileConfig {
+    /// The classes' cut points (`from_theta` of every class but the first),
+    /// ascending.
+    pub fn class_cuts(&self) -> Vec<f64> {
+        self.classes.iter().filter_map(|c| c.from_theta).collect()
+    }
+
     /// Checks the rules as a whole: positive SDs, cut points in order, every
     /// reference resolved, a fallback orientation rule.
     pub fn validate(&self) -> Result<(), ProfileError> {
@@ -515,6 +527,9 @@ impl ProfileConfig {
         unique("classes", self.classes.iter().map(|c| c.id.as_str()))?;
         let cuts: Vec<Option<f64>> = self.classes.iter().map(|c| c.from_theta).collect();
         check_cuts("classes", &cuts)?;
+        if let Some(d) = &self.class_decision {
+            d.validate().map_err(bad)?;
+        }
         let o = &self.orientation;
         unique(
             "orientation.modalities",
@@ -690,6 +705,11 @@ pub struct ClassResult {
     pub label: String,
     /// Workshop level.
     pub workshop_level: String,
+    /// « Proche de la limite »: the test could not tell this class from the
+    /// neighbouring one, whose id this is ([`ProfileConfig::class_decision`]).
+    /// Absent when the class is clear, and from profiles made before the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near: Option<String>,
 }
 
 /// One domain of the profile.
@@ -739,6 +759,13 @@ pub struct SkillProfile {
     pub status_label: String,
     /// Whether the status adds services (the skill is to be worked on).
     pub to_work_on: bool,
+    /// Rank of the skill among those to work on (1 first, see the module's
+    /// « What to work on next »); `None` when it is not to be worked on (not a
+    /// candidate: mastered, or of a status the modality does not list), and in
+    /// profiles stored before ranks were kept. Every screen and paper lists the
+    /// skills to work on in this order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<usize>,
 }
 
 /// Where the person is sent.
@@ -855,10 +882,23 @@ fn lower_first(s: &str) -> String {
 
 /// "Lead : a ; b ; c." (semicolons: labels may hold commas). A no-break space
 /// comes before each semicolon, as French typography wants (a line never starts
-/// with one).
-fn sentence(lead: &str, items: &[String]) -> String {
+/// with one). The summary's lists ([`Summary::known_sentence`],
+/// [`Summary::work_on_sentence`]) are written by it; whoever must know every
+/// sentence the result screen can say (the recorded voice) writes them with it too.
+pub fn list_sentence(lead: &str, items: &[String]) -> String {
     let list: Vec<String> = items.iter().map(|s| lower_first(s)).collect();
     format!("{} {}.", lead.trim_end(), list.join("\u{a0}; "))
+}
+
+/// "Lead label. Description": [`Summary::orientation_sentence`] for the modality
+/// `label` and its `description`.
+pub fn orientation_sentence(lead: &str, label: &str, description: &str) -> String {
+    format!(
+        "{} {}. {}",
+        lead.trim_end(),
+        lower_first(label),
+        description.trim()
+    )
 }
 
 fn push_unique(out: &mut Vec<String>, items: &[String]) {
@@ -867,6 +907,144 @@ fn push_unique(out: &mut Vec<String>, items: &[String]) {
             out.push(s.clone());
         }
     }
+}
+
+/// The level of domain `rule` at θ: the last level whose `from_theta` is at most θ.
+fn domain_level<'c>(config: &'c ProfileConfig, rule: &DomainRule, theta: f64) -> &'c LevelRule {
+    let li = cut_index(theta, rule.cuts.iter().map(|c| c.from_theta));
+    &config.levels[li.min(config.levels.len() - 1)]
+}
+
+/// The probability of success on the skill's typical task at θ, and the status it
+/// gives.
+fn skill_status<'c>(
+    config: &'c ProfileConfig,
+    rule: &SkillRule,
+    theta: f64,
+) -> Result<(f64, &'c StatusRule), ProfileError> {
+    let typical = Item::two_pl(config.typical_a, rule.typical_b)
+        .map_err(|e| bad(format!("skill `{}`: {e}", rule.id)))?;
+    let probability = typical.success_prob(theta);
+    let status = config
+        .statuses
+        .iter()
+        .find(|st| st.min_probability <= probability)
+        .or(config.statuses.last())
+        .ok_or_else(|| bad("statuses: empty"))?;
+    Ok((probability, status))
+}
+
+/// The autonomy class at θ: the last class whose `from_theta` is at most θ.
+fn class_of(config: &ProfileConfig, theta: f64) -> &ClassRule {
+    let ci = cut_index(theta, config.classes.iter().map(|c| c.from_theta));
+    &config.classes[ci.min(config.classes.len() - 1)]
+}
+
+/// The first orientation rule whose conditions hold for this class, these domain
+/// levels (`(domain, level)` ids) and context answers: its index and its modality.
+fn choose_modality<'c>(
+    config: &'c ProfileConfig,
+    class: &str,
+    levels: &[(&str, &str)],
+    context: &[ContextAnswer],
+) -> Result<(usize, &'c ModalityRule), ProfileError> {
+    let given = |c: &ContextAnswer| context.contains(c);
+    let (rule_ix, choice) = config
+        .orientation
+        .rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| {
+            (r.when_class.is_empty() || r.when_class.iter().any(|c| c == class))
+                && (r.when_answer.is_empty() || r.when_answer.iter().any(given))
+                && (r.when_domain_level.is_empty()
+                    || r.when_domain_level.iter().any(|dl| {
+                        levels
+                            .iter()
+                            .any(|(d, l)| *d == dl.domain && *l == dl.level)
+                    }))
+        })
+        .ok_or_else(|| bad("orientation.rules: no rule applies"))?;
+    let modality = config
+        .orientation
+        .modalities
+        .iter()
+        .find(|m| m.id == choice.modality)
+        .ok_or_else(|| bad(format!("unknown modality `{}`", choice.modality)))?;
+    Ok((rule_ix, modality))
+}
+
+/// What the rules say of a person whose abilities are known exactly: the reference
+/// a simulation compares a test's profile with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    /// Autonomy class id at the general θ.
+    pub class: String,
+    /// Level id of every domain (in the rules' order) at that domain's θ.
+    pub domain_levels: Vec<String>,
+    /// Status id of every skill (in the rules' order) at its domain's θ.
+    pub skill_statuses: Vec<String>,
+    /// The modality the orientation rules give with that class, those levels and the
+    /// context answers.
+    pub modality: String,
+}
+
+/// The [`Reference`] of a person of general ability `theta` whose domains are at
+/// `domain_thetas` (one per domain of the rules, in their order; an empty slice means
+/// every domain at `theta`), with these context answers. Skills sit at their
+/// domain's θ (no skill-specific deviation). The same rules as [`profile`] (class
+/// cut points, domain cut points, statuses, orientation), applied to true values
+/// instead of estimates.
+pub fn reference(
+    config: &ProfileConfig,
+    theta: f64,
+    domain_thetas: &[f64],
+    context: &[ContextAnswer],
+) -> Result<Reference, ProfileError> {
+    config.validate()?;
+    if !theta.is_finite() || domain_thetas.iter().any(|t| !t.is_finite()) {
+        return Err(ProfileError::Input("θ must be finite".to_string()));
+    }
+    if !domain_thetas.is_empty() && domain_thetas.len() != config.domains.len() {
+        return Err(ProfileError::Input(format!(
+            "{} domain θs for {} domains",
+            domain_thetas.len(),
+            config.domains.len()
+        )));
+    }
+    let theta_of = |d: usize| domain_thetas.get(d).copied().unwrap_or(theta);
+    let domain_levels: Vec<String> = config
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(d, rule)| domain_level(config, rule, theta_of(d)).id.clone())
+        .collect();
+    let mut skill_statuses = Vec::with_capacity(config.skills.len());
+    for rule in &config.skills {
+        let d = config
+            .domains
+            .iter()
+            .position(|x| x.id == rule.domain)
+            .unwrap_or(0);
+        skill_statuses.push(skill_status(config, rule, theta_of(d))?.1.id.clone());
+    }
+    let class = class_of(config, theta).id.clone();
+    let levels: Vec<(&str, &str)> = config
+        .domains
+        .iter()
+        .zip(&domain_levels)
+        .map(|(d, l)| (d.id.as_str(), l.as_str()))
+        .collect();
+    let modality = choose_modality(config, &class, &levels, context)?
+        .1
+        .id
+        .clone();
+    Ok(Reference {
+        class,
+        domain_levels,
+        skill_statuses,
+        modality,
+    })
 }
 
 /// Computes the profile. Pure and deterministic; the answers may come in any order.
@@ -979,8 +1157,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             .iter()
             .filter(|a| a.domain == d && a.skipped)
             .count();
-        let li = cut_index(estimate.theta, rule.cuts.iter().map(|c| c.from_theta));
-        let level = &config.levels[li.min(config.levels.len() - 1)];
+        let level = domain_level(config, rule, estimate.theta);
         domains.push(DomainProfile {
             domain: rule.id.clone(),
             label: rule.label.clone(),
@@ -1029,15 +1206,7 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
                 sd,
             )?
         };
-        let typical = Item::two_pl(config.typical_a, rule.typical_b)
-            .map_err(|e| bad(format!("skill `{}`: {e}", rule.id)))?;
-        let probability = typical.success_prob(estimate.theta);
-        let status = config
-            .statuses
-            .iter()
-            .find(|st| st.min_probability <= probability)
-            .or(config.statuses.last())
-            .ok_or_else(|| bad("statuses: empty"))?;
+        let (probability, status) = skill_status(config, rule, estimate.theta)?;
         skills.push(SkillProfile {
             skill: rule.id.clone(),
             domain: rule.domain.clone(),
@@ -1049,46 +1218,47 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             status: status.id.clone(),
             status_label: status.label.clone(),
             to_work_on: status.adds_services,
+            priority: None,
         });
     }
 
     // Class.
-    let ci = cut_index(
-        input.overall.theta,
-        config.classes.iter().map(|c| c.from_theta),
-    );
-    let class_rule = &config.classes[ci.min(config.classes.len() - 1)];
+    let class_rule = class_of(config, input.overall.theta);
+    let near = match &config.class_decision {
+        None => None,
+        Some(decision) => {
+            // The answers' log-likelihood summed in the order given (a session's
+            // order), as the session's stopping rule sums it.
+            let loglik = |theta: f64| -> f64 {
+                input
+                    .answers
+                    .iter()
+                    .map(|a| a.item.item.log_likelihood_unchecked(theta, a.score))
+                    .sum()
+            };
+            match decision.verdict(&config.class_cuts(), input.overall, &loglik) {
+                Verdict::Clear => None,
+                Verdict::Near { neighbour, .. } => {
+                    config.classes.get(neighbour).map(|c| c.id.clone())
+                }
+            }
+        }
+    };
     let class = ClassResult {
         id: class_rule.id.clone(),
         label: class_rule.label.clone(),
         workshop_level: class_rule.workshop_level.clone(),
+        near,
     };
 
     // Orientation: the modality first (it says which statuses are listed as to
     // work on).
     let given = |c: &ContextAnswer| input.context.contains(c);
-    let (rule_ix, choice) = config
-        .orientation
-        .rules
+    let levels: Vec<(&str, &str)> = domains
         .iter()
-        .enumerate()
-        .find(|(_, r)| {
-            (r.when_class.is_empty() || r.when_class.contains(&class.id))
-                && (r.when_answer.is_empty() || r.when_answer.iter().any(given))
-                && (r.when_domain_level.is_empty()
-                    || r.when_domain_level.iter().any(|dl| {
-                        domains
-                            .iter()
-                            .any(|d| d.domain == dl.domain && d.level == dl.level)
-                    }))
-        })
-        .ok_or_else(|| bad("orientation.rules: no rule applies"))?;
-    let modality = config
-        .orientation
-        .modalities
-        .iter()
-        .find(|m| m.id == choice.modality)
-        .ok_or_else(|| bad(format!("unknown modality `{}`", choice.modality)))?;
+        .map(|d| (d.domain.as_str(), d.level.as_str()))
+        .collect();
+    let (rule_ix, modality) = choose_modality(config, &class.id, &levels, &input.context)?;
 
     // Priority of the skills to work on: those whose status adds services and, if
     // the modality says so, is one of its `work_on` statuses.
@@ -1117,6 +1287,10 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
             )
             .then(i.cmp(&j))
     });
+    for (rank, &i) in candidates.iter().enumerate() {
+        skills[i].priority = Some(rank + 1);
+    }
+    // The skills the person's screen names; only they bring services.
     candidates.truncate(config.summary.work_on_max);
     let work_on: Vec<String> = candidates
         .iter()
@@ -1187,14 +1361,13 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
         .collect();
     let text = &config.summary;
     let summary = Summary {
-        known_sentence: (!known.is_empty()).then(|| sentence(&text.known, &known)),
+        known_sentence: (!known.is_empty()).then(|| list_sentence(&text.known, &known)),
         work_on_sentence: (!work_on_labels.is_empty())
-            .then(|| sentence(&text.work_on, &work_on_labels)),
-        orientation_sentence: format!(
-            "{} {}. {}",
-            text.orientation.trim_end(),
-            lower_first(&orientation.label),
-            orientation.description.trim()
+            .then(|| list_sentence(&text.work_on, &work_on_labels)),
+        orientation_sentence: orientation_sentence(
+            &text.orientation,
+            &orientation.label,
+            &orientation.description,
         ),
         known,
         work_on: work_on_labels,

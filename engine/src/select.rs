@@ -113,6 +113,15 @@ pub struct Beginner {
     /// Number of standard errors subtracted from θ̂ before predicting success.
     #[serde(default)]
     pub caution: f64,
+    /// When no candidate reaches the target, keep this many of the easiest (1: the
+    /// easiest alone). More than one lets the ranking and the randomesque draw
+    /// choose among them, so the easiest item is not everyone's first item.
+    #[serde(default = "one")]
+    pub fallback: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// One step of a [`Beginner`] schedule.
@@ -138,6 +147,7 @@ impl Default for Beginner {
             }],
             then: 0.65,
             caution: 0.5,
+            fallback: 1,
         }
     }
 }
@@ -151,8 +161,8 @@ impl Beginner {
             .map_or(self.then, |s| s.min_success)
     }
 
-    /// Keeps the candidates with `success_prob(θ) ≥ target`; if none, keeps the single
-    /// easiest one.
+    /// Keeps the candidates with `success_prob(θ) ≥ target`; if none, keeps the
+    /// `fallback` easiest ones.
     pub fn filter(&self, bank: &Bank, theta: f64, position: usize, cands: &mut Vec<u32>) {
         self.filter_with(position, cands, |i| {
             bank.get(i).map_or(0.0, |it| it.item.success_prob(theta))
@@ -179,11 +189,15 @@ impl Beginner {
                 kept += 1;
             }
         }
-        if kept == 0 {
+        if kept > 0 {
+            cands.truncate(kept);
+        } else if self.fallback <= 1 {
             cands.clear();
             cands.push(easiest.1);
         } else {
-            cands.truncate(kept);
+            // The `fallback` easiest, ties broken by bank order (stable sort).
+            cands.sort_by(|&a, &b| prob(b as usize).total_cmp(&prob(a as usize)));
+            cands.truncate(self.fallback);
         }
     }
 
@@ -225,6 +239,9 @@ pub struct ContentBalancing {
     /// Target proportions (domain id → weight; normalised to sum to 1; a domain not
     /// listed has target 0).
     pub targets: BTreeMap<String, f64>,
+    /// Ties between domains are broken at random (from the session's seed) instead
+    /// of by bank order, so that tests do not all begin with the same domain.
+    pub random_ties: bool,
 }
 
 /// [`ContentBalancing`] resolved against a bank: per-domain vectors.
@@ -233,6 +250,7 @@ pub struct ContentPlan {
     minimum: Vec<u32>,
     target: Vec<f64>,
     has_targets: bool,
+    random_ties: bool,
 }
 
 impl ContentBalancing {
@@ -271,6 +289,7 @@ impl ContentBalancing {
             minimum,
             target,
             has_targets,
+            random_ties: self.random_ties,
         })
     }
 }
@@ -282,31 +301,69 @@ impl ContentPlan {
     }
 
     /// The domain the next item should come from, among those flagged in `present`,
-    /// given the items already given per domain (`None`: no restriction).
+    /// given the items already given per domain (`None`: no restriction). Ties go to
+    /// the larger target, then to the domain listed first.
     pub fn choose(&self, present: &[bool], given: &[u32]) -> Option<usize> {
+        self.choose_with(present, given, None)
+    }
+
+    /// [`choose`](ContentPlan::choose), with the last tie broken by a uniform draw
+    /// from `rng` instead of bank order when one is given.
+    pub fn choose_with(
+        &self,
+        present: &[bool],
+        given: &[u32],
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Option<usize> {
         let total: u32 = given.iter().sum();
-        let mut best: Option<(f64, f64, usize)> = None;
-        for (d, &p) in present.iter().enumerate() {
+        let key = |d: usize| -> Option<f64> {
             let g = given.get(d).copied().unwrap_or(0);
             let m = self.minimum.get(d).copied().unwrap_or(0);
-            if p && g < m {
-                self.consider(&mut best, f64::from(m - g), d);
+            (g < m).then(|| f64::from(m - g))
+        };
+        let share_key = |d: usize| -> f64 {
+            let share = if total == 0 {
+                0.0
+            } else {
+                f64::from(given.get(d).copied().unwrap_or(0)) / f64::from(total)
+            };
+            self.target.get(d).copied().unwrap_or(0.0) - share
+        };
+        let mut best: Option<(f64, f64, usize)> = None;
+        let mut by_minimum = false;
+        for (d, &p) in present.iter().enumerate() {
+            if let (true, Some(k)) = (p, key(d)) {
+                self.consider(&mut best, k, d);
+                by_minimum = true;
             }
         }
         if best.is_none() && self.has_targets {
             for (d, &p) in present.iter().enumerate() {
                 if p {
-                    let share = if total == 0 {
-                        0.0
-                    } else {
-                        f64::from(given.get(d).copied().unwrap_or(0)) / f64::from(total)
-                    };
-                    let key = self.target.get(d).copied().unwrap_or(0.0) - share;
-                    self.consider(&mut best, key, d);
+                    self.consider(&mut best, share_key(d), d);
                 }
             }
         }
-        best.map(|(_, _, d)| d)
+        let (k, t, d) = best?;
+        let Some(rng) = rng else {
+            return Some(d);
+        };
+        // Every domain tied with the best, drawn uniformly.
+        let tied = |x: usize| -> bool {
+            present.get(x) == Some(&true)
+                && self.target.get(x).copied().unwrap_or(0.0) == t
+                && if by_minimum {
+                    key(x) == Some(k)
+                } else {
+                    share_key(x) == k
+                }
+        };
+        let n = (0..present.len()).filter(|&x| tied(x)).count();
+        if n <= 1 {
+            return Some(d);
+        }
+        let pick = rng.random_range(0..n);
+        (0..present.len()).filter(|&x| tied(x)).nth(pick)
     }
 
     /// Keeps `d` in `best` if its key is larger (ties: larger target, then the domain
@@ -323,15 +380,23 @@ impl ContentPlan {
     }
 
     /// Keeps the candidates of the chosen domain. `present` is scratch space of the
-    /// number of domains.
-    pub fn filter(&self, bank: &Bank, given: &[u32], present: &mut [bool], cands: &mut Vec<u32>) {
+    /// number of domains; `rng` breaks ties when the plan asks for random ties.
+    pub fn filter(
+        &self,
+        bank: &Bank,
+        given: &[u32],
+        present: &mut [bool],
+        cands: &mut Vec<u32>,
+        rng: &mut ChaCha8Rng,
+    ) {
         present.iter_mut().for_each(|p| *p = false);
         for &i in cands.iter() {
             if let Some(p) = present.get_mut(bank.domain_of(i as usize)) {
                 *p = true;
             }
         }
-        if let Some(d) = self.choose(present, given) {
+        let rng = if self.random_ties { Some(rng) } else { None };
+        if let Some(d) = self.choose_with(present, given, rng) {
             cands.retain(|&i| bank.domain_of(i as usize) == d);
         }
     }
@@ -1272,7 +1337,7 @@ impl Selector {
         // an item past its lottery. Only the last eligible item of the bank is given
         // whatever its k, so a test never runs out of items because of the lottery.
         loop {
-            self.candidates(plan, bank, input, status);
+            self.candidates(plan, bank, input, status, rng);
             let mut eligible = self.eligible;
             if eligible == 0 {
                 return None;
@@ -1301,7 +1366,14 @@ impl Selector {
     /// The eligible items (status [`AVAILABLE`]) through the filters, ranked: fills
     /// `cands`, `values` and `eligible` (the number of eligible items before the
     /// filters).
-    fn candidates(&mut self, plan: &SelectPlan, bank: &Bank, input: &StepInput<'_>, status: &[u8]) {
+    fn candidates(
+        &mut self,
+        plan: &SelectPlan,
+        bank: &Bank,
+        input: &StepInput<'_>,
+        status: &[u8],
+        rng: &mut ChaCha8Rng,
+    ) {
         self.cands.clear();
         self.cands.extend(
             status
@@ -1323,6 +1395,7 @@ impl Selector {
                     input.given_per_domain,
                     &mut self.present,
                     &mut self.cands,
+                    rng,
                 ),
                 FilterPlan::Beginner(b) => {
                     let theta = input.theta - b.caution * input.se;

@@ -9,7 +9,11 @@
 //! - **Precision and coverage criteria**: [`SeBelow`](StopReason::SeBelow) (overall SE
 //!   below a threshold), [`DomainSeBelow`](StopReason::DomainSeBelow) (the SE of every
 //!   domain's own estimate below a threshold), and
-//!   [`DomainsCovered`](StopReason::DomainsCovered) (at least n items in every domain).
+//!   [`DomainsCovered`](StopReason::DomainsCovered) (at least n items in every domain),
+//!   and the classification rule [`ClassifyStop`]: stop when the class is clear
+//!   ([`Classified`](StopReason::Classified)), or, when it is not, once the SE is so
+//!   small that more items would hardly decide it
+//!   ([`Borderline`](StopReason::Borderline): the person is near a cut point).
 //!   With [`Combine::Any`] the test stops as soon as one configured criterion is met;
 //!   with [`Combine::All`], when every configured criterion is met. Neither applies
 //!   before `min_items` items. The reason reported is the first met criterion in the
@@ -19,6 +23,9 @@
 //! bank runs out; it is accepted (the bank is finite) but rarely what is wanted.
 
 use serde::{Deserialize, Serialize};
+
+use crate::classify::{ClassDecision, Verdict};
+use crate::estimate::Estimate;
 
 /// How the precision and coverage criteria combine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,8 +57,29 @@ pub struct StopConfig {
     /// Criterion: at least this many items in every domain (a domain with no eligible
     /// item left counts as met).
     pub min_per_domain: Option<usize>,
+    /// Criterion: the class is clear, or cannot be made clear ([`ClassifyStop`]).
+    pub classify: Option<ClassifyStop>,
     /// How the criteria combine.
     pub combine: Combine,
+}
+
+/// Classification-aware stopping: the criterion is met when the class of the
+/// person is clear ([`ClassDecision::verdict`] at `cuts`) and the SE is at most
+/// `clear_se`, or, when it is not clear, once the SE is at most `borderline_se`:
+/// the estimate is then precise and still near a cut, where more items would
+/// mostly add length (the result says so: « proche de la limite »).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifyStop {
+    /// Cut points of the classes, ascending.
+    pub cuts: Vec<f64>,
+    /// When a class is clear.
+    pub decision: ClassDecision,
+    /// A clear class stops the test once the SE is at most this (no bound: at once).
+    #[serde(default)]
+    pub clear_se: Option<f64>,
+    /// A class that is not clear stops the test once the SE is at most this.
+    pub borderline_se: f64,
 }
 
 /// SE below 0.3 (reliability about 0.91) or 30 items: the usual CAT default.
@@ -64,6 +92,7 @@ impl Default for StopConfig {
             se_below: Some(0.3),
             domain_se_below: None,
             min_per_domain: None,
+            classify: None,
             combine: Combine::Any,
         }
     }
@@ -85,16 +114,22 @@ pub enum StopReason {
     DomainSeBelow,
     /// Every domain has its minimum number of items.
     DomainsCovered,
+    /// The class is clear ([`ClassifyStop`]).
+    Classified,
+    /// The class is not clear but the estimate is precise: near a cut point.
+    Borderline,
 }
 
 impl StopReason {
     /// Every reason, in the order they are checked (for reports).
-    pub const ALL: [StopReason; 6] = [
+    pub const ALL: [StopReason; 8] = [
         StopReason::MaxItems,
         StopReason::MaxDuration,
         StopReason::BankExhausted,
         StopReason::SeBelow,
         StopReason::DomainSeBelow,
+        StopReason::Classified,
+        StopReason::Borderline,
         StopReason::DomainsCovered,
     ];
 
@@ -107,12 +142,14 @@ impl StopReason {
             StopReason::SeBelow => "se_below",
             StopReason::DomainSeBelow => "domain_se_below",
             StopReason::DomainsCovered => "domains_covered",
+            StopReason::Classified => "classified",
+            StopReason::Borderline => "borderline",
         }
     }
 }
 
 /// What the stopping rules look at, gathered by the session.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct StopInput<'s> {
     /// Items given so far.
     pub items: usize,
@@ -122,6 +159,11 @@ pub struct StopInput<'s> {
     pub any_available: bool,
     /// Current overall SE.
     pub se: f64,
+    /// Current overall θ̂ (read by [`ClassifyStop`]).
+    pub theta: f64,
+    /// Log-likelihood of the answers so far at θ, up to a constant (read by the
+    /// SPRT of [`ClassifyStop`]).
+    pub loglik: &'s dyn Fn(f64) -> f64,
     /// Items given per domain.
     pub given_per_domain: &'s [u32],
     /// Whether each domain still has eligible items.
@@ -136,6 +178,9 @@ pub enum StopError {
     /// A threshold is not finite and positive.
     #[error("stop: {0} must be finite and > 0")]
     Threshold(&'static str),
+    /// The classification rule is malformed.
+    #[error("stop: classify: {0}")]
+    Classify(String),
     /// `min_items` above `max_items`.
     #[error("stop: min_items ({min}) is above max_items ({max})")]
     MinAboveMax {
@@ -155,6 +200,21 @@ impl StopConfig {
         }
         if !positive(self.domain_se_below) {
             return Err(StopError::Threshold("domain_se_below"));
+        }
+        if let Some(c) = &self.classify {
+            let finite = |v: f64| v.is_finite() && v > 0.0;
+            if c.cuts.is_empty()
+                || c.cuts.iter().any(|x| !x.is_finite())
+                || c.cuts.windows(2).any(|w| w[1] <= w[0])
+            {
+                return Err(StopError::Classify(
+                    "cuts must be finite and strictly increasing".into(),
+                ));
+            }
+            if !finite(c.borderline_se) || c.clear_se.is_some_and(|v| !finite(v)) {
+                return Err(StopError::Threshold("classify.borderline_se / clear_se"));
+            }
+            c.decision.validate().map_err(StopError::Classify)?;
         }
         if let Some(max) = self.max_items {
             if self.min_items > max {
@@ -203,7 +263,17 @@ impl StopConfig {
                 .all(|(&g, &avail)| g as usize >= n || !avail);
             (StopReason::DomainsCovered, met)
         });
-        let criteria = [se, domain_se, covered];
+        let classify = self.classify.as_ref().map(|c| {
+            let estimate = Estimate {
+                theta: s.theta,
+                se: s.se,
+            };
+            match c.decision.verdict(&c.cuts, estimate, s.loglik) {
+                Verdict::Clear => (StopReason::Classified, c.clear_se.is_none_or(|t| s.se <= t)),
+                Verdict::Near { .. } => (StopReason::Borderline, s.se <= c.borderline_se),
+            }
+        });
+        let criteria = [se, domain_se, classify, covered];
         let mut configured = criteria.iter().flatten().peekable();
         configured.peek()?;
         match self.combine {

@@ -4,11 +4,12 @@
 //! order invariance, rule validation and input errors.
 
 use repere_engine::bank::{Bank, BankItem, Requirements};
+use repere_engine::classify::ClassDecision;
 use repere_engine::estimate::Estimate;
 use repere_engine::irt::Item;
 use repere_engine::profile::{
-    profile, ClassRule, Cut, DomainLevelRef, DomainRule, LevelRule, ModalityChoice, ModalityRule,
-    NeedRule, OrientationConfig, Profile, ProfileConfig, ProfileError, ProfileInput,
+    profile, reference, ClassRule, Cut, DomainLevelRef, DomainRule, LevelRule, ModalityChoice,
+    ModalityRule, NeedRule, OrientationConfig, Profile, ProfileConfig, ProfileError, ProfileInput,
     ReferentielRef, ScoredAnswer, ServiceAdjustment, Shrinkage, SkillRule, StatusRule, SummaryText,
 };
 use repere_engine::start::ContextAnswer;
@@ -160,6 +161,7 @@ fn config() -> ProfileConfig {
                 from_theta: Some(0.5),
             },
         ],
+        class_decision: None,
         orientation: OrientationConfig {
             modalities: vec![
                 ModalityRule {
@@ -584,6 +586,37 @@ fn mail_failures_orient_to_the_mail_skills() {
 }
 
 #[test]
+fn every_skill_to_work_on_has_its_rank_and_the_summary_names_the_first_ones() {
+    let items = items();
+    // Mail failed, the rest right: the mail skills lead although the référentiel
+    // lists the phone first; with everything failed, every skill is ranked.
+    for ans in [
+        answers(&items, 3, |it| it.domain != "mail"),
+        answers(&items, 2, |_| false),
+    ] {
+        let p = run(&input(ans, -0.5, vec![]));
+        let mut ranked: Vec<(usize, &str)> = p
+            .skills
+            .iter()
+            .filter_map(|s| s.priority.map(|r| (r, s.skill.as_str())))
+            .collect();
+        ranked.sort();
+        let work = p.skills.iter().filter(|s| s.to_work_on).count();
+        assert!(work > 0);
+        assert_eq!(
+            ranked.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+            (1..=work).collect::<Vec<_>>(),
+            "ranks 1..n, one per skill to work on"
+        );
+        for s in &p.skills {
+            assert_eq!(s.priority.is_some(), s.to_work_on, "{}", s.skill);
+        }
+        let first: Vec<&str> = ranked.iter().take(3).map(|(_, id)| *id).collect();
+        assert_eq!(p.work_on, first, "work_on is the first of the ranking");
+    }
+}
+
+#[test]
 fn status_thresholds_and_classes_follow_the_rules() {
     let items = items();
     let ans = answers(&items, 2, |_| true);
@@ -982,4 +1015,75 @@ fn only_the_skills_listed_bring_their_services_and_a_modality_may_list_fewer() {
     // An unknown status in `work_on` is refused.
     c.orientation.modalities[0].work_on = vec!["nope".into()];
     assert!(c.validate().is_err());
+}
+
+#[test]
+fn the_reference_applies_the_rules_to_true_abilities() {
+    let cfg = config();
+    // θ = −0.8: class "guidage" (−1.0 ≤ θ < 0.5); phone and mail "mid", forms "low"
+    // (below −0.5); typical tasks at slope 1.5: P = 0.858 (b = −2), 0.574 (b = −1),
+    // 0.389 (b = −0.5), 0.231 (b = 0), 0.130 (b = 0.5).
+    let r = reference(&cfg, -0.8, &[], &[]).expect("reference");
+    assert_eq!(r.class, "guidage");
+    assert_eq!(r.domain_levels, ["mid", "mid", "low"]);
+    assert_eq!(
+        r.skill_statuses,
+        [
+            "acquis",
+            "en-cours",
+            "en-cours",
+            "a-travailler",
+            "a-travailler",
+            "a-travailler"
+        ]
+    );
+    assert_eq!(r.modality, "atelier");
+    // A procedures goal with forms still "low": help with procedures first.
+    let goal = [ca("goal", "demarches")];
+    assert_eq!(
+        reference(&cfg, -0.8, &[], &goal).expect("ok").modality,
+        "demarches"
+    );
+    // The same person whose forms domain is at 0: forms "mid", the workshop; the
+    // forms skills are read at the domain's θ.
+    let r = reference(&cfg, -0.8, &[-0.8, -0.8, 0.0], &goal).expect("ok");
+    assert_eq!(r.domain_levels, ["mid", "mid", "mid"]);
+    assert_eq!(r.skill_statuses[4], "en-cours");
+    assert_eq!(r.modality, "atelier");
+    assert_eq!(reference(&cfg, 0.5, &[], &[]).expect("ok").modality, "seul");
+    assert!(
+        reference(&cfg, 0.0, &[0.0], &[]).is_err(),
+        "one θ per domain"
+    );
+    assert!(reference(&cfg, f64::NAN, &[], &[]).is_err());
+}
+
+#[test]
+fn a_class_near_a_cut_names_the_neighbouring_class() {
+    let items = items();
+    let ans = answers(&items, 2, |_| true);
+    let mut cfg = config();
+    // Without a decision rule, every class is clear.
+    let p = profile(&cfg, &input(ans.clone(), 0.3, vec![])).expect("profile");
+    assert_eq!(p.class.near, None);
+    cfg.class_decision = Some(ClassDecision::Interval { z: 1.0 });
+    // SE 0.4 (see `input`): θ̂ = 0.3 is 0.2 below the cut at 0.5.
+    for (theta, class, near) in [
+        (0.3, "guidage", Some("autonome")),
+        (0.7, "autonome", Some("guidage")),
+        (-0.25, "guidage", None),
+        (-1.1, "aide", Some("guidage")),
+        (-2.0, "aide", None),
+    ] {
+        let p = profile(&cfg, &input(ans.clone(), theta, vec![])).expect("profile");
+        assert_eq!(p.class.id, class, "θ̂ = {theta}");
+        assert_eq!(p.class.near.as_deref(), near, "θ̂ = {theta}");
+    }
+    // In JSON the flag is absent when the class is clear.
+    let clear = profile(&cfg, &input(ans.clone(), -2.0, vec![])).expect("profile");
+    let json = serde_json::to_value(&clear).expect("json");
+    assert!(json["class"].get("near").is_none());
+    let near = profile(&cfg, &input(ans, 0.3, vec![])).expect("profile");
+    let json = serde_json::to_value(&near).expect("json");
+    assert_eq!(json["class"]["near"], "autonome");
 }

@@ -426,6 +426,7 @@ fn every_configuration_part_survives_a_serde_round_trip() {
         ],
         then: 0.6,
         caution: 0.25,
+        fallback: 1,
     }));
     config.stop = StopConfig {
         min_items: 4,
@@ -434,6 +435,7 @@ fn every_configuration_part_survives_a_serde_round_trip() {
         se_below: Some(0.35),
         domain_se_below: Some(0.5),
         min_per_domain: Some(1),
+        classify: None,
         combine: Combine::All,
     };
     for estimator in [

@@ -40,7 +40,7 @@ use repere_engine::bank::{Bank as EngineBank, BankError, BankItem as EngineItem}
 use repere_engine::estimate::Estimate;
 use repere_engine::profile::{self, Profile, ProfileConfig, ProfileError, ProfileInput};
 use repere_engine::session::{LogEntry, Plan, ReplayError, Session, SessionConfig};
-use repere_engine::stop::StopReason;
+use repere_engine::stop::{ClassifyStop, StopReason};
 use repere_engine::ENGINE_VERSION;
 
 pub use repere_engine::profile::ReferentielRef;
@@ -336,22 +336,29 @@ pub struct Assessor<'b> {
     engine_bank: EngineBank,
     profile: ProfileConfig,
     session: SessionRules,
+    classify: Option<ClassifyStop>,
 }
 
 impl<'b> Assessor<'b> {
     /// Builds the engine bank and converts the rules (`[profile.*]`, `[session]`).
     pub fn new(bank: &'b Bank) -> Result<Self, AssessError> {
         let profile = bank.referentiel.profile_config()?;
-        let session = bank
+        let mut session = bank
             .referentiel
             .session
             .clone()
             .ok_or(RulesError::Missing("session"))?;
+        // Exposure parameters of items that can never be shown play no part.
+        session
+            .exposure
+            .retain(|id, _| bank.item(id).is_some_and(|i| i.status == Status::Live));
+        let classify = session.classify_stop(&profile)?;
         let assessor = Assessor {
             engine_bank: engine_bank(bank)?,
             bank,
             profile,
             session,
+            classify,
         };
         // Fail now, not at the first test, if the rules cannot run on this bank: in
         // each mode, with every item usable and with every item some context answer
@@ -440,7 +447,8 @@ impl<'b> Assessor<'b> {
         unavailable.extend_from_slice(person);
         unavailable.sort();
         unavailable.dedup();
-        self.session.session_config(mean, sd, &unavailable)
+        self.session
+            .session_config(mean, sd, &unavailable, self.classify.clone())
     }
 
     /// Checks the context answers: known question and answer, no repeat, one answer

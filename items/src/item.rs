@@ -746,7 +746,7 @@ pub struct SearchPage {
 pub struct SearchResult {
     /// Element id.
     pub id: String,
-    /// Shown with the label "Annonce" like real search engines do.
+    /// Shown with the label "Sponsorisé", as search engines in France show it.
     #[serde(default)]
     pub ad: bool,
     /// Title (the link).
@@ -836,6 +836,19 @@ pub enum Body {
 }
 
 impl Body {
+    /// Empties the `label` of every step (what a trainer's report says of it): a
+    /// test never reads it ([`crate::Bank::for_delivery`]).
+    pub fn clear_step_labels(&mut self) {
+        if let Body::Mailbox { steps, .. }
+        | Body::Form { steps, .. }
+        | Body::Settings { steps, .. } = self
+        {
+            for s in steps {
+                s.label.clear();
+            }
+        }
+    }
+
     /// The item type of this body.
     pub fn item_type(&self) -> ItemType {
         match self {
@@ -885,6 +898,8 @@ pub struct BankItem {
     pub enemies: Vec<String>,
     /// Reviewer note (never shown).
     pub note: Option<String>,
+    /// The CRCN level (1 to 8) the task corresponds to, where one does.
+    pub crcn_level: Option<u8>,
     /// IRT parameters as written.
     pub irt: Irt,
     /// Options, answer, scene, steps.

@@ -35,19 +35,29 @@ mod diag;
 mod item;
 #[cfg(feature = "source")]
 mod load;
+#[cfg(feature = "source")]
+mod note;
 pub mod places;
 pub mod qr;
 mod referentiel;
+#[cfg(feature = "simulate")]
+pub mod respond;
 mod score;
+pub mod spoken;
 mod svg;
 mod text;
+#[cfg(feature = "simulate")]
+pub mod validate;
 
 pub use compact::CompactError;
 #[cfg(feature = "source")]
 pub use diag::{line_col, Problem};
 pub use item::*;
 #[cfg(feature = "source")]
-pub use load::{build, PictureReader, BANK_DIR, CONTEXT_FILE, REFERENTIEL_FILE};
+pub use load::{
+    build, build_archived, build_calibrated, PictureReader, Rules, BANK_DIR, CONTEXT_FILE,
+    REFERENTIEL_FILE,
+};
 pub use referentiel::*;
 pub use score::{
     field_error, score, Response, ScoreError, FORM_SUBMIT, MAILBOX_BUTTONS, MAILBOX_FIELDS,
@@ -61,8 +71,28 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
-/// A skill needs at least this many live items for the adaptive test to vary them.
+/// The name under which the browser app fetches a compact bank: `bank-` and a
+/// hash (FNV-1a, 64 bits, hexadecimal) of its bytes, `.bin`. The same bytes give the
+/// same name on the server, which serves them, and in the app, which asks for
+/// them; other bytes give another name, so a cached copy is never stale.
+pub fn delivery_file_name(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("bank-{h:016x}.bin")
+}
+
+/// Without a `[bank]` table in the référentiel (test fixtures), the summary lists
+/// the skills with fewer live items than this (a warning, not an error).
 pub const MIN_LIVE_ITEMS_PER_SKILL: usize = 5;
+
+/// Floor and ceiling of the summary without a `[bank]` table: live items at or
+/// below this location…
+pub const DEFAULT_FLOOR_B: f64 = -3.0;
+/// …and at or above this one.
+pub const DEFAULT_CEILING_B: f64 = 1.0;
 
 /// The référentiel, the context questions and the items, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,24 +178,79 @@ impl Bank {
         })
     }
 
+    /// The bank as a test needs it, for delivery to a browser: retired items (never
+    /// shown; their ids stay readable in the server's banks), the reviewers' notes
+    /// (items' `note`, `provenance.note` and `provenance.date`, the rules' `note`,
+    /// the steps' `label`, written for trainers' reports) and the labels of the CRCN
+    /// and DigComp competences (the codes stay) are left out, every other field is
+    /// kept. The app embeds this form (`Bank::to_compact` of it), which keeps its
+    /// download small.
+    pub fn for_delivery(&self) -> Bank {
+        let items = self
+            .items
+            .iter()
+            .filter(|i| i.status != Status::Retired)
+            .map(|i| {
+                let mut i = i.clone();
+                i.note = None;
+                i.irt.provenance.note = None;
+                i.irt.provenance.date.clear();
+                i.body.clear_step_labels();
+                i
+            })
+            .collect();
+        let mut referentiel = self.referentiel.clone();
+        referentiel.frameworks.crcn.competences.clear();
+        referentiel.frameworks.digcomp.competences.clear();
+        for r in &mut referentiel.profile.orientation.rules {
+            r.note = None;
+        }
+        for a in &mut referentiel.profile.orientation.adjustments {
+            a.note = None;
+        }
+        let mut context = self.context.clone();
+        for r in &mut context.start_rules {
+            r.note = None;
+        }
+        Bank::new(referentiel, context, items)
+    }
+
     /// Counts for authors: by domain, skill, type, band and status.
     pub fn summary(&self) -> Summary {
+        let targets = self.referentiel.bank.as_ref();
+        let min_live_per_skill = targets.map_or(MIN_LIVE_ITEMS_PER_SKILL, |t| t.min_live_per_skill);
+        let floor_b = targets.map_or(DEFAULT_FLOOR_B, |t| t.floor_b);
+        let ceiling_b = targets.map_or(DEFAULT_CEILING_B, |t| t.ceiling_b);
         let mut s = Summary {
             id: self.id().to_string(),
             version: self.version().to_string(),
             items: self.items.len(),
+            min_live_per_skill,
+            floor_b,
+            ceiling_b,
             ..Summary::default()
         };
         for d in &self.referentiel.domains {
             s.by_domain
                 .push((d.id.clone(), self.items_of_domain(&d.id).count()));
+            let live: Vec<f64> = self
+                .items_of_domain(&d.id)
+                .filter(|i| i.status == Status::Live)
+                .map(|i| i.irt.location())
+                .collect();
+            s.floor
+                .push((d.id.clone(), live.iter().filter(|b| **b <= floor_b).count()));
+            s.ceiling.push((
+                d.id.clone(),
+                live.iter().filter(|b| **b >= ceiling_b).count(),
+            ));
         }
         for sk in &self.referentiel.skills {
             let mut c = StatusCounts::default();
             for it in self.items_of_skill(&sk.id) {
                 c.add(it.status);
             }
-            if c.live < MIN_LIVE_ITEMS_PER_SKILL {
+            if c.live < min_live_per_skill {
                 s.under_minimum.push((sk.id.clone(), c.live));
             }
             s.by_skill.push((sk.id.clone(), c));
@@ -176,8 +261,7 @@ impl Bank {
         }
         for b in Band::ALL {
             let n = self
-                .items
-                .iter()
+                .live_items()
                 .filter(|i| Band::of(i.irt.location()) == b)
                 .count();
             s.by_band.push((b, n));
@@ -190,53 +274,95 @@ impl Bank {
 }
 
 /// Expert difficulty bands (see the README): the band of an item is the band of its
-/// location ([`Irt::location`]).
+/// location ([`Irt::location`]). A location on a boundary belongs to the harder band.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Band {
-    /// b < −2 (expert value −2.5).
+    /// b < −3 (expert value −3.5): a first contact with a screen.
+    FirstContact,
+    /// −3 ≤ b < −2 (expert value −2.5).
     VeryEasy,
     /// −2 ≤ b < −1 (expert value −1.5).
     Easy,
     /// −1 ≤ b < 0 (expert value −0.5).
     Medium,
-    /// b ≥ 0 (expert value +0.5).
+    /// 0 ≤ b < 1 (expert value +0.5).
     Intermediate,
+    /// b ≥ 1 (expert value +1.5): what an autonomous person does.
+    Hard,
 }
 
 impl Band {
     /// All bands, easiest first.
-    pub const ALL: [Band; 4] = [Band::VeryEasy, Band::Easy, Band::Medium, Band::Intermediate];
+    pub const ALL: [Band; 6] = [
+        Band::FirstContact,
+        Band::VeryEasy,
+        Band::Easy,
+        Band::Medium,
+        Band::Intermediate,
+        Band::Hard,
+    ];
 
     /// The band of a location on the θ scale.
     pub fn of(b: f64) -> Band {
-        if b < -2.0 {
+        if b < -3.0 {
+            Band::FirstContact
+        } else if b < -2.0 {
             Band::VeryEasy
         } else if b < -1.0 {
             Band::Easy
         } else if b < 0.0 {
             Band::Medium
-        } else {
+        } else if b < 1.0 {
             Band::Intermediate
+        } else {
+            Band::Hard
         }
     }
 
     /// The value an expert gives `b` for this band.
     pub fn expert_b(self) -> f64 {
         match self {
+            Band::FirstContact => -3.5,
             Band::VeryEasy => -2.5,
             Band::Easy => -1.5,
             Band::Medium => -0.5,
             Band::Intermediate => 0.5,
+            Band::Hard => 1.5,
         }
+    }
+
+    /// Whether a location fits this band as an expert states it in a note
+    /// (`bande moyen`): strictly inside the band, half a logit either side of its
+    /// expert value (the first and last bands are open outwards). A location on a
+    /// boundary is a half-band, stated `bande entre facile et moyen`.
+    pub fn fits(self, location: f64) -> bool {
+        let e = self.expert_b();
+        let under_upper = self == Band::Hard || location < e + 0.5;
+        let over_lower = self == Band::FirstContact || location > e - 0.5;
+        under_upper && over_lower
     }
 
     /// English name.
     pub fn name(self) -> &'static str {
         match self {
+            Band::FirstContact => "first contact",
             Band::VeryEasy => "very easy",
             Band::Easy => "easy",
             Band::Medium => "medium",
             Band::Intermediate => "intermediate",
+            Band::Hard => "hard",
+        }
+    }
+
+    /// French name, as written in notes (`bande très facile`).
+    pub fn french(self) -> &'static str {
+        match self {
+            Band::FirstContact => "premier contact",
+            Band::VeryEasy => "très facile",
+            Band::Easy => "facile",
+            Band::Medium => "moyen",
+            Band::Intermediate => "intermédiaire",
+            Band::Hard => "difficile",
         }
     }
 }
@@ -279,10 +405,21 @@ pub struct Summary {
     pub by_skill: Vec<(String, StatusCounts)>,
     /// Items by type, in [`ItemType::ALL`] order.
     pub by_type: Vec<(String, usize)>,
-    /// Items by difficulty band.
+    /// Live items by difficulty band.
     pub by_band: Vec<(Band, usize)>,
-    /// Skills with fewer than [`MIN_LIVE_ITEMS_PER_SKILL`] live items, with their count.
+    /// Live items every skill should have (`[bank] min_live_per_skill`, or
+    /// [`MIN_LIVE_ITEMS_PER_SKILL`]).
+    pub min_live_per_skill: usize,
+    /// Skills with fewer than `min_live_per_skill` live items, with their count.
     pub under_minimum: Vec<(String, usize)>,
+    /// Location of the floor (`[bank] floor_b`, or [`DEFAULT_FLOOR_B`]).
+    pub floor_b: f64,
+    /// Live items at or below the floor, by domain in référentiel order.
+    pub floor: Vec<(String, usize)>,
+    /// Location of the ceiling (`[bank] ceiling_b`, or [`DEFAULT_CEILING_B`]).
+    pub ceiling_b: f64,
+    /// Live items at or above the ceiling, by domain in référentiel order.
+    pub ceiling: Vec<(String, usize)>,
 }
 
 impl fmt::Display for Summary {
@@ -305,19 +442,33 @@ impl fmt::Display for Summary {
         for (t, n) in &self.by_type {
             writeln!(f, "  {t:<28} {n:>4}")?;
         }
-        writeln!(f, "by difficulty band:")?;
+        writeln!(f, "live items by difficulty band:")?;
         for (b, n) in &self.by_band {
             writeln!(f, "  {:<28} {n:>4}", b.name())?;
         }
+        writeln!(
+            f,
+            "floor and ceiling (live items at b <= {} / b >= {}):",
+            self.floor_b, self.ceiling_b
+        )?;
+        for ((d, lo), (_, hi)) in self.floor.iter().zip(&self.ceiling) {
+            writeln!(f, "  {d:<28} {lo:>4} {hi:>4}")?;
+        }
+        let total = |v: &[(String, usize)]| v.iter().map(|(_, n)| n).sum::<usize>();
+        writeln!(
+            f,
+            "  {:<28} {:>4} {:>4}",
+            "all",
+            total(&self.floor),
+            total(&self.ceiling)
+        )?;
+        let min = self.min_live_per_skill;
         if self.under_minimum.is_empty() {
-            writeln!(
-                f,
-                "every skill has at least {MIN_LIVE_ITEMS_PER_SKILL} live items"
-            )?;
+            writeln!(f, "every skill has at least {min} live items")?;
         } else {
             writeln!(
                 f,
-                "skills under {MIN_LIVE_ITEMS_PER_SKILL} live items ({}):",
+                "skills under {min} live items ({}):",
                 self.under_minimum.len()
             )?;
             for (k, n) in &self.under_minimum {
@@ -360,6 +511,41 @@ pub fn embedded_sources() -> Vec<(String, String)> {
 #[cfg(feature = "source")]
 pub fn embedded() -> Result<Bank, Vec<Problem>> {
     build(&embedded_sources(), None)
+}
+
+/// The versions kept in `items/archive/` (each frozen as it shipped), oldest first.
+#[cfg(feature = "source")]
+pub fn archived_versions() -> Vec<&'static str> {
+    files::ARCHIVE.iter().map(|(v, _)| *v).collect()
+}
+
+/// The bank of an archived version, checked by the rules of an archive
+/// ([`Rules::Archived`]), or `None` if that version is not kept. Logs of that
+/// version replay on it exactly as they did when it shipped (see
+/// [`assessment::Assessor`]). A folder whose référentiel is not the version it is
+/// filed under is refused.
+#[cfg(feature = "source")]
+pub fn archived(version: &str) -> Option<Result<Bank, Vec<Problem>>> {
+    let (v, files) = files::ARCHIVE.iter().find(|(v, _)| *v == version)?;
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    Some(build_archived(&sources).and_then(|bank| {
+        if bank.version() == *v {
+            Ok(bank)
+        } else {
+            Err(vec![Problem {
+                file: REFERENTIEL_FILE.to_string(),
+                line: 1,
+                col: 1,
+                message: format!(
+                    "archived under `{v}` but the référentiel says version `{}`",
+                    bank.version()
+                ),
+            }])
+        }
+    }))
 }
 
 /// Reads every `.toml` file under `data` as `(relative path with '/', text)`.

@@ -14,10 +14,30 @@ use repere_engine::irt::Item;
 use crate::compact::engine_item;
 use crate::diag::{Doc, Problem, Seg};
 use crate::item::*;
-use crate::referentiel::{Context, Referentiel};
+use crate::note::{is_item_reason, stated_a, stated_band, BandError, MIN_REASON_WORDS};
+use crate::referentiel::{BankTargets, Context, Referentiel};
 use crate::score::{steps_achieved, Scene, FORM_SUBMIT, MAILBOX_BUTTONS, MAILBOX_FIELDS};
 use crate::text::{breakable_spaces, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
 use crate::{Bank, Normalise};
+
+/// Which rules a data folder is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rules {
+    /// Every rule: the data being written and shipped (`items/data/`).
+    Current,
+    /// A version frozen as it shipped (`items/archive/<version>/`, kept so that
+    /// logs of that version can still be replayed): everything a test needs is
+    /// checked, but not the authoring rules added since it shipped (band and
+    /// discrimination stated in `provenance.note`, the `[bank]` targets). Pictures
+    /// are not read.
+    Archived,
+    /// Parameters written from data (`repere calibrate --write`): every rule, but
+    /// the `[bank]` targets are reported apart ([`build_calibrated`]): where the
+    /// data place the items is a finding, not an error of the file; the shortfall
+    /// it shows (items to write) is printed, and `repere items check` still
+    /// fails on it.
+    Calibrated,
+}
 
 /// Reads a picture of `assets/pictures/` by file name: `None` if absent.
 pub type PictureReader<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -29,10 +49,69 @@ pub const CONTEXT_FILE: &str = "context.toml";
 /// The folder of item files, relative to the data folder.
 pub const BANK_DIR: &str = "bank/";
 
-/// Builds the bank from sources `(relative path, text)`; collects every problem.
+/// Builds the bank from sources `(relative path, text)` under every rule
+/// ([`Rules::Current`]); collects every problem.
 pub fn build(
     sources: &[(String, String)],
     pictures: Option<PictureReader<'_>>,
+) -> Result<Bank, Vec<Problem>> {
+    build_with(sources, pictures, Rules::Current)
+}
+
+/// Builds an archived version's bank ([`Rules::Archived`]).
+pub fn build_archived(sources: &[(String, String)]) -> Result<Bank, Vec<Problem>> {
+    build_with(sources, None, Rules::Archived)
+}
+
+/// Builds a bank whose parameters come from data ([`Rules::Calibrated`]): the
+/// bank and the `[bank]` targets it misses, or every other problem.
+pub fn build_calibrated(
+    sources: &[(String, String)],
+    pictures: Option<PictureReader<'_>>,
+) -> Result<(Bank, Vec<Problem>), Vec<Problem>> {
+    let mut coverage = Vec::new();
+    let bank = build_inner(sources, pictures, Rules::Calibrated, &mut coverage)?;
+    Ok((bank, coverage))
+}
+
+/// What the `[bank]` targets count: the skill, status and location of every item
+/// that could be read, valid or not (so a broken item does not also show as a
+/// missing one).
+struct Counted {
+    skill: String,
+    status: Status,
+    location: f64,
+}
+
+fn build_with(
+    sources: &[(String, String)],
+    pictures: Option<PictureReader<'_>>,
+    rules: Rules,
+) -> Result<Bank, Vec<Problem>> {
+    let mut coverage = Vec::new();
+    let built = build_inner(sources, pictures, rules, &mut coverage);
+    match built {
+        Ok(bank) if coverage.is_empty() => Ok(bank),
+        Ok(_) => {
+            coverage.sort();
+            Err(coverage)
+        }
+        Err(mut problems) => {
+            problems.append(&mut coverage);
+            problems.sort();
+            problems.dedup();
+            Err(problems)
+        }
+    }
+}
+
+/// Builds the bank under `rules`; the `[bank]` targets it misses go to `coverage`
+/// (checked under [`Rules::Current`] and [`Rules::Calibrated`]).
+fn build_inner(
+    sources: &[(String, String)],
+    pictures: Option<PictureReader<'_>>,
+    rules: Rules,
+    coverage: &mut Vec<Problem>,
 ) -> Result<Bank, Vec<Problem>> {
     let mut problems = Vec::new();
     let find = |name: &str| {
@@ -91,6 +170,7 @@ pub fn build(
         .collect();
     bank_files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut enemy_refs: Vec<(String, Problem)> = Vec::new(); // enemy id, problem if it does not exist
+    let mut counted: Vec<Counted> = Vec::new();
     for (path, text) in bank_files {
         let doc = match Doc::parse(path, text) {
             Ok(d) => d,
@@ -103,11 +183,22 @@ pub fn build(
             &doc,
             referentiel.as_ref(),
             pictures,
-            &mut items,
-            &mut ids,
-            &mut enemy_refs,
+            rules,
+            &mut Found {
+                items: &mut items,
+                ids: &mut ids,
+                enemy_refs: &mut enemy_refs,
+                counted: &mut counted,
+            },
             &mut problems,
         );
+    }
+    if rules != Rules::Archived {
+        if let (Some(r), Some(text)) = (&referentiel, find(REFERENTIEL_FILE)) {
+            if let Some(targets) = &r.bank {
+                check_targets(text, r, targets, &counted, coverage);
+            }
+        }
     }
 
     // Duplicate ids across the whole bank.
@@ -750,6 +841,98 @@ fn cut_point(
     }
 }
 
+/// The `[bank]` targets against the items read: each shortfall is a problem at the
+/// target it misses (a skill's at the skill).
+fn check_targets(
+    text: &str,
+    r: &Referentiel,
+    t: &BankTargets,
+    counted: &[Counted],
+    problems: &mut Vec<Problem>,
+) {
+    let Ok(doc) = Doc::parse(REFERENTIEL_FILE, text) else {
+        return;
+    };
+    let live: Vec<&Counted> = counted
+        .iter()
+        .filter(|c| c.status == Status::Live)
+        .collect();
+    let domain_of = |c: &Counted| r.skill(&c.skill).map(|s| s.domain.as_str());
+    let at = |k| [Seg::K("bank"), Seg::K(k)];
+    if live.len() < t.min_live {
+        problems.push(doc.at(
+            &at("min_live"),
+            format!(
+                "the bank has {} live items, fewer than `min_live` = {}",
+                live.len(),
+                t.min_live
+            ),
+        ));
+    }
+    for (si, s) in r.skills.iter().enumerate() {
+        let n = live.iter().filter(|c| c.skill == s.id).count();
+        if n < t.min_live_per_skill {
+            problems.push(doc.at(
+                &[Seg::K("skill"), Seg::I(si), Seg::K("id")],
+                format!(
+                    "skill `{}` has {n} live items, fewer than `[bank] min_live_per_skill` = {}",
+                    s.id, t.min_live_per_skill
+                ),
+            ));
+        }
+    }
+    for d in &r.domains {
+        let floor = live
+            .iter()
+            .filter(|c| domain_of(c) == Some(d.id.as_str()) && c.location <= t.floor_b)
+            .count();
+        if floor < t.min_floor_per_domain {
+            problems.push(doc.at(
+                &at("min_floor_per_domain"),
+                format!(
+                    "domain `{}` has {floor} live items at b ≤ {} (floor), fewer than `min_floor_per_domain` = {}",
+                    d.id, t.floor_b, t.min_floor_per_domain
+                ),
+            ));
+        }
+    }
+    let ceiling = |domain: Option<&str>| {
+        live.iter()
+            .filter(|c| c.location >= t.ceiling_b)
+            .filter(|c| domain.is_none() || domain_of(c) == domain)
+            .count()
+    };
+    let all = ceiling(None);
+    if all < t.min_ceiling {
+        problems.push(doc.at(
+            &at("min_ceiling"),
+            format!(
+                "the bank has {all} live items at b ≥ {} (ceiling), fewer than `min_ceiling` = {}",
+                t.ceiling_b, t.min_ceiling
+            ),
+        ));
+    }
+    for (i, d) in t.ceiling_domains.iter().enumerate() {
+        if r.domain(d).is_none() {
+            problems.push(doc.at(
+                &[Seg::K("bank"), Seg::K("ceiling_domains"), Seg::I(i)],
+                format!("unknown domain `{d}`"),
+            ));
+            continue;
+        }
+        let n = ceiling(Some(d));
+        if n < t.min_ceiling_per_domain {
+            problems.push(doc.at(
+                &at("min_ceiling_per_domain"),
+                format!(
+                    "domain `{d}` has {n} live items at b ≥ {} (ceiling), fewer than `min_ceiling_per_domain` = {}",
+                    t.ceiling_b, t.min_ceiling_per_domain
+                ),
+            ));
+        }
+    }
+}
+
 // --------------------------------------------------------------------- bank
 
 /// The `answer` field as written: one id or a list.
@@ -803,6 +986,8 @@ struct RawItem {
     enemies: Vec<String>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    crcn_level: Option<u8>,
     irt: Irt,
     #[serde(rename = "option", default)]
     options: Option<Vec<Choice>>,
@@ -876,13 +1061,24 @@ const TYPE_KEYS: [(&str, &[ItemType]); 12] = [
     ),
 ];
 
+/// What reading the bank files collects besides problems.
+struct Found<'a> {
+    /// Valid items.
+    items: &'a mut Vec<BankItem>,
+    /// (id, file, position of the id) of every item that parsed, valid or not.
+    ids: &'a mut Vec<(String, String, String)>,
+    /// Enemy id, and the problem to report if it does not exist.
+    enemy_refs: &'a mut Vec<(String, Problem)>,
+    /// Every item that parsed, for the `[bank]` targets.
+    counted: &'a mut Vec<Counted>,
+}
+
 fn parse_bank_file(
     doc: &Doc<'_>,
     referentiel: Option<&Referentiel>,
     pictures: Option<PictureReader<'_>>,
-    items: &mut Vec<BankItem>,
-    ids: &mut Vec<(String, String, String)>,
-    enemy_refs: &mut Vec<(String, Problem)>,
+    rules: Rules,
+    found: &mut Found<'_>,
     problems: &mut Vec<Problem>,
 ) {
     let file_skill = doc
@@ -921,9 +1117,14 @@ fn parse_bank_file(
             }
         };
         let pos = doc.pos(&[Seg::K("item"), Seg::I(i), Seg::K("id")]);
-        ids.push((raw.id.clone(), doc.file.clone(), pos));
+        found.ids.push((raw.id.clone(), doc.file.clone(), pos));
+        found.counted.push(Counted {
+            skill: raw.skill.clone(),
+            status: raw.status,
+            location: raw.irt.location(),
+        });
         for (ei, e) in raw.enemies.iter().enumerate() {
-            enemy_refs.push((
+            found.enemy_refs.push((
                 e.clone(),
                 doc.at(
                     &[Seg::K("item"), Seg::I(i), Seg::K("enemies"), Seg::I(ei)],
@@ -934,6 +1135,7 @@ fn parse_bank_file(
         let mut ctx = ItemCheck {
             doc,
             index: i,
+            rules,
             problems: Vec::new(),
         };
         ctx.check_type_keys(value.get_ref(), raw.kind);
@@ -948,7 +1150,7 @@ fn parse_bank_file(
         let had_problems = !ctx.problems.is_empty();
         problems.append(&mut ctx.problems);
         if let Some(item) = item.filter(|_| !had_problems) {
-            items.push(item);
+            found.items.push(item);
         }
     }
 }
@@ -957,6 +1159,7 @@ fn parse_bank_file(
 struct ItemCheck<'d, 'i> {
     doc: &'d Doc<'i>,
     index: usize,
+    rules: Rules,
     problems: Vec<Problem>,
 }
 
@@ -1126,12 +1329,25 @@ impl ItemCheck<'_, '_> {
                 );
             }
         }
+        if raw.crcn_level.is_some_and(|l| !(1..=8).contains(&l)) {
+            self.err(
+                &[Seg::K("crcn_level")],
+                "`crcn_level` must be between 1 and 8",
+            );
+        }
 
         // Body.
         let body = self.body(&raw, kind, pictures);
 
         // IRT.
         let engine = self.irt(&raw.irt, kind, body.as_ref().map(|b| b.steps().len()));
+        // The note is held against parameters the engine accepted.
+        if engine.is_some()
+            && self.rules != Rules::Archived
+            && raw.irt.provenance.kind == ProvenanceKind::Expert
+        {
+            self.expert_note(&raw.irt);
+        }
         let (Some(body), Some(engine)) = (body, engine) else {
             return None;
         };
@@ -1145,10 +1361,70 @@ impl ItemCheck<'_, '_> {
             requires: raw.requires,
             enemies: raw.enemies,
             note: raw.note,
+            crcn_level: raw.crcn_level,
             irt: raw.irt,
             body,
             engine,
         })
+    }
+
+    /// An expert's parameters come with their reasons: the note states the
+    /// difficulty band, which must agree with the location, and `a = …` with a
+    /// reason that belongs to this item.
+    fn expert_note(&mut self, irt: &Irt) {
+        let at = [Seg::K("irt"), Seg::K("provenance")];
+        let note = irt.provenance.note.as_deref().unwrap_or_default();
+        let location = irt.location();
+        match stated_band(note) {
+            Err(BandError::Missing) => self.err(
+                &at,
+                "`provenance.note` states no difficulty band: write `bande <band>` \
+                 (premier contact, très facile, facile, moyen, intermédiaire, difficile) \
+                 or, for a half-band, `bande entre <band> et <band>`",
+            ),
+            Err(BandError::NotNeighbours(lo, hi)) => self.err(
+                &at,
+                format!(
+                    "`provenance.note`: `entre {} et {}` must name two neighbouring bands, easier first",
+                    lo.french(),
+                    hi.french()
+                ),
+            ),
+            Ok(stated) if !stated.fits(location) => self.err(
+                &at,
+                format!(
+                    "`provenance.note` says `{}` ({}) but the item's location is {location}: \
+                     change `b` (or the steps) or the band",
+                    stated.describe(),
+                    stated.range()
+                ),
+            ),
+            Ok(_) => {}
+        }
+        match stated_a(note) {
+            None => self.err(
+                &at,
+                "`provenance.note` does not give the discrimination: write `a = <value>` \
+                 and why this item separates as it does",
+            ),
+            Some(s) if (s.value - irt.a).abs() > 0.005 => self.err(
+                &at,
+                format!(
+                    "`provenance.note` says a = {} but `a` is {}",
+                    s.value, irt.a
+                ),
+            ),
+            Some(s) if !is_item_reason(&s.reason) => self.err(
+                &at,
+                format!(
+                    "`provenance.note` gives no reason of this item for a = {}: after the value, \
+                     say in {MIN_REASON_WORDS} words or more why it separates as it does \
+                     (its type alone is not a reason)",
+                    s.value
+                ),
+            ),
+            Some(_) => {}
+        }
     }
 
     fn irt(&mut self, irt: &Irt, kind: ItemType, steps: Option<usize>) -> Option<Item> {

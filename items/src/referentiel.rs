@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use repere_engine::classify::ClassDecision;
 use repere_engine::profile as ep;
 use repere_engine::select::{
-    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig,
+    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig, SympsonHetter,
 };
 use repere_engine::session::{EstimatorConfig, GridConfig, SessionConfig};
 use repere_engine::start::{ContextAnswer as EngineContextAnswer, StartRule as EngineStartRule};
-use repere_engine::stop::{Combine, StopConfig};
+use repere_engine::stop::{ClassifyStop, Combine, StopConfig};
 
 use crate::item::Requirement;
 
@@ -48,6 +49,39 @@ pub struct Referentiel {
     /// replay a test ([`crate::assessment`]); absent from test fixtures.
     #[serde(default)]
     pub session: Option<SessionRules>,
+    /// What the item bank must hold (`[bank]`): checked by the validator; absent
+    /// from test fixtures and from archived versions.
+    #[serde(default)]
+    pub bank: Option<BankTargets>,
+}
+
+/// What the item bank must hold to measure its public (`[bank]`): enough live items
+/// per skill for the adaptive test to vary them, a floor (items a person meeting a
+/// screen for the first time succeeds on) in every domain and a ceiling (items
+/// only an autonomous person succeeds on). Counts are of live items, by location
+/// ([`crate::Irt::location`]). The validator reports every shortfall as an error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankTargets {
+    /// Live items in the whole bank.
+    #[serde(default)]
+    pub min_live: usize,
+    /// Live items every skill needs.
+    pub min_live_per_skill: usize,
+    /// Floor: live items at or below this location…
+    pub floor_b: f64,
+    /// …at least this many in every domain.
+    pub min_floor_per_domain: usize,
+    /// Ceiling: live items at or above this location…
+    pub ceiling_b: f64,
+    /// …at least this many in the whole bank…
+    pub min_ceiling: usize,
+    /// …and at least `min_ceiling_per_domain` in each of these domains.
+    #[serde(default)]
+    pub ceiling_domains: Vec<String>,
+    /// See `ceiling_domains`.
+    #[serde(default)]
+    pub min_ceiling_per_domain: usize,
 }
 
 /// The frameworks a skill is mapped to; their code lists are what the validator
@@ -183,6 +217,11 @@ pub struct ProfileRules {
     /// profile.
     #[serde(default)]
     pub summary: Option<ProfileSummary>,
+    /// When the overall class is clear (`[profile.class_decision]`); a class that
+    /// is not is given with « proche de la limite ». Absent: every class is given
+    /// as clear.
+    #[serde(default)]
+    pub class_decision: Option<ClassDecisionRule>,
 }
 
 /// A skill status ("Acquis", "En cours", "À travailler").
@@ -446,6 +485,19 @@ impl Context {
 }
 
 impl Referentiel {
+    /// The length of a test under the `[session]` rules: the fewest questions
+    /// (`min_items`, or more when every domain needs its `min_per_domain`), the
+    /// most, and the time cap in minutes. What the welcome screen says (`None`
+    /// without session rules).
+    pub fn test_length(&self) -> Option<((usize, usize), u64)> {
+        let session = self.session.as_ref()?;
+        let stop = &session.stop;
+        let min = stop
+            .min_items
+            .max(session.min_per_domain * self.domains.len());
+        Some(((min, stop.max_items), stop.max_minutes))
+    }
+
     /// The skill with this id.
     pub fn skill(&self, id: &str) -> Option<&Skill> {
         self.skills.iter().find(|s| s.id == id)
@@ -509,6 +561,11 @@ pub struct SessionRules {
     /// Content balancing: every domain gets at least this many items, and the test
     /// does not stop before (unless `max_items` or the duration is reached).
     pub min_per_domain: usize,
+    /// Which domain comes first among those equally short of their minimum: drawn
+    /// at random (from the test's seed) instead of the référentiel's order, so tests
+    /// do not all begin with the same domain (exposure of the first items).
+    #[serde(default)]
+    pub random_domain_order: bool,
     /// The Beginner rule: only items the person will probably succeed on.
     pub beginner: BeginnerRules,
     /// Stopping rules.
@@ -516,6 +573,13 @@ pub struct SessionRules {
     /// What each mode of use cannot offer (items needing it are never shown).
     #[serde(default)]
     pub unavailable: UnavailableRules,
+    /// Exposure control (`[session.exposure]`): item id → Sympson-Hetter parameter
+    /// `k` (the chosen item is shown with probability k, else set aside for the
+    /// test); items not listed have k = 1. Set by `repere validate
+    /// --calibrate-exposure`, so that no item is shown in more than a set share of
+    /// the tests. Ids of items that are not live are ignored.
+    #[serde(default)]
+    pub exposure: BTreeMap<String, f64>,
 }
 
 /// The Beginner rule (`[session.beginner]`): see `repere_engine::select::Beginner`.
@@ -530,6 +594,10 @@ pub struct BeginnerRules {
     /// Success is predicted at θ̂ − caution × SE.
     #[serde(default)]
     pub caution: f64,
+    /// When no item reaches the target, the test chooses among this many of the
+    /// easiest (absent: the easiest alone).
+    #[serde(default)]
+    pub fallback: Option<usize>,
 }
 
 /// One step of the Beginner schedule.
@@ -542,9 +610,11 @@ pub struct BeginnerStepRule {
     pub min_success: f64,
 }
 
-/// Stopping rules (`[session.stop]`). The test stops when the overall SE is at most
-/// `se_below` **and** every domain has its `min_per_domain` items, but never before
-/// `min_items`; it always stops at `max_items` or after `max_minutes`.
+/// Stopping rules (`[session.stop]`). The test stops when every configured
+/// criterion is met **and** every domain has its `min_per_domain` items, but never
+/// before `min_items`; it always stops at `max_items` or after `max_minutes`. The
+/// criteria: the overall SE below `se_below`; the class decided (`[session.stop.
+/// classify]`, at the classes' cut points).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StopRules {
@@ -553,9 +623,81 @@ pub struct StopRules {
     /// Always stop after this many items.
     pub max_items: usize,
     /// Precision reached: overall SE below this.
-    pub se_below: f64,
+    #[serde(default)]
+    pub se_below: Option<f64>,
     /// Always stop after this many minutes (sum of the time spent on items).
     pub max_minutes: u64,
+    /// Stop when the class is clear, or near a cut point with a precise estimate.
+    #[serde(default)]
+    pub classify: Option<ClassifyRules>,
+}
+
+/// `[session.stop.classify]`: see `repere_engine::stop::ClassifyStop`. The cut
+/// points are the classes'.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifyRules {
+    /// When the class is clear enough to stop. It may ask more than
+    /// `[profile.class_decision]`, which only decides what the result says: a test
+    /// goes on while the class is unsure, and a result says « proche de la limite »
+    /// only when it is very near a cut.
+    pub decision: ClassDecisionRule,
+    /// A clear class stops the test once the SE is at most this (absent: at once).
+    #[serde(default)]
+    pub clear_se: Option<f64>,
+    /// A class that is not clear stops the test once the SE is at most this.
+    pub borderline_se: f64,
+}
+
+/// When a class is clear (`[profile.class_decision]`, and `decision` of
+/// `[session.stop.classify]`): `method = "interval"` with `z`, or `method = "sprt"`
+/// with `delta` and `alpha` (see `repere_engine::classify`). A flat table (no tagged
+/// enum) so that the compact bank encodes it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassDecisionRule {
+    /// `interval` or `sprt`.
+    pub method: DecisionMethod,
+    /// Interval: half-width in SE.
+    #[serde(default)]
+    pub z: Option<f64>,
+    /// SPRT: half-width of the indifference region.
+    #[serde(default)]
+    pub delta: Option<f64>,
+    /// SPRT: error rate of both kinds.
+    #[serde(default)]
+    pub alpha: Option<f64>,
+}
+
+/// The method of a [`ClassDecisionRule`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionMethod {
+    /// θ̂ at least `z` SE from every cut.
+    Interval,
+    /// Wald's SPRT at every cut.
+    Sprt,
+}
+
+impl ClassDecisionRule {
+    /// The engine's rule; `at` names the table in errors.
+    pub fn decision(&self, at: &str) -> Result<ClassDecision, RulesError> {
+        let need = |v: Option<f64>, name: &str| {
+            v.ok_or_else(|| RulesError::Invalid(format!("{at}: `{name}` is missing")))
+        };
+        let d = match self.method {
+            DecisionMethod::Interval => ClassDecision::Interval {
+                z: need(self.z, "z")?,
+            },
+            DecisionMethod::Sprt => ClassDecision::Sprt {
+                delta: need(self.delta, "delta")?,
+                alpha: need(self.alpha, "alpha")?,
+            },
+        };
+        d.validate()
+            .map_err(|e| RulesError::Invalid(format!("{at}: {e}")))?;
+        Ok(d)
+    }
 }
 
 /// What each mode cannot offer (`[session.unavailable]`).
@@ -762,6 +904,10 @@ impl Referentiel {
                 adjustments,
                 needs,
             },
+            class_decision: p
+                .class_decision
+                .map(|d| d.decision("profile.class_decision"))
+                .transpose()?,
             summary: ep::SummaryText {
                 known: summary.known.clone(),
                 work_on: summary.work_on.clone(),
@@ -777,17 +923,39 @@ impl Referentiel {
 }
 
 impl SessionRules {
+    /// The classification criterion of `[session.stop.classify]` at the class cut
+    /// points of `profile` (none when the table is absent).
+    pub fn classify_stop(
+        &self,
+        profile: &ep::ProfileConfig,
+    ) -> Result<Option<ClassifyStop>, RulesError> {
+        self.stop
+            .classify
+            .map(|c| {
+                Ok(ClassifyStop {
+                    cuts: profile.class_cuts(),
+                    decision: c.decision.decision("session.stop.classify.decision")?,
+                    clear_se: c.clear_se,
+                    borderline_se: c.borderline_se,
+                })
+            })
+            .transpose()
+    }
+
     /// The engine's session configuration for one test: EAP on the default session
     /// grid; the prior `N(prior_mean, prior_sd)` chosen from the context answers by
     /// [`Context::prior`] (given to the engine as a fixed start, so the engine need
     /// not know the context table); content balancing then the Beginner rule, then
-    /// the ranking with randomesque; the stopping rules; the items needing anything
-    /// in `unavailable` excluded. Checked by the engine when a session is built.
+    /// the ranking with randomesque; the stopping rules, with the classification
+    /// criterion `classify` ([`SessionRules::classify_stop`]); the items needing
+    /// anything in `unavailable` excluded. Checked by the engine when a session is
+    /// built.
     pub fn session_config(
         &self,
         prior_mean: f64,
         prior_sd: f64,
         unavailable: &[Requirement],
+        classify: Option<ClassifyStop>,
     ) -> SessionConfig {
         SessionConfig {
             start: EngineStartRule::FixedTheta {
@@ -803,6 +971,7 @@ impl SessionRules {
                 filters: vec![
                     Filter::ContentBalancing(ContentBalancing {
                         min_per_domain: self.min_per_domain,
+                        random_ties: self.random_domain_order,
                         ..ContentBalancing::default()
                     }),
                     Filter::Beginner(Beginner {
@@ -817,18 +986,22 @@ impl SessionRules {
                             .collect(),
                         then: self.beginner.then,
                         caution: self.beginner.caution,
+                        fallback: self.beginner.fallback.unwrap_or(1),
                     }),
                 ],
                 randomesque: self.randomesque,
-                exposure: None,
+                exposure: (!self.exposure.is_empty()).then(|| SympsonHetter {
+                    k: self.exposure.clone(),
+                }),
             },
             stop: StopConfig {
                 min_items: self.stop.min_items,
                 max_items: Some(self.stop.max_items),
                 max_duration_ms: Some(self.stop.max_minutes.saturating_mul(60_000)),
-                se_below: Some(self.stop.se_below),
+                se_below: self.stop.se_below,
                 domain_se_below: None,
                 min_per_domain: (self.min_per_domain > 0).then_some(self.min_per_domain),
+                classify,
                 combine: Combine::All,
             },
         }

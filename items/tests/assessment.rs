@@ -5,6 +5,7 @@
 mod assessment_support;
 
 use assessment_support::{bank, ctx, draw_score, play, respond, Rng, UUID};
+use repere_engine::classify::ClassDecision;
 use repere_engine::session::SessionConfig;
 use repere_engine::start::StartRule;
 use repere_engine::stop::Combine;
@@ -48,50 +49,51 @@ fn the_shipped_rules_make_an_assessor() {
     assert!(!config_of(&a, &[], Mode::Agent).unavailable.keyboard);
     assert_eq!(c.stop.min_items, 8);
     assert_eq!(c.stop.max_items, Some(20));
-    assert_eq!(c.stop.se_below, Some(0.35));
+    assert_eq!(c.stop.se_below, None);
     assert_eq!(c.stop.min_per_domain, Some(2));
     assert_eq!(c.stop.max_duration_ms, Some(20 * 60_000));
     assert_eq!(c.stop.combine, Combine::All);
-    assert_eq!(c.select.randomesque, 3);
+    // Stop when the class is clear (1 SE from every cut, SE ≤ 0.55), or near a cut
+    // once the SE is 0.35; the cuts are the classes'.
+    let classify = c.stop.classify.as_ref().expect("classification stop");
+    assert_eq!(classify.cuts, vec![-1.5, -0.5, 0.5]);
+    assert_eq!(classify.decision, ClassDecision::Interval { z: 1.0 });
+    assert_eq!(classify.clear_se, Some(0.55));
+    assert_eq!(classify.borderline_se, 0.35);
+    assert_eq!(
+        a.profile_config().class_decision,
+        Some(ClassDecision::Interval { z: 0.37 })
+    );
+    assert_eq!(c.select.randomesque, 5);
     let json = serde_json::to_value(&c.select.filters).expect("json");
     assert_eq!(json[0]["filter"], "content_balancing");
     assert_eq!(json[0]["min_per_domain"], 2);
+    assert_eq!(json[0]["random_ties"], true);
     assert_eq!(json[1]["filter"], "beginner");
     assert_eq!(json[1]["schedule"][0]["until"], 5);
     assert_eq!(json[1]["schedule"][0]["min_success"], 0.8);
-    assert_eq!(json[1]["then"], 0.65);
-    // The start: the first matching rule of context.toml.
-    assert_eq!(
-        c.start,
-        StartRule::FixedTheta {
-            theta: -0.8,
-            sd: 1.2
-        }
-    );
-    let c = config_of(&a, &[("equipment", "none"), ("email", "no")], Mode::Kiosk);
-    assert_eq!(
-        c.start,
-        StartRule::FixedTheta {
-            theta: -1.5,
-            sd: 1.0
-        }
-    );
-    let c = config_of(
-        &a,
+    assert_eq!(json[1]["then"], 0.0);
+    assert_eq!(json[1]["fallback"], 3);
+    // The start: one prior for everyone, whatever the context answers (they choose
+    // items and the orientation, not the estimate).
+    for context in [
+        &[][..],
+        &[("equipment", "none"), ("email", "no")][..],
         &[
             ("equipment", "smartphone"),
             ("equipment", "computer"),
             ("email", "yes"),
-        ],
-        Mode::Agent,
-    );
-    assert_eq!(
-        c.start,
-        StartRule::FixedTheta {
-            theta: 0.0,
-            sd: 1.0
-        }
-    );
+        ][..],
+    ] {
+        let c = config_of(&a, context, Mode::Agent);
+        assert_eq!(
+            c.start,
+            StartRule::FixedTheta {
+                theta: -1.0,
+                sd: 1.0
+            }
+        );
+    }
 }
 
 #[test]
@@ -273,6 +275,17 @@ fn unknown_and_draft_items_are_refused() {
     let status = at + file.1[at..].find("status = \"live\"").expect("its status");
     file.1
         .replace_range(status..status + 15, "status = \"draft\"");
+    // One live item fewer may take its skill under the `[bank]` targets, which are
+    // not what this test is about.
+    let referentiel = sources
+        .iter_mut()
+        .find(|(p, _)| p == "referentiel.toml")
+        .expect("the référentiel");
+    let targets = referentiel.1.find("\n[bank]\n").expect("a [bank] table");
+    let end = referentiel.1[targets + 1..]
+        .find("\n[")
+        .map_or(referentiel.1.len(), |e| targets + 1 + e);
+    referentiel.1.replace_range(targets..end, "");
     let drafted = repere_items::build(&sources, None).expect("still a valid bank");
     assert_eq!(drafted.item(item).map(|i| i.status), Some(Status::Draft));
     assert_eq!(
@@ -559,7 +572,7 @@ fn a_person_may_end_the_test_early_and_still_gets_a_cautious_profile() {
 fn rules_that_cannot_run_are_refused_when_the_assessor_is_built() {
     let mut bank = bank();
     if let Some(s) = bank.referentiel.session.as_mut() {
-        s.stop.se_below = -1.0;
+        s.stop.se_below = Some(-1.0);
     }
     let e = Assessor::new(&bank).expect_err("refused");
     assert!(!e.is_client_error());

@@ -30,10 +30,10 @@ fn shipped() -> Bank {
 fn shipped_bank_validates_with_pictures() {
     let bank = shipped();
     assert_eq!(bank.id(), "repere-gd");
-    assert_eq!(bank.version(), "1.1.0");
+    assert_eq!(bank.version(), "2.1.0");
     assert_eq!(bank.referentiel.domains.len(), 5);
     let n = bank.referentiel.skills.len();
-    assert!((20..=25).contains(&n), "{n} skills");
+    assert!((30..=45).contains(&n), "{n} skills");
 }
 
 #[test]
@@ -122,18 +122,22 @@ fn lookups() {
 
 #[test]
 fn context_priors_follow_the_start_table() {
-    let bank = shipped();
-    let c = &bank.context;
-    assert_eq!(c.prior(&["equipment:none", "email:no"]), Some((-1.5, 1.0)));
-    assert_eq!(
-        c.prior(&["equipment:computer", "email:yes", "goal:emploi"]),
-        Some((0.0, 1.0))
-    );
-    assert_eq!(
-        c.prior(&["equipment:smartphone", "email:yes"]),
-        Some((-0.5, 1.0))
-    );
-    assert_eq!(c.prior(&[]), Some((-0.8, 1.2)));
+    // The shipped table: one prior for everyone, whatever the answers.
+    let c = &shipped().context;
+    for answers in [
+        &["equipment:none", "email:no"][..],
+        &["equipment:computer", "email:yes", "goal:emploi"][..],
+        &[][..],
+    ] {
+        assert_eq!(c.prior(answers), Some((-1.0, 1.0)), "{answers:?}");
+    }
+    // The first rule whose answers were all given wins (the fixture's table).
+    let base = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"))
+        .expect("the base fixture loads");
+    let c = &base.context;
+    assert_eq!(c.prior(&["email:no", "equipment:none"]), Some((-1.0, 1.0)));
+    assert_eq!(c.prior(&["email:yes"]), Some((0.0, 1.0)));
+    assert_eq!(c.prior(&[]), Some((0.0, 1.0)));
 }
 
 #[test]

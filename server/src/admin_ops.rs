@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth;
 use crate::clock::{check_tz, Clock, DAY_MS};
-use crate::export::{self, Format};
+use crate::export::{self, Format, Kind};
 use crate::records::{Kiosk, Millis, PairingCode, Role, Structure, User, SCHEMA_VERSION};
 use crate::store::{BackupReport, PurgeReport, Stats, Store, StoreError};
 use crate::view::ProfileFilter;
@@ -89,6 +89,9 @@ pub enum AdminOp {
         structure: u64,
         /// Format.
         format: Format,
+        /// The trainer's export or the technical one.
+        #[serde(default)]
+        kind: Kind,
     },
     /// Copies the store into a new folder (absolute path).
     Backup {
@@ -603,7 +606,11 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
             );
             Ok(kiosk_reply(&kiosk, code))
         }
-        AdminOp::Export { structure, format } => {
+        AdminOp::Export {
+            structure,
+            format,
+            kind,
+        } => {
             if store.structure(structure)?.is_none() {
                 return Err(AdminError::Input(format!(
                     "structure {structure} does not exist"
@@ -617,6 +624,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
                 structure,
                 &ProfileFilter::default(),
                 format,
+                kind,
                 &mut out,
             )
             .map_err(|e| AdminError::Other(e.to_string()))?;

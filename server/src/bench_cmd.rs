@@ -12,7 +12,7 @@ use repere_items::assessment::{AnswerLog, Assessor, Mode, MAX_SEED};
 use repere_items::{Body, Response};
 
 use crate::clock::{Clock, DAY_MS};
-use crate::export::{export_structure, Format};
+use crate::export::{export_structure, Format, Kind};
 use crate::outcome::{assessor, bank, compute_with};
 use crate::records::{ProfileRecord, SessionRecord, Source, Structure, SCHEMA_VERSION};
 use crate::store::sled_store::SledStore;
@@ -135,6 +135,7 @@ fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
                 attached_at: None,
                 person: Some(format!("P{i}")),
                 consent_at: Some(received_at),
+                context: Some(session.submission.context.clone()),
                 outcome: outcome.clone(),
             };
             match store
@@ -159,15 +160,23 @@ fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
 
     let export = Instant::now();
     let mut out = Vec::with_capacity(n * 400);
-    let report = export_structure(&store, bank, structure.id, &filter, Format::Csv, &mut out)
-        .map_err(|e| other(&e))?;
+    let report = export_structure(
+        &store,
+        bank,
+        structure.id,
+        &filter,
+        Format::Csv,
+        Kind::Trainer,
+        &mut out,
+    )
+    .map_err(|e| other(&e))?;
     let export_s = export.elapsed().as_secs_f64();
 
     println!("export bench: {n} profiles in a temporary sled store (filled through the Store trait in {fill_s:.2} s)");
     println!("  baseline: scan and decode every profile        {scan_s:>7.3} s ({seen} records)");
     println!(
         "  CSV export (BOM, ';', CRLF, {} columns)       {export_s:>7.3} s ({} rows, {:.1} MB)",
-        crate::export::csv_header(bank).len(),
+        crate::export::csv_header(bank, Kind::Trainer).len(),
         report.rows,
         out.len() as f64 / 1e6
     );

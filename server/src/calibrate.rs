@@ -52,6 +52,12 @@
 //! S-X² p (complete designs) and PX² p (any design), flags. See `engine/README.md`,
 //! "Calibration", for the statistics.
 //!
+//! **Degenerate estimates** are refused (status `refused`, listed with the reason)
+//! and never written: no standard error, SE(b) > 0.5, |b| > 4 or a < 0.3 (for a
+//! GPCM item, any step). Sparse data can drive an item to a = 0.06, b = 14: such
+//! values would wreck every test that shows it. When no item is estimated and
+//! accepted, the command says so and exits 1 (with or without `--write`).
+//!
 //! **Writing.** Only with `--write`: the `[item.irt]` tables of the estimated items
 //! are edited in place (other text, comments and order preserved, via `toml_edit`):
 //! model, parameters rounded to 3 decimals, and
@@ -438,14 +444,20 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
     if !valid_date(&date) {
         return Err(input(format!("--date must be YYYY-MM-DD (got `{date}`)")));
     }
-    let bank = repere_items::load_dir(&args.bank).map_err(|e| match e {
-        repere_items::LoadError::Invalid(p) => CliError::Other(format!(
-            "the bank in `{}` is invalid ({} problem(s)); run `repere items check` first",
-            args.bank.display(),
-            p.len()
-        )),
-        e => CliError::Other(e.to_string()),
-    })?;
+    // A bank calibrated before may miss its `[bank]` targets (see `write_bank`):
+    // it can be calibrated again; any other problem must be fixed first.
+    let sources =
+        repere_items::read_sources(&args.bank).map_err(|e| CliError::Other(e.to_string()))?;
+    let bank = match repere_items::build_calibrated(&sources, None) {
+        Ok((bank, _)) => bank,
+        Err(p) => {
+            return Err(CliError::Other(format!(
+                "the bank in `{}` is invalid ({} problem(s)); run `repere items check` first",
+                args.bank.display(),
+                p.len()
+            )))
+        }
+    };
     for id in &args.anchor {
         if bank.item(id).is_none() {
             return Err(input(format!("--anchor: unknown item `{id}`")));
@@ -521,6 +533,18 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         e => CliError::Other(format!("calibration failed: {e}")),
     })?;
     print!("{}", report(&bank, &csv, &grm, &cal));
+    let usable = cal
+        .items
+        .iter()
+        .filter(|r| r.status == ItemStatus::Estimated && refusal(r).is_none())
+        .count();
+    if usable == 0 {
+        return Err(CliError::Other(format!(
+            "nothing could be estimated from {}: every item was left as it is or refused \
+             (see above); nothing written",
+            csv.source
+        )));
+    }
     if !args.write {
         println!("dry run: nothing written (pass --write to update the bank files)");
         return Ok(());
@@ -691,11 +715,17 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
         "item", "n", "status", "old", "new", "SE", "infit", "outfit", "S-X2 p", "PX2 p"
     );
     let mut left = Vec::new();
+    let mut refused_list = Vec::new();
     for (it, r) in bank.items().iter().zip(&cal.items) {
         if r.n == 0 {
             continue;
         }
+        let refused = refusal(r);
+        if let Some(why) = &refused {
+            refused_list.push(format!("{} ({why})", it.id));
+        }
         let status = match r.status {
+            ItemStatus::Estimated if refused.is_some() => "refused".to_string(),
             ItemStatus::Estimated => "estimated".to_string(),
             ItemStatus::Anchored => "anchor".to_string(),
             ItemStatus::LeftAsIs(_) => "left".to_string(),
@@ -760,6 +790,15 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
             left.join("; ")
         );
     }
+    if !refused_list.is_empty() {
+        let _ = writeln!(
+            out,
+            "refused, never written (degenerate: SE(b) > {MAX_SE_B}, |b| > {MAX_ABS_B}, \
+             a < {MIN_A} or no SE) ({}): {}",
+            refused_list.len(),
+            refused_list.join("; ")
+        );
+    }
     if unanswered > 0 {
         let _ = writeln!(
             out,
@@ -768,6 +807,46 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
         );
     }
     out
+}
+
+/// Largest standard error of a difficulty (`b`, or each GPCM step) that `--write`
+/// accepts.
+pub const MAX_SE_B: f64 = 0.5;
+/// Largest |difficulty| `--write` accepts (the bank targets beginners, b ≤ +1).
+pub const MAX_ABS_B: f64 = 4.0;
+/// Smallest discrimination `--write` accepts.
+pub const MIN_A: f64 = 0.3;
+
+/// Why an estimate is degenerate (the answers cannot pin it down) and must not be
+/// written: a missing standard error, SE(b) > 0.5, |b| > 4 or a < 0.3 (for a GPCM
+/// item, any step's). `None` for an estimate that may be written.
+fn refusal(r: &ItemResult) -> Option<String> {
+    let item = match (r.status, &r.item) {
+        (ItemStatus::Estimated, Some(item)) => item,
+        _ => return None,
+    };
+    let (a, bs): (f64, Vec<f64>) = match item {
+        Item::Logistic(l) => (l.a, vec![l.b]),
+        Item::Gpcm(g) => (g.a, g.steps.clone()),
+        Item::Grm(g) => (g.a, g.thresholds.clone()),
+    };
+    let se_bs: Option<Vec<f64>> = r.se.as_ref().and_then(|se| match item {
+        Item::Logistic(_) => se.b.map(|b| vec![b]),
+        _ => (!se.steps.is_empty() && se.steps.len() == bs.len()).then(|| se.steps.clone()),
+    });
+    let Some(se_bs) = se_bs else {
+        return Some("no standard error".to_string());
+    };
+    if let Some(se) = se_bs.iter().find(|v| !v.is_finite() || **v > MAX_SE_B) {
+        return Some(format!("SE(b) = {se:.2} > {MAX_SE_B}"));
+    }
+    if let Some(b) = bs.iter().find(|v| v.abs() > MAX_ABS_B) {
+        return Some(format!("|b| = {:.2} > {MAX_ABS_B}", b.abs()));
+    }
+    if a < MIN_A {
+        return Some(format!("a = {a:.3} < {MIN_A}"));
+    }
+    None
 }
 
 fn round3(v: f64) -> f64 {
@@ -785,7 +864,7 @@ fn write_bank(
 ) -> Result<(usize, usize), CliError> {
     let mut new_params: HashMap<&str, (&Item, usize)> = HashMap::new();
     for (it, r) in bank.items().iter().zip(&cal.items) {
-        if let (ItemStatus::Estimated, Some(item)) = (r.status, &r.item) {
+        if let (ItemStatus::Estimated, Some(item), None) = (r.status, &r.item, refusal(r)) {
             new_params.insert(it.id.as_str(), (item, r.n));
         }
     }
@@ -822,15 +901,29 @@ fn write_bank(
             changed_files.push(rel.clone());
         }
     }
-    // Validate the edited bank in memory, exactly as `repere items check` does.
+    // Validate the edited bank in memory, as `repere items check` does, except that
+    // the `[bank]` targets it now misses (the data placed items elsewhere on the
+    // scale) are said, not a reason to keep parameters the data contradict.
     let pictures = args.pictures.clone();
     let reader = move |name: &str| std::fs::read_to_string(pictures.join(name)).ok();
-    if let Err(problems) = repere_items::build(&sources, Some(&reader)) {
-        let mut msg = String::from("the edited bank would be invalid; nothing was written:");
-        for p in problems {
-            let _ = write!(msg, "\n  {p}");
+    let coverage = match repere_items::build_calibrated(&sources, Some(&reader)) {
+        Ok((_, coverage)) => coverage,
+        Err(problems) => {
+            let mut msg = String::from("the edited bank would be invalid; nothing was written:");
+            for p in problems {
+                let _ = write!(msg, "\n  {p}");
+            }
+            return Err(CliError::Other(msg));
         }
-        return Err(CliError::Other(msg));
+    };
+    if !coverage.is_empty() {
+        eprintln!(
+            "repere calibrate: with the new parameters the bank misses its targets \
+             (`repere items check` will fail until items are written for them):"
+        );
+        for p in &coverage {
+            eprintln!("  {p}");
+        }
     }
     for rel in &changed_files {
         let Some((_, text)) = sources.iter().find(|(r, _)| r == rel) else {

@@ -120,6 +120,12 @@ pub fn format_date_fr(utc_ms: i64, tz: &TimeZone) -> String {
     format!("{d:02}/{m:02}/{y:04}")
 }
 
+/// `HH:MM` in `tz`: the time of day, as French spreadsheets read it.
+pub fn format_time_hm(utc_ms: i64, tz: &TimeZone) -> String {
+    let t = civil(utc_ms, tz);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
 /// `DD/MM/YYYY à HHhMM` in `tz`, for printed sheets.
 pub fn format_datetime_fr(utc_ms: i64, tz: &TimeZone) -> String {
     let t = civil(utc_ms, tz);
@@ -173,6 +179,19 @@ pub fn parse_day_end(text: &str, tz: &TimeZone) -> Option<i64> {
     day_start(parse_day(text)?.tomorrow().ok()?, tz)
 }
 
+/// The first instant of the `days` last days of `tz`, today included: the start
+/// of today for 1, of yesterday for 2. Falls back to `days` × 24 h before `now_ms`
+/// for a day the calendar cannot hold.
+pub fn recent_days_start(now_ms: i64, days: u16, tz: &TimeZone) -> i64 {
+    let today = civil(now_ms, tz).date();
+    let back = i64::from(days.saturating_sub(1));
+    today
+        .checked_sub(jiff::Span::new().days(back))
+        .ok()
+        .and_then(|d| day_start(d, tz))
+        .unwrap_or_else(|| now_ms.saturating_sub(i64::from(days) * DAY_MS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +221,9 @@ mod tests {
             format_date_fr(utc("2026-03-29T00:30:00Z"), &paris),
             "29/03/2026"
         );
+        assert_eq!(format_time_hm(utc("2026-03-29T00:30:00Z"), &paris), "01:30");
+        assert_eq!(format_time_hm(utc("2026-03-29T01:05:00Z"), &paris), "03:05");
+        assert_eq!(format_time_hm(utc("2024-06-30T22:30:00Z"), &paris), "00:30");
         // 23:30 UTC on 31 December is already the next year in Paris.
         assert_eq!(
             format_date_fr(utc("2026-12-31T23:30:00Z"), &paris),
@@ -210,6 +232,28 @@ mod tests {
         assert_eq!(
             local_date(utc("2026-12-31T23:30:00Z"), &paris),
             (2027, 1, 1)
+        );
+    }
+
+    #[test]
+    fn recent_days_start_at_midnight_of_the_first_day() {
+        let paris = default_tz();
+        // Thursday 2 April 2026, 10:00 in Paris (summer time since 29 March).
+        let now = utc("2026-04-02T08:00:00Z");
+        assert_eq!(
+            recent_days_start(now, 1, &paris),
+            utc("2026-04-01T22:00:00Z")
+        );
+        // 7 days: from Friday 27 March, still winter time (midnight = 23:00 UTC).
+        assert_eq!(
+            recent_days_start(now, 7, &paris),
+            utc("2026-03-26T23:00:00Z")
+        );
+        let cayenne = time_zone(Some("America/Cayenne"));
+        // 08:00 UTC is 05:00 in Cayenne, 2 April; 7 days from 27 March 03:00 UTC.
+        assert_eq!(
+            recent_days_start(now, 7, &cayenne),
+            utc("2026-03-27T03:00:00Z")
         );
     }
 
@@ -229,6 +273,15 @@ mod tests {
         assert_eq!(
             format_datetime_fr(utc("2026-12-31T20:30:00Z"), &reunion),
             "01/01/2027 à 00h30"
+        );
+        assert_eq!(
+            format_time_hm(utc("2026-12-31T20:30:00Z"), &reunion),
+            "00:30"
+        );
+        let cayenne = time_zone(Some("America/Cayenne"));
+        assert_eq!(
+            format_time_hm(utc("2026-12-31T23:30:00Z"), &cayenne),
+            "20:30"
         );
     }
 

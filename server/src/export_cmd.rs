@@ -1,10 +1,10 @@
-//! `repere export --structure ID --format csv|json [--out FILE]`.
+//! `repere export --structure ID --format csv|json [--technical] [--out FILE]`.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::admin_ops::{AdminOp, AdminReply};
-use crate::export::Format;
+use crate::export::{Format, Kind};
 use crate::local::{run_op, DataArg};
 use crate::CliError;
 
@@ -17,6 +17,10 @@ pub struct ExportArgs {
     /// `csv` (French spreadsheets: BOM, `;`, CRLF) or `json`.
     #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
     format: String,
+    /// The technical export (θ, its standard error, versions, tallies per skill;
+    /// no first name) instead of the trainer's.
+    #[arg(long)]
+    technical: bool,
     /// Output file (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -33,6 +37,11 @@ pub fn run(args: ExportArgs) -> Result<(), CliError> {
         AdminOp::Export {
             structure: args.structure,
             format,
+            kind: if args.technical {
+                Kind::Technical
+            } else {
+                Kind::Trainer
+            },
         },
     )?;
     let AdminReply::Export {

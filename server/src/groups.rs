@@ -216,6 +216,7 @@ mod tests {
                         skill: s.id.clone(),
                         status: statuses[r].id.clone(),
                         to_work_on: statuses[r].adds_services,
+                        priority: None,
                     }
                 })
                 .collect(),

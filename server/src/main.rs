@@ -14,12 +14,14 @@ mod items_cmd;
 mod serve;
 mod simulate;
 mod static_cache;
+mod validate_cmd;
 
 // `repere serve` and the administration commands (issue "The server").
 mod admin_ops;
 mod api;
 mod auth;
 mod backup_cmd;
+mod bank_file;
 mod bench_cmd;
 mod bench_places_cmd;
 mod clock;
@@ -85,6 +87,9 @@ enum Command {
     Places(places_cmd::PlacesArgs),
     /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
     Simulate(simulate::SimulateArgs),
+    /// Run the live test (the real bank, rules, profile and orientation) on simulated
+    /// persons, twice each: length, precision, class and orientation right and stable.
+    Validate(validate_cmd::ValidateArgs),
     /// Benchmark of the CSV export (run by `cargo xtask bench`).
     #[command(hide = true)]
     BenchExport(bench_cmd::BenchExportArgs),
@@ -126,6 +131,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats_cmd::run(args),
         Command::Places(args) => places_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Validate(args) => validate_cmd::run(args),
         Command::BenchExport(args) => bench_cmd::run(args),
         Command::BenchPlaces(args) => bench_places_cmd::run(args),
     };

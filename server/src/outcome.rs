@@ -29,17 +29,23 @@ use serde::{Deserialize, Serialize};
 
 static BANK: OnceLock<Result<Bank, String>> = OnceLock::new();
 static ASSESSOR: OnceLock<Result<Assessor<'static>, String>> = OnceLock::new();
+/// The archived versions' banks (`items/archive/`), loaded at their first log.
+static ARCHIVE: OnceLock<Vec<(&'static str, Result<Bank, String>)>> = OnceLock::new();
+static ARCHIVE_ASSESSORS: OnceLock<Vec<(&'static str, Result<Assessor<'static>, String>)>> =
+    OnceLock::new();
+
+fn problems_text(what: &str, problems: &[repere_items::Problem]) -> String {
+    let mut msg = format!("{what} has {} problem(s)", problems.len());
+    for p in problems.iter().take(5) {
+        msg.push_str(&format!("\n  {p}"));
+    }
+    msg
+}
 
 /// The item bank and référentiel compiled into the binary, loaded and checked once.
 pub fn bank() -> Result<&'static Bank, String> {
     BANK.get_or_init(|| {
-        repere_items::embedded().map_err(|problems| {
-            let mut msg = format!("the embedded item bank has {} problem(s)", problems.len());
-            for p in problems.iter().take(5) {
-                msg.push_str(&format!("\n  {p}"));
-            }
-            msg
-        })
+        repere_items::embedded().map_err(|p| problems_text("the embedded item bank", &p))
     })
     .as_ref()
     .map_err(Clone::clone)
@@ -55,6 +61,54 @@ pub fn assessor() -> Result<&'static Assessor<'static>, String> {
         })
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// The assessor of each archived version (built on first use), by version.
+fn archive_assessors() -> &'static [(&'static str, Result<Assessor<'static>, String>)] {
+    ARCHIVE_ASSESSORS.get_or_init(|| {
+        let banks = ARCHIVE.get_or_init(|| {
+            repere_items::archived_versions()
+                .into_iter()
+                .map(|v| {
+                    let bank = match repere_items::archived(v) {
+                        Some(Ok(b)) => Ok(b),
+                        Some(Err(p)) => Err(problems_text(&format!("archived bank {v}"), &p)),
+                        None => Err(format!("archived bank {v} is missing")),
+                    };
+                    (v, bank)
+                })
+                .collect()
+        });
+        banks
+            .iter()
+            .map(|(v, bank)| {
+                let a = bank.as_ref().map_err(Clone::clone).and_then(|b| {
+                    Assessor::new(b).map_err(|e| format!("archived bank {v} cannot run tests: {e}"))
+                });
+                (*v, a)
+            })
+            .collect()
+    })
+}
+
+/// The assessor for a log: `current` when the log was made with the current
+/// référentiel version (or with a version the server does not keep: `current` then
+/// refuses it, naming the version), else the archived version's, so that a log
+/// made before an update (waiting in a device's outbox) is replayed by the rules
+/// it was made with and its profile records that version.
+pub fn assessor_for(
+    current: &'static Assessor<'static>,
+    log: &AnswerLog,
+) -> Result<&'static Assessor<'static>, AssessError> {
+    let version = log.referentiel.version.as_str();
+    if version == current.bank().version() || log.referentiel.id != current.bank().id() {
+        return Ok(current);
+    }
+    match archive_assessors().iter().find(|(v, _)| *v == version) {
+        Some((_, Ok(a))) => Ok(a),
+        Some((_, Err(e))) => Err(AssessError::Rules(e.clone())),
+        None => Ok(current),
+    }
 }
 
 /// Per-skill tally of the answers.
@@ -81,6 +135,10 @@ pub struct SkillStatus {
     pub status: String,
     /// Whether this skill is to be worked on (its status adds services).
     pub to_work_on: bool,
+    /// Rank among the skills to work on (1 first), as the profile ordered them;
+    /// absent in records stored before ranks were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<usize>,
 }
 
 /// The level of one domain in a profile.
@@ -146,10 +204,29 @@ pub struct Profile {
     pub skills: Vec<SkillStatus>,
     /// The orientation.
     pub orientation: Orientation,
-    /// The skills to work on next, by priority (`None` in records stored before
-    /// the list was kept: the skills whose status adds services are shown).
+    /// The skills the person's screen names, by priority (`None` in records
+    /// stored before the list was kept). See [`Profile::work_on`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_on: Option<Vec<String>>,
+}
+
+impl Profile {
+    /// The skills to work on, in the profile's order of priority (the order the
+    /// person's screen uses). A record that keeps its list (`work_on`) ranked
+    /// exactly its candidates: only they are listed (an autonomous person's
+    /// skills « en cours » are not). Older records list every skill whose status
+    /// adds services, those stored without ranks in référentiel order.
+    pub fn work_on(&self) -> Vec<&SkillStatus> {
+        let listed = self.work_on.is_some();
+        let mut work: Vec<&SkillStatus> = self
+            .skills
+            .iter()
+            .filter(|s| s.to_work_on && (!listed || s.priority.is_some()))
+            .collect();
+        // Stable: equal keys (no rank) keep the référentiel order.
+        work.sort_by_key(|s| s.priority.unwrap_or(usize::MAX));
+        work
+    }
 }
 
 /// What the server stores and shows for one test.
@@ -257,6 +334,7 @@ impl Outcome {
                     skill: s.skill.clone(),
                     status: s.status.clone(),
                     to_work_on: s.to_work_on,
+                    priority: s.priority,
                 })
                 .collect(),
             orientation: Orientation {
@@ -293,7 +371,7 @@ impl Outcome {
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn compute_outcome(log: &AnswerLog) -> Result<Outcome, AssessError> {
     let assessor = assessor().map_err(AssessError::Rules)?;
-    compute_with(assessor, log)
+    compute_with(assessor_for(assessor, log)?, log)
 }
 
 /// [`compute_outcome`] with a given assessor.
@@ -439,8 +517,22 @@ mod tests {
             assert_eq!((&d.domain, &d.level), (&e.domain, &e.level));
         }
         for (s, e) in p.skills.iter().zip(&a.profile.skills) {
-            assert_eq!((&s.skill, &s.status), (&e.skill, &e.status));
+            assert_eq!(
+                (&s.skill, &s.status, s.priority),
+                (&e.skill, &e.status, e.priority)
+            );
         }
+        // The skills to work on, in the order the person's screen names them.
+        let work: Vec<&str> = p.work_on().iter().map(|s| s.skill.as_str()).collect();
+        assert!(!work.is_empty(), "every item skipped: skills to work on");
+        assert_eq!(
+            work[..a.profile.work_on.len()],
+            a.profile
+                .work_on
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()[..]
+        );
         let kept = o.assessment.as_ref().expect("assessment kept");
         assert_eq!(kept.decode().expect("decodes"), a);
         // The stored record decodes back.
@@ -450,6 +542,99 @@ mod tests {
         // Byte for byte: what a record update writes back is what was stored.
         assert_eq!(back, o);
         assert_eq!(serde_json::to_string(&back).expect("json"), json);
+    }
+
+    #[test]
+    fn records_stored_without_ranks_list_their_skills_in_referentiel_order() {
+        let status = |skill: &str, work: bool, priority: Option<usize>| SkillStatus {
+            skill: skill.into(),
+            status: if work { "a-travailler" } else { "acquis" }.into(),
+            to_work_on: work,
+            priority,
+        };
+        let mut p = Profile {
+            class: "avec-guidage".into(),
+            domains: Vec::new(),
+            skills: vec![
+                status("device.touch", true, Some(3)),
+                status("device.power", false, None),
+                status("mail.read", true, Some(1)),
+                status("safety.data", true, Some(2)),
+            ],
+            orientation: Orientation {
+                modality: "atelier".into(),
+                services: Vec::new(),
+                modalites: Vec::new(),
+                place_services: Vec::new(),
+                needs: Vec::new(),
+                programmes: Vec::new(),
+            },
+            work_on: None,
+        };
+        let ids = |p: &Profile| {
+            p.work_on()
+                .iter()
+                .map(|s| s.skill.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&p), ["mail.read", "safety.data", "device.touch"]);
+        // An older record: no ranks in its JSON, read as none, référentiel order kept.
+        let json = serde_json::to_string(&p).expect("json");
+        let old = json
+            .replace(r#","priority":3"#, "")
+            .replace(r#","priority":1"#, "")
+            .replace(r#","priority":2"#, "");
+        assert!(!old.contains("priority"));
+        p = serde_json::from_str(&old).expect("an older record decodes");
+        assert_eq!(ids(&p), ["device.touch", "mail.read", "safety.data"]);
+    }
+
+    #[test]
+    fn a_record_that_keeps_its_list_lists_only_its_ranked_skills() {
+        let status = |skill: &str, st: &str, priority: Option<usize>| SkillStatus {
+            skill: skill.into(),
+            status: st.into(),
+            to_work_on: st != "acquis",
+            priority,
+        };
+        // An autonomous person: the modality lists only « à travailler »; the
+        // skills « en cours » are not candidates, so they have no rank.
+        let mut p = Profile {
+            class: "autonome".into(),
+            domains: Vec::new(),
+            skills: vec![
+                status("device.touch", "acquis", None),
+                status("mail.read", "en-cours", None),
+                status("safety.data", "a-travailler", Some(1)),
+                status("web.search", "en-cours", None),
+            ],
+            orientation: Orientation {
+                modality: "autonomie".into(),
+                services: Vec::new(),
+                modalites: Vec::new(),
+                place_services: Vec::new(),
+                needs: Vec::new(),
+                programmes: Vec::new(),
+            },
+            work_on: Some(vec!["safety.data".into()]),
+        };
+        let ids = |p: &Profile| {
+            p.work_on()
+                .iter()
+                .map(|s| s.skill.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(ids(&p), "safety.data");
+        // Nothing ranked: nothing listed, not every skill « en cours ».
+        p.skills[2].status = "en-cours".into();
+        p.skills[2].priority = None;
+        p.work_on = Some(Vec::new());
+        assert_eq!(ids(&p), "");
+        // The same record without its list (stored before lists were kept): every
+        // skill whose status adds services.
+        p.work_on = None;
+        assert_eq!(ids(&p), "mail.read safety.data web.search");
     }
 
     #[test]
@@ -479,5 +664,59 @@ mod tests {
         version.engine_version = "9.9.9".into();
         let e = compute_outcome(&version).expect_err("version");
         assert!(e.is_client_error() && error_message(&e).contains("9.9.9"));
+    }
+
+    /// A finished kiosk test made with référentiel 1.0.0 (kept in items/archive/),
+    /// every item skipped.
+    fn version_1_log(id: &str) -> (AnswerLog, Assessment) {
+        let v1 = repere_items::archived("1.0.0")
+            .expect("kept")
+            .expect("loads");
+        let a = Assessor::new(&v1).expect("v1 assessor");
+        let mut t = a
+            .start(id.into(), 7, Mode::Kiosk, Vec::new(), 1_000)
+            .expect("start");
+        while let Some(item) = t.next_item() {
+            let id = item.id.clone();
+            t.answer(&id, Response::Skip, 1_000).expect("answer");
+        }
+        let (log, outcome) = t.finish(2_000).expect("finish");
+        (log, outcome)
+    }
+
+    #[test]
+    fn a_log_made_before_an_update_is_replayed_by_its_own_version() {
+        let (log, shown) = version_1_log("0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d30");
+        let current = assessor().expect("assessor");
+        assert_ne!(current.bank().version(), "1.0.0");
+        // The current rules alone refuse it…
+        let e = compute_with(current, &log).expect_err("another version");
+        assert_eq!(error_code(&e), "unknown_version");
+        // …the server replays it with version 1, to the profile the app showed.
+        let a = assessor_for(current, &log).expect("archived assessor");
+        assert_eq!(a.bank().version(), "1.0.0");
+        let o = compute_outcome(&log).expect("replayed");
+        assert_eq!(o.referentiel_version, "1.0.0");
+        assert_eq!(o.items, log.answers.len());
+        assert_eq!(o.theta, shown.estimate.theta);
+        let kept = o
+            .assessment
+            .as_ref()
+            .expect("kept")
+            .decode()
+            .expect("decodes");
+        assert_eq!(kept, shown);
+        // A current log keeps the current rules; an unknown version is refused by them.
+        let now = skipped_log("0b7e7d1c-2f3a-4b5c-9d8e-7f6a5b4c3d31");
+        assert!(std::ptr::eq(
+            assessor_for(current, &now).expect("current"),
+            current
+        ));
+        let mut unknown = log;
+        unknown.referentiel.version = "0.9.0".into();
+        unknown.bank_version = "0.9.0".into();
+        let e = compute_outcome(&unknown).expect_err("unknown version");
+        assert_eq!(error_code(&e), "unknown_version");
+        assert!(error_message(&e).contains("0.9.0") || e.to_string().contains("0.9.0"));
     }
 }

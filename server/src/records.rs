@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use repere_items::assessment::ContextAnswer;
+
 use crate::outcome::Outcome;
 use crate::submission::AnswerLog;
 
@@ -258,6 +260,11 @@ pub struct ProfileRecord {
     /// When consent to keep `person` was given.
     #[serde(default)]
     pub consent_at: Option<Millis>,
+    /// The answers to the context questions (equipment, e-mail, goals, sight),
+    /// copied from the log for the exports. `None` in records stored before they
+    /// were copied: the log (tree `sessions`) still has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Vec<ContextAnswer>>,
     /// What the server computed.
     pub outcome: Outcome,
 }

@@ -201,7 +201,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         })
     };
     let self_test_page = page_service(index.clone());
+    let bank_file = crate::bank_file::BankFile::of(bank).map_err(CliError::Other)?;
     let mut app = api::router(state.clone())
+        .merge(crate::bank_file::router(bank_file))
         .route_service("/", self_test_page.clone())
         .route_service("/index.html", self_test_page.clone());
     if let Some((file, paths)) = staff {

@@ -121,15 +121,7 @@ pub fn result_sheet(
                 ));
             }
             b.push_str("</tbody></table>");
-            // The profile's list (an autonomous person's holds only what is truly
-            // to learn); records stored before it was kept: every skill to work on.
-            let work: Vec<_> = match &pr.work_on {
-                Some(list) => list
-                    .iter()
-                    .filter_map(|id| pr.skills.iter().find(|s| &s.skill == id))
-                    .collect(),
-                None => pr.skills.iter().filter(|s| s.to_work_on).collect(),
-            };
+            let work = pr.work_on();
             if !work.is_empty() {
                 b.push_str("<h2>À travailler</h2><ul>");
                 for s in work {

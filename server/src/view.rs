@@ -9,7 +9,7 @@ use repere_items::Bank;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::clock::{format_date_fr, parse_day_end, parse_day_start, time_zone};
+use crate::clock::{format_date_fr, format_time_hm, parse_day_end, parse_day_start, time_zone};
 use crate::records::{ProfileRecord, Source};
 use crate::store::{Store, StoreError};
 
@@ -140,6 +140,9 @@ pub struct SkillView<'a> {
     pub status: Labelled<'a>,
     /// To be worked on.
     pub to_work_on: bool,
+    /// Rank among the skills to work on (1 first): the order every screen and
+    /// paper lists them in, the person's result screen's.
+    pub priority: Option<usize>,
 }
 
 /// The orientation in a view.
@@ -161,12 +164,16 @@ pub struct ProfileView<'a> {
     pub class: ClassView<'a>,
     /// Domain levels.
     pub domains: Vec<DomainView<'a>>,
-    /// Skill statuses.
+    /// Skill statuses, in référentiel order.
     pub skills: Vec<SkillView<'a>>,
+    /// How many skills to work on the person's result screen names (the first
+    /// ones by `priority`); the others are mentioned after them.
+    pub work_on_max: usize,
     /// Orientation.
     pub orientation: OrientationView<'a>,
-    /// The skills to work on next, by priority (the profile's list: an
-    /// autonomous person's holds only the skills truly to learn).
+    /// The skills to work on, by priority (`outcome::Profile::work_on`: an
+    /// autonomous person's list holds only the skills truly to learn); the first
+    /// `work_on_max` are the person's screen's.
     pub work_on: Vec<Labelled<'a>>,
 }
 
@@ -296,26 +303,18 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
                         label: status_label(bank, &s.status),
                     },
                     to_work_on: s.to_work_on,
+                    priority: s.priority,
                 })
                 .collect(),
-            work_on: match &pr.work_on {
-                Some(list) => list
-                    .iter()
-                    .map(|s| Labelled {
-                        id: s,
-                        label: skill_label(bank, s),
-                    })
-                    .collect(),
-                None => pr
-                    .skills
-                    .iter()
-                    .filter(|s| s.to_work_on)
-                    .map(|s| Labelled {
-                        id: &s.skill,
-                        label: skill_label(bank, &s.skill),
-                    })
-                    .collect(),
-            },
+            work_on: pr
+                .work_on()
+                .into_iter()
+                .map(|s| Labelled {
+                    id: &s.skill,
+                    label: skill_label(bank, &s.skill),
+                })
+                .collect(),
+            work_on_max: r.profile.summary.as_ref().map_or(4, |s| s.work_on_max),
             orientation: OrientationView {
                 modality: Described {
                     id: &pr.orientation.modality,
@@ -362,12 +361,14 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
     }
 }
 
-/// The short view of a result in a trainer's list; its date is the day in `tz`.
+/// The short view of a result in a list (a trainer's profiles, an agent's recent
+/// screenings); its date and time (`HH:MM`) are those of `tz`.
 pub fn summary_view(bank: &Bank, p: &ProfileRecord, tz: &TimeZone) -> Value {
     let pr = p.outcome.profile.as_ref();
     json!({
         "code": p.code,
         "date": format_date_fr(p.received_at, tz),
+        "time": format_time_hm(p.received_at, tz),
         "received_at": p.received_at,
         "source": source_name(&p.source),
         "person": p.person,

@@ -58,6 +58,11 @@ impl Rng {
     }
 }
 
+/// Persons of the simulated CSVs: every one answers every item, and the
+/// cross-product standard errors need more persons than free parameters (about 700
+/// for the shipped bank: 2 per dichotomous item, more for GPCM items).
+const PERSONS: usize = 1_200;
+
 /// A CSV of simulated answers of `persons` persons to every item of the bank, from
 /// parameters that differ from the bank's (a = 1.6, b shifted by +0.5).
 fn simulated_csv(bank: &repere_items::Bank, persons: usize) -> String {
@@ -87,6 +92,21 @@ fn simulated_csv(bank: &repere_items::Bank, persons: usize) -> String {
     csv
 }
 
+/// Ids listed on the report's "refused, never written" line.
+fn refused_ids(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("refused, never written"))
+        .and_then(|l| l.split_once("): "))
+        .map(|(_, list)| {
+            list.split("; ")
+                .filter_map(|x| x.split_whitespace().next())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[test]
 fn calibrate_reports_then_writes_a_valid_bank() {
     let dir = temp_dir("write");
@@ -94,7 +114,7 @@ fn calibrate_reports_then_writes_a_valid_bank() {
     copy_tree(&repo_root().join("items/data"), &data);
     let bank = repere_items::load_dir(&data).expect("shipped bank loads");
     let csv_path = dir.join("answers.csv");
-    std::fs::write(&csv_path, simulated_csv(&bank, 600)).expect("write csv");
+    std::fs::write(&csv_path, simulated_csv(&bank, PERSONS)).expect("write csv");
     let pictures = repo_root().join("assets/pictures");
     let (csv_s, data_s, pic_s) = (
         csv_path.to_string_lossy().into_owned(),
@@ -148,17 +168,39 @@ fn calibrate_reports_then_writes_a_valid_bank() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("written:"), "{stdout}");
-    let after = repere_items::load_dir(&data).expect("edited bank loads");
+    // b moved up by about 0.5: the items at b = −3 are no longer at the floor. That
+    // is said (the data are not refused), and the bank builds as a calibrated one.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("misses its targets") && stderr.contains("(floor)"),
+        "{stderr}"
+    );
+    let sources = repere_items::read_sources(&data).expect("edited bank reads");
+    let (after, coverage) =
+        repere_items::build_calibrated(&sources, None).expect("edited bank builds");
+    assert!(!coverage.is_empty());
+    assert!(
+        coverage.iter().all(|p| p.message.contains("(floor)")),
+        "{coverage:?}"
+    );
     let (mut sum_a, mut shift_b, mut n_logistic) = (0.0, 0.0, 0.0);
+    // Estimates too imprecise to be written (SE(b) > 0.5: a very easy item or an
+    // extreme GPCM step, with 1,200 persons from N(0, 1)) keep their expert values.
+    let refused = refused_ids(&stdout);
+    assert!(refused.len() <= 8, "{refused:?}");
     for (old, new) in bank.items().iter().zip(after.items()) {
         assert_eq!(old.id, new.id);
+        if refused.contains(&new.id) {
+            assert_eq!(new.irt, old.irt, "{}", new.id);
+            continue;
+        }
         assert_eq!(
             new.irt.provenance.kind,
             repere_items::ProvenanceKind::Calibrated,
             "{}",
             new.id
         );
-        assert_eq!(new.irt.provenance.n, Some(600));
+        assert_eq!(new.irt.provenance.n, u32::try_from(PERSONS).ok());
         assert_eq!(new.irt.provenance.date, "2026-12-01");
         if let (Item::Logistic(o), Item::Logistic(n)) = (old.engine_item(), new.engine_item()) {
             sum_a += n.a;
@@ -184,11 +226,128 @@ fn calibrate_reports_then_writes_a_valid_bank() {
         .count();
     assert_eq!(comments_before, comments_after, "comments are preserved");
     assert!(text.contains("kind = \"calibrated\""));
+    // `items check` fails on exactly those shortfalls: items must be written.
     let check = repere(&["items", "check", &data_s, "--pictures", &pic_s]);
+    assert!(!check.status.success());
+    let said = String::from_utf8_lossy(&check.stdout);
+    let problems: Vec<&str> = said.lines().filter(|l| l.contains(".toml:")).collect();
+    assert_eq!(problems.len(), coverage.len(), "{said}");
+    assert!(problems.iter().all(|l| l.contains("(floor)")), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn degenerate_estimates_are_refused_and_nothing_estimated_exits_1() {
+    let dir = temp_dir("degenerate");
+    let data = dir.join("data");
+    copy_tree(&repo_root().join("items/data"), &data);
+    let bank = repere_items::load_dir(&data).expect("shipped bank loads");
+    let pictures = repo_root().join("assets/pictures");
+    let (data_s, pic_s) = (
+        data.to_string_lossy().into_owned(),
+        pictures.to_string_lossy().into_owned(),
+    );
+    // 1,200 persons; the answers to the first item are coin tosses, whatever θ: its
+    // slope goes to about 0, its difficulty wherever (the "a = 0.06, b = 14" of a
+    // real store).
+    let first = bank.items()[0].id.clone();
+    let mut rng = Rng(77);
+    let csv: String = simulated_csv(&bank, PERSONS)
+        .lines()
+        .map(|line| {
+            if line.split(';').nth(1) == Some(first.as_str()) {
+                let person = line.split(';').next().unwrap_or("");
+                let coin = usize::from(rng.uniform() < 0.5);
+                format!("{person};{first};{coin}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    let csv_path = dir.join("answers.csv");
+    std::fs::write(&csv_path, csv).expect("write csv");
+    let csv_s = csv_path.to_string_lossy().into_owned();
+    let before = std::fs::read_to_string(data.join(format!("bank/{}.toml", bank.items()[0].skill)))
+        .expect("bank file");
+    let out = repere(&[
+        "calibrate",
+        &csv_s,
+        "--bank",
+        &data_s,
+        "--pictures",
+        &pic_s,
+        "--write",
+        "--date",
+        "2026-12-01",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with(first.as_str()))
+        .expect("the item's row");
+    assert!(row.contains("refused"), "{row}");
+    assert!(
+        stdout.contains("refused, never written") && stdout.contains(&format!("{first} (")),
+        "{stdout}"
+    );
+    // The refused item keeps its expert parameters; the others were written (the
+    // simulated b shift moves some off the floor: a calibrated bank, see above).
+    let sources = repere_items::read_sources(&data).expect("edited bank reads");
+    let (after, _) = repere_items::build_calibrated(&sources, None).expect("edited bank builds");
+    let kept = after.item(&first).expect("item");
+    assert_eq!(
+        kept.irt.provenance.kind,
+        repere_items::ProvenanceKind::Expert
+    );
+    assert_eq!(kept.irt, bank.items()[0].irt);
+    let written = after
+        .items()
+        .iter()
+        .filter(|i| i.irt.provenance.kind == repere_items::ProvenanceKind::Calibrated)
+        .count();
+    // A few extreme items are refused too: their SE(b) is just over 0.5 with 1,200
+    // persons from N(0, 1) (a very easy item, extreme GPCM steps).
+    let refused = refused_ids(&stdout);
+    assert!(refused.contains(&first), "{refused:?}");
+    assert!(refused.len() <= 8, "{refused:?}");
+    assert_eq!(written, bank.items().len() - refused.len());
+    for it in after.items().iter().filter(|i| i.id != first) {
+        if let Item::Logistic(l) = it.engine_item() {
+            assert!(l.a >= 0.3 && l.b.abs() <= 4.0, "{}: {l:?}", it.id);
+        }
+    }
+    let after_text =
+        std::fs::read_to_string(data.join(format!("bank/{}.toml", bank.items()[0].skill)))
+            .expect("bank file");
+    assert_ne!(after_text, before, "the file's other items were written");
+
+    // 50 persons: every item is left as it is (fewer than 100 answers): exit 1,
+    // nothing written.
+    let small: String = simulated_csv(&bank, 50);
+    let small_path = dir.join("small.csv");
+    std::fs::write(&small_path, small).expect("write csv");
+    let small_s = small_path.to_string_lossy().into_owned();
+    let snapshot = std::fs::read_to_string(data.join("bank/mail.attach.toml")).expect("file");
+    let out = repere(&[
+        "calibrate",
+        &small_s,
+        "--bank",
+        &data_s,
+        "--pictures",
+        &pic_s,
+        "--write",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing could be estimated"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(data.join("bank/mail.attach.toml")).expect("file"),
+        snapshot
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -452,9 +611,18 @@ fn calibrate_from_the_store_equals_calibrate_from_the_same_answers_as_csv() {
         );
         v
     };
+    // These short tests (other kinds than `single` skipped) leave every estimate
+    // too imprecise to be written: the command then exits 1 after its report, the
+    // same whichever way the answers came.
     let run = |a: Vec<String>| {
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
-        repere_ok(&refs)
+        let out = repere(&refs);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success() || stderr.contains("nothing could be estimated"),
+            "repere {refs:?}: {stderr}"
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let from_store = run(args(&["--data", &data_s]));
     let from_copy = run(args(&["--data", &copy_s]));
@@ -491,13 +659,18 @@ fn calibrate_from_the_store_equals_calibrate_from_the_same_answers_as_csv() {
     let items = |report: &str| -> Vec<String> {
         report
             .lines()
-            .filter(|l| l.starts_with("EM:") || l.contains(" estimated ") || l.contains(" left "))
+            .filter(|l| {
+                l.starts_with("EM:")
+                    || l.contains(" estimated ")
+                    || l.contains(" refused ")
+                    || l.contains(" left ")
+            })
             .map(str::to_string)
             .collect()
     };
     let estimated = items(&from_store)
         .iter()
-        .filter(|l| l.contains(" estimated "))
+        .filter(|l| l.contains(" estimated ") || l.contains(" refused "))
         .count();
     assert!(
         estimated >= 5,

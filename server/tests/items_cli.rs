@@ -54,9 +54,45 @@ fn shipped_bank_passes_with_the_default_path() {
         "stdout: {stdout}\nstderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.starts_with("repere-gd 1.1.0: "), "{stdout}");
-    assert!(stdout.contains("by difficulty band:"), "{stdout}");
+    assert!(stdout.starts_with("repere-gd 2.1.0: "), "{stdout}");
+    assert!(
+        stdout.contains("live items by difficulty band:"),
+        "{stdout}"
+    );
     assert!(stdout.contains("  mail.attach "), "{stdout}");
+    // The floor and ceiling counts, by domain, as the `[bank]` targets want them:
+    // at least 2 at the floor in every domain, 30 at the ceiling in all.
+    let counts = stdout
+        .split("floor and ceiling (live items at b <= -3 / b >= 1):\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no floor and ceiling counts: {stdout}"));
+    let rows: Vec<(String, usize, usize)> = counts
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let n = |i: usize| f.get(i).and_then(|x| x.parse().ok()).expect("a count");
+            (f[0].to_string(), n(1), n(2))
+        })
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "device",
+            "web",
+            "communicate",
+            "procedures",
+            "safety",
+            "all"
+        ]
+    );
+    for (domain, floor, _) in &rows {
+        assert!(*floor >= 2, "{domain}: floor {floor}");
+    }
+    let all = rows.last().expect("the total");
+    assert!(all.2 >= 30, "ceiling {}", all.2);
+    assert_eq!(all.1, rows[..5].iter().map(|r| r.1).sum::<usize>());
 }
 
 #[test]

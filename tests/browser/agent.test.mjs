@@ -418,6 +418,54 @@ test('agent: the person takes the whole test on the tablet; back to the agent wi
   await context.close();
 });
 
+test('the person, the agent and the sheet name the same skills to work on, in the same order', async () => {
+  // The person tests themselves and reads « À travailler ensuite ».
+  const person = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await person.page.goto(server.url);
+  await waitForApp(person.page);
+  await takeTest(person.page);
+  await person.page.locator('.result-code').waitFor({ timeout: 15_000 });
+  const code = (await person.page.locator('.result-code').textContent()).trim();
+  const lead = person.page.locator('.summary-lead', { hasText: 'À travailler ensuite' });
+  const personList = (await lead.count()) === 0
+    ? []
+    : (await person.page.locator('.summary-lead:has-text("À travailler ensuite") + ul.summary-list li').allInnerTexts()).map((t) => t.trim());
+  await person.context.close();
+
+  // The agent types the code the person brings.
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  await page.getByLabel('Code du résultat').fill(code);
+  await page.getByRole('button', { name: 'Voir le résultat' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat du test' }).waitFor();
+  const skillName = (t) => t.replace(/\s*\([^)]*\)\s*$/, '').trim();
+  const visible = (await page.locator('main ul.skill-list:not(details ul) li').allInnerTexts()).map(skillName);
+  assert.deepEqual(visible, personList, 'the agent sees first what the person read, in the same order');
+  const view = await page.evaluate(async (code) => (await fetch(`/api/results/${code}`)).json(), code);
+  const ranked = view.profile.skills.filter((s) => s.to_work_on).sort((a, b) => a.priority - b.priority);
+  assert.ok(ranked.every((s, i) => s.priority === i + 1), 'every skill to work on has its rank');
+  assert.deepEqual(ranked.slice(0, view.profile.work_on_max).map((s) => s.label), personList, 'the API carries the order');
+  // The others, behind « Voir les autres » (closed: read as text, not as seen).
+  const all = (await page.locator('main ul.skill-list li').allTextContents()).map(skillName);
+  assert.deepEqual(all, ranked.map((s) => s.label), 'the others follow, in the same order');
+  const rest = ranked.length - personList.length;
+  if (rest > 0) {
+    await page.emulateMedia({ media: 'print' });
+    const paper = await page.locator('main .print-only').allInnerTexts();
+    assert.ok(paper.some((t) => t.includes(rest === 1 ? 'Et 1\u00a0autre compétence' : `Et ${rest}\u00a0autres compétences`)), paper.join(' | '));
+    await page.emulateMedia({ media: 'screen' });
+  }
+
+  // The printable sheet of the result lists them in the same order.
+  const sheet = await page.evaluate(async (code) => (await fetch(`/api/results/${code}/sheet`)).text(), code);
+  const sheetList = [...sheet.matchAll(/<li>([^<(]+) \(/g)].map((m) => m[1].trim().replace(/&#39;/g, "'"));
+  assert.deepEqual(sheetList, ranked.map((s) => s.label), 'the sheet, same order');
+  assertClean(problems, REFUSALS);
+  await context.close();
+});
+
 test('agent: no network at the end; the result waits for its screening and shows when it arrives', async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
   let online = true;
@@ -495,6 +543,43 @@ test('agent: no network at the end; the result waits for its screening and shows
   await context.close();
 });
 
+test('agent: the tablet offline at the hand-back waits for the network, then shows the result without a new login', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, accounts.agent);
+  const screening = await startScreening(page);
+  await page.getByRole('link', { name: 'Commencer le test' }).click();
+  await waitForApp(page);
+  await context.setOffline(true);
+  await takeTest(page, { done: 'Le test est fini' });
+  await page.locator('main').getByText("La tablette n'a pas de réseau pour le moment.").waitFor({ timeout: 20_000 });
+
+  // The agent's page comes from the tablet's copy: no login form, a plain word.
+  await page.getByRole('button', { name: "Rendre la tablette à l'agent" }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pas de réseau' }).waitFor({ timeout: 15_000 });
+  assert.equal(new URL(page.url()).searchParams.get('depistage'), screening);
+  assert.equal(await page.getByLabel('Mot de passe', { exact: true }).count(), 0, 'no password asked');
+  await page.getByText('Cette page se met à jour toute seule quand le réseau revient.').waitFor();
+  await checkScreen(page, 'agent, no network at the hand-back');
+  await screenshot(page, 'agent-hand-back-offline');
+
+  // The network comes back: nobody touches the tablet, the result shows.
+  await context.setOffline(false);
+  await page.getByRole('heading', { level: 1, name: 'Résultat du test' }).waitFor({ timeout: 30_000 });
+  const code = await page.evaluate(() => new URLSearchParams(location.search).get('resultat'));
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.equal(await page.getByLabel('Mot de passe', { exact: true }).count(), 0, 'still no login');
+  assert.equal(await page.evaluate(() => localStorage.getItem('repere.outbox')), null, 'the outbox is empty');
+  // The requests made while offline fail, as they should (the server's, and the
+  // worker's answers for them); nothing else.
+  problems.consoleErrors = problems.consoleErrors.filter(
+    (e) => !/ERR_INTERNET_DISCONNECTED|net::ERR_FAILED|Failed to fetch/.test(e),
+  );
+  assertClean(problems, REFUSALS);
+  await context.close();
+});
+
 test('agent: a screening the server does not know for this account is tried three times, then kept aside and said; « Réessayer maintenant » sends it again', async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-landscape'] });
   // The screening's endpoint answers 404 (as for another structure's screening)
@@ -564,6 +649,81 @@ test('agent: a screening the server does not know for this account is tried thre
   const left = await page.evaluate(() => [localStorage.getItem('repere.outbox'), localStorage.getItem('repere.outbox.rejected')]);
   assert.equal(left[0], null);
   assert.deepEqual(JSON.parse(left[1] || '[]'), [], 'nothing kept aside any more');
+  assertClean(problems, REFUSALS);
+  await context.close();
+});
+
+test('agent: the list of their own recent screenings, each a link to its result; Back returns to it', async () => {
+  // A new agent of the demo structure, so that the list holds only what this test
+  // does; the demo agent's screenings of the other tests must not show.
+  const admin = await apiSession(server.url, accounts.admin);
+  const own = { login: 'agent-liste', password: 'mot-de-passe-liste-1' };
+  const added = await admin.post('/api/admin/users', { login: own.login, role: 'agent', password: own.password });
+  assert.equal(added.status, 201, added.text);
+  const mine = await apiSession(server.url, own);
+  const demo = await apiSession(server.url, accounts.agent);
+  const screen = async (api, person, rightShare) => {
+    const started = await api.post('/api/screenings', person ? { person, consent: true } : {});
+    assert.equal(started.status, 201, started.text);
+    const sent = await api.post(`/api/screenings/${started.json.id}/result`, answerLog(bank, { rightShare }));
+    assert.equal(sent.status, 201, sent.text);
+    return sent.json;
+  };
+  const ines = await screen(mine, 'Inès', 0.9);
+  const nameless = await screen(mine, null, 0.4);
+  const paul = await screen(mine, 'Paul', 0.1);
+  const other = await screen(demo, 'Quelquun', 0.5);
+  const newestFirst = [paul, nameless, ines];
+
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'] });
+  await page.goto(new URL('/agent', server.url).href);
+  await waitForApp(page);
+  await loginThroughForm(page, own);
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Vos derniers dépistages' }).waitFor();
+  const table = page.locator('table.recent-table');
+  await table.waitFor();
+  assert.equal((await table.locator('caption').innerText()).trim(), 'Vos dépistages, du plus récent au plus ancien');
+  assert.match(await page.locator('.recent-screenings .count').innerText(), /^3\sdépistages ces 7\sderniers jours\.$/);
+  const rows = table.locator('tbody tr');
+  assert.equal(await rows.count(), 3, 'only this agent\'s screenings');
+  assert.ok(!(await table.innerText()).includes('Quelquun'), 'not a colleague\'s');
+  for (const [k, result] of newestFirst.entries()) {
+    const cells = await rows.nth(k).locator('th, td').allInnerTexts();
+    assert.equal(cells[0].trim(), result.person ?? 'Sans prénom');
+    assert.match(cells[1], /^\d{2}\/\d{2} à \d{2}:\d{2}$/);
+    assert.equal(cells[1].slice(0, 5), result.date.slice(0, 5), `day of ${result.code}`);
+    assert.equal(cells[2], result.profile.class.label, `class of ${result.code}`);
+    assert.equal(cells[3], result.profile.orientation.modality.label, `orientation of ${result.code}`);
+    const link = rows.nth(k).getByRole('link', { name: `Voir le résultat ${result.code}` });
+    assert.equal(await link.getAttribute('href'), `/agent?resultat=${result.code}`);
+  }
+  assert.equal(await page.getByRole('link', { name: `Voir le résultat ${other.code}` }).count(), 0);
+  await checkScreen(page, 'agent, recent screenings');
+  assert.ok(await fitsWidth(page), 'no sideways scrolling (portrait)');
+  // On the tablet, the whole table shows: its links are not hidden in a scroll.
+  assert.ok(
+    await page.locator('.recent-screenings .table-wrap').evaluate((e) => e.scrollWidth <= e.clientWidth),
+    'the table fits the tablet (portrait)',
+  );
+  await screenshot(page, 'agent-recent');
+
+  // A result from the list, then Back to the list.
+  await page.getByRole('link', { name: `Voir le résultat ${ines.code}` }).click();
+  await page.getByRole('heading', { level: 1, name: 'Résultat de Inès' }).waitFor();
+  assert.equal(new URL(page.url()).search, `?resultat=${ines.code}`);
+  assert.ok((await page.locator('main').innerText()).includes(ines.profile.class.label));
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Nouveau dépistage' }).waitFor();
+  assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/agent');
+  await page.locator('table.recent-table tbody tr').nth(2).waitFor();
+  assert.equal(await page.locator('table.recent-table tbody tr').count(), 3);
+
+  // 320 px: the table scrolls in its own region, the page does not.
+  await page.setViewportSize(LAYOUTS.narrow);
+  assert.ok(await fitsWidth(page), 'the list fits 320 px');
+  assert.deepEqual(await targetProblems(page), []);
+  await checkScreen(page, 'agent, recent screenings, 320 px');
   assertClean(problems, REFUSALS);
   await context.close();
 });

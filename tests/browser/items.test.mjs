@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
 import { openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
-import { waitForApp, targetProblems, fitsWidth, consoleErrorsBesidesFallback } from './lib/app.mjs';
+import { LAYOUTS, waitForApp, targetProblems, fitsWidth, consoleErrorsBesidesFallback } from './lib/app.mjs';
 
 let server;
 let browser;
@@ -61,15 +61,15 @@ async function auditBothSizes(id, label, prepare = async () => {}) {
   }
 }
 
-test('single choice with pictures: choose, « Valider », the crate scores 1', async () => {
+test('single choice with pictures: choose, « Valider ma réponse », the crate scores 1', async () => {
   await auditBothSizes('mail.attach.01', 'single-pictures');
   const { context, page } = await openItem('mail.attach.01');
   // « Valider » with nothing chosen: a calm hint, nothing sent.
-  await page.getByRole('button', { name: 'Valider' }).click();
-  await page.getByText(/^Choisissez une réponse\. Ou touchez/).waitFor();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
+  await page.locator('p.hint', { hasText: /^Choisissez une réponse\. Ou touchez/ }).waitFor();
   assert.equal(await page.locator('.response-json').count(), 0);
   await page.getByRole('radio', { name: 'Un trombone' }).check();
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.deepEqual(await outcome(page), { response: { choice: 0 }, score: '1 sur 1' });
   await context.close();
 });
@@ -81,7 +81,7 @@ test('single choice with text, by keyboard only; « Je ne sais pas » skips', as
   await radio.focus();
   await page.keyboard.press('Space');
   assert.ok(await radio.isChecked());
-  await page.getByRole('button', { name: 'Valider' }).focus();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).focus();
   await page.keyboard.press('Enter');
   assert.equal((await outcome(page)).score, '1 sur 1');
   await page.getByRole('button', { name: 'Recommencer' }).click();
@@ -97,7 +97,7 @@ test('multiple choice: exactly the right set', async () => {
   await page.getByRole('checkbox', { name: 'Photo-anniversaire.jpg' }).check();
   await page.getByRole('checkbox', { name: 'Photo-anniversaire.jpg' }).uncheck();
   await page.getByRole('checkbox', { name: 'Facture-electricite-mars.pdf' }).check();
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.deepEqual(await outcome(page), { response: { choices: [0, 2] }, score: '1 sur 1' });
   await context.close();
 });
@@ -111,7 +111,7 @@ test('hotspot: a tap on the picture, or the arrow keys and Enter', async () => {
   await page.mouse.click(box.x + (261 / 360) * box.width, box.y + (39 / 640) * box.height);
   assert.ok(await page.locator('.hotspot-marker').isVisible(), 'the chosen place is marked');
   await screenshot(page, 'item-hotspot-chosen');
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   const tapped = await outcome(page);
   assert.equal(tapped.score, '1 sur 1');
   assert.ok(Math.abs(tapped.response.point.x - 261) < 3 && Math.abs(tapped.response.point.y - 39) < 3);
@@ -123,10 +123,30 @@ test('hotspot: a tap on the picture, or the arrow keys and Enter', async () => {
   }
   assert.ok(await page.locator('.hotspot-cursor').isVisible(), 'the keyboard marker shows');
   await page.keyboard.press('Enter');
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   const typed = await outcome(page);
   assert.equal(typed.score, '1 sur 1', `keyboard point ${JSON.stringify(typed.response)}`);
   await context.close();
+});
+
+test('hotspot pictures are readable on a landscape tablet; keyboard help only where there is a keyboard', async () => {
+  // A landscape tablet: the picture is at least 360 px wide (its text 18 px or more).
+  const tablet = await openItem('mail.attach.02', { viewport: LAYOUTS['tablet-landscape'] });
+  const width = (await tablet.page.locator('.hotspot-button img').boundingBox()).width;
+  assert.ok(width >= 359, `the picture is drawn ${width} px wide`);
+  assert.ok(await tablet.page.locator('.keyboard-hint').isVisible(), 'with a mouse and keyboard, the keyboard help shows');
+  await tablet.context.close();
+  // A touch screen: no keyboard help.
+  const touch = await openPage(browser, { viewport: LAYOUTS['tablet-portrait'], hasTouch: true });
+  await touch.page.goto(`${server.url}apercu?item=mail.attach.02`);
+  await touch.page.locator('article.item[data-item="mail.attach.02"]').waitFor();
+  assert.equal(await touch.page.locator('.keyboard-hint').isVisible(), false, 'no keyboard help on a touch screen');
+  assert.equal(
+    (await touch.page.locator('main').innerText()).includes('Au clavier'),
+    false,
+    'nothing about a keyboard is shown',
+  );
+  await touch.context.close();
 });
 
 test('ordering: « Monter » / « Descendre », focus kept, new position announced', async () => {
@@ -150,7 +170,7 @@ test('ordering: « Monter » / « Descendre », focus kept, new position announc
     'Choisir le nom de votre box',
     'Taper le mot de passe de la box',
   ]);
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.deepEqual(await outcome(page), { response: { order: [1, 3, 2, 0] }, score: '1 sur 1' });
   await context.close();
 });
@@ -161,7 +181,7 @@ test('short text entry: typed answer, normalised by the crate', async () => {
   const field = page.getByLabel('Votre réponse');
   assert.equal(await field.getAttribute('type'), 'email');
   await field.fill('Lea.Durand@exemple.fr ');
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.equal((await outcome(page)).score, '1 sur 1');
   await context.close();
 });
@@ -183,7 +203,7 @@ test('mailbox: open, reply, attach the right file, send', async () => {
   await screenshot(page, 'item-mailbox-compose');
   await page.getByRole('button', { name: 'Envoyer' }).click();
   await page.getByRole('heading', { level: 2, name: 'Message envoyé' }).waitFor();
-  await page.getByRole('button', { name: "J'ai fini" }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   const { response, score } = await outcome(page);
   assert.equal(score, '4 sur 4');
   assert.deepEqual(
@@ -215,22 +235,35 @@ test('web form: submit, read the errors, fix them, submit again', async () => {
   await page.getByRole('checkbox', { name: 'Je certifie que ces informations sont exactes.' }).check();
   await page.getByRole('button', { name: 'Envoyer la déclaration' }).click();
   await page.getByText('Votre déclaration est envoyée à la Caf.').waitFor();
-  await page.getByRole('button', { name: "J'ai fini" }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.equal((await outcome(page)).score, '4 sur 4');
   await context.close();
 });
 
-test('message to judge: one tap is the decision', async () => {
+test('message to judge: choose a decision, change your mind, then « Valider ma réponse »', async () => {
   await auditBothSizes('safety.phishing.01', 'message');
   const { context, page } = await openItem('safety.phishing.01');
-  assert.equal(await page.getByRole('button', { name: 'Valider' }).count(), 0, 'no « Valider »: a tap decides');
-  await page.getByRole('button', { name: 'Je supprime le SMS' }).click();
+  const remove = page.getByRole('button', { name: 'Je supprime le SMS' });
+  const link = page.getByRole('button', { name: 'http://ameli-remboursement-info.com' });
+  await remove.click();
+  assert.equal(await remove.getAttribute('aria-pressed'), 'true', 'chosen, not yet answered');
+  await page.getByText('Votre choix : Je supprime le SMS.').waitFor();
+  // A change of mind: the link, then the decision again.
+  await link.click();
+  assert.equal(await link.getAttribute('aria-pressed'), 'true');
+  assert.equal(await remove.getAttribute('aria-pressed'), 'false');
+  await page.getByText('Votre choix : ouvrir le lien http://ameli-remboursement-info.com.').waitFor();
+  const chosen = await audit(page, 'message, a decision chosen');
+  assert.deepEqual(chosen.violations, []);
+  await remove.click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.deepEqual(await outcome(page), {
     response: { actions: [{ do: 'tap', target: 'supprimer' }] },
     score: '1 sur 1',
   });
   await page.getByRole('button', { name: 'Recommencer' }).click();
   await page.getByRole('button', { name: 'http://ameli-remboursement-info.com' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.equal((await outcome(page)).score, '0 sur 1');
   await context.close();
 });
@@ -248,7 +281,7 @@ test('phone settings: turn Wi-Fi on, choose the home network', async () => {
   const results = await audit(page, 'settings, Wi-Fi on');
   assert.deepEqual(results.violations, []);
   await screenshot(page, 'item-settings-connected');
-  await page.getByRole('button', { name: "J'ai fini" }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.equal((await outcome(page)).score, '2 sur 2');
   await context.close();
 });
@@ -256,8 +289,9 @@ test('phone settings: turn Wi-Fi on, choose the home network', async () => {
 test('search results: choose the official site, not the advertisement', async () => {
   await auditBothSizes('web.official.01', 'search');
   const { context, page } = await openItem('web.official.01');
-  assert.equal(await page.getByText('Annonce', { exact: true }).count(), 1);
+  assert.equal(await page.getByText('Sponsorisé', { exact: true }).count(), 1);
   await page.getByRole('button', { name: 'Commander une carte Vitale | ameli.fr | Assuré' }).click();
+  await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   assert.deepEqual(await outcome(page), {
     response: { actions: [{ do: 'tap', target: 'ameli' }] },
     score: '1 sur 1',
@@ -285,3 +319,50 @@ test('every item of the bank renders without error on a phone and answers « Je 
   assert.deepEqual(problems.foreignRequests, []);
   await context.close();
 });
+
+/**
+ * What does not fit in the page's width: the page scrolls sideways, or an element
+ * cuts its own content (overflow hidden or clip, content wider than the box).
+ */
+async function reflowProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+      problems.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    }
+    for (const el of document.querySelectorAll('main *')) {
+      const style = getComputedStyle(el);
+      if (!['hidden', 'clip'].includes(style.overflowX) || el.getClientRects().length === 0) continue;
+      // Visually hidden text (for screen readers) and fields, whose typed value
+      // scrolls inside them by design, are not cut content.
+      if (el.clientWidth <= 1 || ['INPUT', 'TEXTAREA'].includes(el.tagName)) continue;
+      if (el.scrollWidth > el.clientWidth + 1) {
+        const name = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+        problems.push(`${name} cuts its content (${el.scrollWidth} > ${el.clientWidth} px)`);
+      }
+    }
+    return problems;
+  });
+}
+
+test('reflow: every item at 320 px with « Très grand » fits, nothing cut (WCAG 1.4.10)', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.narrow });
+  await page.addInitScript(() => {
+    sessionStorage.setItem('repere.settings', JSON.stringify({ text_size: 'larger' }));
+  });
+  await page.goto(`${server.url}apercu`);
+  await waitForApp(page);
+  const ids = await page.locator('.preview-list a').allTextContents();
+  assert.ok(ids.length >= 100, `${ids.length} items listed`);
+  const found = [];
+  for (const id of ids) {
+    await page.goto(`${server.url}apercu?item=${id}`);
+    await page.locator(`article.item[data-item="${id}"]`).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.textSize), 'larger');
+    for (const p of await reflowProblems(page)) found.push(`${id}: ${p}`);
+  }
+  assert.deepEqual(found, [], 'every item reflows at 320 px with the largest text');
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+

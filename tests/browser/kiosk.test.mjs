@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
 import { checkScreen } from './lib/checks.mjs';
 import { openPage, screenshot } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, storedTraces } from './lib/app.mjs';
+import { LAYOUTS, waitForApp, storedTraces, leaveTraces } from './lib/app.mjs';
 import { demoAccounts, apiSession, waitForFocus } from './lib/staff.mjs';
-import { takeTest } from './lib/person.mjs';
+import { takeTest, answerContext, answerOne } from './lib/person.mjs';
 
 let server;
 let browser;
@@ -78,6 +78,19 @@ async function kioskMeta(page) {
   return page.evaluate(() => document.querySelector('meta[name="repere-mode"]')?.content ?? null);
 }
 
+/**
+ * The result's summary, the advice and « Terminer » are in the first screen: seen
+ * without scrolling (the page shows from its top).
+ */
+async function assertFirstScreen(page, what) {
+  const viewport = page.viewportSize();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (const locator of [page.locator('main .advice'), page.getByRole('button', { name: 'Terminer' })]) {
+    const box = await locator.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, `${what}: in the first screen (${JSON.stringify(box)}, ${viewport.height} px high)`);
+  }
+}
+
 /** Takes the test as a person on the kiosk; returns the result code shown. */
 async function personTakesTheTest(page) {
   assert.equal(await waitForApp(page), 'Repère');
@@ -90,6 +103,7 @@ async function personTakesTheTest(page) {
   const line = await page.locator('.code-line').innerText();
   const m = line.match(/^Votre code\s*:\s*([0-9A-Z]{4}-[0-9A-Z]{4})$/);
   assert.ok(m, `« Votre code : XXXX-XXXX » (${line})`);
+  await assertFirstScreen(page, 'the result with its code');
   return m[1];
 }
 
@@ -180,7 +194,10 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   assert.deepEqual(traces.local, [], 'localStorage is empty');
   assert.deepEqual(traces.session, [], 'sessionStorage is empty');
   assert.equal(traces.cookie, '', 'no cookie a script can read');
-  assert.ok(!traces.caches.some((c) => !c.startsWith('repere-shell')), `only the app shell is cached: ${traces.caches}`);
+  assert.ok(
+    !traces.caches.some((c) => !c.startsWith('repere-shell') && c !== 'repere-places'),
+    `only the app shell and the structure's places are cached: ${traces.caches}`,
+  );
   assert.ok(!(await page.locator('body').innerText()).includes(first), 'the code is gone from the screen');
   assert.ok(await kioskCookie(context), 'the reset keeps the pairing (HttpOnly: out of its reach)');
   assert.equal(new URL(page.url()).search, '');
@@ -268,6 +285,7 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
   await main.getByText(/^Imprimez votre résultat\s*: la borne n'a pas de réseau\.$/).waitFor();
   await main.getByText('À la fin, tout est effacé de la borne, ce résultat aussi.').waitFor();
   assert.equal(await page.locator('.result-code').count(), 0, 'no code without the server');
+  await assertFirstScreen(page, 'the result not sent, on a landscape kiosk');
   await page.waitForFunction(() =>
     document.querySelector('[role=status]')?.textContent.includes("Votre résultat n'est pas envoyé."),
   );
@@ -306,12 +324,107 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
   await context.close();
 });
 
+/**
+ * Waits until the tab holds nothing of anyone: both web storages, IndexedDB,
+ * script-readable cookies, every cache but the app shell's. Fails with what is
+ * left after 10 s.
+ */
+async function waitForEmptyStores(page, when) {
+  const left = async () => {
+    const t = await storedTraces(page);
+    return { ...t, caches: t.caches.filter((name) => !name.startsWith('repere-shell') && name !== 'repere-places') };
+  };
+  const empty = { local: [], session: [], databases: [], caches: [], cookie: '' };
+  const deadline = Date.now() + 10_000;
+  let now = await left();
+  while (JSON.stringify(now) !== JSON.stringify(empty) && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+    now = await left();
+  }
+  assert.deepEqual(now, empty, `every store is empty ${when}`);
+}
+
+test('kiosk: Back out of a finished or a half-done test leaves nothing; the next « Ouvrir le test » starts fresh', async () => {
+  const { context, page, problems } = await openPage(browser, TOUCH);
+  const paired = await context.request.post(new URL('/api/kiosk/pair', server.url).href, {
+    data: { code: await newCode() },
+  });
+  assert.equal(paired.status(), 204);
+  await page.goto(new URL('/borne', server.url).href);
+  await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
+
+  /** « Ouvrir le test » on /borne: the welcome screen, with nothing of anyone. */
+  const openTest = async (previous) => {
+    await page.getByRole('link', { name: 'Ouvrir le test' }).tap();
+    await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère');
+    await page.waitForLoadState('load');
+    const text = await page.locator('body').innerText();
+    assert.ok(!/Votre résultat|Question \d/.test(text), `a new person starts at the welcome screen: ${text.slice(0, 200)}`);
+    if (previous) assert.ok(!text.includes(previous), 'the previous code is nowhere');
+    assert.equal(await page.locator('article.item').count(), 0);
+  };
+  /** The back button (or gesture), to /borne: every store empty there. */
+  const backToBorne = async (when) => {
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Borne installée' }).waitFor();
+    await waitForEmptyStores(page, when);
+  };
+
+  // A finished test, then Back instead of « Terminer ».
+  await openTest(null);
+  const code = await personTakesTheTest(page);
+  await leaveTraces(page);
+  await backToBorne('after Back from a finished test');
+  await openTest(code);
+
+  // A test left at its third question with Back.
+  await answerContext(page);
+  for (let i = 0; i < 3; i += 1) await answerOne(page);
+  await page.locator('article.item').waitFor();
+  await backToBorne('after Back from a half-done test');
+  await openTest(code);
+
+  // Back, then Forward: the page the browser kept shows nothing of the person.
+  await answerContext(page);
+  await answerOne(page);
+  await page.locator('article.item').waitFor();
+  await backToBorne('after Back, before Forward');
+  await page.goForward();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère');
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('article.item').count(), 0, 'Forward does not bring the question back');
+  await waitForEmptyStores(page, 'after Forward');
+
+  // A reload keeps the person's test (a pull to refresh), and the idle watch is
+  // armed at once: with nobody touching the screen, it is wiped.
+  await page.goto(new URL('/?idle=2&countdown=2', server.url).href);
+  assert.equal(await waitForApp(page), 'Repère');
+  await answerContext(page);
+  const shown = await answerOne(page);
+  await page.locator('article.item').waitFor();
+  const question = await page.locator('article.item').getAttribute('data-item');
+  assert.notEqual(question, shown);
+  await page.reload();
+  await page.locator(`article.item[data-item="${question}"]`).waitFor();
+  await page.getByRole('heading', { name: 'Voulez-vous continuer ?' }).waitFor({ timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère', null, {
+    timeout: 15_000,
+  });
+  await waitForEmptyStores(page, 'after the idle wipe of a reloaded test');
+
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
+  await context.close();
+});
+
 test("the service worker's offline copy of the page follows pairing and unpairing", async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
   /** The page the worker would serve offline: `true` if in kiosk mode, `null` if none yet. */
   const offlineCopyIsKiosk = () =>
     page.evaluate(async () => {
-      const copy = await (await caches.open('repere-shell-v1')).match('/');
+      const shell = (await caches.keys()).find((name) => name.startsWith('repere-shell-'));
+      const copy = shell ? await (await caches.open(shell)).match('/') : null;
       return copy ? (await copy.text()).includes('<meta name="repere-mode" content="kiosk">') : null;
     });
   // Polled from here: `waitForFunction` does not wait for a promise the page returns.

@@ -141,7 +141,7 @@ test('kiosk: before the test it says what is kept; offline, its result still sho
   await screenshot(page, 'places-kiosk-welcome');
   // The kiosk keeps its structure's places.
   await page.waitForFunction(async () => {
-    const cache = await caches.open('repere-shell-places');
+    const cache = await caches.open('repere-places');
     const kept = await cache.match('/api/kiosk/places');
     return kept ? (await kept.json()).places.length > 0 : false;
   });

@@ -213,7 +213,7 @@ for (const [index, person] of persons.entries()) {
     // Each item: the one the native test predicted, answered through its driver.
     for (const [k, step] of person.items.entries()) {
       const item = page.locator('article.item');
-      await page.locator('article.item .progress', { hasText: new RegExp(`^Question ${k + 1}$`) }).waitFor();
+      await page.locator('article.item .progress', { hasText: new RegExp(`^Question ${k + 1}\\b`) }).waitFor();
       assert.equal(await item.getAttribute('data-item'), step.id, `${label}: item ${k + 1}`);
       assert.equal(await item.getAttribute('data-type'), step.type);
       if (!seen.has(step.type)) {
@@ -226,7 +226,7 @@ for (const [index, person] of persons.entries()) {
       await page.waitForFunction(
         (n) =>
           document.querySelector('main h1')?.textContent === 'Votre résultat' ||
-          document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n}`,
+          new RegExp(`^Question ${n}\\b`).test(document.querySelector('article.item .progress')?.textContent.trim() ?? ''),
         k + 2,
       );
     }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer, startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
 import { assertClean } from './lib/checks.mjs';
 import { openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
+import { takeTest } from './lib/person.mjs';
 import {
   LAYOUTS,
   waitForApp,
@@ -39,7 +40,9 @@ test('welcome screen: what will happen, a large « Commencer », settings; zero 
   await page.goto(server.url);
   assert.equal(await waitForApp(page), 'Repère');
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
-  await page.getByText(/^Une dizaine de questions, environ 10\sminutes, sans chronomètre\.$/).waitFor();
+  // What it says of the length is what the session rules do (items/data/referentiel.toml).
+  await page.getByText(/^Entre \d+ et \d+\squestions\. Le test s'arrête dès qu'il en sait assez\.$/).waitFor();
+  await page.getByText(/^Pas de chronomètre\. Le test dure \d+\sminutes au plus\.$/).waitFor();
   const start = page.getByRole('button', { name: 'Commencer' });
   const box = await start.boundingBox();
   assert.ok(box.height >= 64 && box.width >= 200, `« Commencer » is large (${box.width}x${box.height})`);
@@ -146,7 +149,7 @@ test('read aloud: « Écouter » reads the screen in French, slower, and stops o
   assert.equal(spoken.length, 1);
   assert.equal(spoken[0].lang, 'fr-FR');
   assert.ok(Math.abs(spoken[0].rate - 0.85) < 1e-6, `rate ${spoken[0].rate}`);
-  assert.match(spoken[0].text, /Une dizaine de questions/);
+  assert.match(spoken[0].text, /Entre \d+ et \d+ questions/);
   // While it speaks, the same button stops it.
   await page.getByRole('button', { name: 'Arrêter' }).click();
   assert.ok((await page.evaluate(() => window.__cancelled)) >= 1);
@@ -169,7 +172,7 @@ test('read aloud: « Écouter » reads the screen in French, slower, and stops o
   await context.close();
 });
 
-test('read aloud: hidden without a French voice, shown when one arrives late', async () => {
+test('read aloud without a French voice: the recorded voice; hidden only when it is missing too; a voice arriving late is used', async () => {
   for (const [label, options] of [
     ['no speech synthesis', { absent: true }],
     ['no voice', { voices: [] }],
@@ -179,21 +182,36 @@ test('read aloud: hidden without a French voice, shown when one arrives late', a
     await stubSpeech(context, options);
     await page.goto(server.url);
     await waitForApp(page);
-    await page.waitForTimeout(300);
-    assert.equal(await page.getByRole('button', { name: 'Écouter' }).count(), 0, `${label}: no « Écouter »`);
+    await page.getByRole('button', { name: 'Écouter' }).waitFor({ timeout: 5000 });
     assert.equal(
-      await page.getByText('Lire chaque écran à voix haute').count(),
-      0,
-      `${label}: no read-aloud setting`,
+      await page.locator('main').getByText('Lire chaque écran à voix haute').count(),
+      1,
+      `${label}: the read-aloud setting`,
     );
     assertClean(problems);
+    await context.close();
+  }
+  // Neither a French voice nor the list of recorded clips: nothing offered.
+  {
+    const { context, page, problems } = await openPage(browser);
+    await stubSpeech(context, { voices: [] });
+    await page.route('**/precache.txt', (route) => route.fulfill({ status: 404, body: '' }));
+    await page.goto(server.url);
+    await waitForApp(page);
+    await page.waitForTimeout(500);
+    assert.equal(await page.getByRole('button', { name: 'Écouter' }).count(), 0, 'no « Écouter »');
+    assert.equal(await page.getByText('Lire chaque écran à voix haute').count(), 0, 'no read-aloud setting');
+    assertClean(problems, /status of 404/);
     await context.close();
   }
   const { context, page, problems } = await openPage(browser);
   await stubSpeech(context, { voices: [], lateVoices: [{ lang: 'fr_FR', name: 'Française' }], lateAfterMs: 600 });
   await page.goto(server.url);
   await waitForApp(page);
-  await page.getByRole('button', { name: 'Écouter' }).waitFor({ timeout: 5000 });
+  // Once the French voice has arrived, « Écouter » speaks with it.
+  await page.waitForTimeout(900);
+  await page.getByRole('button', { name: 'Écouter' }).click();
+  await page.waitForFunction(() => window.__spoken.length === 1);
   assertClean(problems);
   await context.close();
 });
@@ -229,9 +247,9 @@ async function assertWiped(page) {
   assert.deepEqual(traces.databases, [], 'no IndexedDB database');
   assert.equal(traces.cookie, '', 'no cookie');
   assert.deepEqual(
-    traces.caches.filter((c) => !c.startsWith('repere-shell')),
+    traces.caches.filter((c) => !c.startsWith('repere-shell') && c !== 'repere-places'),
     [],
-    'only the app shell cache is kept',
+    "only the app shell's caches and the structure's places are kept",
   );
   const text = await page.evaluate(() => document.body.innerText);
   assert.ok(!text.includes('Quelques questions sur vous'), 'no screen of the previous person');
@@ -294,6 +312,56 @@ test('kiosk: « Terminer » wipes everything at once', async () => {
   await context.close();
 });
 
+test('kiosk: the idle wipe from the result screen, time jumping ahead, raises no error', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
+  await context.route('**/api/results', (route) =>
+    route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ code: 'K7M4-QX2P' }) }),
+  );
+  // A controlled clock: time flows as usual until it is made to jump.
+  await context.clock.install();
+  await page.goto(`${server.url}?mode=kiosk&idle=20&countdown=10`);
+  await waitForApp(page);
+  await takeTest(page);
+  await page.locator('.result-code', { hasText: 'K7M4-QX2P' }).waitFor({ timeout: 15_000 });
+  // Nobody touches the screen: the question, its countdown, the wipe, the next
+  // welcome screen, with every timer of the result screen due at once.
+  await context.clock.fastForward(21_000);
+  await page.getByRole('dialog', { name: 'Voulez-vous continuer ?' }).waitFor();
+  for (let i = 0; i < 12; i += 1) await context.clock.runFor(1_000);
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Repère', null, {
+    timeout: 15_000,
+  });
+  await context.clock.runFor(5_000);
+  assert.ok(!(await page.locator('body').innerText()).includes('K7M4-QX2P'), 'nothing of the person');
+  assert.deepEqual(problems.pageErrors, [], 'no error in the page');
+  assert.deepEqual(problems.consoleErrors, [], 'no error in the console');
+  await context.close();
+});
+
+test('a slow network: the page says it is loading before the app runs, and the app replaces it', async () => {
+  const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.kiosk });
+  // The app's code arrives three seconds late, as on a slow mobile network.
+  let release;
+  const late = new Promise((resolve) => {
+    release = resolve;
+  });
+  await context.route('**/*_bg.wasm', async (route) => {
+    await late;
+    await route.continue();
+  });
+  await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+  const loading = page.locator('#chargement');
+  await loading.waitFor({ state: 'visible', timeout: 5_000 });
+  assert.match((await loading.innerText()).replace(/\s+/g, ' '), /Chargement en cours\. Un instant, s'il vous plaît\./);
+  const results = await audit(page, 'page loading');
+  assert.deepEqual(results.violations, []);
+  release();
+  assert.equal(await waitForApp(page), 'Repère');
+  assert.equal(await page.locator('#chargement').count(), 0, 'the app removed the loading message');
+  assertClean(problems);
+  await context.close();
+});
+
 test('kiosk mode from the deployment: <meta name="repere-mode" content="kiosk">', async () => {
   const { context, page, problems } = await openPage(browser);
   await context.route(
@@ -328,7 +396,9 @@ test('offline: a test started online goes on offline, and a reload still shows t
       if (!navigator.serviceWorker.controller) return false;
       const registration = await navigator.serviceWorker.ready;
       if (registration.active?.state !== 'activated') return false;
-      const cache = await caches.open('repere-shell-v1');
+      const shell = (await caches.keys()).find((name) => name.startsWith('repere-shell-'));
+      if (!shell) return false;
+      const cache = await caches.open(shell);
       const paths = (await cache.keys()).map((r) => new URL(r.url).pathname);
       return ['/', '.wasm', '.js', '.css', '.woff2'].every((end) => paths.some((p) => p.endsWith(end)));
     });

@@ -178,22 +178,31 @@ test('mediator: CSV and JSON exports, with the filters of the list', async () =>
   assert.ok(text.includes('\r\n'), 'CRLF line ends');
   let rows = parseCsv(text).filter((r) => r.length > 1);
   const header = rows[0];
-  assert.deepEqual(header.slice(0, 3), ['Code', 'Date', 'Prénom ou initiales']);
+  assert.deepEqual(header.slice(0, 5), ['Code', 'Date', 'Heure', 'Prénom ou initiales', 'Lieu du test']);
   assert.ok(header.includes("Classe d'autonomie") && header.includes('Orientation'), header.join(';'));
+  assert.ok(header.includes('Questions posées') && header.includes('Réponses « Je ne sais pas »'), header.join(';'));
+  assert.ok(!header.includes('Passé') && !header.includes('Questions passées'), 'no ambiguous « passé »');
+  assert.ok(!header.some((h) => h.includes('θ')), 'no θ in the trainer\'s export');
+  assert.ok(header.some((h) => h.startsWith('Contexte : ')), 'the context answers');
   assert.ok(header.some((h) => h.startsWith('Domaine : ')) && header.some((h) => h.startsWith('Compétence : ')));
   const body = rows.slice(1);
   assert.equal(body.length, PEOPLE.length, 'one row per profile');
   for (const row of body) {
     assert.equal(row.length, header.length, 'every row has every column');
     assert.match(row[1], /^\d{2}\/\d{2}\/\d{4}$/, `date DD/MM/YYYY: ${row[1]}`);
+    assert.match(row[2], /^\d{2}:\d{2}$/, `time HH:MM: ${row[2]}`);
+    assert.equal(row[4], 'Au guichet');
   }
   assert.deepEqual(new Set(body.map((r) => r[0])), new Set(seeded.map((s) => s.code)));
-  assert.ok(body.some((r) => r[2] === 'Aïcha'), 'accents survive');
-  assert.ok(body.some((r) => r[2] === "'=Gaëlle"), 'a typed cell starting with = is defused');
+  const person = header.indexOf('Prénom ou initiales');
+  assert.ok(body.some((r) => r[person] === 'Aïcha'), 'accents survive');
+  assert.ok(body.some((r) => r[person] === "'=Gaëlle"), 'a typed cell starting with = is defused');
   const classColumn = header.indexOf("Classe d'autonomie");
+  const dontKnow = header.indexOf('Réponses « Je ne sais pas »');
   for (const s of seeded) {
     const row = body.find((r) => r[0] === s.code);
     assert.equal(row[classColumn], s.profile.class.label, `class of ${s.code}`);
+    assert.equal(row[dontKnow], String(s.skipped), `« Je ne sais pas » of ${s.code}`);
   }
 
   // With a filter: the links carry it, the file holds only those profiles.
@@ -214,6 +223,103 @@ test('mediator: CSV and JSON exports, with the filters of the list', async () =>
   const list = Array.isArray(json) ? json : json.profiles;
   assert.ok(Array.isArray(list), 'a list of profiles');
   assert.deepEqual(new Set(list.map((p) => p.code)), new Set(expected));
+  assert.ok(list.every((p) => p.place.label === 'Au guichet' && p.theta === undefined));
+
+  // The technical export: the same filters, θ and its SE, no first name.
+  const technical = page.getByRole('link', { name: 'Export technique (CSV)' });
+  assert.equal(await technical.getAttribute('href'), `/api/export/technical?format=csv&orientation=${orientation}`);
+  [download] = await Promise.all([page.waitForEvent('download'), technical.click()]);
+  assert.match(download.suggestedFilename(), /^repere-technique-\d{4}-\d{2}-\d{2}\.csv$/);
+  bytes = readFileSync(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark');
+  text = bytes.subarray(3).toString('utf8');
+  rows = parseCsv(text).filter((r) => r.length > 1);
+  const theta = rows[0].indexOf('Estimation θ (logits)');
+  assert.ok(theta > 0 && rows[0].includes('Erreur type de θ'), rows[0].join(';'));
+  assert.ok(!rows[0].includes('Prénom ou initiales') && !text.includes('Aïcha'), 'no first name');
+  assert.deepEqual(new Set(rows.slice(1).map((r) => r[0])), new Set(expected));
+  for (const row of rows.slice(1)) {
+    const s = seeded.find((x) => x.code === row[0]);
+    assert.ok(Math.abs(Number(row[theta].replace(',', '.')) - s.theta) <= 5e-4, `θ of ${s.code}`);
+  }
+  await checkScreen(page, 'mediator, list with the technical export');
+  assertClean(problems, REFUSALS);
+  await context.close();
+});
+
+test('mediator: the address keeps the filters and the opened profile; Back, Forward and reload', async () => {
+  const { context, page, problems } = await openList();
+  const path = () => new URL(page.url()).pathname + new URL(page.url()).search;
+  const orientationSelect = page.getByLabel('Orientation');
+  assert.equal(path(), '/mediateur');
+
+  // A filter applied: in the address, a new history entry.
+  const orientation = seeded[4].profile.orientation.modality.id;
+  const expected = seeded.filter((s) => s.profile.orientation.modality.id === orientation).map((s) => s.code);
+  await orientationSelect.selectOption(orientation);
+  await applyFilters(page, expected.length);
+  assert.equal(path(), `/mediateur?orientation=${orientation}`);
+
+  // Reload: the same filter, in the form and in the list.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Profils de votre structure' }).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('table.profiles-table tbody tr').length === n, expected.length);
+  assert.deepEqual(new Set(await rowCodes(page)), new Set(expected), 'reload keeps the filter');
+  assert.equal(await orientationSelect.inputValue(), orientation);
+  await checkScreen(page, 'mediator, filtered list after a reload');
+
+  // A profile opened: its code in the address.
+  const code = (await rowCodes(page))[0];
+  const person = seeded.find((s) => s.code === code).person;
+  const heading = person ? `Résultat de ${person}` : 'Résultat du test';
+  await page.getByRole('button', { name: `Ouvrir le profil ${code}` }).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  assert.equal(path(), `/mediateur?orientation=${orientation}&profil=${code}`);
+
+  // Back: the filtered list, inside the app, the focus on the row's button.
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Profils de votre structure' }).waitFor();
+  assert.equal(path(), `/mediateur?orientation=${orientation}`);
+  await page.waitForFunction((n) => document.querySelectorAll('table.profiles-table tbody tr').length === n, expected.length);
+  assert.deepEqual(new Set(await rowCodes(page)), new Set(expected), 'Back keeps the filter');
+  assert.equal(await orientationSelect.inputValue(), orientation);
+  await waitForFocus(page, `open-${code}`);
+  await checkScreen(page, 'mediator, filtered list after Back');
+
+  // Forward: the profile again; reload: still the profile.
+  await page.goForward();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  assert.equal(path(), `/mediateur?orientation=${orientation}&profil=${code}`);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await checkScreen(page, 'mediator, profile after a reload');
+
+  // « Retour à la liste » is Back: the filtered list, and the entry before it is
+  // the list without filters.
+  await page.getByRole('button', { name: 'Retour à la liste' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Profils de votre structure' }).waitFor();
+  assert.equal(path(), `/mediateur?orientation=${orientation}`);
+  await page.waitForFunction((n) => document.querySelectorAll('table.profiles-table tbody tr').length === n, expected.length);
+  await page.goBack();
+  assert.equal(path(), '/mediateur');
+  await page.waitForFunction((n) => document.querySelectorAll('table.profiles-table tbody tr').length === n, PEOPLE.length);
+  assert.equal(await orientationSelect.inputValue(), '', 'the form follows Back');
+
+  // A profile's address opened directly: « Retour à la liste » shows the list in
+  // place of it.
+  await page.goto(new URL(`/mediateur?profil=${seeded[1].code}`, server.url).href);
+  await page.getByRole('heading', { level: 1, name: 'Résultat de Bruno' }).waitFor();
+  await page.getByRole('button', { name: 'Retour à la liste' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Profils de votre structure' }).waitFor();
+  assert.equal(path(), '/mediateur');
+
+  // The sessions tab has its address too; Back returns to the list.
+  await page.getByRole('button', { name: 'Préparer des séances' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Préparer des séances' }).waitFor();
+  assert.equal(path(), '/mediateur?vue=seances');
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Profils de votre structure' }).waitFor();
+  assert.equal(path(), '/mediateur');
   assertClean(problems, REFUSALS);
   await context.close();
 });

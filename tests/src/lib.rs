@@ -527,19 +527,31 @@ pub fn assessor() -> &'static repere_items::assessment::Assessor<'static> {
 /// proposes is answered with `respond(k, item)`, `k` its position.
 pub fn answer_log(
     id: &str,
-    mut respond: impl FnMut(usize, &repere_items::BankItem) -> repere_items::Response,
+    respond: impl FnMut(usize, &repere_items::BankItem) -> repere_items::Response,
 ) -> Value {
-    use repere_items::assessment::{ContextAnswer, Mode, MAX_SEED};
-    let context: Vec<ContextAnswer> = bank()
+    let first: Vec<(&str, &str)> = bank()
         .context
         .questions
         .iter()
         .take(1)
-        .filter_map(|q| {
-            q.answers.first().map(|a| ContextAnswer {
-                question: q.id.clone(),
-                answer: a.id.clone(),
-            })
+        .filter_map(|q| q.answers.first().map(|a| (q.id.as_str(), a.id.as_str())))
+        .collect();
+    answer_log_in_context(id, &first, respond)
+}
+
+/// [`answer_log`] with the context answers `context` (`(question, answer)` ids, in
+/// the order given).
+pub fn answer_log_in_context(
+    id: &str,
+    context: &[(&str, &str)],
+    mut respond: impl FnMut(usize, &repere_items::BankItem) -> repere_items::Response,
+) -> Value {
+    use repere_items::assessment::{ContextAnswer, Mode, MAX_SEED};
+    let context: Vec<ContextAnswer> = context
+        .iter()
+        .map(|(question, answer)| ContextAnswer {
+            question: (*question).to_string(),
+            answer: (*answer).to_string(),
         })
         .collect();
     let seed = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {

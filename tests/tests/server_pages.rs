@@ -70,3 +70,38 @@ fn without_a_staff_page_every_path_gets_index_html() {
         assert!(page(&server, path).0.contains("<p>self-test</p>"), "{path}");
     }
 }
+
+/// The item bank the app fetches at start: the embedded bank's delivered form,
+/// under the name the app's build computes from the same bytes, cached for ever;
+/// another name is 404.
+#[test]
+fn the_item_bank_is_served_under_the_hash_of_its_bytes() {
+    let files: [(&str, &[u8]); 1] = [("index.html", INDEX.as_bytes())];
+    let server = Server::start_with_dist(&[], &files);
+    let bytes = repere_e2e::bank()
+        .for_delivery()
+        .to_compact()
+        .expect("encodes");
+    let name = repere_items::delivery_file_name(&bytes);
+    let r = server.client().get(&format!("/bank/{name}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.body == bytes,
+        "{} bytes served, {} expected",
+        r.body.len(),
+        bytes.len()
+    );
+    assert_eq!(
+        r.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+    let decoded = repere_items::Bank::from_compact(&r.body).expect("decodes");
+    assert_eq!(
+        decoded.live_items().count(),
+        repere_e2e::bank().live_items().count()
+    );
+    let other = server.client().get("/bank/bank-0123456789abcdef.bin");
+    assert_eq!(other.status, 404);
+    assert_eq!(other.header("cache-control"), Some("no-store"));
+}

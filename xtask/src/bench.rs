@@ -27,6 +27,7 @@ pub fn run(tools: &Tools, args: &[String]) -> Result<(), String> {
         .run()?;
     calibration_vs_girth(tools)?;
     session_vs_catsim(tools)?;
+    live_test_validation(tools)?;
     session_step_wasm(tools)?;
     server_submissions_and_export(tools)?;
     web_app_weight_and_first_paint(tools)
@@ -61,6 +62,37 @@ fn server_submissions_and_export(tools: &Tools) -> Result<(), String> {
         .current_dir(&root)
         .envs(tools.env())
         .run()
+}
+
+/// The live test on simulated persons: `repere validate --full` in agent and kiosk
+/// modes, 10,000 persons from N(−1, 1) each, seed 1: the table (length, cap,
+/// precision, class and orientation right and on a retest, first items, exposure,
+/// context, guessing, perturbed difficulties), with the targets in
+/// `items/README.md` ("Validation"). Figures of the test, not of the machine: only the
+/// run's seconds depend on it.
+fn live_test_validation(tools: &Tools) -> Result<(), String> {
+    step("The live test on simulated persons (repere validate --full, agent and kiosk)");
+    let root = root();
+    let bin = crate::build_server(tools, true)?;
+    for mode in ["agent", "kiosk"] {
+        Cmd::new(&bin)
+            .args([
+                "validate",
+                "--mode",
+                mode,
+                "--persons",
+                "10000",
+                "--seed",
+                "1",
+            ])
+            .arg("--full")
+            .arg("--out")
+            .arg(root.join("bench-out").join(format!("validate-{mode}")))
+            .current_dir(&root)
+            .envs(tools.env())
+            .run()?;
+    }
+    Ok(())
 }
 
 /// Calibration: Repère's EM against girth's MML on one complete 2PL data set

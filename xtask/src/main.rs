@@ -12,6 +12,7 @@ use std::time::Instant;
 mod bench;
 mod run;
 mod setup;
+mod voice;
 
 use run::{Cmd, Tally};
 
@@ -21,10 +22,14 @@ usage: cargo xtask <command> [options]
 commands:
   setup              install the tools the build and the tests need (idempotent)
   build              set-up, then the release build of the web app into dist/
-                     (two pages: index.html, the self-test; staff.html, the staff)
+                     (two pages: index.html, the self-test; staff.html, the staff;
+                     the recorded voice, the service worker's precache list)
   serve [--port N] [--data DIR]
                      set-up, build, then start the `repere` server on 127.0.0.1
   test               set-up, then every test: native, wasm in Chromium, end-to-end
+  test browser [NAME...]
+                     set-up, build, then only the browser tests (all, or the files
+                     tests/browser/NAME.test.mjs): for working on the app
   bench [web]        set-up, then the benchmarks, with ratios against baselines
                      (`web`: only the web app's weight and first paint)
 ";
@@ -40,7 +45,11 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "build" => setup::run().and_then(|tools| build_app(&tools)),
         "serve" => serve(rest),
-        "test" => test(),
+        "test" => match rest.split_first() {
+            None => test(),
+            Some((part, names)) if part == "browser" => test_browser(names),
+            Some((other, _)) => Err(format!("unknown test part `{other}`\n{USAGE}")),
+        },
         "bench" => setup::run().and_then(|tools| bench::run(&tools, rest)),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
@@ -72,8 +81,10 @@ pub fn step(message: &str) {
 /// wasm bundles (ARCHITECTURE.md, app). `app/index.html` (the self-test bundle, with
 /// the fonts, pictures and `sw.js`) goes straight into `dist/`; `app/staff.html` (the
 /// staff bundle) is built into `target/trunk-staff/` (Trunk empties its output
-/// folder), and its files join `dist/`. Then the self-test bundle is checked to hold
-/// no staff code.
+/// folder), and its files join `dist/`. Then the recorded voice goes into
+/// `dist/voice/`, the precache list into `dist/precache.txt` and its stamp into
+/// `dist/sw.js` (`voice.rs`), and the self-test bundle is checked to hold no staff
+/// code.
 fn build_app(tools: &setup::Tools) -> Result<(), String> {
     step("Building the web app (Trunk, release, offline): the self-test page into dist/");
     Cmd::new(&tools.trunk)
@@ -107,6 +118,9 @@ fn build_app(tools: &setup::Tools) -> Result<(), String> {
             ));
         }
     }
+    voice::record(tools, &dist)?;
+    let (listed, stamp) = voice::write_precache(&dist)?;
+    println!("    dist/precache.txt: {listed} pictures and clips; dist/sw.js stamped {stamp}");
     check_bundles(
         &target_dir()
             .join("wasm32-unknown-unknown")
@@ -283,8 +297,47 @@ fn test() -> Result<(), String> {
     setup::remove_wasm_test_tmp();
     wasm_tests?;
 
-    build_app(&tools)?;
-    let bin = build_server(&tools, false)?;
+    run_browser_tests(&tools, &[], &mut tally)?;
+
+    println!(
+        "\nxtask test: all suites ran in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        return Err(format!("{} test(s) failed", tally.failed));
+    }
+    Ok(())
+}
+
+/// `cargo xtask test browser [NAME...]`: the build, then only the browser tests
+/// (every file, or `tests/browser/NAME.test.mjs` for each NAME).
+fn test_browser(names: &[String]) -> Result<(), String> {
+    let tools = setup::run()?;
+    let mut tally = Tally::default();
+    run_browser_tests(&tools, names, &mut tally)?;
+    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    if tally.failed > 0 {
+        return Err(format!("{} test(s) failed", tally.failed));
+    }
+    Ok(())
+}
+
+/// Builds the app, the server and the helpers, then runs the browser test files
+/// (all of them when `names` is empty).
+fn run_browser_tests(
+    tools: &setup::Tools,
+    names: &[String],
+    tally: &mut Tally,
+) -> Result<(), String> {
+    build_app(tools)?;
+    let bin = build_server(tools, false)?;
     step("Building the browser tests' helpers (`repere-sample-log`, `repere-scripted`)");
     Cmd::new("cargo")
         .args([
@@ -306,8 +359,17 @@ fn test() -> Result<(), String> {
     let browser_dir = root().join("tests").join("browser");
     let mut node = Cmd::new(&tools.node);
     node.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
-    for file in browser_test_files(&browser_dir)? {
-        node.arg(file);
+    let files = browser_test_files(&browser_dir)?;
+    for name in names {
+        let file = format!("{name}.test.mjs");
+        if !files.contains(&file) {
+            return Err(format!("no browser test file tests/browser/{file}"));
+        }
+    }
+    for file in files {
+        if names.is_empty() || names.iter().any(|n| format!("{n}.test.mjs") == file) {
+            node.arg(file);
+        }
     }
     node.current_dir(&browser_dir)
         .envs(tools.env())
@@ -316,19 +378,7 @@ fn test() -> Result<(), String> {
         .env("REPERE_SCRIPTED", scripted.display().to_string())
         .env("REPERE_DIST", root().join("dist").display().to_string())
         .env("CHROMIUM", tools.chromium.display().to_string())
-        .run_counting(&mut tally)?;
-
-    println!(
-        "\nxtask test: all suites ran in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    if tally.passed == 0 {
-        return Err("no test ran".into());
-    }
-    println!("summary: {} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        return Err(format!("{} test(s) failed", tally.failed));
-    }
+        .run_counting(tally)?;
     Ok(())
 }
 

@@ -1,10 +1,11 @@
 //! `message`: an SMS or an e-mail to judge. Touching a link in the message, or one
-//! of the decisions under it, is the answer (one decision, like in real life).
+//! of the decisions under it, chooses the answer (one decision, like in real
+//! life); the person may choose another, then « Valider ma réponse » confirms.
 
 use leptos::prelude::*;
-use repere_items::{BankItem, Channel, MessageScene, Response};
+use repere_items::{BankItem, Channel, MessageScene};
 
-use super::Recorder;
+use super::{is_tap_draft, tap_draft, Draft};
 use crate::bank::dom_id;
 
 /// The message simulation.
@@ -12,13 +13,10 @@ use crate::bank::dom_id;
 pub fn MessageSim(
     item: &'static BankItem,
     scene: &'static MessageScene,
-    recorder: Recorder,
-    commit: Callback<Response>,
+    draft: Draft,
 ) -> impl IntoView {
-    let decide = move |target: &str| {
-        recorder.tap(target);
-        commit.run(recorder.response());
-    };
+    let decide = move |target: &str| draft.set(Some(tap_draft(target)));
+    let chosen = move |target: &'static str| move || is_tap_draft(&draft.get(), target);
     let paragraphs = scene
         .body
         .split("\n\n")
@@ -32,7 +30,13 @@ pub fn MessageSim(
         .map(|link| {
             view! {
                 <p>
-                    <button type="button" class="sim-link" on:click=move |_| decide(&link.id)>
+                    <button
+                        type="button"
+                        class="sim-link"
+                        class:chosen=chosen(&link.id)
+                        aria-pressed=move || chosen(&link.id)().to_string()
+                        on:click=move |_| decide(&link.id)
+                    >
                         {link.text.clone()}
                     </button>
                 </p>
@@ -71,7 +75,13 @@ pub fn MessageSim(
         .map(|choice| {
             view! {
                 <li>
-                    <button type="button" class="decision" on:click=move |_| decide(&choice.id)>
+                    <button
+                        type="button"
+                        class="decision"
+                        class:chosen=chosen(&choice.id)
+                        aria-pressed=move || chosen(&choice.id)().to_string()
+                        on:click=move |_| decide(&choice.id)
+                    >
                         {choice.label.clone()}
                     </button>
                 </li>
@@ -101,5 +111,29 @@ pub fn MessageSim(
         <ul class="decisions" aria-labelledby=decisions_id>
             {choices}
         </ul>
+        <ChosenLine scene draft />
+    }
+}
+
+/// What the person chose, said in words under the decisions (a link touched in the
+/// message is chosen too, and would be easy to miss).
+#[component]
+fn ChosenLine(scene: &'static MessageScene, draft: Draft) -> impl IntoView {
+    let text = move || {
+        let d = draft.get();
+        if let Some(l) = scene.links.iter().find(|l| is_tap_draft(&d, &l.id)) {
+            Some(format!("Votre choix : ouvrir le lien {}.", l.text))
+        } else {
+            scene
+                .choices
+                .iter()
+                .find(|c| is_tap_draft(&d, &c.id))
+                .map(|c| format!("Votre choix : {}.", c.label.trim_end_matches('.')))
+        }
+    };
+    view! {
+        <p class="chosen-line" aria-live="polite">
+            {move || text().unwrap_or_default()}
+        </p>
     }
 }

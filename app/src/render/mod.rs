@@ -2,11 +2,13 @@
 //!
 //! [`ItemView`] draws an item of the bank and hands back a
 //! [`repere_items::Response`]: it never scores (the session does, with
-//! [`repere_items::score`]). Questions (`single`, `multiple`, `hotspot`,
-//! `ordering`, `text`) keep a draft response confirmed with « Valider »;
-//! simulations record the person's actions and end with « J'ai fini », except the
-//! one-decision simulations (`message`, `search`), where a tap is the answer.
-//! « Je ne sais pas » is always there and answers [`Response::Skip`].
+//! [`repere_items::score`]). Every item is answered the same way: choose, then
+//! « Valider ma réponse », and until then the person may change their mind. Questions
+//! (`single`, `multiple`, `hotspot`, `ordering`, `text`) and the one-decision
+//! simulations (`message`, `search`: the tap chosen last is the decision) keep a
+//! draft response; the other simulations record the person's actions, which
+//! « Valider ma réponse » sends. « Je ne sais pas » is always there and answers
+//! [`Response::Skip`].
 
 use leptos::prelude::*;
 use repere_items::{Action, BankItem, Body, Response, MAX_ACTIONS};
@@ -25,7 +27,7 @@ mod phone;
 mod search;
 mod text;
 
-/// The response being built, before « Valider ».
+/// The response being built, before « Valider ma réponse ».
 pub type Draft = RwSignal<Option<Response>>;
 
 /// The actions of a simulation, in order.
@@ -68,15 +70,25 @@ pub fn picture_src(file: &str) -> String {
     format!("/pictures/{file}")
 }
 
-/// What kind of confirmation the item takes.
+/// What « Valider ma réponse » sends.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Confirm {
-    /// « Valider » sends the draft.
-    Validate,
-    /// « J'ai fini » sends the recorded actions.
-    Finish,
-    /// The answer is a tap in the scene: no confirmation button.
-    Tap,
+    /// The draft (nothing chosen yet: a hint).
+    Draft,
+    /// The recorded actions of a simulation.
+    Actions,
+}
+
+/// The draft of a one-decision simulation: one tap on `target`.
+pub fn tap_draft(target: &str) -> Response {
+    Response::Actions(vec![Action::Tap {
+        target: target.to_string(),
+    }])
+}
+
+/// Whether the draft is one tap on `target` (the decision chosen).
+pub fn is_tap_draft(draft: &Option<Response>, target: &str) -> bool {
+    matches!(draft, Some(Response::Actions(a)) if matches!(a.as_slice(), [Action::Tap { target: t }] if t == target))
 }
 
 /// An item of the bank, with « Écouter »'s text, its pictures, its answer area and
@@ -104,16 +116,15 @@ pub fn ItemView(
             on_response.run(response);
         }
     };
-    let commit = Callback::new(move |r: Response| send(r));
-
     let confirm = match item.body {
         Body::Single { .. }
         | Body::Multiple { .. }
         | Body::Hotspot { .. }
         | Body::Ordering { .. }
-        | Body::Text { .. } => Confirm::Validate,
-        Body::Mailbox { .. } | Body::Form { .. } | Body::Settings { .. } => Confirm::Finish,
-        Body::Message { .. } | Body::Search { .. } => Confirm::Tap,
+        | Body::Text { .. }
+        | Body::Message { .. }
+        | Body::Search { .. } => Confirm::Draft,
+        Body::Mailbox { .. } | Body::Form { .. } | Body::Settings { .. } => Confirm::Actions,
     };
     // Once something is chosen, the hint goes away.
     Effect::new(move |_| {
@@ -144,21 +155,21 @@ pub fn ItemView(
             view! { <phone::SettingsSim item scene recorder /> }.into_any()
         }
         Body::Message { scene, .. } => {
-            view! { <message::MessageSim item scene recorder commit /> }.into_any()
+            view! { <message::MessageSim item scene draft /> }.into_any()
         }
-        Body::Search { scene, .. } => {
-            view! { <search::SearchSim item scene recorder commit /> }.into_any()
-        }
+        Body::Search { scene, .. } => view! { <search::SearchSim item scene draft /> }.into_any(),
     };
 
-    let validate = move |_| match draft.get_untracked() {
-        Some(r) => send(r),
-        None => {
-            hint.set(true);
-            state.announce("Choisissez une réponse. Ou touchez « Je ne sais pas ».");
-        }
+    let validate = move |_| match confirm {
+        Confirm::Actions => send(recorder.response()),
+        Confirm::Draft => match draft.get_untracked() {
+            Some(r) => send(r),
+            None => {
+                hint.set(true);
+                state.announce("Choisissez une réponse. Ou touchez « Je ne sais pas ».");
+            }
+        },
     };
-    let finish = move |_| send(recorder.response());
     let skip = move |_| send(Response::Skip);
     let hint_id = dom_id(item, "hint");
     let pictures = item
@@ -183,25 +194,9 @@ pub fn ItemView(
                 "Choisissez une réponse. Ou touchez «\u{a0}Je ne sais pas\u{a0}»."
             </p>
             <div class="actions item-actions">
-                {match confirm {
-                    Confirm::Validate => {
-                        view! {
-                            <button type="button" class="button" on:click=validate>
-                                "Valider"
-                            </button>
-                        }
-                            .into_any()
-                    }
-                    Confirm::Finish => {
-                        view! {
-                            <button type="button" class="button" on:click=finish>
-                                "J'ai fini"
-                            </button>
-                        }
-                            .into_any()
-                    }
-                    Confirm::Tap => ().into_any(),
-                }}
+                <button type="button" class="button" on:click=validate>
+                    "Valider ma réponse"
+                </button>
                 <button type="button" class="button secondary" on:click=skip>
                     "Je ne sais pas"
                 </button>

@@ -1,18 +1,19 @@
-//! `search`: a page of search results. Touching a result's title is the answer.
-//! Advertisements carry the label « Annonce », as real search engines show it.
+//! `search`: a page of search results. Touching a result's title chooses it; the
+//! person may choose another, then « Valider ma réponse » confirms.
+//! Advertisements carry the label « Sponsorisé », as search engines in France show
+//! it (since 2022).
 
 use leptos::prelude::*;
-use repere_items::{BankItem, Response, SearchPage};
+use repere_items::{BankItem, SearchPage};
 
-use super::{icons, Recorder};
+use super::{icons, is_tap_draft, tap_draft, Draft};
 
 /// The search results simulation.
 #[component]
 pub fn SearchSim(
     item: &'static BankItem,
     scene: &'static SearchPage,
-    recorder: Recorder,
-    commit: Callback<Response>,
+    draft: Draft,
 ) -> impl IntoView {
     let _ = item;
     let results = scene
@@ -21,14 +22,13 @@ pub fn SearchSim(
         .map(|result| {
             view! {
                 <li class="search-result">
-                    {result.ad.then(|| view! { <span class="badge ad">"Annonce"</span> })}
+                    {result.ad.then(|| view! { <span class="badge ad">"Sponsorisé"</span> })}
                     <button
                         type="button"
                         class="sim-link result-title"
-                        on:click=move |_| {
-                            recorder.tap(&result.id);
-                            commit.run(recorder.response());
-                        }
+                        class:chosen=move || is_tap_draft(&draft.get(), &result.id)
+                        aria-pressed=move || is_tap_draft(&draft.get(), &result.id).to_string()
+                        on:click=move |_| draft.set(Some(tap_draft(&result.id)))
                     >
                         {result.title.clone()}
                     </button>
@@ -47,11 +47,22 @@ pub fn SearchSim(
                 <p class="search-box">
                     {icons::magnifier()}
                     <span class="visually-hidden">"Recherche : "</span>
-                    {scene.query.clone()}
+                    <span class="search-query">{scene.query.clone()}</span>
                 </p>
                 <h2 class="visually-hidden">"Résultats de la recherche"</h2>
                 <ol class="results">{results}</ol>
             </div>
         </section>
+        <p class="chosen-line" aria-live="polite">
+            {move || {
+                let d = draft.get();
+                scene
+                    .results
+                    .iter()
+                    .find(|r| is_tap_draft(&d, &r.id))
+                    .map(|r| format!("Votre choix : {}.", r.title))
+                    .unwrap_or_default()
+            }}
+        </p>
     }
 }

@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use super::common::focus_soon;
 use crate::offline::{self, Delivery};
 use crate::routes::Screen;
+use crate::spoken;
 use crate::state::AppState;
 use crate::{api, test_run};
 
@@ -40,9 +41,14 @@ pub fn followed_delivery(id: String) -> RwSignal<Delivery> {
     let delivery = RwSignal::new(offline::delivery(&id));
     let handle = set_interval_with_handle(
         move || {
+            // The screen may be gone (its signal disposed) before the interval is
+            // cleared: a tick then does nothing.
+            let Some(shown) = delivery.try_get_untracked() else {
+                return;
+            };
             let now = offline::delivery(&id);
-            if now != delivery.get_untracked() {
-                delivery.set(now);
+            if now != shown {
+                delivery.try_set(now);
             }
         },
         Duration::from_secs(1),
@@ -57,10 +63,7 @@ pub fn followed_delivery(id: String) -> RwSignal<Delivery> {
 #[component]
 pub fn AgentHandBack(screening: String, id: String) -> impl IntoView {
     let state = expect_context::<AppState>();
-    state.read_text.set(
-        "Le test est fini. Merci. Rendez la tablette à l'agent. Il va regarder votre résultat avec vous."
-            .into(),
-    );
+    state.read_text.set(spoken::HAND_BACK.into());
     let delivery = followed_delivery(id);
     // Said once, when the state changes while the screen shows.
     Effect::new(move |previous: Option<Delivery>| {

@@ -18,7 +18,7 @@ mod welcome;
 
 pub use context::ContextScreen;
 pub use hand_back::AgentExit;
-pub use not_found::{NotFound, Unavailable};
+pub use not_found::{BankLoading, BankUnavailable, NotFound, Unavailable};
 pub use pairing::PairingArea;
 pub use preview::Preview;
 pub use print::PrintScreen;

@@ -5,12 +5,14 @@
 
 use leptos::prelude::*;
 use repere_engine::profile::{DomainProfile, Profile};
+use repere_engine::stop::StopReason;
 use repere_items::assessment::Outcome;
 
 use super::hand_back::{followed_delivery, AgentHandBack};
 use crate::offline::Delivery;
 use crate::places::{self, PlacesList};
 use crate::routes::Screen;
+use crate::spoken;
 use crate::state::AppState;
 use crate::{kiosk, test_run};
 
@@ -369,7 +371,7 @@ fn PostcodePlaces(orientation: repere_engine::profile::Orientation) -> impl Into
 
 fn read_text(outcome: &Outcome) -> String {
     let s = &outcome.profile.summary;
-    let mut parts = vec!["Votre résultat.".to_string()];
+    let mut parts = vec![spoken::RESULT.to_string()];
     parts.extend(s.known_sentence.clone());
     parts.extend(s.work_on_sentence.clone());
     parts.push(s.orientation_sentence.clone());
@@ -401,18 +403,34 @@ pub fn ResultScreen() -> impl IntoView {
     } else {
         view! { <PostcodePlaces orientation /> }.into_any()
     };
+    let timed_out = (outcome.stop == Some(StopReason::MaxDuration)).then(|| {
+        let minutes = test_run::assessor()
+            .map(|a| a.session_rules().stop.max_minutes)
+            .unwrap_or(20);
+        view! {
+            <p class="notice">
+                {format!(
+                    "Le test s'est arrêté au bout de {minutes} minutes. Votre résultat compte toutes vos réponses.",
+                )}
+            </p>
+        }
+    });
+    // The summary, the code and « Terminer » come first: on a kiosk they fit the
+    // first screen (the places follow the summary, in its column); the levels by
+    // domain follow.
     view! {
         <div class="screen result">
             <h1 tabindex="-1">"Votre résultat"</h1>
-            <p class="lead">"Merci. Le test est fini."</p>
-            <Summary profile=profile.clone() />
-            {where_to_go}
-            <h2>"Vos niveaux par domaine"</h2>
-            <LevelsChart domains=domains.clone() id="levels" />
-            <LevelsTable domains />
-            <h2>"Pour la suite"</h2>
-            <ResultCode id />
-            <div class="actions">
+            <div class="result-first">
+                <div class="result-summary">
+                    <p class="lead">"Merci. Le test est fini."</p>
+                    {timed_out}
+                    <Summary profile=profile.clone() />
+                    {where_to_go}
+                </div>
+                <div class="result-keep">
+                    <ResultCode id />
+                    <div class="actions">
                 <button type="button" class="button" on:click=move |_| state.go(Screen::Print)>
                     "Version à imprimer"
                 </button>
@@ -423,7 +441,12 @@ pub fn ResultScreen() -> impl IntoView {
                 >
                     "Terminer"
                 </button>
+                    </div>
+                </div>
             </div>
+            <h2>"Vos niveaux par domaine"</h2>
+            <LevelsChart domains=domains.clone() id="levels" />
+            <LevelsTable domains />
         </div>
     }
     .into_any()
@@ -433,9 +456,7 @@ pub fn ResultScreen() -> impl IntoView {
 #[component]
 pub fn NoResult() -> impl IntoView {
     let state = expect_context::<AppState>();
-    state
-        .read_text
-        .set("Il n'y a pas de résultat à montrer.".into());
+    state.read_text.set(spoken::NO_RESULT.into());
     view! {
         <div class="screen">
             <h1 tabindex="-1">"Pas de résultat"</h1>

@@ -618,11 +618,20 @@ impl<'a> Session<'a> {
             *d = c > 0;
             any |= c > 0;
         }
+        let responses = &self.responses;
+        let loglik = |theta: f64| -> f64 {
+            responses
+                .iter()
+                .map(|r| r.item.log_likelihood_unchecked(theta, r.score))
+                .sum()
+        };
         self.finished = self.plan.config.stop.check(&StopInput {
             items: self.log.len(),
             elapsed_ms: self.elapsed_ms,
             any_available: any,
             se: self.estimate.se,
+            theta: self.estimate.theta,
+            loglik: &loglik,
             given_per_domain: &self.given_per_domain,
             domain_available: &self.domain_available,
             domain_se: &self.domain_se,

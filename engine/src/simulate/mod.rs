@@ -22,7 +22,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use report::{BinRow, ClassRow, SimulationReport};
+pub use report::{nice_ceiling, BinRow, Chart, ClassRow, SimulationReport};
 
 use crate::bank::Bank;
 use crate::irt::Item;

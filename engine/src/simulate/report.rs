@@ -372,8 +372,8 @@ impl SimulationReport {
     }
 }
 
-/// 1, 2 or 5 times a power of ten, at or above `v`.
-fn nice_ceiling(v: f64) -> f64 {
+/// 1, 2 or 5 times a power of ten, at or above `v` (the top of a chart's axis).
+pub fn nice_ceiling(v: f64) -> f64 {
     let p = 10f64.powf(v.log10().floor());
     for m in [1.0, 2.0, 5.0, 10.0] {
         if m * p >= v {
@@ -383,8 +383,9 @@ fn nice_ceiling(v: f64) -> f64 {
     10.0 * p
 }
 
-/// A minimal SVG chart: axes with ticks, lines and bars, a legend.
-struct Chart {
+/// A minimal SVG chart: axes with ticks, lines and bars, a legend. Text only (the
+/// engine writes no file): `new`, then `line`s and `bar`s, then `finish`.
+pub struct Chart {
     s: String,
     x: (f64, f64),
     y: (f64, f64),
@@ -399,7 +400,8 @@ const T: f64 = 40.0;
 const B: f64 = 52.0;
 
 impl Chart {
-    fn new(title: &str, xlabel: &str, ylabel: &str, x: (f64, f64), y: (f64, f64)) -> Self {
+    /// A 640 × 400 chart with a title, axis labels and the ranges of both axes.
+    pub fn new(title: &str, xlabel: &str, ylabel: &str, x: (f64, f64), y: (f64, f64)) -> Self {
         let mut s = String::new();
         let _ = write!(
             s,
@@ -452,7 +454,8 @@ impl Chart {
         (L + fx * (W - L - R), H - B - fy * (H - T - B))
     }
 
-    fn line(&mut self, name: &str, colour: &str, pts: &[(f64, f64)]) {
+    /// A polyline with dots at `pts` and an entry `name` in the legend.
+    pub fn line(&mut self, name: &str, colour: &str, pts: &[(f64, f64)]) {
         let mut d = String::new();
         for (i, &(x, y)) in pts.iter().enumerate() {
             let (px, py) = self.at(x, y.min(self.y.1));
@@ -480,7 +483,8 @@ impl Chart {
         );
     }
 
-    fn bar(&mut self, x0: f64, x1: f64, h: f64, colour: &str) {
+    /// A bar from `x0` to `x1`, of height `h`.
+    pub fn bar(&mut self, x0: f64, x1: f64, h: f64, colour: &str) {
         let (px0, py0) = self.at(x0, 0.0);
         let (px1, py1) = self.at(x1, h);
         let _ = write!(
@@ -492,7 +496,8 @@ impl Chart {
         );
     }
 
-    fn finish(mut self) -> String {
+    /// The SVG document.
+    pub fn finish(mut self) -> String {
         self.s.push_str("</svg>\n");
         self.s
     }

@@ -30,12 +30,37 @@ pub fn item_blocks() -> Vec<String> {
     blocks
 }
 
+/// The référentiel without its `[bank]` table: a handful of examples is not a bank
+/// that could meet its targets.
+fn without_bank_targets(referentiel: &str) -> String {
+    let mut out = String::new();
+    let mut in_bank = false;
+    for line in referentiel.lines() {
+        if line.starts_with('[') {
+            in_bank = line.trim() == "[bank]";
+        }
+        if !in_bank {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 pub fn readme_bank() -> Bank {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sources: Vec<(String, String)> = read_sources(&root.join("data"))
         .expect("data readable")
         .into_iter()
         .filter(|(p, _)| !p.starts_with("bank/"))
+        .map(|(p, t)| {
+            let t = if p == "referentiel.toml" {
+                without_bank_targets(&t)
+            } else {
+                t
+            };
+            (p, t)
+        })
         .collect();
     let mut by_skill: BTreeMap<String, String> = BTreeMap::new();
     for block in item_blocks() {

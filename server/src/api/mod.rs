@@ -441,7 +441,10 @@ pub fn router(state: Shared) -> Router {
         .route("/me", get(session::me))
         .route("/me/password", post(session::change_password))
         .route("/results", post(results::submit))
-        .route("/screenings", post(results::start_screening))
+        .route(
+            "/screenings",
+            get(results::recent_screenings).post(results::start_screening),
+        )
         .route("/screenings/{id}/result", post(results::submit_screening))
         .route(
             "/results/{code}",
@@ -454,6 +457,7 @@ pub fn router(state: Shared) -> Router {
         .route("/groups", get(trainer::groups))
         .route("/groups/sheet", get(trainer::groups_sheet))
         .route("/export", get(trainer::export))
+        .route("/export/technical", get(trainer::export_technical))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/users/{id}/disable", post(admin::disable_user))

@@ -1,5 +1,6 @@
 //! Results: submission (kiosk, anonymous, agent screening), lookup by code, sheet,
-//! attachment to a structure, the person's data, deletion.
+//! attachment to a structure, the person's data, deletion; an agent's own recent
+//! screenings.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -19,7 +20,7 @@ use crate::places::{origin_of, suggest, SHOWN};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
 use crate::store::Inserted;
 use crate::submission::{self, AnswerLog, ParseError};
-use crate::view::{result_view, structure_tz};
+use crate::view::{result_view, structure_tz, summary_view};
 use crate::{auth, code};
 use repere_items::places::{text, Card, CardStyle, Suggestion};
 
@@ -58,7 +59,8 @@ fn checked(
 ) -> Result<(AnswerLog, Outcome), ApiError> {
     let body = body.map_err(body_error)?;
     let log = submission::parse(&body).map_err(parse_error)?;
-    let outcome = compute_with(state.assessor, &log).map_err(assess_error)?;
+    let assessor = outcome::assessor_for(state.assessor, &log).map_err(assess_error)?;
+    let outcome = compute_with(assessor, &log).map_err(assess_error)?;
     Ok((log, outcome))
 }
 
@@ -98,6 +100,7 @@ async fn store_result(
             attached_at: None,
             person: origin.person.clone(),
             consent_at: origin.consent_at,
+            context: Some(session.submission.context.clone()),
             outcome: outcome.clone(),
         };
         let inserted =
@@ -274,6 +277,52 @@ pub async fn start_screening(
         Json(json!({ "id": id, "person": screening.person })),
     )
         .into_response())
+}
+
+/// Days of an agent's list of their own screenings: today and the 6 before.
+pub const RECENT_DAYS: u16 = 7;
+/// Most screenings in that list (the newest ones; `count` says how many there
+/// are).
+pub const RECENT_MAX: usize = 200;
+
+/// `GET /api/screenings` (agent): the results of the screenings this agent ran
+/// in the last [`RECENT_DAYS`] days (days of the structure's time zone, today
+/// included), newest first, at most [`RECENT_MAX`]. Only the caller's own: a
+/// result of another agent, a kiosk's, or another structure's is never listed.
+pub async fn recent_screenings(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    staff.require(&[Role::Agent])?;
+    let tz = structure_tz(state.store.as_ref(), Some(staff.structure()))?;
+    let from = crate::clock::recent_days_start(state.clock.now_ms(), RECENT_DAYS, &tz);
+    let (store, structure, me) = (state.store.clone(), staff.structure(), staff.user.id);
+    let (newest, count) = blocking(move || {
+        let mut newest = std::collections::VecDeque::with_capacity(RECENT_MAX + 1);
+        let mut count = 0usize;
+        store.scan_profiles(structure, Some(from), None, &mut |p| {
+            if p.source == (Source::Agent { user: me }) {
+                count += 1;
+                newest.push_back(p);
+                if newest.len() > RECENT_MAX {
+                    newest.pop_front();
+                }
+            }
+        })?;
+        Ok::<_, ApiError>((newest, count))
+    })
+    .await??;
+    let screenings: Vec<serde_json::Value> = newest
+        .iter()
+        .rev()
+        .map(|p| summary_view(state.bank, p, &tz))
+        .collect();
+    Ok(Json(json!({
+        "days": RECENT_DAYS,
+        "count": count,
+        "shown": screenings.len(),
+        "screenings": screenings,
+    })))
 }
 
 /// `POST /api/screenings/{id}/result` (agent): the answer log of a screening.

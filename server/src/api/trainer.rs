@@ -1,5 +1,5 @@
 //! Trainers' endpoints: the structure's profiles (list, filters), groups for
-//! sessions, the printable plan, exports.
+//! sessions, the printable plan, exports (the trainer's and the technical one).
 
 use std::collections::VecDeque;
 
@@ -16,7 +16,7 @@ use super::{blocking, ApiError, Shared, Staff};
 use jiff::tz::TimeZone;
 
 use crate::clock::local_date;
-use crate::export::{export_structure, Format};
+use crate::export::{export_structure, Format, Kind};
 use crate::groups::{form_groups, Group};
 use crate::records::{ProfileRecord, Role};
 use crate::view::{skill_label, structure_tz, summary_view, FilterQuery, ProfileFilter};
@@ -306,11 +306,31 @@ pub async fn groups_sheet(
 }
 
 /// `GET /api/export?format=csv|json` (trainer, admin): the structure's profiles as
-/// a file.
+/// a file, in the trainer's words ([`Kind::Trainer`]).
 pub async fn export(
     State(state): State<Shared>,
     staff: Staff,
     q: Result<Query<TrainerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    export_kind(state, staff, q, Kind::Trainer).await
+}
+
+/// `GET /api/export/technical?format=csv|json` (trainer, admin): the same
+/// profiles with the same filters, with θ, its SE, versions and tallies
+/// ([`Kind::Technical`]).
+pub async fn export_technical(
+    State(state): State<Shared>,
+    staff: Staff,
+    q: Result<Query<TrainerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    export_kind(state, staff, q, Kind::Technical).await
+}
+
+async fn export_kind(
+    state: Shared,
+    staff: Staff,
+    q: Result<Query<TrainerQuery>, QueryRejection>,
+    kind: Kind,
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Trainer, Role::Admin])?;
     let q = query(q)?;
@@ -325,17 +345,30 @@ pub async fn export(
     let structure = staff.structure();
     let (bytes, report) = blocking(move || {
         let mut out = Vec::new();
-        export_structure(store.as_ref(), bank, structure, &filter, format, &mut out)
-            .map(|r| (out, r))
+        export_structure(
+            store.as_ref(),
+            bank,
+            structure,
+            &filter,
+            format,
+            kind,
+            &mut out,
+        )
+        .map(|r| (out, r))
     })
     .await?
     .map_err(ApiError::internal)?;
     let (y, m, d) = local_date(state.clock.now_ms(), &tz);
-    let filename = format!("repere-profils-{y:04}-{m:02}-{d:02}.{}", format.extension());
+    let filename = format!(
+        "{}-{y:04}-{m:02}-{d:02}.{}",
+        kind.file_stem(),
+        format.extension()
+    );
     tracing::info!(
         user = staff.user.id,
         rows = report.rows,
         format = format.extension(),
+        kind = kind.file_stem(),
         "export"
     );
     Ok((

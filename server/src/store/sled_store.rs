@@ -1346,6 +1346,7 @@ pub(crate) mod tests {
                 attached_at: None,
                 person: None,
                 consent_at: None,
+                context: None,
                 outcome: outcome(),
             },
         )

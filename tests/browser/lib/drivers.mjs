@@ -243,7 +243,7 @@ async function settingsAction(page, sim, item, action) {
   }
 }
 
-/** The one tap that decides a `message` or `search` item. */
+/** The one tap that chooses the decision of a `message` or `search` item (« Valider ma réponse » follows). */
 async function decide(area, item, actions) {
   if (actions.length !== 1 || actions[0].do !== 'tap') {
     throw new Error(`${item.id}: one tap decides, not ${JSON.stringify(actions)}`);
@@ -301,18 +301,18 @@ export async function respond(page, item, response, { via } = {}) {
     case 'message':
     case 'search':
       await decide(area, item, response.actions);
-      return;
+      break;
     case 'mailbox':
     case 'form':
     case 'settings': {
       const sim = simulation(area);
       const act = { mailbox: mailboxAction, form: formAction, settings: settingsAction }[type];
       for (const action of response.actions) await act(page, sim, item, action);
-      await press(area, "J'ai fini");
+      await press(area, 'Valider ma réponse');
       return;
     }
     default:
       throw new Error(`${item.id}: no driver for the type \`${type}\``);
   }
-  await press(area, 'Valider');
+  await press(area, 'Valider ma réponse');
 }

@@ -32,7 +32,7 @@ export async function answerOne(page) {
   const option = page.locator('article.item .answer-option input').first();
   if ((await option.count()) > 0) {
     await option.check();
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: 'Valider ma réponse' }).click();
   } else {
     await page.getByRole('button', { name: 'Je ne sais pas' }).click();
   }
@@ -51,7 +51,7 @@ export async function answerAll(page, { done = 'Votre résultat', max = 80 } = {
     await page.waitForFunction(
       ({ done, n }) =>
         document.querySelector('main h1')?.textContent.trim() === done ||
-        document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n + 1}`,
+        new RegExp(`^Question ${n + 1}\\b`).test(document.querySelector('article.item .progress')?.textContent.trim() ?? ''),
       { done, n: ids.length },
     );
   }

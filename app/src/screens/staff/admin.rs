@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::form::{Errors, FieldError, FormAlert, SubmitButton, TextField};
+use super::table::DataTable;
 use super::{
     described_by, focus_id_soon, focus_soon, set_title, Audience, Session, StaffGate,
     MIN_PASSWORD_CHARS,
@@ -68,36 +69,6 @@ fn load_kiosks(session: Session, kiosks: RwSignal<Load<Vec<Kiosk>>>) {
             Err(e) => kiosks.set(Load::Failed(session.message(&e))),
         }
     });
-}
-
-/// A table that scrolls sideways on its own on a narrow screen (WCAG 1.4.10): the
-/// region is named by the caption (`{name}-caption`) and takes the focus, so a
-/// keyboard can scroll it. `columns`: the headers; `children`: the rows.
-#[component]
-fn DataTable(
-    name: &'static str,
-    caption: &'static str,
-    columns: &'static [&'static str],
-    children: Children,
-) -> impl IntoView {
-    let caption_id = format!("{name}-caption");
-    let labelled_by = caption_id.clone();
-    view! {
-        <div class="table-wrap" role="region" aria-labelledby=labelled_by tabindex="0">
-            <table class=format!("data-table {name}-table")>
-                <caption id=caption_id>{caption}</caption>
-                <thead>
-                    <tr>
-                        {columns
-                            .iter()
-                            .map(|c| view! { <th scope="col">{*c}</th> })
-                            .collect_view()}
-                    </tr>
-                </thead>
-                <tbody>{children()}</tbody>
-            </table>
-        </div>
-    }
 }
 
 #[component]

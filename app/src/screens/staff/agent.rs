@@ -12,6 +12,9 @@
 //!    then shows it.
 //! 3. The result: level, orientation, domains, skills to work on; « Imprimer la
 //!    fiche » prints it for the person.
+//!
+//! Below the first step, « Vos derniers dépistages » lists the agent's own
+//! screenings of the last 7 days, each a link to its result ([`super::recent`]).
 
 use std::time::Duration;
 
@@ -20,6 +23,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::form::{Errors, FieldError, FormAlert, SubmitButton, TextField};
+use super::recent::RecentList;
 use super::result::{result_heading, ResultPanel};
 use super::{
     described_by, focus_heading_soon, focus_soon, set_title, Audience, Session, StaffGate,
@@ -300,6 +304,8 @@ fn StartStep(
                     </div>
                 </form>
             </section>
+
+            <RecentList />
         </div>
     }
 }
@@ -353,12 +359,19 @@ fn WaitingStep(
     let delivery = RwSignal::new(offline::screening_delivery(&screening));
     let screening = StoredValue::new(screening);
     let check = move || {
-        let now = screening.with_value(|s| offline::screening_delivery(s));
+        // The screen may be gone (its values disposed) before the interval is
+        // cleared: a tick then does nothing.
+        let (Some(now), Some(shown)) = (
+            screening.try_with_value(|s| offline::screening_delivery(s)),
+            delivery.try_get_untracked(),
+        ) else {
+            return;
+        };
         if let Some(Delivery::Sent(Some(code))) = &now {
             state.announce("Le résultat est arrivé.");
             open(code.clone());
-        } else if now != delivery.get_untracked() {
-            delivery.set(now);
+        } else if now != shown {
+            delivery.try_set(now);
         }
     };
     let handle = set_interval_with_handle(check, Duration::from_secs(1));

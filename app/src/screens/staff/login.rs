@@ -32,6 +32,8 @@ pub fn LoginArea() -> impl IntoView {
     move || match session.0.get() {
         SessionState::Checking => view! { <p class="wiping">"Un instant…"</p> }.into_any(),
         SessionState::LoggedOut(reason) => view! { <LoginForm reason=reason /> }.into_any(),
+        // Not set on this page (a failed check shows the form with its message).
+        SessionState::Unreachable => view! { <LoginForm reason=None /> }.into_any(),
         SessionState::LoggedIn(me) => {
             let home = home_of(&me.user.role);
             let _ = location().replace(home);

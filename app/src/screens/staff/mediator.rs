@@ -5,6 +5,13 @@
 //!
 //! The choices of the filters come from the référentiel embedded in the app (the
 //! same data the server uses); the server checks them again.
+//!
+//! Where the area stands ([`Place`]: the filters, an opened profile, the sessions
+//! tab) is the page's address, `/mediateur?orientation=…&profil=CODE`: opening a
+//! profile, applying filters or changing tabs adds a history entry
+//! (`pushState`); Back and Forward come back to each (`popstate`); a reload opens
+//! the same place. « Retour à la liste » goes back in the history when the list
+//! is the entry before, so Back and that button agree.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -20,6 +27,7 @@ use super::{
 use crate::api::{self, Filters, Groups, ProfileList, ResultView, Summary};
 use crate::bank;
 use crate::state::AppState;
+use wasm_bindgen::JsValue;
 
 /// Smallest and largest group size (the server's `GROUP_SIZES`).
 const GROUP_SIZES: std::ops::RangeInclusive<usize> = 2..=30;
@@ -29,14 +37,196 @@ const DEFAULT_GROUP_SIZE: usize = 8;
 const SKILLS_IN_ROW: usize = 3;
 
 /// What the mediator's area shows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 enum View {
     /// The list of profiles.
+    #[default]
     List,
     /// One profile (its code).
     Profile(String),
     /// Groups for sessions.
     Sessions,
+}
+
+/// Where the mediator's area stands: what it shows, and the filters of the list
+/// (kept while a profile or the sessions are shown). It is the page's address.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Place {
+    view: View,
+    filters: Filters,
+}
+
+/// The address parameter of an opened profile (its code).
+const PROFILE_PARAM: &str = "profil";
+/// The address parameter of the tab shown, when it is not the list.
+const VIEW_PARAM: &str = "vue";
+/// [`VIEW_PARAM`]'s value for the sessions.
+const SESSIONS_VIEW: &str = "seances";
+/// The history state of a profile's entry opened from the list: the entry before
+/// it is that list.
+const FROM_LIST: &str = "repere-profile-from-list";
+
+impl Place {
+    /// The query string of this place (`?from=…&profil=…`, empty for the list
+    /// without filters): the filters under the API's names, then the view.
+    fn query(&self) -> String {
+        let extra: Vec<(&str, &str)> = match &self.view {
+            View::List => Vec::new(),
+            View::Profile(code) => vec![(PROFILE_PARAM, code.as_str())],
+            View::Sessions => vec![(VIEW_PARAM, SESSIONS_VIEW)],
+        };
+        let mut pairs = self.filters.pairs();
+        pairs.extend(extra);
+        Filters::default().url("", &pairs)
+    }
+
+    /// The place an address names, `get` giving each parameter's (decoded)
+    /// value. A code that is not one opens the list.
+    fn from_params(get: impl Fn(&str) -> Option<String>) -> Place {
+        let param = |name: &str| get(name).map(|v| v.trim().to_string()).unwrap_or_default();
+        let filters = Filters {
+            from: param("from"),
+            to: param("to"),
+            domain: param("domain"),
+            level: param("level"),
+            skill: param("skill"),
+            orientation: param("orientation"),
+            class: param("class"),
+        };
+        let view = match get(PROFILE_PARAM).and_then(|c| api::normalise_code(&c)) {
+            Some(code) => View::Profile(code),
+            None if param(VIEW_PARAM) == SESSIONS_VIEW => View::Sessions,
+            None => View::List,
+        };
+        Place { view, filters }
+    }
+
+    /// The place of the page's address.
+    fn of_location() -> Place {
+        let search = location().search().unwrap_or_default();
+        match web_sys::UrlSearchParams::new_with_str(&search) {
+            Ok(params) => Place::from_params(|name| params.get(name)),
+            Err(_) => Place::default(),
+        }
+    }
+}
+
+/// How a move changes the history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    /// A new entry (Back returns to the place before).
+    Push,
+    /// A new entry for a profile opened from the list.
+    PushFromList,
+    /// The current entry changes.
+    Replace,
+}
+
+/// Moves the mediator's area from place to place, keeping the address and the
+/// history in step.
+#[derive(Clone, Copy)]
+struct Nav {
+    place: RwSignal<Place>,
+    /// The filters alone: the list reloads only when they change.
+    filters: Memo<Filters>,
+    /// The view alone.
+    view: Memo<View>,
+}
+
+impl Nav {
+    fn new(place: RwSignal<Place>) -> Nav {
+        Nav {
+            place,
+            filters: Memo::new(move |_| place.with(|p| p.filters.clone())),
+            view: Memo::new(move |_| place.with(|p| p.view.clone())),
+        }
+    }
+
+    /// Goes to `to`: writes the address, then shows it. Going where one is
+    /// changes nothing.
+    fn go(self, to: Place, entry: Entry) {
+        if self.place.with_untracked(|p| *p == to) {
+            return;
+        }
+        if let Ok(history) = window().history() {
+            let url = format!(
+                "{}{}",
+                location().pathname().unwrap_or_default(),
+                to.query()
+            );
+            let state = match entry {
+                Entry::PushFromList => JsValue::from_str(FROM_LIST),
+                _ => JsValue::NULL,
+            };
+            let _ = match entry {
+                Entry::Push | Entry::PushFromList => {
+                    history.push_state_with_url(&state, "", Some(&url))
+                }
+                Entry::Replace => history.replace_state_with_url(&state, "", Some(&url)),
+            };
+        }
+        self.place.set(to);
+    }
+
+    fn filters(self) -> Filters {
+        self.place.with_untracked(|p| p.filters.clone())
+    }
+
+    /// Opens the profile of `code`.
+    fn open_profile(self, code: String) {
+        let filters = self.filters();
+        self.go(
+            Place {
+                view: View::Profile(code),
+                filters,
+            },
+            Entry::PushFromList,
+        );
+    }
+
+    /// Shows `view` with the same filters.
+    fn show(self, view: View) {
+        let filters = self.filters();
+        self.go(Place { view, filters }, Entry::Push);
+    }
+
+    /// Applies `filters` to the list.
+    fn apply(self, filters: Filters) {
+        self.go(
+            Place {
+                view: View::List,
+                filters,
+            },
+            Entry::Push,
+        );
+    }
+
+    /// « Retour à la liste »: Back, when the list is the entry before; otherwise
+    /// (the profile's address was opened, or reloaded) this entry becomes the
+    /// list.
+    fn back_to_list(self) {
+        let history = window().history().ok();
+        let from_list = history
+            .as_ref()
+            .and_then(|h| h.state().ok())
+            .and_then(|s| s.as_string())
+            .is_some_and(|s| s == FROM_LIST);
+        match history {
+            Some(h) if from_list => {
+                let _ = h.back();
+            }
+            _ => {
+                let filters = self.filters();
+                self.go(
+                    Place {
+                        view: View::List,
+                        filters,
+                    },
+                    Entry::Replace,
+                );
+            }
+        }
+    }
 }
 
 /// Something loaded from the server.
@@ -68,8 +258,24 @@ fn MediatorScreens() -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
     let is_trainer = session.me().is_some_and(|m| m.user.role == "trainer");
-    let view = RwSignal::new(View::List);
-    let filters = RwSignal::new(Filters::default());
+    // The sessions are for trainers only (an admin's address naming them opens
+    // the list).
+    let allowed = move |mut p: Place| {
+        if p.view == View::Sessions && !is_trainer {
+            p.view = View::List;
+        }
+        p
+    };
+    let nav = Nav::new(RwSignal::new(allowed(Place::of_location())));
+    let (view, filters) = (nav.view, nav.filters);
+    // Back and Forward: the area shows the place of the address.
+    let on_history = window_event_listener(leptos::ev::popstate, move |_| {
+        let to = allowed(Place::of_location());
+        if nav.place.with_untracked(|p| *p != to) {
+            nav.place.set(to);
+        }
+    });
+    on_cleanup(move || on_history.remove());
     let list = RwSignal::new(Load::<ProfileList>::Idle);
     let groups = RwSignal::new(Load::<Groups>::Idle);
     let group_size = RwSignal::new(DEFAULT_GROUP_SIZE.to_string());
@@ -119,7 +325,7 @@ fn MediatorScreens() -> impl IntoView {
                         type="button"
                         class="tab"
                         aria-current=on.then_some("page")
-                        on:click=move |_| view.set(target.clone())
+                        on:click=move |_| nav.show(target.clone())
                     >
                         {label}
                     </button>
@@ -140,8 +346,8 @@ fn MediatorScreens() -> impl IntoView {
     view! {
         {tabs}
         {move || match view.get() {
-            View::List => view! { <ListView view=view filters=filters list=list /> }.into_any(),
-            View::Profile(code) => view! { <ProfileView view=view code=code /> }.into_any(),
+            View::List => view! { <ListView nav=nav list=list /> }.into_any(),
+            View::Profile(code) => view! { <ProfileView nav=nav code=code /> }.into_any(),
             View::Sessions => {
                 view! { <SessionsView filters=filters groups=groups size=group_size /> }.into_any()
             }
@@ -153,8 +359,15 @@ fn MediatorScreens() -> impl IntoView {
 
 /// The filter form: edits a draft, applies it on « Filtrer ».
 #[component]
-fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
-    let draft = RwSignal::new(filters.get_untracked());
+fn FilterForm(nav: Nav) -> impl IntoView {
+    let draft = RwSignal::new(nav.filters());
+    // Back or Forward to other filters: the form shows them.
+    Effect::new(move |_| {
+        let applied = nav.filters.get();
+        if draft.with_untracked(|d| *d != applied) {
+            draft.set(applied);
+        }
+    });
     // The error, by the id of its field.
     let errors = Errors::<&'static str>::new();
     let bank = bank::bank().ok();
@@ -178,12 +391,12 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
             return;
         }
         errors.clear();
-        filters.set(f);
+        nav.apply(f);
     };
     let clear = move |_| {
         errors.clear();
         draft.set(Filters::default());
-        filters.set(Filters::default());
+        nav.apply(Filters::default());
     };
 
     // One <select>, its options from the référentiel.
@@ -198,7 +411,7 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
             .map(|(value, text)| {
                 let v = value.clone();
                 view! {
-                    <option value=value selected=move || draft.with(|d| get(d) == &v)>
+                    <option value=value prop:selected=move || draft.with(|d| get(d) == &v)>
                         {text}
                     </option>
                 }
@@ -221,7 +434,7 @@ fn FilterForm(filters: RwSignal<Filters>) -> impl IntoView {
                         draft.update(|d| set(d, value));
                     }
                 >
-                    <option value="" selected=move || draft.with(|d| get(d).is_empty())>
+                    <option value="" prop:selected=move || draft.with(|d| get(d).is_empty())>
                         {all}
                     </option>
                     {options}
@@ -370,13 +583,11 @@ fn filters_in_words(f: &Filters) -> Option<String> {
 // ---------------------------------------------------------------------- list
 
 #[component]
-fn ListView(
-    view: RwSignal<View>,
-    filters: RwSignal<Filters>,
-    list: RwSignal<Load<ProfileList>>,
-) -> impl IntoView {
+fn ListView(nav: Nav, list: RwSignal<Load<ProfileList>>) -> impl IntoView {
+    let filters = nav.filters;
     let csv = move || api::export_url(&filters.get(), "csv");
     let json = move || api::export_url(&filters.get(), "json");
+    let technical = move || api::technical_export_url(&filters.get(), "csv");
     let table = move || match list.get() {
         Load::Idle | Load::Loading => {
             view! { <p class="wiping">"Chargement des profils…"</p> }.into_any()
@@ -399,7 +610,7 @@ fn ListView(
             let rows = l
                 .profiles
                 .into_iter()
-                .map(|p| view! { <ProfileRow view=view summary=p /> })
+                .map(|p| view! { <ProfileRow nav=nav summary=p /> })
                 .collect_view();
             view! {
                 <p class="count">
@@ -439,7 +650,7 @@ fn ListView(
     view! {
         <div class="screen staff mediator-list">
             <h1 tabindex="-1">"Profils de votre structure"</h1>
-            <FilterForm filters=filters />
+            <FilterForm nav=nav />
             <section class="staff-section export no-print" aria-labelledby="export-title">
                 <h2 id="export-title">"Télécharger ces profils"</h2>
                 <p>"Avec les filtres choisis. Une ligne par profil."</p>
@@ -449,6 +660,19 @@ fn ListView(
                     </a>
                     <a class="button secondary" href=json download="">
                         "Données (JSON)"
+                    </a>
+                </div>
+                <p id="technical-note">
+                    "Pour une étude statistique\u{a0}: le niveau estimé (θ), sa marge d'erreur et les scores par compétence. Sans les prénoms."
+                </p>
+                <div class="actions">
+                    <a
+                        class="button secondary"
+                        href=technical
+                        download=""
+                        aria-describedby="technical-note"
+                    >
+                        "Export technique (CSV)"
                     </a>
                 </div>
             </section>
@@ -463,7 +687,7 @@ fn ListView(
 /// « Voir plus de profils »: loads the next (older) page of the list and adds it
 /// below; focus moves to the first added row, and the count is announced.
 #[component]
-fn MoreButton(filters: RwSignal<Filters>, list: RwSignal<Load<ProfileList>>) -> impl IntoView {
+fn MoreButton(filters: Memo<Filters>, list: RwSignal<Load<ProfileList>>) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
     let busy = RwSignal::new(false);
@@ -527,7 +751,7 @@ fn MoreButton(filters: RwSignal<Filters>, list: RwSignal<Load<ProfileList>>) -> 
 }
 
 #[component]
-fn ProfileRow(view: RwSignal<View>, summary: Summary) -> impl IntoView {
+fn ProfileRow(nav: Nav, summary: Summary) -> impl IntoView {
     let code = summary.code.clone();
     let work = summary.to_work_on.clone().unwrap_or_default();
     let named: Vec<String> = work
@@ -564,7 +788,7 @@ fn ProfileRow(view: RwSignal<View>, summary: Summary) -> impl IntoView {
                     type="button"
                     class="button small"
                     id=open_id
-                    on:click=move |_| view.set(View::Profile(target.clone()))
+                    on:click=move |_| nav.open_profile(target.clone())
                 >
                     "Ouvrir"
                     <span class="visually-hidden">{format!(" le profil {code}")}</span>
@@ -577,7 +801,7 @@ fn ProfileRow(view: RwSignal<View>, summary: Summary) -> impl IntoView {
 // ------------------------------------------------------------------- profile
 
 #[component]
-fn ProfileView(view: RwSignal<View>, code: String) -> impl IntoView {
+fn ProfileView(nav: Nav, code: String) -> impl IntoView {
     let session = expect_context::<Session>();
     let result = RwSignal::new(Load::<ResultView>::Loading);
     {
@@ -593,7 +817,7 @@ fn ProfileView(view: RwSignal<View>, code: String) -> impl IntoView {
             focus_heading_soon();
         });
     }
-    let back = move |_| view.set(View::List);
+    let back = move |_| nav.back_to_list();
     move || match result.get() {
         Load::Idle | Load::Loading => view! {
             <div class="screen staff">
@@ -646,7 +870,7 @@ fn ProfileView(view: RwSignal<View>, code: String) -> impl IntoView {
 
 #[component]
 fn SessionsView(
-    filters: RwSignal<Filters>,
+    filters: Memo<Filters>,
     groups: RwSignal<Load<Groups>>,
     size: RwSignal<String>,
 ) -> impl IntoView {
@@ -838,5 +1062,77 @@ fn GroupBlock(group: api::Group) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The place of a query string whose values need no decoding.
+    fn parse(query: &str) -> Place {
+        let pairs: Vec<(String, String)> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Place::from_params(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    fn filters() -> Filters {
+        Filters {
+            from: "2026-03-01".into(),
+            domain: "safety".into(),
+            level: "autonome".into(),
+            orientation: "atelier_collectif".into(),
+            ..Filters::default()
+        }
+    }
+
+    #[test]
+    fn a_place_is_an_address_and_back() {
+        assert_eq!(Place::default().query(), "");
+        let profile = Place {
+            view: View::Profile("K7M4-QX2P".into()),
+            filters: filters(),
+        };
+        assert_eq!(
+            profile.query(),
+            "?from=2026-03-01&domain=safety&level=autonome&orientation=atelier_collectif&profil=K7M4-QX2P"
+        );
+        let sessions = Place {
+            view: View::Sessions,
+            filters: Filters {
+                class: "debutant".into(),
+                ..Filters::default()
+            },
+        };
+        assert_eq!(sessions.query(), "?class=debutant&vue=seances");
+        let list = Place {
+            view: View::List,
+            filters: filters(),
+        };
+        for place in [Place::default(), profile, sessions, list] {
+            assert_eq!(parse(&place.query()), place, "{}", place.query());
+        }
+    }
+
+    #[test]
+    fn an_address_names_a_profile_only_with_a_code() {
+        // As typed or copied: the code is normalised.
+        let typed = Place::from_params(|name| (name == PROFILE_PARAM).then(|| " k7m4 qx2p".into()));
+        assert_eq!(typed.view, View::Profile("K7M4-QX2P".into()));
+        assert_eq!(parse("?profil=abc").view, View::List);
+        assert_eq!(parse("?profil=abc&vue=seances").view, View::Sessions);
+        assert_eq!(parse("?vue=autre").view, View::List);
+        // Spaces around a value are not a filter.
+        let spaced = Place::from_params(|name| (name == "skill").then(|| "  ".into()));
+        assert!(spaced.filters.is_empty());
     }
 }

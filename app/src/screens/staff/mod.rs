@@ -5,9 +5,15 @@
 //! Every staff area sits behind [`StaffGate`]: it asks the server who is logged in
 //! (`GET /api/me`), shows the login form when nobody is, and the area's screens when
 //! the account has the right role. A request that answers 401 later (session
-//! expired) brings the login form back with a plain message.
+//! expired) brings the login form back with a plain message. When the server
+//! cannot be reached (the tablet has no network, or the server is restarting),
+//! nobody is asked to log in: the gate says so and asks again by itself, every
+//! few seconds and as soon as the browser is back online, then opens the area
+//! with the session the device already has.
 //!
 //! Their forms are made of the pieces of [`form`] (fields, errors, submit button).
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,7 +30,9 @@ mod agent;
 pub mod form;
 mod login;
 mod mediator;
+mod recent;
 mod result;
+mod table;
 
 pub use admin::AdminArea;
 pub use agent::AgentArea;
@@ -36,6 +44,8 @@ pub use mediator::MediatorArea;
 pub enum SessionState {
     /// Asking the server.
     Checking,
+    /// The server could not be reached: asked again by itself.
+    Unreachable,
     /// Nobody is logged in; the message says why, if there is something to say.
     LoggedOut(Option<String>),
     /// An account is logged in.
@@ -48,6 +58,7 @@ impl SessionState {
             SessionState::Checking => 0,
             SessionState::LoggedOut(_) => 1,
             SessionState::LoggedIn(_) => 2,
+            SessionState::Unreachable => 3,
         }
     }
 }
@@ -107,6 +118,9 @@ pub fn home_of(role: &str) -> &'static str {
     }
 }
 
+/// How often the gate asks the server again while it cannot be reached.
+const RETRY_EVERY: Duration = Duration::from_secs(5);
+
 /// Asks the server who is logged in and shows, in turn: « Un instant… », the login
 /// form, or `children` (with the account bar above) when the account belongs to
 /// `audience`.
@@ -117,14 +131,39 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
     state.read_text.set(String::new());
     let session = Session(RwSignal::new(SessionState::Checking));
     provide_context(session);
-    spawn_local(async move {
-        let next = match api::me().await {
-            Ok(me) => SessionState::LoggedIn(me),
-            Err(e) if e.is_logged_out() => SessionState::LoggedOut(None),
-            Err(e) => SessionState::LoggedOut(Some(e.message)),
-        };
-        session.0.set(next);
+    let check = move || {
+        spawn_local(async move {
+            let next = match api::me().await {
+                Ok(me) => SessionState::LoggedIn(me),
+                Err(e) if e.is_logged_out() => SessionState::LoggedOut(None),
+                // No answer, or a server that is not ready: nothing the person can
+                // fix by logging in again.
+                Err(e) if e.status == 0 || e.status >= 500 => SessionState::Unreachable,
+                Err(e) => SessionState::LoggedOut(Some(e.message)),
+            };
+            // The gate may be gone by the time the server answers.
+            session.0.try_set(next);
+        });
+    };
+    check();
+    // Also false once the gate is gone (its session disposed): no more checks.
+    let unreachable = move || session.0.try_get_untracked() == Some(SessionState::Unreachable);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if unreachable() {
+                check();
+            }
+        },
+        RETRY_EVERY,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if unreachable() {
+            check();
+        }
     });
+    on_cleanup(move || online.remove());
     // Logging in or out changes the whole screen: focus goes to its heading.
     Effect::new(move |previous: Option<u8>| {
         let kind = session.0.with(SessionState::kind);
@@ -136,6 +175,22 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
     let children = StoredValue::new(children);
     move || match session.0.get() {
         SessionState::Checking => view! { <p class="wiping">"Un instant…"</p> }.into_any(),
+        SessionState::Unreachable => {
+            set_title("Pas de réseau");
+            view! {
+                <div class="screen staff">
+                    <h1 tabindex="-1">"Pas de réseau"</h1>
+                    <p role="status">"Le serveur ne répond pas pour le moment."</p>
+                    <p>"Cette page se met à jour toute seule quand le réseau revient."</p>
+                    <div class="actions">
+                        <button type="button" class="button" on:click=move |_| check()>
+                            "Réessayer maintenant"
+                        </button>
+                    </div>
+                </div>
+            }
+            .into_any()
+        }
         SessionState::LoggedOut(reason) => {
             set_title("Connexion");
             view! { <login::LoginForm reason=reason /> }.into_any()

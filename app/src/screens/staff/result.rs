@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{Labelled, ResultView, SkillView};
+use crate::api::{ResultView, SkillView};
 use crate::places::PlacesList;
 
 /// The heading of a result: with the first name when the person gave it.
@@ -37,10 +37,6 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Skills named first (in the référentiel's order, from the device to safety);
-/// the others are behind « Voir les autres » on screen, counted on paper.
-const FIRST_SKILLS: usize = 5;
-
 fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
     skills
         .into_iter()
@@ -55,18 +51,20 @@ fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
         .collect_view()
 }
 
-/// The skills to work on: a few to start with, the rest on demand. `autonomous`:
-/// nothing is listed for a person told to go on alone, and the words say so.
-fn skills_to_work_on(mut work: Vec<SkillView>, autonomous: bool) -> impl IntoView {
+/// The skills to work on, by priority: the `first` the person's screen names, the
+/// rest on demand. `autonomous`: nothing is listed for a person told to go on
+/// alone, and the words say so.
+fn skills_to_work_on(mut work: Vec<SkillView>, first: usize, autonomous: bool) -> impl IntoView {
     if work.is_empty() {
-        let words = if autonomous {
-            "Rien de particulier\u{a0}: la personne peut continuer seule."
-        } else {
-            "Rien de particulier\u{a0}: tout est acquis."
-        };
-        return view! { <p>{words}</p> }.into_any();
+        if autonomous {
+            return view! { <p>"Rien de particulier\u{a0}: la personne peut continuer seule."</p> }
+                .into_any();
+        }
+        // Not « tout est acquis »: a domain may still be below « Autonome »
+        // (its level is shown above), only no skill stands out to work on.
+        return view! { <p>"Aucune compétence à travailler en priorité."</p> }.into_any();
     }
-    let rest = work.split_off(work.len().min(FIRST_SKILLS));
+    let rest = work.split_off(work.len().min(first));
     let more = (!rest.is_empty()).then(|| {
         let n = rest.len();
         let label = if n == 1 {
@@ -115,12 +113,8 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
         Some(profile) => {
             // The profile's own list, by priority: an autonomous person's holds
             // only what is truly to learn.
-            let work: Vec<SkillView> = profile
-                .work_on
-                .iter()
-                .filter_map(|Labelled { id, .. }| profile.skills.iter().find(|s| &s.id == id))
-                .cloned()
-                .collect();
+            let work = profile.work_on();
+            let first = profile.work_on_max.max(1);
             let autonomous = profile.orientation.modality.id == "autonomie";
             let services = profile.orientation.services.clone();
             let places = result.place_cards.clone();
@@ -196,7 +190,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                 </section>
                 <section class="result-section" aria-labelledby="result-work-title">
                     <h2 id="result-work-title">"À travailler ensuite"</h2>
-                    {skills_to_work_on(work, autonomous)}
+                    {skills_to_work_on(work, first, autonomous)}
                 </section>
                 {profile
                     .provisional

@@ -25,8 +25,6 @@ use repere_items::assessment::{AnswerLog, ContextAnswer, Mode};
 use serde_json::json;
 
 mod person;
-mod respond;
-mod sim;
 
 const USAGE: &str = "usage: repere-scripted bank | item ID | person --theta T --seed S [--mode M] [--context q:a,...] | cover [--thetas a,b,...] [--seeds N] [--mode M] [--context q:a,...] | assess < log.json";
 
@@ -168,7 +166,7 @@ fn command(args: &[String]) -> Result<String, String> {
             let item = bank
                 .item(id)
                 .ok_or_else(|| format!("unknown item `{id}`"))?;
-            let r = respond::responses(item).map_err(|e| e.to_string())?;
+            let r = repere_items::respond::responses(item).map_err(|e| e.to_string())?;
             to_json(&json!({
                 "item": item,
                 "max_score": item.max_score(),

@@ -17,7 +17,7 @@ use repere_items::assessment::{AnswerLog, Assessor, ContextAnswer, Mode, Outcome
 use repere_items::{BankItem, ItemType, Response};
 use serde::Serialize;
 
-use crate::respond::{responses, Responses};
+use repere_items::respond::{responses, Responses};
 
 /// Start of every scripted test (2026-01-01, Unix ms): the engine never reads it.
 const STARTED_AT: u64 = 1_767_225_600_000;

@@ -8,13 +8,14 @@
 //! keyboard path reaches, simulation actions that follow the simulated screens
 //! (a file is chosen after « Joindre un fichier », a network after Wi-Fi is on,
 //! a field change is recorded only when the value changes). Each response is
-//! scored with `repere_items::score`: the score printed is the scorer's, never an
+//! scored with [`crate::score`]: the score printed is the scorer's, never an
 //! assumption.
 
-use repere_items::{score, Action, BankItem, Body, Choice, Rect, Response, ScoreError, Screen};
+mod sim;
+
 use serde::Serialize;
 
-use crate::sim;
+use crate::{score, Action, BankItem, Body, Choice, Rect, Response, ScoreError, Screen};
 
 /// A response and the score the items crate gives it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -275,6 +276,64 @@ pub fn responses(item: &BankItem) -> Result<Responses, NoResponse> {
     })
 }
 
+/// A uniform index below `n` (≥ 1) from a uniform draw in [0, 1).
+fn pick(n: usize, u: &mut dyn FnMut() -> f64) -> usize {
+    ((u() * n as f64) as usize).min(n.saturating_sub(1))
+}
+
+/// What a person who does not know does instead of « Je ne sais pas »: a blind
+/// guess among what the screen offers, drawn with `u` (uniform draws in [0, 1)).
+///
+/// - `single`: one option at random; `multiple`: as many options as the answer has
+///   (the stem says how many), at random, sorted as the renderer keeps them;
+///   `ordering`: a random order; `hotspot`: a point drawn uniformly on the picture;
+///   `message` and `search`: one decision or one result at random.
+/// - `text` and the stepped simulations cannot be guessed blindly: the person
+///   types or does something wrong (`responses.wrong`).
+///
+/// The guess may be right: the scorer decides, as for any response.
+pub fn guess(item: &BankItem, responses: &Responses, u: &mut dyn FnMut() -> f64) -> Response {
+    match &item.body {
+        Body::Single { options, .. } if !options.is_empty() => {
+            Response::Choice(pick(options.len(), u))
+        }
+        Body::Multiple { options, answer } if !options.is_empty() => {
+            let mut left: Vec<usize> = (0..options.len()).collect();
+            let mut chosen = Vec::with_capacity(answer.len());
+            for _ in 0..answer.len().clamp(1, options.len()) {
+                chosen.push(left.swap_remove(pick(left.len(), u)));
+            }
+            chosen.sort_unstable();
+            Response::Choices(chosen)
+        }
+        Body::Ordering { options, .. } => {
+            let mut order: Vec<usize> = (0..options.len()).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, pick(i + 1, u));
+            }
+            Response::Order(order)
+        }
+        Body::Hotspot { screen, .. } => {
+            let [vx, vy, vw, vh] = screen.view_box;
+            Response::Point {
+                x: vx + u() * vw,
+                y: vy + u() * vh,
+            }
+        }
+        Body::Message { scene, .. } => {
+            let ids: Vec<&str> = scene.decision_ids().collect();
+            if ids.is_empty() {
+                return responses.wrong.response.clone();
+            }
+            tap(ids[pick(ids.len(), u)])
+        }
+        Body::Search { scene, .. } if !scene.results.is_empty() => {
+            tap(&scene.results[pick(scene.results.len(), u)].id)
+        }
+        _ => responses.wrong.response.clone(),
+    }
+}
+
 fn tap(id: &str) -> Response {
     Response::Actions(vec![Action::Tap {
         target: id.to_string(),
@@ -299,7 +358,7 @@ mod tests {
 
     #[test]
     fn every_live_item_has_right_and_wrong_responses() {
-        let bank = repere_e2e::bank();
+        let bank = crate::embedded().expect("the embedded bank is valid");
         let mut failures = Vec::new();
         for item in bank.live_items() {
             match responses(item) {

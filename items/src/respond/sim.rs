@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use repere_items::{
+use crate::{
     field_error, normalise, Action, BankItem, Body, Field, FieldInput, Form, Mailbox, MailboxStart,
     Normalise, Settings, Step, StepKind, FORM_SUBMIT,
 };
