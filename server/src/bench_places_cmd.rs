@@ -61,6 +61,14 @@ fn bench(dir: &std::path::Path, rows: usize) -> Result<(), CliError> {
     }
     let baseline_s = t.elapsed().as_secs_f64();
 
+    // Reading alone: lenient parse and checks, in memory (what the import adds to
+    // it is the store's writes).
+    let t = Instant::now();
+    let read = repere_items::places::read::read(&bytes).map_err(|e| other(&e))?;
+    let read_s = t.elapsed().as_secs_f64();
+    let read_places = read.places.len();
+    drop(read);
+
     // The import: read leniently, check, store under a new generation, flush.
     let t = Instant::now();
     let report = import(&store, &file)
@@ -95,6 +103,7 @@ fn bench(dir: &std::path::Path, rows: usize) -> Result<(), CliError> {
         text.len() as f64 / 1e6
     );
     println!("  baseline: split into CSV records          {baseline_s:>7.3} s ({records} records)");
+    println!("  read and check only (in memory)           {read_s:>7.3} s ({read_places} places)");
     println!(
         "  import (read, check, store, flush)        {import_s:>7.3} s ({} places, {} rows not taken)",
         report.imported, report.rejected

@@ -530,6 +530,10 @@ pub fn read_programme(value: &str) -> Option<String> {
     if v.is_empty() {
         return None;
     }
+    // As published, most values are the schema's own spelling.
+    if let Some(p) = PROGRAMMES.iter().find(|p| **p == v) {
+        return Some((*p).to_string());
+    }
     let f = fold(v).replace('-', " ");
     let singular = |s: &str| {
         s.split(' ')

@@ -17,6 +17,7 @@
 //! whole file is refused ([`ReadError`]) only when it cannot be read at all: not
 //! CSV or JSON, or without the columns every row needs.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -24,7 +25,9 @@ use std::sync::OnceLock;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::model::{fold, read_programme, Access, Accompaniment, Fee, Place, Service, Support};
+use super::model::{
+    fold, read_programme, Access, Accompaniment, Fee, Label, Place, Service, Support,
+};
 
 /// Something a row could not give.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,14 +232,15 @@ impl Field {
     }
 }
 
-/// The values of one row, by field.
-struct Row {
+/// The values of one row, by field (borrowed from the CSV record, owned from
+/// JSON).
+struct Row<'a> {
     line: usize,
-    values: [Option<String>; FIELD_COUNT],
+    values: [Option<Cow<'a, str>>; FIELD_COUNT],
 }
 
-impl Row {
-    fn new(line: usize) -> Row {
+impl<'a> Row<'a> {
+    fn new(line: usize) -> Row<'a> {
         Row {
             line,
             values: Default::default(),
@@ -347,7 +351,7 @@ pub fn read_csv(text: &str) -> Result<ReadReport, ReadError> {
                 let mut row = Row::new(line);
                 for (value, column) in record.iter().zip(&columns) {
                     if let Some(f) = column {
-                        row.values[f.index()] = Some(value.to_string());
+                        row.values[f.index()] = Some(Cow::Borrowed(value));
                     }
                 }
                 builder.row(&row);
@@ -428,7 +432,7 @@ pub fn read_json(text: &str) -> Result<ReadReport, ReadError> {
                 continue;
             };
             seen_columns[f.index()] = true;
-            row.values[f.index()] = json_text(value);
+            row.values[f.index()] = json_text(value).map(Cow::Owned);
         }
         builder.row(&row);
     }
@@ -481,6 +485,9 @@ fn folded_services() -> &'static [(String, Service); 9] {
 }
 
 fn read_service(v: &str) -> Option<Service> {
+    if let Some(s) = Service::from_label(v) {
+        return Some(s);
+    }
     let f = fold(v);
     folded_services()
         .iter()
@@ -499,8 +506,9 @@ impl Builder {
         });
     }
 
-    /// The values of a closed list; unknown ones are reported (row kept).
-    fn list<T: PartialEq>(
+    /// The values of a closed list (the schema's exact strings first, then the
+    /// lenient `read`); unknown ones are reported (row kept).
+    fn list<T: Label + PartialEq>(
         &mut self,
         row: &Row,
         field: Field,
@@ -508,7 +516,7 @@ impl Builder {
     ) -> Vec<T> {
         let mut out = Vec::new();
         for v in values(row.get(field)) {
-            match read(v) {
+            match T::from_label(v).or_else(|| read(v)) {
                 Some(x) => {
                     if !out.contains(&x) {
                         out.push(x);

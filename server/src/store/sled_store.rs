@@ -15,12 +15,15 @@
 //! | `codes` | result code | result UUID |
 //! | `profiles_by_structure` | structure (8) · received_at (8) · UUID | empty |
 //! | `profiles_by_date` | received_at (8) · UUID | empty |
-//! | `places` | import generation (8) · the file's id | mediation place |
+//! | `places` | import generation (8) · chunk number (4) | up to 500 mediation places, in the file's order |
 //! | `structure_places` | structure id | location, own places, marks |
 //!
 //! An import of mediation places writes its places under a new generation, then
-//! switches `meta/places_generation` to it, then removes the previous generation:
-//! readers see one whole import or the other.
+//! switches `meta/places_generation` (and `meta/places_count`) to it in one batch,
+//! then removes the previous generation: readers see one whole import or the
+//! other. Places are only ever read whole (the server's index), so they are kept
+//! in chunks: a 50,000-row file is 100 values, not 50,000 (sled's per-key work
+//! was most of an import's time).
 //!
 //! Results and their indexes are written in one sled transaction. Every write holds
 //! the read side of a gate that [`SledStore::backup_to`] takes for writing, so a
@@ -127,6 +130,29 @@ fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T
         )));
     }
     serde_json::from_slice(bytes).map_err(|e| corrupt(describe(e)))
+}
+
+/// Mediation places per value of the `places` tree.
+const PLACES_PER_CHUNK: usize = 500;
+
+/// One value of the `places` tree (an object, as every record: see [`decode`]).
+#[derive(serde::Deserialize)]
+struct PlacesChunk {
+    places: Vec<repere_items::places::Place>,
+}
+
+/// The same, written without copying the places.
+#[derive(Serialize)]
+struct PlacesChunkRef<'a> {
+    places: &'a [repere_items::places::Place],
+}
+
+/// The key of chunk `n` of import generation `generation`.
+fn places_key(generation: u64, n: u32) -> [u8; 12] {
+    let mut key = [0u8; 12];
+    key[..8].copy_from_slice(&generation.to_be_bytes());
+    key[8..].copy_from_slice(&n.to_be_bytes());
+    key
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -357,6 +383,16 @@ impl SledStore {
 
     /// Removes every key of `tree` that starts with `prefix`, in batches; returns
     /// how many.
+    /// How many places the current import holds.
+    fn places_count(&self) -> Result<usize, StoreError> {
+        match self.meta("places_count")? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| {
+                StoreError::Backend(format!("meta/places_count is not a number: {v:?}"))
+            }),
+        }
+    }
+
     fn remove_prefix(&self, tree: &Tree, prefix: &[u8]) -> Result<usize, StoreError> {
         let mut removed = 0;
         loop {
@@ -1000,25 +1036,28 @@ impl Store for SledStore {
         let new = old.saturating_add(1);
         // A crash in the middle of an earlier import may have left a half-written
         // generation `new`: start it clean.
+        let previous = self.places_count()?;
         self.remove_prefix(&self.places, &new.to_be_bytes())?;
-        for chunk in places.chunks(10_000) {
+        for (n, chunk) in places.chunks(PLACES_PER_CHUNK).enumerate() {
             let _g = self.write_gate();
-            let mut batch = sled::Batch::default();
-            for p in chunk {
-                let mut key = Vec::with_capacity(8 + p.id.len());
-                key.extend_from_slice(&new.to_be_bytes());
-                key.extend_from_slice(p.id.as_bytes());
-                batch.insert(key, encode(p)?);
-            }
-            self.places.apply_batch(batch).map_err(backend)?;
+            let n = u32::try_from(n)
+                .map_err(|_| StoreError::Backend("too many places for one import".to_string()))?;
+            self.places
+                .insert(
+                    places_key(new, n),
+                    encode(&PlacesChunkRef { places: chunk })?,
+                )
+                .map_err(backend)?;
         }
         {
             let _g = self.write_gate();
-            self.meta
-                .insert("places_generation", new.to_string().as_bytes())
-                .map_err(backend)?;
+            let mut batch = sled::Batch::default();
+            batch.insert("places_generation", new.to_string().as_bytes());
+            batch.insert("places_count", places.len().to_string().as_bytes());
+            self.meta.apply_batch(batch).map_err(backend)?;
         }
-        self.remove_prefix(&self.places, &old.to_be_bytes())
+        self.remove_prefix(&self.places, &old.to_be_bytes())?;
+        Ok(previous)
     }
 
     fn places_generation(&self) -> Result<u64, StoreError> {
@@ -1040,7 +1079,9 @@ impl Store for SledStore {
             kv.map(|(k, v)| Fetched::Found(k.to_vec(), v))
                 .map_err(backend)
         });
-        decode_in_order("places", records, &mut report, visit)?;
+        decode_in_order("places", records, &mut report, &mut |chunk: PlacesChunk| {
+            chunk.places.into_iter().for_each(&mut *visit)
+        })?;
         Ok(report)
     }
 
@@ -1096,10 +1137,7 @@ impl Store for SledStore {
             unattached: results.saturating_sub(self.by_structure.len()),
             screenings: self.screenings.len(),
             logins: self.logins.len(),
-            places: self
-                .places
-                .scan_prefix(self.places_generation()?.to_be_bytes())
-                .count(),
+            places: self.places_count()?,
         })
     }
 
@@ -1194,7 +1232,8 @@ pub(crate) mod tests {
 
     fn place_ids(store: &SledStore) -> Vec<String> {
         let mut ids = Vec::new();
-        store.scan_places(&mut |p| ids.push(p.id)).expect("scan");
+        let report = store.scan_places(&mut |p| ids.push(p.id)).expect("scan");
+        assert!(report.corrupt.is_empty(), "{:?}", report.corrupt);
         ids
     }
 
@@ -1219,7 +1258,7 @@ pub(crate) mod tests {
         let second: Vec<_> = ["b", "d"].map(place).into();
         assert_eq!(t.store.replace_places(&second).expect("import"), 3);
         assert_eq!(place_ids(&t.store), ["b", "d"]);
-        assert_eq!(t.store.places.len(), 2);
+        assert_eq!(t.store.places.len(), 1, "one chunk");
         assert_eq!(t.store.stats().expect("stats").places, 2);
         assert_eq!(t.store.structure_places(st.id).expect("get"), sp);
         // A structure that does not exist has no places settings.
@@ -1232,9 +1271,22 @@ pub(crate) mod tests {
             .places
             .insert([&3u64.to_be_bytes()[..], b"stale"].concat(), b"{}".to_vec())
             .expect("insert");
-        t.store.replace_places(&first).expect("import");
+        assert_eq!(t.store.replace_places(&first).expect("import"), 2);
         assert_eq!(place_ids(&t.store), ["a", "b", "c"]);
-        assert_eq!(t.store.places.len(), 3);
+        assert_eq!(t.store.places.len(), 1);
+        // A large import: chunks of 500, read back whole in the file's order.
+        let many: Vec<_> = (0..1_201)
+            .map(|i| place(&format!("p{:05}", 1_200 - i)))
+            .collect();
+        assert_eq!(t.store.replace_places(&many).expect("import"), 3);
+        assert_eq!(t.store.places.len(), 3, "500 + 500 + 201");
+        let ids = place_ids(&t.store);
+        assert_eq!(ids.len(), 1_201);
+        assert_eq!((ids[0].as_str(), ids[1_200].as_str()), ("p01200", "p00000"));
+        assert_eq!(t.store.stats().expect("stats").places, 1_201);
+        assert_eq!(t.store.replace_places(&[]).expect("import"), 1_201);
+        assert!(place_ids(&t.store).is_empty());
+        assert_eq!(t.store.stats().expect("stats").places, 0);
     }
 
     #[test]
