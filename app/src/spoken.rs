@@ -131,7 +131,8 @@ pub fn voiced_retentions() -> Vec<Option<u32>> {
 /// The welcome screen's text: what it is, how long (see [`length_facts`]), what
 /// is kept (`privacy`, see [`privacy`]), how to start.
 pub fn welcome(items: (usize, usize), max_minutes: u64, privacy: &[String]) -> String {
-    let [questions, time] = length_facts(items, max_minutes);
+    // Said with plain spaces, as written in the screen's words.
+    let [questions, time] = length_facts(items, max_minutes).map(|f| f.replace('\u{a0}', " "));
     let mut text = format!("{WELCOME} {questions} {time} {WELCOME_SKIP} {KEPT}");
     for p in privacy {
         text.push(' ');

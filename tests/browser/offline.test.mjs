@@ -93,7 +93,7 @@ async function wholeTest(page, { able }) {
     await page.waitForFunction(
       (n) =>
         document.querySelector('main h1')?.textContent.trim() === 'Votre résultat' ||
-        document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n + 1}`,
+        new RegExp(`^Question ${n + 1}\\b`).test(document.querySelector('article.item .progress')?.textContent.trim() ?? ''),
       items.length,
     );
   }
@@ -220,8 +220,8 @@ test('a picture that does not load leaves the question answerable', async () => 
  */
 const WELCOME_SPOKEN =
   'Repère. Un test pour savoir où vous en êtes avec le numérique. ' +
-  "Entre 10 et 20\u00a0questions. Le test s'arrête dès qu'il en sait assez. " +
-  'Pas de chronomètre. Le test dure 20\u00a0minutes au plus. ' +
+  "Entre 10 et 20 questions. Le test s'arrête dès qu'il en sait assez. " +
+  'Pas de chronomètre. Le test dure 20 minutes au plus. ' +
   'Vous pouvez toujours répondre : je ne sais pas. Ce qui est gardé. ' +
   'Le test est anonyme\u00a0: on ne vous demande pas votre nom. ' +
   'À la fin, votre résultat est envoyé au serveur, avec un code. ' +

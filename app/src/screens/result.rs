@@ -416,8 +416,7 @@ pub fn ResultScreen() -> impl IntoView {
         }
     });
     // The summary, the code and « Terminer » come first: on a kiosk they fit the
-    // first screen (the places follow the summary, in its column); the levels by
-    // domain follow.
+    // first screen; the places follow, then the levels by domain.
     view! {
         <div class="screen result">
             <h1 tabindex="-1">"Votre résultat"</h1>
@@ -426,7 +425,6 @@ pub fn ResultScreen() -> impl IntoView {
                     <p class="lead">"Merci. Le test est fini."</p>
                     {timed_out}
                     <Summary profile=profile.clone() />
-                    {where_to_go}
                 </div>
                 <div class="result-keep">
                     <ResultCode id />
@@ -444,6 +442,7 @@ pub fn ResultScreen() -> impl IntoView {
                     </div>
                 </div>
             </div>
+            {where_to_go}
             <h2>"Vos niveaux par domaine"</h2>
             <LevelsChart domains=domains.clone() id="levels" />
             <LevelsTable domains />
