@@ -41,17 +41,14 @@ pub const IDLE: &str = "Voulez-vous continuer ? Vous n'avez rien touché depuis 
 /// The kiosk's idle question, after its countdown: what to do.
 pub const IDLE_ACTIONS: &str = "Pour continuer, touchez le bouton Continuer.";
 
-/// What the welcome screen says of the test's length, from the stopping rules of
-/// the bank the app serves (so it stays true when they change): the range of
-/// questions (`items`: at least, at most), and the time cap without a visible
-/// timer.
-pub fn length_facts(items: (usize, usize), max_minutes: u64) -> [String; 2] {
-    let (min_items, max_items) = items;
+/// What the welcome screen says of the test's length (`items`: the fewest and the
+/// most questions; `minutes`: the time cap), from the session rules so it stays
+/// true when they change: the range of questions, and the cap without a timer.
+pub fn length_facts(items: (usize, usize), minutes: u64) -> [String; 2] {
+    let (min, max) = items;
     [
-        format!(
-            "Entre {min_items} et {max_items}\u{a0}questions. Le test s'arrête dès qu'il en sait assez."
-        ),
-        format!("Pas de chronomètre. Le test dure {max_minutes}\u{a0}minutes au plus."),
+        format!("Entre {min} et {max}\u{a0}questions. Le test s'arrête dès qu'il en sait assez."),
+        format!("Pas de chronomètre. Le test dure {minutes}\u{a0}minutes au plus."),
     ]
 }
 
@@ -128,15 +125,22 @@ pub fn voiced_retentions() -> Vec<Option<u32>> {
     out
 }
 
-/// The welcome screen's text: what it is, how long (see [`length_facts`]), what
-/// is kept (`privacy`, see [`privacy`]), how to start.
-pub fn welcome(items: (usize, usize), max_minutes: u64, privacy: &[String]) -> String {
+/// The welcome screen's text on `device`: what it is, how long (see
+/// [`length_facts`]: `items`, the fewest and the most questions; `minutes`, the
+/// time cap), what is kept (see [`privacy`], with the server's `retention_days`),
+/// how to start.
+pub fn welcome(
+    device: Device,
+    retention_days: Option<u32>,
+    items: (usize, usize),
+    minutes: u64,
+) -> String {
     // Said with plain spaces, as written in the screen's words.
-    let [questions, time] = length_facts(items, max_minutes).map(|f| f.replace('\u{a0}', " "));
+    let [questions, time] = length_facts(items, minutes).map(|f| f.replace('\u{a0}', " "));
     let mut text = format!("{WELCOME} {questions} {time} {WELCOME_SKIP} {KEPT}");
-    for p in privacy {
+    for p in privacy(device, retention_days) {
         text.push(' ');
-        text.push_str(p);
+        text.push_str(&p);
     }
     text.push(' ');
     text.push_str(WELCOME_START);
@@ -163,11 +167,11 @@ pub fn voiced_countdown(seconds: u32) -> bool {
 #[allow(dead_code)] // Read by `xtask`.
 pub const VOICED_COUNTDOWNS: std::ops::RangeInclusive<u32> = 1..=600;
 
-/// Every text of the app that may be read aloud (the bank's aside), for a test of
-/// `items` questions and at most `max_minutes` (the stopping rules of the bank
-/// served, as the app's build reads them).
+/// Every text of the app that may be read aloud (the bank's aside), for a bank
+/// whose tests have `items` questions (fewest, most) and a cap of `minutes`: the
+/// welcome of every device with every retention the voice says.
 #[allow(dead_code)] // Read by `xtask`, which records them.
-pub fn all(items: (usize, usize), max_minutes: u64) -> Vec<String> {
+pub fn all(items: (usize, usize), minutes: u64) -> Vec<String> {
     let mut texts: Vec<String> = [
         RESULT,
         NO_RESULT,
@@ -183,7 +187,7 @@ pub fn all(items: (usize, usize), max_minutes: u64) -> Vec<String> {
     .collect();
     for device in [Device::Kiosk, Device::Agent, Device::Own] {
         for retention in voiced_retentions() {
-            texts.push(welcome(items, max_minutes, &privacy(device, retention)));
+            texts.push(welcome(device, retention, items, minutes));
         }
     }
     texts.extend(VOICED_COUNTDOWNS.filter(|&s| voiced_countdown(s)).map(idle));
@@ -216,6 +220,13 @@ mod tests {
             t,
             "Pas de chronomètre. Le test dure 20\u{a0}minutes au plus."
         );
+        let said = welcome(Device::Kiosk, Some(365), (10, 20), 20);
+        assert!(said.contains(" Entre 10 et 20 questions. "), "{said}");
+        assert!(said.ends_with(
+            "Sur la borne, tout est effacé à la fin\u{a0}: vos réponses et votre résultat. \
+             Pour commencer, touchez le bouton Commencer."
+        ));
+        assert!(all((10, 20), 20).contains(&said));
     }
 
     #[test]
@@ -236,7 +247,7 @@ mod tests {
         assert_eq!(own[3], "Il est effacé au bout de 3\u{a0}mois.");
         // The welcome's text says all of it, in order, between the length and
         // how to start.
-        let text = welcome((10, 20), 20, &kiosk);
+        let text = welcome(Device::Kiosk, Some(365), (10, 20), 20);
         let at = |s: &str| {
             text.find(s)
                 .unwrap_or_else(|| panic!("« {s} » in « {text} »"))

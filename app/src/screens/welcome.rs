@@ -49,7 +49,7 @@ pub fn Welcome() -> impl IntoView {
     let privacy = spoken::privacy(device, retention);
     state
         .read_text
-        .set(spoken::welcome(ITEMS, MINUTES, &privacy));
+        .set(spoken::welcome(device, retention, ITEMS, MINUTES));
     let [questions, time] = spoken::length_facts(ITEMS, MINUTES);
     view! {
         <div class="screen welcome">
