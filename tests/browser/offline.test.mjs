@@ -184,12 +184,17 @@ test('after « Terminer », the caches hold the same list whoever took the test'
   assert.equal(afterAble.length, 1, `one cache: ${afterAble.map((c) => c.name)}`);
   const [shell] = afterAble;
   assert.match(shell.name, /^repere-shell-[0-9a-f]{16}$/);
-  // Every picture and clip, in the list's order; nothing else but the app itself.
+  // Every picture and clip, in the list's order; nothing else but the app itself
+  // (its hashed files and the bank, /bank/bank-<hash>.bin).
   const listed = shell.keys.filter((k) => list.includes(k));
   assert.deepEqual(listed, list, 'the precache list, in its order');
   const others = shell.keys.filter((k) => !list.includes(k));
   for (const key of others) {
-    assert.match(key, /^\/(|staff\.html|precache\.txt|fonts\/.*\.woff2|[a-z-]+-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css))$/, `app file: ${key}`);
+    assert.match(
+      key,
+      /^\/(|staff\.html|precache\.txt|fonts\/.*\.woff2|bank\/bank-[0-9a-f]{16}\.bin|[a-z-]+-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css))$/,
+      `app file: ${key}`,
+    );
   }
 
   assert.deepEqual(problems.pageErrors, []);

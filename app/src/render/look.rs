@@ -74,8 +74,11 @@ impl Look {
     /// system (an item written « Réglages » reads « Paramètres » on Android); a
     /// screen of its own (« Son ») keeps its title.
     pub fn settings_title(self, title: &str) -> String {
-        let generic = ["réglages", "paramètres"];
-        if generic.contains(&title.trim().to_lowercase().as_str()) {
+        let title = title.trim();
+        if ["Réglages", "Paramètres"]
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(title))
+        {
             self.settings_app().to_string()
         } else {
             title.to_string()
@@ -134,12 +137,12 @@ impl Look {
 }
 
 /// The first letter of a name, for a contact's round picture (« Léa Durand » →
-/// « L »; a number or a sign gives none).
+/// « L »; a number or a sign gives none). Shown in capitals by the style sheet
+/// (`text-transform`: no case tables in the wasm).
 pub fn initial(name: &str) -> Option<char> {
     name.chars()
         .find(|c| c.is_alphanumeric())
         .filter(|c| c.is_alphabetic())
-        .map(|c| c.to_uppercase().next().unwrap_or(c))
 }
 
 #[cfg(test)]
@@ -171,12 +174,13 @@ mod tests {
         assert_eq!(Look::Ios.settings_title("Paramètres"), "Réglages");
         assert_eq!(Look::Neutral.settings_title("Réglages"), "Réglages");
         assert_eq!(Look::Android.settings_title("Son"), "Son");
+        assert_eq!(Look::Ios.settings_title(" paramètres "), "Réglages");
     }
 
     #[test]
     fn initials_of_senders() {
         assert_eq!(initial("Léa Durand"), Some('L'));
-        assert_eq!(initial("élise"), Some('É'));
+        assert_eq!(initial("élise"), Some('é'));
         assert_eq!(initial("+33 6 39 98 24 09"), None);
         assert_eq!(initial("36179"), None);
     }

@@ -398,48 +398,37 @@ pub fn MailboxSim(
                         </button>
                     }
                 };
-                match look {
-                    // The app bar: back, then the paper clip and « Envoyer ».
-                    Look::Android => view! {
-                        <div class="sim-toolbar top-bar-sim">
-                            {back()}
-                            <span class="toolbar-gap"></span>
-                            {attach()}
-                            {send()}
-                        </div>
-                        <h2 id=title_id tabindex="-1" class="sim-title">"Nouveau message"</h2>
-                        {field("to", "À", false)}
-                        {field("subject", "Objet", false)}
-                        {field("body", "Message", true)}
-                        {attached}
-                    }
-                    .into_any(),
-                    // Back and « Envoyer » around the title; the paper clip above
-                    // the text, where the keyboard's bar offers attachments.
-                    Look::Ios => view! {
-                        <div class="sim-toolbar top-bar-sim">
-                            {back()}
-                            <span class="toolbar-gap"></span>
-                            {send()}
-                        </div>
-                        <h2 id=title_id tabindex="-1" class="sim-title">"Nouveau message"</h2>
-                        {field("to", "À", false)}
-                        {field("subject", "Objet", false)}
-                        <div class="sim-toolbar format-bar">{attach()}</div>
-                        {field("body", "Message", true)}
-                        {attached}
-                    }
-                    .into_any(),
-                    Look::Neutral => view! {
-                        <h2 id=title_id tabindex="-1" class="sim-title">"Nouveau message"</h2>
-                        {field("to", "À", false)}
-                        {field("subject", "Objet", false)}
-                        {field("body", "Message", true)}
-                        {attached}
-                        <div class="sim-toolbar">{attach()} {send()} {back()}</div>
-                    }
-                    .into_any(),
+                // Android: back, the paper clip and « Envoyer » in the app bar;
+                // iPhone: back and « Envoyer » in the app bar, the paper clip above
+                // the text, where the keyboard's bar offers attachments; neutral:
+                // the buttons under the message.
+                let app_bar = look != Look::Neutral;
+                let clip_in_bar = look == Look::Android;
+                view! {
+                    {app_bar
+                        .then(|| {
+                            view! {
+                                <div class="sim-toolbar top-bar-sim">
+                                    {back()}
+                                    <span class="toolbar-gap"></span>
+                                    {clip_in_bar.then(attach)}
+                                    {send()}
+                                </div>
+                            }
+                        })}
+                    <h2 id=title_id tabindex="-1" class="sim-title">"Nouveau message"</h2>
+                    {field("to", "À", false)}
+                    {field("subject", "Objet", false)}
+                    {(look == Look::Ios)
+                        .then(|| view! { <div class="sim-toolbar format-bar">{attach()}</div> })}
+                    {field("body", "Message", true)}
+                    {attached}
+                    {(!app_bar)
+                        .then(|| {
+                            view! { <div class="sim-toolbar">{attach()} {send()} {back()}</div> }
+                        })}
                 }
+                .into_any()
             }
             View::Picker => {
                 let files = scene
