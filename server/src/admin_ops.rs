@@ -44,6 +44,13 @@ pub enum AdminOp {
         /// IANA time zone.
         tz: String,
     },
+    /// Requires (or not) a second factor of a structure's admins.
+    SetSecondFactorRequired {
+        /// Structure id.
+        structure: u64,
+        /// Whether its admins must have one.
+        required: bool,
+    },
     /// Lists the structures.
     ListStructures,
     /// Adds an account.
@@ -63,6 +70,11 @@ pub enum AdminOp {
         login: String,
         /// New password (hashed on arrival).
         password: String,
+    },
+    /// Removes an account's second factor (a lost phone); it sets one up again.
+    ResetSecondFactor {
+        /// Login.
+        login: String,
     },
     /// Disables (`active: false`) or re-enables an account.
     SetActive {
@@ -127,6 +139,20 @@ pub enum AdminReply {
         id: u64,
         /// Canonical IANA name.
         tz: String,
+    },
+    /// A structure's second-factor requirement was set.
+    SecondFactorRequired {
+        /// Structure id.
+        id: u64,
+        /// Whether its admins must have one.
+        required: bool,
+    },
+    /// An account's second factor was removed.
+    SecondFactorReset {
+        /// Its id.
+        id: u64,
+        /// Whether it had one (active or being set up).
+        had: bool,
     },
     /// An account was changed (password, active or not).
     UserChanged {
@@ -226,6 +252,8 @@ pub fn create_user(
         password_hash: auth::hash_password(password).map_err(AdminError::Other)?,
         created_at: clock.now_ms(),
         disabled: false,
+        second_factor: None,
+        second_factor_pending: None,
     };
     store.add_user(&user)?;
     Ok(user)
@@ -302,6 +330,7 @@ pub fn create_structure(
         name,
         created_at: clock.now_ms(),
         tz,
+        second_factor_required: false,
     };
     store.add_structure(&s)?;
     Ok(s)
@@ -318,6 +347,22 @@ pub fn set_structure_tz(store: &dyn Store, structure: u64, tz: &str) -> Result<S
     s.tz = Some(tz.clone());
     store.update_structure(&s)?;
     Ok(tz)
+}
+
+/// Requires (or not) a second factor of the admins of `structure`.
+pub fn set_second_factor_required(
+    store: &dyn Store,
+    structure: u64,
+    required: bool,
+) -> Result<(), AdminError> {
+    let Some(mut s) = store.structure(structure)? else {
+        return Err(AdminError::Input(format!(
+            "structure {structure} does not exist"
+        )));
+    };
+    s.second_factor_required = required;
+    store.update_structure(&s)?;
+    Ok(())
 }
 
 /// Account changes that read other accounts (the last active admin) run one at a
@@ -480,6 +525,39 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
                 })
                 .collect(),
         }),
+        AdminOp::SetSecondFactorRequired {
+            structure,
+            required,
+        } => {
+            set_second_factor_required(store, structure, required)?;
+            tracing::info!(target: "security",
+                structure,
+                required,
+                "second factor requirement set (command line)"
+            );
+            Ok(AdminReply::SecondFactorRequired {
+                id: structure,
+                required,
+            })
+        }
+        AdminOp::ResetSecondFactor { login } => {
+            let user = user_by_login(store, &login)?;
+            let changed = store.modify_user(user.id, &|u: &mut User| {
+                let had = u.second_factor.is_some() || u.second_factor_pending.is_some();
+                u.second_factor = None;
+                u.second_factor_pending = None;
+                had
+            })?;
+            tracing::info!(target: "security",
+                user = user.id,
+                had = changed.is_some(),
+                "second factor reset (command line)"
+            );
+            Ok(AdminReply::SecondFactorReset {
+                id: user.id,
+                had: changed.is_some(),
+            })
+        }
         AdminOp::SetPassword { login, password } => {
             let user = user_by_login(store, &login)?;
             let ended = set_password(store, &user, &password, None)?;

@@ -1,5 +1,5 @@
 //! `repere structure add NAME [--tz ZONE]` / `repere structure set-tz ID ZONE` /
-//! `repere structure list`.
+//! `repere structure require-2fa ID on|off` / `repere structure list`.
 
 use crate::admin_ops::{AdminOp, AdminReply};
 use crate::local::{run_op, DataArg};
@@ -34,6 +34,19 @@ enum StructureCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Require (on) or not (off) a second factor of the structure's admins: an admin
+    /// without one is sent to set it up at login, and can do nothing else until
+    /// done.
+    #[command(name = "require-2fa")]
+    Require2fa {
+        /// Structure id (see `repere structure list`).
+        id: u64,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// List the structures: id, name, time zone.
     List {
         #[command(flatten)]
@@ -58,6 +71,24 @@ pub fn run(args: StructureArgs) -> Result<(), CliError> {
                 AdminReply::StructureTz { id, tz } => {
                     println!("{tz}");
                     eprintln!("structure {id}: dates are now shown in {tz}");
+                    Ok(())
+                }
+                other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),
+            }
+        }
+        StructureCommand::Require2fa { id, state, data } => {
+            let op = AdminOp::SetSecondFactorRequired {
+                structure: id,
+                required: state == "on",
+            };
+            match run_op(&data.data, op)? {
+                AdminReply::SecondFactorRequired { id, required } => {
+                    println!("{}", if required { "on" } else { "off" });
+                    if required {
+                        eprintln!("structure {id}: its admins must have a second factor");
+                    } else {
+                        eprintln!("structure {id}: a second factor is optional");
+                    }
                     Ok(())
                 }
                 other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),

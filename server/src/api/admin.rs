@@ -30,17 +30,24 @@ fn admin_error(e: AdminError) -> ApiError {
     }
 }
 
-/// `GET /api/admin/users`: the structure's accounts.
+/// `GET /api/admin/users`: the structure's accounts (each with whether it has a
+/// second factor), and whether the structure requires one of its admins.
 pub async fn users(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
     staff.require(&[Role::Admin])?;
     let users = state.store.users_of_structure(staff.structure())?;
+    let required = state
+        .store
+        .structure(staff.structure())?
+        .is_some_and(|s| s.second_factor_required);
     Ok(Json(json!({
+        "second_factor_required": required,
         "users": users.iter().map(|u| json!({
             "id": u.id,
             "login": u.login,
             "role": u.role.name(),
             "role_label": u.role.label(),
             "active": !u.disabled,
+            "second_factor": u.has_second_factor(),
             "me": u.id == staff.user.id,
         })).collect::<Vec<_>>(),
     })))
@@ -106,7 +113,7 @@ pub async fn add_user(
 }
 
 /// The account `id` of the admin's structure, or 404.
-fn account_of(state: &Shared, staff: &Staff, id: &str) -> Result<User, ApiError> {
+pub(super) fn account_of(state: &Shared, staff: &Staff, id: &str) -> Result<User, ApiError> {
     let not_found = || ApiError::not_found("Compte introuvable.");
     let id: u64 = id.trim().parse().map_err(|_| not_found())?;
     state

@@ -10,6 +10,7 @@
 //! | `kiosk_tokens` | SHA-256 of the device token (hex) | kiosk id |
 //! | `kiosk_codes` | SHA-256 of the pairing code (hex) | kiosk id |
 //! | `logins` | SHA-256 of the cookie token (hex) | login session |
+//! | `challenges` | SHA-256 of the challenge token (hex) | login waiting for its second factor |
 //! | `screenings` | id | screening |
 //! | `sessions`, `profiles` | result UUID | raw log, profile |
 //! | `codes` | result code | result UUID |
@@ -33,8 +34,8 @@ use super::{
     StoreError, EXPIRED_CODE_KEPT_MS,
 };
 use crate::records::{
-    Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
-    User, SCHEMA_VERSION,
+    Kiosk, LoginChallenge, LoginSession, Millis, PairingCode, ProfileRecord, Screening,
+    SessionRecord, Structure, User, SCHEMA_VERSION,
 };
 
 /// The sled store.
@@ -49,6 +50,7 @@ pub struct SledStore {
     kiosk_tokens: Tree,
     kiosk_codes: Tree,
     logins: Tree,
+    challenges: Tree,
     screenings: Tree,
     sessions: Tree,
     profiles: Tree,
@@ -288,6 +290,7 @@ impl SledStore {
             kiosk_tokens: tree("kiosk_tokens")?,
             kiosk_codes: tree("kiosk_codes")?,
             logins: tree("logins")?,
+            challenges: tree("challenges")?,
             screenings: tree("screenings")?,
             sessions: tree("sessions")?,
             profiles: tree("profiles")?,
@@ -483,6 +486,36 @@ impl Store for SledStore {
             }
             u.insert(&id_key(user.id), value.clone())?;
             Ok(())
+        });
+        res.map_err(tx_error)
+    }
+
+    fn modify_user(
+        &self,
+        id: u64,
+        change: &dyn Fn(&mut User) -> bool,
+    ) -> Result<Option<User>, StoreError> {
+        let _g = self.write_gate();
+        let res = self.users.transaction(|u| {
+            let Some(bytes) = u.get(id_key(id))? else {
+                return Ok(None);
+            };
+            let mut user: User =
+                decode("users", &id_key(id), &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let (login, structure) = (user.login.clone(), user.structure);
+            if !change(&mut user) {
+                return Ok(None);
+            }
+            if user.login != login || user.structure != structure || user.id != id {
+                return Err(ConflictableTransactionError::Abort(StoreError::Backend(
+                    format!("account {id}: its id, login and structure cannot change"),
+                )));
+            }
+            u.insert(
+                &id_key(id),
+                encode(&user).map_err(ConflictableTransactionError::Abort)?,
+            )?;
+            Ok(Some(user))
         });
         res.map_err(tx_error)
     }
@@ -692,6 +725,31 @@ impl Store for SledStore {
             }
         }
         Ok(removed)
+    }
+
+    fn put_challenge(
+        &self,
+        token_hash: &str,
+        challenge: &LoginChallenge,
+    ) -> Result<(), StoreError> {
+        let _g = self.write_gate();
+        self.challenges
+            .insert(token_hash.as_bytes(), encode(challenge)?)
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn challenge(&self, token_hash: &str) -> Result<Option<LoginChallenge>, StoreError> {
+        self.get(&self.challenges, "challenges", token_hash.as_bytes())
+    }
+
+    fn remove_challenge(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let _g = self.write_gate();
+        Ok(self
+            .challenges
+            .remove(token_hash.as_bytes())
+            .map_err(backend)?
+            .is_some())
     }
 
     fn put_screening(&self, screening: &Screening) -> Result<(), StoreError> {
@@ -906,6 +964,18 @@ impl Store for SledStore {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "purge skipped a login session"),
+            }
+        }
+        for kv in self.challenges.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            match decode::<LoginChallenge>("challenges", &k, &v) {
+                Ok(c) if c.expires_at <= now => {
+                    let _g = self.write_gate();
+                    self.challenges.remove(&k).map_err(backend)?;
+                    report.challenges += 1;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "purge skipped a login challenge"),
             }
         }
         for kv in self.screenings.iter() {
@@ -1537,6 +1607,7 @@ pub(crate) mod tests {
             name: "S".into(),
             created_at: 0,
             tz: None,
+            second_factor_required: false,
         };
         store.add_structure(&st).expect("structure");
         st
@@ -1569,6 +1640,8 @@ pub(crate) mod tests {
             password_hash: "old".into(),
             created_at: 0,
             disabled: false,
+            second_factor: None,
+            second_factor_pending: None,
         };
         t.store.add_user(&user).expect("user");
         let session = |user: u64| LoginSession {
