@@ -241,9 +241,18 @@ mod tests {
             assert_eq!(code_at(RFC_SECRET, t * 1000).as_deref(), Some(code), "{t}");
         }
         // The step of a code, and one step of clock difference either way.
-        assert_eq!(check(RFC_SECRET, "005924", 1_234_567_890_000), Some(41_152_263));
-        assert_eq!(check(RFC_SECRET, "005924", 1_234_567_919_000), Some(41_152_263));
-        assert_eq!(check(RFC_SECRET, "005924", 1_234_567_861_000), Some(41_152_263));
+        assert_eq!(
+            check(RFC_SECRET, "005924", 1_234_567_890_000),
+            Some(41_152_263)
+        );
+        assert_eq!(
+            check(RFC_SECRET, "005924", 1_234_567_919_000),
+            Some(41_152_263)
+        );
+        assert_eq!(
+            check(RFC_SECRET, "005924", 1_234_567_861_000),
+            Some(41_152_263)
+        );
         assert_eq!(check(RFC_SECRET, "005924", 1_234_567_950_000), None);
         assert_eq!(check(RFC_SECRET, "005925", 1_234_567_890_000), None);
         assert_eq!(check("not base32 !", "005924", 1_234_567_890_000), None);
@@ -253,7 +262,9 @@ mod tests {
     fn secrets_addresses_and_qr_codes() {
         let s = new_secret().expect("secret");
         assert_eq!(s.len(), 32, "160 bits in base32: {s}");
-        assert!(s.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)));
+        assert!(s
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)));
         assert_ne!(s, new_secret().expect("secret"));
         assert_eq!(
             grouped("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
@@ -265,7 +276,10 @@ mod tests {
             "otpauth://totp/Rep%C3%A8re:marie.dupont?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Rep%C3%A8re"
         );
         let svg = qr_svg(&uri).expect("svg");
-        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg:.80}");
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{svg:.80}"
+        );
         assert!(svg.ends_with("</svg>"));
         assert!(!svg.contains("<script"));
     }

@@ -420,6 +420,9 @@ impl Server {
             .arg(data)
             .arg("--dist")
             .arg(dist)
+            // 400 results of one kiosk and 60 anonymous ones from one address:
+            // over the default limits, which are not what this test is about.
+            .args(["--kiosk-limit", "1000", "--anonymous-limit", "1000"])
             .env("RUST_LOG", "warn")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())

@@ -237,14 +237,9 @@ async fn unpairing_account(
                     .with_field("password"),
             );
         }
-        let user = super::session::check_credentials(
-            state,
-            peer.ip(),
-            &parts.headers,
-            &login,
-            password,
-        )
-        .await?;
+        let user =
+            super::session::check_credentials(state, peer.ip(), &parts.headers, &login, password)
+                .await?;
         if user.has_second_factor() {
             let code = body.code.unwrap_or_default();
             if code.trim().is_empty() {

@@ -254,7 +254,7 @@ pub async fn remove(
         state.limits.password_failed(staff.user.id, now);
         durable(&state).await?;
         return Err(
-            ApiError::unprocessable("Le mot de passe n'est pas le bon.").with_field("password"),
+            ApiError::unprocessable("Le mot de passe n'est pas le bon.").with_field("password")
         );
     }
     if totp::use_code(state.store.as_ref(), staff.user.id, &body.code, now)?.is_none() {

@@ -54,10 +54,8 @@ pub fn needs_second_factor(state: &Shared, user: &User) -> Result<bool, ApiError
 
 fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError> {
     let structure = state.store.structure(user.structure)?;
-    let required = user.role == Role::Admin
-        && structure
-            .as_ref()
-            .is_some_and(|s| s.second_factor_required);
+    let required =
+        user.role == Role::Admin && structure.as_ref().is_some_and(|s| s.second_factor_required);
     Ok(json!({
         "user": {
             "id": user.id,
@@ -249,7 +247,13 @@ pub async fn login_second_factor(
 ) -> Result<Response, ApiError> {
     check_origin(&headers)?;
     let body: SecondStepBody = parse_json(&body.map_err(body_error)?)?;
-    let gone = || ApiError::new(StatusCode::UNAUTHORIZED, "challenge_expired", CHALLENGE_GONE);
+    let gone = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "challenge_expired",
+            CHALLENGE_GONE,
+        )
+    };
     let hash = auth::token_digest(body.challenge.trim());
     let now = state.clock.now_ms();
     let Some(mut challenge) = state.store.challenge(&hash)? else {

@@ -500,8 +500,8 @@ impl Store for SledStore {
             let Some(bytes) = u.get(id_key(id))? else {
                 return Ok(None);
             };
-            let mut user: User =
-                decode("users", &id_key(id), &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let mut user: User = decode("users", &id_key(id), &bytes)
+                .map_err(ConflictableTransactionError::Abort)?;
             let (login, structure) = (user.login.clone(), user.structure);
             if !change(&mut user) {
                 return Ok(None);
@@ -1707,6 +1707,141 @@ pub(crate) mod tests {
             created_at: 0,
             expires_at,
         }
+    }
+
+    #[test]
+    fn accounts_and_structures_written_before_second_factors_still_read() {
+        let t = temp_store();
+        // Records as an older Repère wrote them: no second-factor fields.
+        let structure = br#"{"v":1,"id":1,"name":"S","created_at":0}"#;
+        t.store
+            .structures
+            .insert(id_key(1), &structure[..])
+            .expect("raw structure");
+        let user = br#"{"v":1,"id":2,"login":"marie","role":"admin","structure":1,"password_hash":"h","created_at":3,"disabled":false}"#;
+        t.store
+            .users
+            .insert(id_key(2), &user[..])
+            .expect("raw user");
+        t.store
+            .user_logins
+            .insert("marie", &id_key(2))
+            .expect("raw index");
+        let s = t.store.structure(1).expect("get").expect("there");
+        assert!(!s.second_factor_required);
+        let u = t.store.user_by_login("marie").expect("get").expect("there");
+        assert_eq!((u.id, u.created_at), (2, 3));
+        assert_eq!(
+            (u.second_factor.clone(), u.second_factor_pending.clone()),
+            (None, None)
+        );
+        assert!(!u.has_second_factor());
+        // Written back unchanged, the record gains no field.
+        t.store.update_user(&u).expect("update");
+        let bytes = t.store.users.get(id_key(2)).expect("get").expect("there");
+        assert!(!String::from_utf8_lossy(&bytes).contains("second_factor"));
+        t.store.update_structure(&s).expect("update");
+        let bytes = t
+            .store
+            .structures
+            .get(id_key(1))
+            .expect("get")
+            .expect("there");
+        assert!(!String::from_utf8_lossy(&bytes).contains("second_factor"));
+    }
+
+    #[test]
+    fn modify_user_changes_one_account_atomically() {
+        let t = temp_store();
+        structure_one(&t.store);
+        let user = User {
+            v: SCHEMA_VERSION,
+            id: 2,
+            login: "marie".into(),
+            role: crate::records::Role::Admin,
+            structure: 1,
+            password_hash: "h".into(),
+            created_at: 0,
+            disabled: false,
+            second_factor: Some(crate::records::SecondFactor {
+                secret: "S".into(),
+                enabled_at: 0,
+                last_step: 10,
+                recovery: vec![],
+            }),
+            second_factor_pending: None,
+        };
+        t.store.add_user(&user).expect("add");
+        let step = |s: u64| {
+            move |u: &mut User| match u.second_factor.as_mut() {
+                Some(sf) if s > sf.last_step => {
+                    sf.last_step = s;
+                    true
+                }
+                _ => false,
+            }
+        };
+        assert!(t.store.modify_user(2, &step(10)).expect("modify").is_none());
+        let written = t.store.modify_user(2, &step(11)).expect("modify");
+        assert_eq!(
+            written.and_then(|u| u.second_factor).map(|sf| sf.last_step),
+            Some(11)
+        );
+        assert!(t.store.modify_user(2, &step(11)).expect("modify").is_none());
+        assert!(t.store.modify_user(9, &step(12)).expect("modify").is_none());
+        // Sixteen threads race to use step 12: one does.
+        let store = Arc::new(t);
+        let used = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| {
+                    if store
+                        .store
+                        .modify_user(2, &step(12))
+                        .expect("modify")
+                        .is_some()
+                    {
+                        used.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert_eq!(used.load(Ordering::SeqCst), 1);
+        // The login cannot change this way.
+        let err = store.store.modify_user(2, &|u: &mut User| {
+            u.login = "paul".into();
+            true
+        });
+        assert!(err.is_err());
+        let u = store.store.user(2).expect("get").expect("there");
+        assert_eq!(u.login, "marie");
+    }
+
+    #[test]
+    fn login_challenges_work_once_and_expired_ones_are_purged() {
+        let t = temp_store();
+        let challenge = |expires_at| crate::records::LoginChallenge {
+            v: SCHEMA_VERSION,
+            user: 2,
+            created_at: 0,
+            expires_at,
+            failures: 0,
+        };
+        t.store
+            .put_challenge("live", &challenge(10_000))
+            .expect("put");
+        t.store
+            .put_challenge("old", &challenge(1_000))
+            .expect("put");
+        assert_eq!(
+            t.store.challenge("live").expect("get"),
+            Some(challenge(10_000))
+        );
+        let report = t.store.purge(0, 5_000, 0).expect("purge");
+        assert_eq!(report.challenges, 1);
+        assert_eq!(t.store.challenge("old").expect("get"), None);
+        assert!(t.store.remove_challenge("live").expect("remove"));
+        assert!(!t.store.remove_challenge("live").expect("remove"), "once");
     }
 
     #[test]
