@@ -59,7 +59,21 @@ pub fn phrases() -> Result<BTreeMap<String, String>, String> {
     })?;
     let mut texts = repere_items::spoken::catalogue(&bank)
         .map_err(|e| format!("the référentiel's profile rules: {e}"))?;
-    texts.extend(app_spoken::all());
+    // The welcome screen says the test's length from this bank's stopping rules,
+    // as the app's build.rs computes them.
+    let session = bank
+        .referentiel
+        .session
+        .as_ref()
+        .ok_or("the référentiel has no [session] rules")?;
+    let min = session
+        .stop
+        .min_items
+        .max(session.min_per_domain * bank.referentiel.domains.len());
+    texts.extend(app_spoken::all(
+        (min, session.stop.max_items),
+        session.stop.max_minutes,
+    ));
     let mut by_key: BTreeMap<String, String> = BTreeMap::new();
     for text in &texts {
         for phrase in repere_items::spoken::phrases(text) {

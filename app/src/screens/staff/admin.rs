@@ -869,7 +869,6 @@ fn KiosksSection(kiosks: RwSignal<Load<Vec<Kiosk>>>) -> impl IntoView {
                             <th scope="row">{k.name.clone()}</th>
                             <td>{k.date.clone()}</td>
                             <td>{kiosk_state(&k)}</td>
-                            <td>{if a.second_factor { "Oui" } else { "Non" }}</td>
                             <td>
                                 <div class="row-actions">{actions}</div>
                             </td>

@@ -41,9 +41,10 @@ fn refresh(session: Session) {
     });
 }
 
-/// The setup, step by step. `intro`: the sentence above « Commencer ».
+/// The setup, step by step. `intro`: the sentence above « Commencer »; `top`: the
+/// setup is the screen (its steps are headings of level 2, else 3).
 #[component]
-fn Setup(#[prop(into)] intro: String) -> impl IntoView {
+fn Setup(#[prop(into)] intro: String, #[prop(optional)] top: bool) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
     let step = RwSignal::new(Step::Intro);
@@ -137,7 +138,7 @@ fn Setup(#[prop(into)] intro: String) -> impl IntoView {
         }
         .into_any(),
         Step::Scan(e) => view! {
-            <h3 id="second-factor-scan" tabindex="-1">"1. Ajoutez le compte dans l'application"</h3>
+            {step_heading(top, Some("second-factor-scan"), "1. Ajoutez le compte dans l'application")}
             <p>"Dans l'application, choisissez « Ajouter un compte ». Puis scannez ce code QR."</p>
             <div
                 class="qr second-factor-qr"
@@ -148,7 +149,7 @@ fn Setup(#[prop(into)] intro: String) -> impl IntoView {
             <p>"Vous ne pouvez pas scanner ? Écrivez cette clé dans l'application :"</p>
             <p class="secret second-factor-key">{e.secret_grouped.clone()}</p>
             <p class="help-text">{format!("Nom du compte : {} ({})", e.issuer, e.account)}</p>
-            <h3>"2. Écrivez le code affiché par l'application"</h3>
+            {step_heading(top, None, "2. Écrivez le code affiché par l'application")}
             <form class="staff-form" on:submit=confirm novalidate>
                 <CodeInput
                     id="second-factor-code"
@@ -185,6 +186,16 @@ fn Setup(#[prop(into)] intro: String) -> impl IntoView {
     }
 }
 
+/// A heading of the setup's steps: level 2 when the setup is the screen, else 3.
+fn step_heading(top: bool, id: Option<&'static str>, text: &'static str) -> AnyView {
+    let tabindex = id.map(|_| "-1");
+    if top {
+        view! { <h2 id=id tabindex=tabindex>{text}</h2> }.into_any()
+    } else {
+        view! { <h3 id=id tabindex=tabindex>{text}</h3> }.into_any()
+    }
+}
+
 /// The screen of an admin whose structure requires a second factor and who has
 /// none yet: nothing else until it is set up.
 #[component]
@@ -196,7 +207,10 @@ pub fn RequiredSetup() -> impl IntoView {
             <p class="notice">
                 "Votre structure demande la double authentification pour les administrateurs."
             </p>
-            <Setup intro="À chaque connexion, vous écrirez votre mot de passe, puis un code de votre téléphone." />
+            <Setup
+                top=true
+                intro="À chaque connexion, vous écrirez votre mot de passe, puis un code de votre téléphone."
+            />
         </div>
     }
 }
