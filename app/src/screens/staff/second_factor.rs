@@ -116,7 +116,8 @@ fn Setup(#[prop(into)] intro: String, #[prop(optional)] top: bool) -> impl IntoV
     };
     let noted = move |_| refresh(session);
 
-    move || match step.get() {
+    move || {
+        match step.get() {
         Step::Intro => view! {
             <p>{intro.clone()}</p>
             <p>
@@ -183,6 +184,7 @@ fn Setup(#[prop(into)] intro: String, #[prop(optional)] top: bool) -> impl IntoV
             }
             .into_any()
         }
+    }
     }
 }
 
