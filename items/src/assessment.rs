@@ -496,6 +496,30 @@ impl<'b> Assessor<'b> {
                 }
             }
         }
+        // A question asked only in some cases (`when_any`) has no answer in the
+        // others: the app never asks it then.
+        let keys: Vec<String> = context
+            .iter()
+            .map(|c| format!("{}:{}", c.question, c.answer))
+            .collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (index, c) in context.iter().enumerate() {
+            let asked = self
+                .bank
+                .context
+                .questions
+                .iter()
+                .find(|q| q.id == c.question)
+                .is_some_and(|q| self.bank.context.is_asked(q, &refs));
+            if !asked {
+                return Err(AssessError::Context {
+                    index,
+                    question: echo(&c.question),
+                    answer: echo(&c.answer),
+                    message: "this question is not asked with the other answers".to_string(),
+                });
+            }
+        }
         Ok(())
     }
 

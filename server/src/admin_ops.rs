@@ -1,6 +1,6 @@
 //! Administration operations of the command line (`repere structure add|set-tz`,
 //! `user add|passwd|disable|enable`, `kiosk add|code`, `export`, `backup`, `purge`,
-//! `stats`), and the account and kiosk changes the HTTP API shares with them.
+//! `compact`, `result data|delete`, `stats`), and the account and kiosk changes the HTTP API shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -16,7 +16,7 @@ use crate::auth;
 use crate::clock::{check_tz, Clock, DAY_MS};
 use crate::export::{self, Format, Kind};
 use crate::records::{Kiosk, Millis, PairingCode, Role, Structure, User, SCHEMA_VERSION};
-use crate::store::{BackupReport, PurgeReport, Stats, Store, StoreError};
+use crate::store::{BackupReport, CompactReport, PurgeReport, Stats, Store, StoreError};
 use crate::view::ProfileFilter;
 
 /// Abandoned screenings (no result) are removed after this long.
@@ -115,6 +115,18 @@ pub enum AdminOp {
         /// Retention in days.
         retention_days: u32,
     },
+    /// Rewrites the store without what deleted records left (`repere compact`).
+    Compact,
+    /// Everything stored about a result (`repere result data`).
+    ResultData {
+        /// Result code.
+        code: String,
+    },
+    /// Deletes a result (`repere result delete`).
+    ResultDelete {
+        /// Result code.
+        code: String,
+    },
     /// Counts records.
     Stats,
 }
@@ -192,6 +204,18 @@ pub enum AdminReply {
     Backup(BackupReport),
     /// A purge ran.
     Purge(PurgeReport),
+    /// A compaction ran.
+    Compact(CompactReport),
+    /// What is stored about a result, as JSON text.
+    ResultData {
+        /// `{"code", "profile", "session"}`, pretty-printed.
+        content: String,
+    },
+    /// A result was deleted.
+    ResultDeleted {
+        /// Its code.
+        code: String,
+    },
     /// Counts.
     Stats(Stats),
 }
@@ -496,6 +520,23 @@ pub fn purge(
     Ok(report)
 }
 
+fn no_result(code: &str) -> AdminError {
+    AdminError::Input(format!("no result has the code {code}"))
+}
+
+/// The canonical code and the result id of a code as typed.
+fn result_by_code(store: &dyn Store, raw: &str) -> Result<(String, String), AdminError> {
+    let code = crate::code::normalise(raw).ok_or_else(|| {
+        AdminError::Input(format!(
+            "`{raw}` is not a result code (8 characters, e.g. K7M4-QX2P)"
+        ))
+    })?;
+    let id = store
+        .result_id_by_code(&code)?
+        .ok_or_else(|| no_result(&code))?;
+    Ok((code, id))
+}
+
 fn kiosk_reply(kiosk: &Kiosk, code: String) -> AdminReply {
     AdminReply::Kiosk {
         id: kiosk.id,
@@ -647,6 +688,40 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::Backup { dir } => Ok(AdminReply::Backup(store.backup_to(&dir)?)),
         AdminOp::Purge { retention_days } => {
             Ok(AdminReply::Purge(purge(store, clock, retention_days)?))
+        }
+        AdminOp::Compact => {
+            let report = store.compact()?;
+            tracing::info!(
+                entries = report.entries,
+                sealed = report.sealed,
+                erased = report.erased,
+                bytes_before = report.bytes_before,
+                bytes_after = report.bytes_after,
+                "store compacted"
+            );
+            Ok(AdminReply::Compact(report))
+        }
+        AdminOp::ResultData { code } => {
+            let (code, id) = result_by_code(store, &code)?;
+            let profile = store.profile(&id)?.ok_or_else(|| no_result(&code))?;
+            let session = store.session(&id)?;
+            let content = serde_json::to_string_pretty(&serde_json::json!({
+                "code": code,
+                "profile": profile,
+                "session": session,
+            }))
+            .map_err(|e| AdminError::Other(e.to_string()))?;
+            tracing::info!("personal data exported (command line)");
+            Ok(AdminReply::ResultData { content })
+        }
+        AdminOp::ResultDelete { code } => {
+            let (code, id) = result_by_code(store, &code)?;
+            if !store.delete_result(&id)? {
+                return Err(no_result(&code));
+            }
+            store.flush()?;
+            tracing::info!("result deleted (command line)");
+            Ok(AdminReply::ResultDeleted { code })
         }
         AdminOp::Stats => Ok(AdminReply::Stats(store.stats()?)),
     }

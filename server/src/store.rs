@@ -13,6 +13,9 @@
 //! - Inserting a result whose id exists changes nothing and returns the stored
 //!   result ([`Inserted::Existing`]): submissions are idempotent, also when two
 //!   arrive at once.
+//! - Deletion erases: once [`Store::delete_result`] or [`Store::purge`] returns, no
+//!   file of the store holds the personal data of what they removed in a form
+//!   anyone can read (see [`sled_store`] and its `sealed` module for how).
 
 use std::path::Path;
 
@@ -23,6 +26,8 @@ use crate::records::{
     SessionRecord, Structure, User,
 };
 
+pub mod files;
+pub mod sealed;
 pub mod sled_store;
 
 /// A storage failure.
@@ -130,6 +135,25 @@ pub struct BackupReport {
     pub trees: usize,
     /// Entries copied.
     pub entries: usize,
+}
+
+/// What [`Store::compact`] did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompactReport {
+    /// Collections copied.
+    pub trees: usize,
+    /// Entries copied.
+    pub entries: usize,
+    /// Records written in clear by an older Repère, sealed by the copy.
+    pub sealed: usize,
+    /// Results whose key was erased (a crash stopped their removal), left out.
+    pub erased: usize,
+    /// Keys kept (one per result or screening).
+    pub keys: usize,
+    /// Bytes of the store's files before.
+    pub bytes_before: u64,
+    /// Bytes of the store's files after.
+    pub bytes_after: u64,
 }
 
 /// How long an expired pairing code is kept: whoever types it meanwhile is told it
@@ -334,6 +358,11 @@ pub trait Store: Send + Sync + 'static {
     fn flush(&self) -> Result<(), StoreError>;
 
     /// Writes a consistent copy of everything into a new store at `dir` (which must
-    /// not exist or be empty); writes wait while it runs.
+    /// not exist or be empty); writes wait while it runs. The copy holds nothing of
+    /// what was deleted before it.
     fn backup_to(&self, dir: &Path) -> Result<BackupReport, StoreError>;
+
+    /// Rewrites the store so that its files hold nothing of deleted records (not
+    /// even as noise) and no record in clear; writes wait while it runs.
+    fn compact(&self) -> Result<CompactReport, StoreError>;
 }
