@@ -132,6 +132,7 @@ impl User {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactor {
     /// The shared secret (160 random bits), base32 as in the `otpauth://` address.
+    /// The store seals it with a key of its own (`store::secrets`).
     pub secret: String,
     /// When it was confirmed.
     pub enabled_at: Millis,
@@ -147,7 +148,7 @@ pub struct SecondFactor {
 /// A second factor shown but not yet confirmed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSecondFactor {
-    /// The secret, base32.
+    /// The secret, base32 (sealed by the store as a confirmed one is).
     pub secret: String,
     /// When it was made (it is refused some time after: [`crate::totp::PENDING_TTL_MS`]).
     pub created_at: Millis,

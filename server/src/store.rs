@@ -28,6 +28,7 @@ use crate::records::{
 
 pub mod files;
 pub mod sealed;
+pub mod secrets;
 pub mod sled_store;
 
 /// A storage failure.

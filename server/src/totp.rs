@@ -2,7 +2,7 @@
 //! with the `totp-rs` crate) and one-time recovery codes.
 //!
 //! - The secret is 160 random bits from the operating system, kept base32 in the
-//!   account's record. Codes are HMAC-SHA-1, 6 digits, 30-second steps: what every
+//!   account's record, where the store seals it (`store::secrets`). Codes are HMAC-SHA-1, 6 digits, 30-second steps: what every
 //!   authenticator app reads from the `otpauth://` address (shown as a QR code
 //!   drawn here, as SVG, by the `qrcode` crate, and as text in groups of 4).
 //! - A code of the step before or after the server's is accepted (a phone's clock

@@ -2,12 +2,15 @@
 //! (QR code, secret, recovery codes), the login in two steps, wrong codes counted
 //! in the login limits, a code accepted once, recovery codes once, removal, the
 //! structure's requirement for its admins, an admin's reset, the kiosk's
-//! unpairing. Codes are computed here as an authenticator app would (RFC 6238,
+//! unpairing; the secrets are in no file of the data folder or of a backup in
+//! clear. Codes are computed here as an authenticator app would (RFC 6238,
 //! with the `totp-rs` crate), from the server's clock (the system's).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use repere_e2e::{Client, Org, Resp, Server, PASSWORD};
+use std::path::{Path, PathBuf};
+
+use repere_e2e::{ok_stdout, temp_dir, Client, Org, Resp, Server, PASSWORD};
 use serde_json::{json, Value};
 use totp_rs::{Builder, Secret};
 
@@ -474,4 +477,79 @@ fn an_admin_resets_a_second_factor_and_a_kiosk_unpairing_asks_for_the_code() {
     );
     let r = Client::new(&server.base).login(&org.admin, PASSWORD);
     assert!(r.json()["csrf_token"].is_string(), "{}", r.text());
+}
+
+/// The files under `root` that hold `needle`.
+fn files_holding(root: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// Asserts that no file under `root` holds `secret`: as the base32 text the app
+/// shows, in lower case, or as its 20 bytes.
+fn assert_secret_absent(root: &Path, secret: &str, when: &str) {
+    let bytes = Secret::try_from_base32(secret).expect("base32").to_vec();
+    assert_eq!(bytes.len(), 20);
+    for needle in [
+        secret.as_bytes(),
+        secret.to_lowercase().as_bytes(),
+        &bytes[..],
+    ] {
+        let found = files_holding(root, needle);
+        assert!(found.is_empty(), "{when}: the secret is in {found:?}");
+    }
+}
+
+#[test]
+fn second_factor_secrets_are_in_no_file_of_the_data_folder_nor_of_a_backup() {
+    let dir = temp_dir();
+    let data = dir.path().join("data");
+    let server = Server::start_in(&data, &[]);
+    let org = Org::create(&server, "sc", "Sceau");
+    let mut admin = Client::logged_in(&server.base, &org.admin, PASSWORD);
+    let r = admin.post("/api/me/totp", &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let secret = r.json()["secret"].as_str().expect("secret").to_string();
+    server.stop();
+    assert_secret_absent(&data, &secret, "being set up");
+
+    // After a restart the secret being set up still opens: its code confirms it.
+    let server = Server::start_in(&data, &[]);
+    let mut admin = Client::logged_in(&server.base, &org.admin, PASSWORD);
+    let r = admin.post("/api/me/totp/confirm", &json!({ "code": code(&secret, 0) }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let backup = dir.path().join("backup");
+    let out = server.cli(&["backup", backup.to_str().expect("utf-8 path")], "");
+    assert!(ok_stdout(&out).contains("backup written"));
+    server.stop();
+    assert_secret_absent(&data, &secret, "confirmed");
+    assert_secret_absent(&backup, &secret, "in the backup");
+
+    // The store and its backup both open the secret: a code of it logs in.
+    for folder in [&data, &backup] {
+        let server = Server::start_in(folder, &[]);
+        let mut c = Client::new(&server.base);
+        let ch = challenge(&mut c, &org.admin);
+        assert_error(
+            &c.login_totp(&ch, &wrong_code(&secret)),
+            401,
+            "second_factor_wrong",
+        );
+        let r = c.login_totp(&ch, &code(&secret, 1));
+        assert_eq!(r.status, 200, "{}: {}", folder.display(), r.text());
+        server.stop();
+    }
 }
