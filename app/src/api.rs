@@ -996,11 +996,19 @@ pub async fn require_second_factor(required: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Adds an account (`role`: `agent`, `trainer` or `admin`).
-pub async fn add_account(login: &str, role: &str, password: &str) -> Result<(), FormError> {
-    let body = serde_json::json!({ "login": login, "role": role, "password": password });
-    let _: serde_json::Value = call_form("POST", "/api/admin/users", &body).await?;
-    Ok(())
+/// The answer to adding an account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddedAccount {
+    /// The login the server made from the name given (`marie.k7p2`).
+    pub login: String,
+}
+
+/// Adds an account (`role`: `agent`, `trainer` or `admin`) whose login the server
+/// makes from `name`; answers that login.
+pub async fn add_account(name: &str, role: &str, password: &str) -> Result<String, FormError> {
+    let body = serde_json::json!({ "login": name, "role": role, "password": password });
+    let added: AddedAccount = call_form("POST", "/api/admin/users", &body).await?;
+    Ok(added.login)
 }
 
 /// What a password reset gave.

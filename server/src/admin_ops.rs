@@ -251,7 +251,8 @@ pub fn check_name(name: &str) -> Result<String, String> {
     Ok(n.to_string())
 }
 
-/// Creates an account (checks, hashes the password). Blocking: Argon2.
+/// Creates an account with the login given (checks, hashes the password), for the
+/// operator's command line and the demo accounts. Blocking: Argon2.
 pub fn create_user(
     store: &dyn Store,
     clock: &Clock,
@@ -261,16 +262,32 @@ pub fn create_user(
     password: &str,
 ) -> Result<User, AdminError> {
     let login = auth::normalise_login(login).map_err(AdminError::Input)?;
-    auth::check_password_policy(password, &[&login]).map_err(AdminError::Input)?;
+    let mut user = new_user(store, clock, structure, role, &login, password)?;
+    user.login = login;
+    store.add_user(&user)?;
+    Ok(user)
+}
+
+/// An account of `structure` with no login yet (checks the password and the
+/// structure, hashes the password).
+fn new_user(
+    store: &dyn Store,
+    clock: &Clock,
+    structure: u64,
+    role: Role,
+    name: &str,
+    password: &str,
+) -> Result<User, AdminError> {
+    auth::check_password_policy(password, &[name]).map_err(AdminError::Input)?;
     if store.structure(structure)?.is_none() {
         return Err(AdminError::Input(format!(
             "structure {structure} does not exist"
         )));
     }
-    let user = User {
+    Ok(User {
         v: SCHEMA_VERSION,
         id: store.next_id()?,
-        login,
+        login: String::new(),
         role,
         structure,
         password_hash: auth::hash_password(password).map_err(AdminError::Other)?,
@@ -278,9 +295,52 @@ pub fn create_user(
         disabled: false,
         second_factor: None,
         second_factor_pending: None,
-    };
-    store.add_user(&user)?;
-    Ok(user)
+    })
+}
+
+/// Logins tried for one new account before giving up: with 27⁴ tags per name, a
+/// collision is rare and twenty in a row do not happen.
+const TAG_TRIES: usize = 20;
+
+/// Checks the name an admin gives a new account: a login short enough for its tag.
+pub fn account_name(name: &str) -> Result<String, String> {
+    let max = auth::MAX_LOGIN_LEN - 1 - crate::code::TAG_LEN;
+    match auth::normalise_login(name) {
+        Ok(n) if n.len() <= max => Ok(n),
+        _ => Err(format!(
+            "Le nom doit faire de 2 à {max} caractères : lettres sans accent, chiffres, point, tiret ou tiret bas."
+        )),
+    }
+}
+
+/// Creates an account whose login the server makes: the name an admin chose
+/// (normalised), a dot and a random tag (`marie.k7p2`, [`crate::code::generate_tag`]);
+/// a login already taken is retried with another tag, silently. The login is
+/// unique by construction, so the answer never depends on the logins of other
+/// structures (an admin cannot probe them). Blocking: Argon2.
+pub fn create_tagged_user(
+    store: &dyn Store,
+    clock: &Clock,
+    structure: u64,
+    role: Role,
+    name: &str,
+    password: &str,
+) -> Result<User, AdminError> {
+    let name = account_name(name).map_err(AdminError::Input)?;
+    let mut user = new_user(store, clock, structure, role, &name, password)?;
+    for _ in 0..TAG_TRIES {
+        let tag = crate::code::generate_tag()
+            .map_err(|e| AdminError::Other(format!("no random source: {e}")))?;
+        user.login = format!("{name}.{tag}");
+        match store.add_user(&user) {
+            Ok(()) => return Ok(user),
+            Err(StoreError::LoginTaken(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AdminError::Other(format!(
+        "no free login for {name:?} after {TAG_TRIES} tags"
+    )))
 }
 
 /// A new pairing code made at `now`: the code to show (once) and what the store
@@ -731,6 +791,49 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
 mod tests {
     use super::*;
     use crate::store::sled_store::tests::temp_store;
+
+    #[test]
+    fn logins_made_from_a_name_are_tagged_and_distinct_and_given_ones_kept() {
+        let t = temp_store();
+        let clock = Clock::system();
+        let st = create_structure(&t.store, &clock, "S", None).expect("structure");
+        let pw = "un-mot-de-passe-assez-long";
+        // The name of an account that exists, given again: no refusal.
+        let given = create_user(&t.store, &clock, st.id, Role::Agent, "Marie", pw).expect("given");
+        assert_eq!(given.login, "marie");
+        assert!(matches!(
+            create_user(&t.store, &clock, st.id, Role::Agent, "marie", pw),
+            Err(AdminError::Input(_))
+        ));
+        let mut logins = std::collections::BTreeSet::new();
+        for _ in 0..40 {
+            let u = create_tagged_user(&t.store, &clock, st.id, Role::Agent, " Marie ", pw)
+                .expect("made");
+            let tag = u.login.strip_prefix("marie.").expect("the name, a dot");
+            assert_eq!(tag.len(), crate::code::TAG_LEN, "{}", u.login);
+            let stored = t
+                .store
+                .user_by_login(&u.login)
+                .expect("read")
+                .expect("there");
+            assert_eq!((stored.id, stored.structure), (u.id, st.id));
+            logins.insert(u.login);
+        }
+        assert_eq!(logins.len(), 40);
+        let long = "a".repeat(auth::MAX_LOGIN_LEN - 5);
+        let u = create_tagged_user(&t.store, &clock, st.id, Role::Agent, &long, pw).expect("59");
+        assert_eq!(u.login.len(), auth::MAX_LOGIN_LEN);
+        let err = create_tagged_user(
+            &t.store,
+            &clock,
+            st.id,
+            Role::Agent,
+            &format!("{long}a"),
+            pw,
+        )
+        .expect_err("60 characters");
+        assert!(err.to_string().contains("de 2 à 59 caractères"), "{err}");
+    }
 
     #[test]
     fn the_last_active_admin_stays_and_disabling_ends_sessions() {

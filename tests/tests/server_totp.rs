@@ -366,7 +366,8 @@ fn a_structure_requires_a_second_factor_of_its_admins() {
         &json!({ "login": "r-admin2", "role": "admin", "password": PASSWORD }),
     );
     assert_eq!(r.status, 201, "{}", r.text());
-    let mut admin2 = Client::logged_in(&server.base, "r-admin2", PASSWORD);
+    let login2 = r.json()["login"].as_str().expect("login").to_string();
+    let mut admin2 = Client::logged_in(&server.base, &login2, PASSWORD);
     assert_error(
         &admin2.get("/api/admin/users"),
         403,

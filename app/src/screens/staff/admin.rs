@@ -551,7 +551,7 @@ fn AddAccount(accounts: Accounts) -> impl IntoView {
         let chosen = role.get_untracked();
         let secret = password.get_untracked();
         if name.is_empty() {
-            return fail(Field::Login, "Écrivez un identifiant.".into());
+            return fail(Field::Login, "Écrivez un nom.".into());
         }
         if chosen.is_empty() {
             return fail(Field::Role, "Choisissez un rôle.".into());
@@ -568,13 +568,11 @@ fn AddAccount(accounts: Accounts) -> impl IntoView {
             let result = api::add_account(&name, &chosen, &secret).await;
             busy.set(false);
             match result {
-                Ok(()) => {
-                    let text = format!(
-                        "Le compte {} est ajouté. Donnez-lui son identifiant et son mot de passe.",
-                        name.to_lowercase()
-                    );
-                    state.announce(&text);
-                    done.set(Some(text));
+                Ok(made) => {
+                    state.announce(&format!(
+                        "Compte créé. Identifiant\u{a0}: {made}. Notez-le et donnez-le à la personne."
+                    ));
+                    done.set(Some(made));
                     login.set(String::new());
                     role.set(String::new());
                     password.set(String::new());
@@ -622,10 +620,10 @@ fn AddAccount(accounts: Accounts) -> impl IntoView {
                 <FormAlert id="add-account-error" message=errors.of(Field::Form) />
                 <TextField
                     id="new-login"
-                    label="Identifiant"
+                    label="Nom"
                     value=login
                     error=errors.of(Field::Login)
-                    hint="Lettres sans accent, chiffres, point ou tiret. Par exemple : marie.dupont"
+                    hint="Lettres sans accent, chiffres, point ou tiret. Repère y ajoute 4 caractères. Par exemple : marie devient marie.k7p2."
                     form_error=("add-account-error", errors.shown(Field::Form))
                     autocomplete="off"
                     autocapitalize="none"
@@ -657,11 +655,16 @@ fn AddAccount(accounts: Accounts) -> impl IntoView {
                 </div>
                 {move || {
                     done.get()
-                        .map(|text| {
+                        .map(|made| {
                             view! {
-                                <p class="confirm" id="add-account-done" tabindex="-1">
-                                    {text}
-                                </p>
+                                <div class="confirm" id="add-account-done" tabindex="-1">
+                                    <p>
+                                        "Compte créé. Identifiant\u{a0}: "
+                                        <strong class="secret">{made}</strong>
+                                        "."
+                                    </p>
+                                    <p>"Notez-le et donnez-le à la personne."</p>
+                                </div>
                             }
                         })
                 }}
