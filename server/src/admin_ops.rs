@@ -251,51 +251,18 @@ pub fn check_name(name: &str) -> Result<String, String> {
     Ok(n.to_string())
 }
 
-/// Creates an account with the login given (checks, hashes the password), for the
-/// operator's command line and the demo accounts. Blocking: Argon2.
-pub fn create_user(
-    store: &dyn Store,
-    clock: &Clock,
-    structure: u64,
-    role: Role,
-    login: &str,
-    password: &str,
-) -> Result<User, AdminError> {
-    let login = auth::normalise_login(login).map_err(AdminError::Input)?;
-    let mut user = new_user(store, clock, structure, role, &login, password)?;
-    user.login = login;
-    store.add_user(&user)?;
-    Ok(user)
-}
-
-/// An account of `structure` with no login yet (checks the password and the
-/// structure, hashes the password).
-fn new_user(
-    store: &dyn Store,
-    clock: &Clock,
-    structure: u64,
-    role: Role,
-    name: &str,
-    password: &str,
-) -> Result<User, AdminError> {
-    auth::check_password_policy(password, &[name]).map_err(AdminError::Input)?;
-    if store.structure(structure)?.is_none() {
-        return Err(AdminError::Input(format!(
-            "structure {structure} does not exist"
-        )));
-    }
-    Ok(User {
-        v: SCHEMA_VERSION,
-        id: store.next_id()?,
-        login: String::new(),
-        role,
-        structure,
-        password_hash: auth::hash_password(password).map_err(AdminError::Other)?,
-        created_at: clock.now_ms(),
-        disabled: false,
-        second_factor: None,
-        second_factor_pending: None,
-    })
+/// How a new account gets its login.
+#[derive(Clone, Copy, Debug)]
+pub enum NewLogin<'a> {
+    /// This login, normalised (the operator's command line, which sees every
+    /// structure anyway, and the demo accounts).
+    Given(&'a str),
+    /// One the server makes from this name (an admin's screen): the name
+    /// (normalised), a dot and a random tag (`marie.k7p2`,
+    /// [`crate::code::generate_tag`]); a login already taken is retried with
+    /// another tag, silently. Unique by construction, so the answer never depends
+    /// on the logins of other structures (an admin cannot probe them).
+    MadeFrom(&'a str),
 }
 
 /// Logins tried for one new account before giving up: with 27⁴ tags per name, a
@@ -313,29 +280,48 @@ pub fn account_name(name: &str) -> Result<String, String> {
     }
 }
 
-/// Creates an account whose login the server makes: the name an admin chose
-/// (normalised), a dot and a random tag (`marie.k7p2`, [`crate::code::generate_tag`]);
-/// a login already taken is retried with another tag, silently. The login is
-/// unique by construction, so the answer never depends on the logins of other
-/// structures (an admin cannot probe them). Blocking: Argon2.
-pub fn create_tagged_user(
+/// Creates an account (checks, hashes the password, makes its login if asked).
+/// Blocking: Argon2.
+pub fn create_user(
     store: &dyn Store,
     clock: &Clock,
     structure: u64,
     role: Role,
-    name: &str,
+    login: NewLogin<'_>,
     password: &str,
 ) -> Result<User, AdminError> {
-    let name = account_name(name).map_err(AdminError::Input)?;
-    let mut user = new_user(store, clock, structure, role, &name, password)?;
-    for _ in 0..TAG_TRIES {
-        let tag = crate::code::generate_tag()
-            .map_err(|e| AdminError::Other(format!("no random source: {e}")))?;
-        user.login = format!("{name}.{tag}");
+    let (name, tries) = match login {
+        NewLogin::Given(l) => (auth::normalise_login(l), 1),
+        NewLogin::MadeFrom(n) => (account_name(n), TAG_TRIES),
+    };
+    let name = name.map_err(AdminError::Input)?;
+    auth::check_password_policy(password, &[&name]).map_err(AdminError::Input)?;
+    if store.structure(structure)?.is_none() {
+        return Err(AdminError::Input(format!(
+            "structure {structure} does not exist"
+        )));
+    }
+    let mut user = User {
+        v: SCHEMA_VERSION,
+        id: store.next_id()?,
+        login: name.clone(),
+        role,
+        structure,
+        password_hash: auth::hash_password(password).map_err(AdminError::Other)?,
+        created_at: clock.now_ms(),
+        disabled: false,
+        second_factor: None,
+        second_factor_pending: None,
+    };
+    for _ in 0..tries {
+        if let NewLogin::MadeFrom(_) = login {
+            let tag = crate::code::generate_tag()
+                .map_err(|e| AdminError::Other(format!("no random source: {e}")))?;
+            user.login = format!("{name}.{tag}");
+        }
         match store.add_user(&user) {
-            Ok(()) => return Ok(user),
-            Err(StoreError::LoginTaken(_)) => continue,
-            Err(e) => return Err(e.into()),
+            Err(StoreError::LoginTaken(_)) if matches!(login, NewLogin::MadeFrom(_)) => continue,
+            other => return other.map(|()| user).map_err(AdminError::from),
         }
     }
     Err(AdminError::Other(format!(
@@ -701,7 +687,15 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
             login,
             password,
         } => Ok(AdminReply::User {
-            id: create_user(store, clock, structure, role, &login, &password)?.id,
+            id: create_user(
+                store,
+                clock,
+                structure,
+                role,
+                NewLogin::Given(&login),
+                &password,
+            )?
+            .id,
         }),
         AdminOp::AddKiosk { structure, name } => {
             let (kiosk, code) = create_kiosk(store, clock, structure, &name)?;
@@ -797,18 +791,26 @@ mod tests {
         let t = temp_store();
         let clock = Clock::system();
         let st = create_structure(&t.store, &clock, "S", None).expect("structure");
-        let pw = "un-mot-de-passe-assez-long";
-        // The name of an account that exists, given again: no refusal.
-        let given = create_user(&t.store, &clock, st.id, Role::Agent, "Marie", pw).expect("given");
-        assert_eq!(given.login, "marie");
+        let add = |login: NewLogin<'_>| {
+            create_user(
+                &t.store,
+                &clock,
+                st.id,
+                Role::Agent,
+                login,
+                "un-mot-de-passe-assez-long",
+            )
+        };
+        // A login given is kept, and refused when taken.
+        assert_eq!(add(NewLogin::Given("Marie")).expect("given").login, "marie");
         assert!(matches!(
-            create_user(&t.store, &clock, st.id, Role::Agent, "marie", pw),
+            add(NewLogin::Given("marie")),
             Err(AdminError::Input(_))
         ));
+        // Made from a name: the name of an account that exists is no refusal.
         let mut logins = std::collections::BTreeSet::new();
         for _ in 0..40 {
-            let u = create_tagged_user(&t.store, &clock, st.id, Role::Agent, " Marie ", pw)
-                .expect("made");
+            let u = add(NewLogin::MadeFrom(" Marie ")).expect("made");
             let tag = u.login.strip_prefix("marie.").expect("the name, a dot");
             assert_eq!(tag.len(), crate::code::TAG_LEN, "{}", u.login);
             let stored = t
@@ -821,17 +823,9 @@ mod tests {
         }
         assert_eq!(logins.len(), 40);
         let long = "a".repeat(auth::MAX_LOGIN_LEN - 5);
-        let u = create_tagged_user(&t.store, &clock, st.id, Role::Agent, &long, pw).expect("59");
+        let u = add(NewLogin::MadeFrom(&long)).expect("59");
         assert_eq!(u.login.len(), auth::MAX_LOGIN_LEN);
-        let err = create_tagged_user(
-            &t.store,
-            &clock,
-            st.id,
-            Role::Agent,
-            &format!("{long}a"),
-            pw,
-        )
-        .expect_err("60 characters");
+        let err = add(NewLogin::MadeFrom(&format!("{long}a"))).expect_err("60 characters");
         assert!(err.to_string().contains("de 2 à 59 caractères"), "{err}");
     }
 
@@ -855,10 +849,21 @@ mod tests {
             Err(AdminError::Input(_))
         ));
         let pw = "un-mot-de-passe-long";
-        let a1 = create_user(&t.store, &clock, st.id, Role::Admin, "a1", pw).expect("a1");
-        let a2 = create_user(&t.store, &clock, st.id, Role::Admin, "a2", pw).expect("a2");
+        let admin = |structure: u64, login: &str| {
+            create_user(
+                &t.store,
+                &clock,
+                structure,
+                Role::Admin,
+                NewLogin::Given(login),
+                pw,
+            )
+            .expect("admin")
+        };
+        let a1 = admin(st.id, "a1");
+        let a2 = admin(st.id, "a2");
         // An admin of another structure does not count.
-        create_user(&t.store, &clock, other.id, Role::Admin, "b1", pw).expect("b1");
+        admin(other.id, "b1");
         let login = crate::records::LoginSession {
             v: SCHEMA_VERSION,
             user: a2.id,

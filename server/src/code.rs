@@ -9,7 +9,7 @@
 //!   codes, valid 7 days, usable once, stored hashed;
 //! - login tags: the four symbols, in lower case, that the server adds to the name
 //!   an admin gives a new account ("marie.k7p2"), so that the login it makes is
-//!   unique by construction (`crate::admin_ops::create_tagged_user`).
+//!   unique by construction (`crate::admin_ops::NewLogin`).
 //!
 //! The alphabet has 27 symbols (digits 2–9 and 19 capital letters), grouped by
 //! four. Left out: 0/O/1/I/L (look alike), B/8, S/5, Z/2 (look alike), U (U/V).

@@ -55,6 +55,26 @@ pub struct Server {
 /// kiosk): the anonymous and kiosk limits raised out of the way.
 pub const LOAD: [&str; 4] = ["--anonymous-limit", "1000000", "--kiosk-limit", "1000000"];
 
+/// The files under `root` (and its folders) whose bytes hold `needle`: a byte
+/// search of a data folder or a backup for what must not be there.
+pub fn files_holding(root: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// A fresh temporary folder.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new()

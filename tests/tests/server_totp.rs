@@ -8,9 +8,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use repere_e2e::{ok_stdout, temp_dir, Client, Org, Resp, Server, PASSWORD};
+use repere_e2e::{files_holding, ok_stdout, temp_dir, Client, Org, Resp, Server, PASSWORD};
 use serde_json::{json, Value};
 use totp_rs::{Builder, Secret};
 
@@ -478,25 +478,6 @@ fn an_admin_resets_a_second_factor_and_a_kiosk_unpairing_asks_for_the_code() {
     );
     let r = Client::new(&server.base).login(&org.admin, PASSWORD);
     assert!(r.json()["csrf_token"].is_string(), "{}", r.text());
-}
-
-/// The files under `root` that hold `needle`.
-fn files_holding(root: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read a folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 /// Asserts that no file under `root` holds `secret`: as the base32 text the app

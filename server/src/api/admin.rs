@@ -65,7 +65,7 @@ struct NewUser {
 
 /// `POST /api/admin/users` `{login, role, password}`: adds an account to the
 /// structure. The server makes its login from the name given (`marie.k7p2`:
-/// [`admin_ops::create_tagged_user`]) and answers it: the answer is the same
+/// [`admin_ops::NewLogin::MadeFrom`]) and answers it: the answer is the same
 /// whatever the logins of other structures.
 pub async fn add_user(
     State(state): State<Shared>,
@@ -86,12 +86,12 @@ pub async fn add_user(
         .map_err(|m| ApiError::unprocessable(m).with_field("password"))?;
     let (store, clock, structure) = (state.store.clone(), state.clock, staff.structure());
     let user = blocking(move || {
-        admin_ops::create_tagged_user(
+        admin_ops::create_user(
             store.as_ref(),
             &clock,
             structure,
             role,
-            &name,
+            admin_ops::NewLogin::MadeFrom(&name),
             &body.password,
         )
     })

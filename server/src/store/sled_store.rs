@@ -2707,6 +2707,22 @@ pub(crate) mod tests {
     }
 
     /// Adds structure 1, « S », to the store; returns it.
+    /// Account 2 of structure 1, `marie`, with no second factor.
+    fn marie(role: crate::records::Role) -> User {
+        User {
+            v: SCHEMA_VERSION,
+            id: 2,
+            login: "marie".into(),
+            role,
+            structure: 1,
+            password_hash: "h".into(),
+            created_at: 0,
+            disabled: false,
+            second_factor: None,
+            second_factor_pending: None,
+        }
+    }
+
     fn structure_one(store: &SledStore) -> Structure {
         let st = Structure {
             v: SCHEMA_VERSION,
@@ -2739,16 +2755,8 @@ pub(crate) mod tests {
         let t = temp_store();
         let st = structure_one(&t.store);
         let mut user = User {
-            v: SCHEMA_VERSION,
-            id: 2,
-            login: "marie".into(),
-            role: crate::records::Role::Agent,
-            structure: 1,
             password_hash: "old".into(),
-            created_at: 0,
-            disabled: false,
-            second_factor: None,
-            second_factor_pending: None,
+            ..marie(crate::records::Role::Agent)
         };
         t.store.add_user(&user).expect("user");
         let session = |user: u64| LoginSession {
@@ -2853,21 +2861,13 @@ pub(crate) mod tests {
         let t = temp_store();
         structure_one(&t.store);
         let user = User {
-            v: SCHEMA_VERSION,
-            id: 2,
-            login: "marie".into(),
-            role: crate::records::Role::Admin,
-            structure: 1,
-            password_hash: "h".into(),
-            created_at: 0,
-            disabled: false,
             second_factor: Some(crate::records::SecondFactor {
                 secret: "S".into(),
                 enabled_at: 0,
                 last_step: 10,
                 recovery: vec![],
             }),
-            second_factor_pending: None,
+            ..marie(crate::records::Role::Admin)
         };
         t.store.add_user(&user).expect("add");
         let step = |s: u64| {
@@ -3202,19 +3202,11 @@ pub(crate) mod tests {
         let store = SledStore::open(&dir).expect("open");
         structure_one(&store);
         let mut user = User {
-            v: SCHEMA_VERSION,
-            id: 2,
-            login: "marie".into(),
-            role: crate::records::Role::Admin,
-            structure: 1,
-            password_hash: "h".into(),
-            created_at: 0,
-            disabled: false,
-            second_factor: None,
             second_factor_pending: Some(PendingSecondFactor {
                 secret: SECRET.into(),
                 created_at: 1,
             }),
+            ..marie(crate::records::Role::Admin)
         };
         store.add_user(&user).expect("add");
         assert!(!holds(&raw_user(&store, 2), SECRET), "pending: sealed");
