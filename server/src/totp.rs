@@ -130,13 +130,24 @@ pub fn new_recovery_codes() -> Result<(Vec<String>, Vec<String>), String> {
     for _ in 0..RECOVERY_CODES {
         shown.push(crate::code::generate_pairing().map_err(|e| format!("no random source: {e}"))?);
     }
-    let kept = shown.iter().map(|c| recovery_hash(c)).collect();
+    let kept = shown
+        .iter()
+        .map(|c| recovery_hash(c))
+        .collect::<Result<_, _>>()?;
     Ok((shown, kept))
 }
 
-/// What the store keeps of a (canonical) recovery code.
-pub fn recovery_hash(canonical: &str) -> String {
-    auth::token_digest(&format!("repere-recovery:{canonical}"))
+/// What the store keeps of a (canonical) recovery code: an argon2id hash with its
+/// own salt, as for passwords. A code has about 47 bits: a fast hash would let
+/// whoever copies the data folder try them all offline.
+pub fn recovery_hash(canonical: &str) -> Result<String, String> {
+    auth::hash_password(&format!("repere-recovery:{canonical}"))
+}
+
+/// Which kept hash (of `kept`) is the (canonical) recovery code `canonical`.
+fn recovery_match<'k>(kept: &'k [String], canonical: &str) -> Option<&'k String> {
+    let typed = format!("repere-recovery:{canonical}");
+    kept.iter().find(|h| auth::verify_password(h, &typed))
 }
 
 /// A second factor confirmed at `now` by a code of `step`, with recovery codes
@@ -185,6 +196,22 @@ pub fn use_code(
     let Some(typed) = read(typed) else {
         return Ok(None);
     };
+    // A recovery code is matched before the transaction (argon2 is slow by
+    // design); the transaction then removes that very hash if it is still there.
+    let matched = match &typed {
+        Typed::Code(_) => None,
+        Typed::Recovery(code) => {
+            let kept = store
+                .user(user)?
+                .and_then(|u| u.second_factor)
+                .map(|sf| sf.recovery)
+                .unwrap_or_default();
+            match recovery_match(&kept, code) {
+                Some(h) => Some(h.clone()),
+                None => return Ok(None),
+            }
+        }
+    };
     let changed = store.modify_user(user, &|u: &mut User| {
         let Some(sf) = u.second_factor.as_mut() else {
             return false;
@@ -197,13 +224,11 @@ pub fn use_code(
                 }
                 _ => false,
             },
-            Typed::Recovery(code) => {
-                let hash = recovery_hash(code);
-                match sf
-                    .recovery
-                    .iter()
-                    .position(|h| auth::ct_eq(h.as_bytes(), hash.as_bytes()))
-                {
+            Typed::Recovery(_) => {
+                let Some(hash) = matched.as_ref() else {
+                    return false;
+                };
+                match sf.recovery.iter().position(|h| h == hash) {
                     Some(i) => {
                         sf.recovery.remove(i);
                         true
@@ -296,7 +321,9 @@ mod tests {
         assert_eq!(first.len(), 12, "{first}");
         let typed = first.to_lowercase().replace('-', " ");
         assert_eq!(read(&typed), Some(Typed::Recovery(first.clone())));
-        assert_eq!(recovery_hash(first), kept[0]);
+        assert_eq!(recovery_match(&kept, first), Some(&kept[0]));
+        assert!(kept[0].starts_with("$argon2id$"), "{}", kept[0]);
+        assert_eq!(recovery_match(&kept, "ABCD-EFGH-JKMN"), None);
         assert_eq!(
             shown.iter().collect::<std::collections::HashSet<_>>().len(),
             RECOVERY_CODES

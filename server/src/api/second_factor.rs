@@ -52,7 +52,9 @@ pub(super) async fn prove(
         tracing::warn!(target: "security", user = user.id, "second factor refused: too many failures");
         return Err(too_many(wait));
     }
-    match totp::use_code(state.store.as_ref(), user.id, code, now)? {
+    // Off the async workers: a recovery code is checked with argon2.
+    let (store, uid, typed) = (state.store.clone(), user.id, code.to_string());
+    match blocking(move || totp::use_code(store.as_ref(), uid, &typed, now)).await?? {
         Some(proof) => {
             state.limits.login_succeeded(&user.login, peer, device);
             // The used step or recovery code must stay used across a crash.
@@ -181,7 +183,9 @@ pub async fn confirm(
     let Some(step) = totp::check(&pending.secret, &code, now) else {
         return Err(wrong());
     };
-    let (shown, kept) = totp::new_recovery_codes().map_err(ApiError::internal)?;
+    let (shown, kept) = blocking(totp::new_recovery_codes)
+        .await?
+        .map_err(ApiError::internal)?;
     let active = totp::confirmed(&pending.secret, step, now, kept);
     let written = state.store.modify_user(staff.user.id, &|u: &mut User| {
         // Only the secret that was checked, if it is still the pending one.
@@ -257,7 +261,11 @@ pub async fn remove(
             ApiError::unprocessable("Le mot de passe n'est pas le bon.").with_field("password")
         );
     }
-    if totp::use_code(state.store.as_ref(), staff.user.id, &body.code, now)?.is_none() {
+    let (store, uid, typed) = (state.store.clone(), staff.user.id, body.code.clone());
+    if blocking(move || totp::use_code(store.as_ref(), uid, &typed, now))
+        .await??
+        .is_none()
+    {
         state.limits.password_failed(staff.user.id, now);
         durable(&state).await?;
         return Err(ApiError::unprocessable(
