@@ -601,8 +601,9 @@ pub struct ClassifyRules {
 }
 
 /// When a class is clear (`[profile.class_decision]`, and `decision` of
-/// `[session.stop.classify]`): `method = "interval"` with `z`, or `method = "sprt"`
-/// with `delta` and `alpha` (see `repere_engine::classify`). A flat table (no tagged
+/// `[session.stop.classify]`): `method = "interval"` with `z`, `method = "sprt"`
+/// with `delta` and `alpha`, or `method = "probability"` with `p` (see
+/// `repere_engine::classify`). A flat table (no tagged
 /// enum) so that the compact bank encodes it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -618,6 +619,9 @@ pub struct ClassDecisionRule {
     /// SPRT: error rate of both kinds.
     #[serde(default)]
     pub alpha: Option<f64>,
+    /// Probability: smallest posterior probability of a clear class.
+    #[serde(default)]
+    pub p: Option<f64>,
 }
 
 /// The method of a [`ClassDecisionRule`].
@@ -628,6 +632,8 @@ pub enum DecisionMethod {
     Interval,
     /// Wald's SPRT at every cut.
     Sprt,
+    /// The posterior probability of the class at least `p`.
+    Probability,
 }
 
 impl ClassDecisionRule {
@@ -643,6 +649,9 @@ impl ClassDecisionRule {
             DecisionMethod::Sprt => ClassDecision::Sprt {
                 delta: need(self.delta, "delta")?,
                 alpha: need(self.alpha, "alpha")?,
+            },
+            DecisionMethod::Probability => ClassDecision::Probability {
+                p: need(self.p, "p")?,
             },
         };
         d.validate()

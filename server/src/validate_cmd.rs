@@ -108,6 +108,13 @@ pub struct ValidateArgs {
     /// Write report.json and the plots here.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write every answer of the run here, as `repere calibrate` reads them
+    /// (`person;item;score`, one person per test).
+    #[arg(long, value_name = "FILE")]
+    answers_csv: Option<PathBuf>,
+    /// Write one line per person here (true θ, θ̂, SE, length, classes, modalities).
+    #[arg(long, value_name = "FILE")]
+    persons_csv: Option<PathBuf>,
     /// Instead of a report: Sympson-Hetter parameters so that no item is shown in
     /// more than R_MAX of the tests, in agent and kiosk modes (prints the
     /// `[session.exposure]` table of referentiel.toml).
@@ -242,6 +249,18 @@ pub fn run(args: ValidateArgs) -> Result<(), CliError> {
     let assessor = Assessor::new(&bank)
         .map_err(|e| CliError::Other(format!("the bank cannot run tests: {e}")))?;
     let (main, persons) = run_one(&assessor, options.clone(), threads)?;
+    if args.answers_csv.is_some() || args.persons_csv.is_some() {
+        let v = Validator::new(&assessor, options.clone()).map_err(|e| input(e.to_string()))?;
+        for (file, text) in [
+            (&args.answers_csv, v.answers_csv(&persons)),
+            (&args.persons_csv, v.persons_csv(&persons)),
+        ] {
+            if let Some(file) = file {
+                std::fs::write(file, text)
+                    .map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
+            }
+        }
+    }
     let full = if args.full {
         let grid = run_one(
             &assessor,

@@ -225,10 +225,7 @@ fn calibrate_reports_then_writes_a_valid_bank() {
     let check = repere(&["items", "check", &data_s, "--pictures", &pic_s]);
     assert!(!check.status.success());
     let said = String::from_utf8_lossy(&check.stdout);
-    let problems: Vec<&str> = said
-        .lines()
-        .filter(|l| l.contains(".toml:"))
-        .collect();
+    let problems: Vec<&str> = said.lines().filter(|l| l.contains(".toml:")).collect();
     assert_eq!(problems.len(), coverage.len(), "{said}");
     assert!(problems.iter().all(|l| l.contains("(floor)")), "{said}");
     let _ = std::fs::remove_dir_all(&dir);

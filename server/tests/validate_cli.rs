@@ -510,3 +510,59 @@ fn bad_options_exit_2_with_one_message() {
         assert!(r.stdout.is_empty());
     }
 }
+
+#[test]
+fn the_answers_and_persons_files_hold_every_test() {
+    let dir = folder("csv");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let answers = dir.join("answers.csv");
+    let persons = dir.join("persons.csv");
+    let report = json(&run(&[
+        "--persons",
+        "40",
+        "--seed",
+        "5",
+        "--json",
+        "--answers-csv",
+        &answers.display().to_string(),
+        "--persons-csv",
+        &persons.display().to_string(),
+    ]));
+    let persons = std::fs::read_to_string(&persons).expect("persons.csv");
+    let mut lines = persons.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(';').collect();
+    assert_eq!(header[0], "person");
+    let length_col = header.iter().position(|h| *h == "length").expect("length");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(';').collect()).collect();
+    assert_eq!(rows.len(), 40);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    // The first test's lengths: their histogram is the report's.
+    let hist = report["length_histogram"].as_array().expect("histogram");
+    let mut counted = vec![0u64; hist.len()];
+    for r in &rows {
+        let l: usize = r[length_col].parse().expect("a length");
+        counted[l] += 1;
+    }
+    let reported: Vec<u64> = hist.iter().map(|n| n.as_u64().unwrap_or(0)).collect();
+    assert_eq!(counted, reported);
+    // One answer line per item given, for the first test (`t1`) as for the retest.
+    let answers = std::fs::read_to_string(&answers).expect("answers.csv");
+    let mut lines = answers.lines();
+    assert_eq!(lines.next(), Some("person;item;score"));
+    let mut per_test: std::collections::HashMap<String, usize> = Default::default();
+    for l in lines {
+        let f: Vec<&str> = l.split(';').collect();
+        assert_eq!(f.len(), 3, "{l}");
+        assert!(f[2].parse::<u8>().is_ok(), "{l}");
+        *per_test.entry(f[0].to_string()).or_default() += 1;
+    }
+    assert_eq!(per_test.len(), 80);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(
+            per_test.get(&format!("p{i}t1")).copied(),
+            Some(r[length_col].parse::<usize>().expect("a length")),
+            "person {i}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
