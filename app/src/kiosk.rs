@@ -1,7 +1,8 @@
 //! Kiosk mode: the idle question and the full reset between two people.
 //!
 //! After `idle_secs` without a touch, click or key, a modal asks « Voulez-vous
-//! continuer ? » with a visible countdown of `countdown_secs`. At zero, or when the
+//! continuer ? » with a visible countdown of `countdown_secs`, read aloud when
+//! the person has each screen read (`spoken::idle`). At zero, or when the
 //! person presses « Terminer », [`reset`] wipes everything the page and the browser
 //! hold about the person, then reloads the start URL in place of the current
 //! history entry. The watch only arms after a first touch: an untouched welcome
@@ -36,6 +37,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::offline::{self, at_most};
+use crate::spoken;
 use crate::state::AppState;
 use crate::storage;
 
@@ -98,6 +100,7 @@ pub fn watch_idle(state: AppState) {
             if state.idle_countdown.get().is_none() && warned_at.get().is_some() {
                 warned_at.set(None);
                 last_activity.set(now_ms());
+                state.speech.stop();
             }
         });
     }
@@ -115,6 +118,10 @@ pub fn watch_idle(state: AppState) {
                         state.settings_open.set(false);
                         state.speech.stop();
                         state.idle_countdown.set(Some(countdown));
+                        // Whoever has each screen read hears the question too.
+                        if state.settings.get_untracked().read_aloud {
+                            state.speech.speak(&spoken::idle(countdown));
+                        }
                     }
                 }
                 Some(start) => {

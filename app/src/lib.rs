@@ -8,7 +8,8 @@
 //! - [`routes`]: every area (URL path) and screen, declared in one place;
 //! - [`config`]: kiosk, agent's screening or personal device, idle delays;
 //! - `state`: the signals shared by the screens;
-//! - `settings`, `speech`: comfort settings and reading aloud;
+//! - `settings`, `speech`, `spoken`: comfort settings, reading aloud (the
+//!   device's French voice, or clips recorded at build time) and the texts read;
 //! - `kiosk`: the idle question and the full reset between two people;
 //! - `offline`: the service worker and the queue of results to send, each to
 //!   its endpoint;
@@ -38,6 +39,7 @@ pub mod routes;
 mod screens;
 mod settings;
 mod speech;
+mod spoken;
 pub mod state;
 mod storage;
 mod test_run;
@@ -158,6 +160,11 @@ fn App(entry: Entry) -> impl IntoView {
         }
         state.bank.set(Some(loaded));
     });
+    // The self-test's texts are recorded: without a French voice on the device,
+    // they are read with the recorded clips.
+    if entry.bundle == Bundle::SelfTest {
+        state.speech.use_recorded_voice();
+    }
     // Agent mode: a test of another screening left in this tab is not this
     // person's; start from the welcome screen.
     if area == Area::SelfTest {

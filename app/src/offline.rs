@@ -1,13 +1,17 @@
 //! Working without the network: the service worker, and the queue of results
 //! waiting to be sent (the outbox).
 //!
-//! - `sw.js` (copied into `dist/` by Trunk) caches the app shell so that a test
-//!   started online finishes offline, and a reload offline still shows the app.
-//!   Once it is active, the page tells it every same-origin file it has loaded
-//!   (the wasm, the js, the fonts, the pictures) so they are cached even though
-//!   they were fetched before the worker existed, and, when the worker did not
-//!   control this page's load, the page's path, so it keeps that page too (the
-//!   staff page is not cached at install).
+//! - `sw.js` (copied into `dist/` by Trunk, stamped by `cargo xtask build`)
+//!   caches the app shell so that a test started online finishes offline, and a
+//!   reload offline still shows the app. At install it precaches every picture
+//!   of the bank (and, on a kiosk, the recorded voice) from `/precache.txt`, so
+//!   a test started offline shows them all. Once it is active, the page tells it
+//!   every same-origin file it has loaded, so the app's own files (wasm, js,
+//!   css, fonts) are cached even though they were fetched before the worker
+//!   existed (the worker keeps only those: pictures come from its precache, so
+//!   its caches never tell what a person was shown), and, when the worker did
+//!   not control this page's load, the page's path, so it keeps that page too
+//!   (the staff page is not cached at install).
 //! - A finished result is put in the outbox with where it goes ([`Destination`]):
 //!   `POST /api/results` (self-test, kiosk: a paired kiosk's cookie goes with it),
 //!   or `POST /api/screenings/<id>/result` (agent mode, with the agent's session

@@ -56,8 +56,9 @@ pub struct Settings {
     pub text_size: TextSize,
     /// High contrast: white and yellow on black (far above the AAA 7:1 ratio).
     pub high_contrast: bool,
-    /// Read each new screen aloud as soon as it shows (the « Écouter » button is
-    /// always there anyway when a French voice exists).
+    /// Read each new screen aloud as soon as it shows, and the kiosk's idle
+    /// question (the « Écouter » button is always there anyway when the app can
+    /// read aloud: a French voice of the device, or the recorded voice).
     pub read_aloud: bool,
 }
 

@@ -810,10 +810,23 @@ fn lower_first(s: &str) -> String {
 
 /// "Lead : a ; b ; c." (semicolons: labels may hold commas). A no-break space
 /// comes before each semicolon, as French typography wants (a line never starts
-/// with one).
-fn sentence(lead: &str, items: &[String]) -> String {
+/// with one). The summary's lists ([`Summary::known_sentence`],
+/// [`Summary::work_on_sentence`]) are written by it; whoever must know every
+/// sentence the result screen can say (the recorded voice) writes them with it too.
+pub fn list_sentence(lead: &str, items: &[String]) -> String {
     let list: Vec<String> = items.iter().map(|s| lower_first(s)).collect();
     format!("{} {}.", lead.trim_end(), list.join("\u{a0}; "))
+}
+
+/// "Lead label. Description": [`Summary::orientation_sentence`] for the modality
+/// `label` and its `description`.
+pub fn orientation_sentence(lead: &str, label: &str, description: &str) -> String {
+    format!(
+        "{} {}. {}",
+        lead.trim_end(),
+        lower_first(label),
+        description.trim()
+    )
 }
 
 fn push_unique(out: &mut Vec<String>, items: &[String]) {
@@ -1247,14 +1260,13 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
         .collect();
     let text = &config.summary;
     let summary = Summary {
-        known_sentence: (!known.is_empty()).then(|| sentence(&text.known, &known)),
+        known_sentence: (!known.is_empty()).then(|| list_sentence(&text.known, &known)),
         work_on_sentence: (!work_on_labels.is_empty())
-            .then(|| sentence(&text.work_on, &work_on_labels)),
-        orientation_sentence: format!(
-            "{} {}. {}",
-            text.orientation.trim_end(),
-            lower_first(&orientation.label),
-            orientation.description.trim()
+            .then(|| list_sentence(&text.work_on, &work_on_labels)),
+        orientation_sentence: orientation_sentence(
+            &text.orientation,
+            &orientation.label,
+            &orientation.description,
         ),
         known,
         work_on: work_on_labels,

@@ -41,6 +41,7 @@ mod referentiel;
 #[cfg(feature = "simulate")]
 pub mod respond;
 mod score;
+pub mod spoken;
 mod svg;
 mod text;
 #[cfg(feature = "simulate")]

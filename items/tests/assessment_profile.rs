@@ -254,3 +254,64 @@ fn the_domain_se_shrinks_with_more_answers_on_the_real_bank() {
         assert_eq!(p.domains[2].not_enough_answers, se > 0.75);
     }
 }
+
+#[test]
+fn every_phrase_a_result_can_say_is_in_the_spoken_catalogue() {
+    use std::collections::{BTreeSet, HashSet};
+
+    use assessment_support::Rng;
+    use repere_items::spoken::{catalogue, phrases};
+
+    let known: HashSet<String> = catalogue(&bank())
+        .expect("catalogue")
+        .iter()
+        .flat_map(|t| phrases(t))
+        .collect();
+    // People of every kind: each item right with a probability that varies from
+    // person to person and from domain to domain, and a few context answers.
+    let contexts = [
+        ctx(&[]),
+        ctx(&[("goal", "demarches")]),
+        ctx(&[("equipment", "none")]),
+        ctx(&[("email", "no"), ("goal", "emploi")]),
+    ];
+    let mut rng = Rng(20);
+    let mut modalities = BTreeSet::new();
+    let mut lists = (0, 0);
+    for person in 0..120u64 {
+        let share: Vec<f64> = (0..5).map(|_| rng.uniform()).collect();
+        let seed = rng.next_u64();
+        let policy = move |it: &EngineItem| {
+            let mut r = Rng(seed ^ u64::from(it.id.bytes().map(u32::from).sum::<u32>()));
+            let domain = it.domain.bytes().map(usize::from).sum::<usize>() % share.len();
+            r.uniform() < share[domain]
+        };
+        let p = profile_of(
+            1 + (person % 3) as usize,
+            policy,
+            &contexts[(person % 4) as usize],
+        );
+        modalities.insert(p.orientation.modality.clone());
+        let s = &p.summary;
+        lists.0 += usize::from(s.known.len() > 1);
+        lists.1 += usize::from(s.work_on.len() > 1);
+        let texts = s
+            .known_sentence
+            .iter()
+            .chain(&s.work_on_sentence)
+            .chain([&s.orientation_sentence]);
+        for text in texts {
+            for phrase in phrases(text) {
+                assert!(
+                    known.contains(&phrase),
+                    "person {person}: « {phrase} » has no clip"
+                );
+            }
+        }
+    }
+    assert!(modalities.len() >= 3, "modalities reached: {modalities:?}");
+    assert!(
+        lists.0 >= 10 && lists.1 >= 10,
+        "lists of several labels: {lists:?}"
+    );
+}

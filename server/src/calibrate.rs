@@ -444,14 +444,20 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
     if !valid_date(&date) {
         return Err(input(format!("--date must be YYYY-MM-DD (got `{date}`)")));
     }
-    let bank = repere_items::load_dir(&args.bank).map_err(|e| match e {
-        repere_items::LoadError::Invalid(p) => CliError::Other(format!(
-            "the bank in `{}` is invalid ({} problem(s)); run `repere items check` first",
-            args.bank.display(),
-            p.len()
-        )),
-        e => CliError::Other(e.to_string()),
-    })?;
+    // A bank calibrated before may miss its `[bank]` targets (see `write_bank`):
+    // it can be calibrated again; any other problem must be fixed first.
+    let sources =
+        repere_items::read_sources(&args.bank).map_err(|e| CliError::Other(e.to_string()))?;
+    let bank = match repere_items::build_calibrated(&sources, None) {
+        Ok((bank, _)) => bank,
+        Err(p) => {
+            return Err(CliError::Other(format!(
+                "the bank in `{}` is invalid ({} problem(s)); run `repere items check` first",
+                args.bank.display(),
+                p.len()
+            )))
+        }
+    };
     for id in &args.anchor {
         if bank.item(id).is_none() {
             return Err(input(format!("--anchor: unknown item `{id}`")));

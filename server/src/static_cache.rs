@@ -1,13 +1,15 @@
 //! HTTP caching of the web app served from `dist/`.
 //!
-//! - The page (`/`, `/index.html`, and every app path answered with index.html) and
-//!   the service worker (`/sw.js`) are `no-cache`: the browser asks again each time
-//!   (a cheap 304 when nothing changed), so a new version reaches people at once and
-//!   the worker's update check is never served stale.
+//! - The page (`/`, `/index.html`, and every app path answered with index.html),
+//!   the service worker (`/sw.js`) and its precache list (`/precache.txt`, which
+//!   names the recorded voice's clips) are `no-cache`: the browser asks again each
+//!   time (a cheap 304 when nothing changed), so a new version reaches people at
+//!   once and the worker's update check is never served stale.
 //! - Trunk's hashed files (`repere-app-<hash>.js`, `…_bg.wasm`, `style-<hash>.css`:
 //!   the name changes when the content does) are `public, max-age=31536000,
 //!   immutable`.
-//! - Other files (fonts, pictures: unhashed names) get a short cache, one hour.
+//! - Other files (fonts, pictures, recorded clips: unhashed names) get a short
+//!   cache, one hour.
 //! - An answer that already says how to cache it keeps its own header: the API
 //!   answers `no-store` (personal data on shared devices), and a page tailored to
 //!   a request sets its own.
@@ -17,11 +19,11 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// For pages and the service worker: always revalidate.
+/// For pages, the service worker and its precache list: always revalidate.
 pub const NO_CACHE: &str = "no-cache";
 /// For files whose name holds a hash of their content.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// For other files of `dist/` (fonts, pictures).
+/// For other files of `dist/` (fonts, pictures, recorded clips).
 pub const SHORT: &str = "public, max-age=3600";
 
 /// Whether a path of `dist/` is one of Trunk's hashed outputs: a file at the top
@@ -58,7 +60,8 @@ pub fn is_hashed(path: &str) -> bool {
 /// The `Cache-Control` of a static answer.
 pub fn policy(path: &str, status: StatusCode, content_type: Option<&str>) -> &'static str {
     let html = content_type.is_some_and(|t| t.starts_with("text/html"));
-    if html || path == "/sw.js" || !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+    let always_fresh = matches!(path, "/sw.js" | "/precache.txt");
+    if html || always_fresh || !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
         NO_CACHE
     } else if is_hashed(path) {
         IMMUTABLE
@@ -122,6 +125,11 @@ mod tests {
             NO_CACHE
         );
         assert_eq!(policy("/sw.js", ok, Some("text/javascript")), NO_CACHE);
+        assert_eq!(policy("/precache.txt", ok, Some("text/plain")), NO_CACHE);
+        assert_eq!(
+            policy("/voice/0123456789abcdef.mp3", ok, Some("audio/mpeg")),
+            SHORT
+        );
         assert_eq!(
             policy(
                 "/repere-app-3f9a0c21d4e5b687.js",

@@ -58,6 +58,11 @@ impl Rng {
     }
 }
 
+/// Persons of the simulated CSVs: every one answers every item, and the
+/// cross-product standard errors need more persons than free parameters (about 700
+/// for the shipped bank: 2 per dichotomous item, more for GPCM items).
+const PERSONS: usize = 1_200;
+
 /// A CSV of simulated answers of `persons` persons to every item of the bank, from
 /// parameters that differ from the bank's (a = 1.6, b shifted by +0.5).
 fn simulated_csv(bank: &repere_items::Bank, persons: usize) -> String {
@@ -109,7 +114,7 @@ fn calibrate_reports_then_writes_a_valid_bank() {
     copy_tree(&repo_root().join("items/data"), &data);
     let bank = repere_items::load_dir(&data).expect("shipped bank loads");
     let csv_path = dir.join("answers.csv");
-    std::fs::write(&csv_path, simulated_csv(&bank, 600)).expect("write csv");
+    std::fs::write(&csv_path, simulated_csv(&bank, PERSONS)).expect("write csv");
     let pictures = repo_root().join("assets/pictures");
     let (csv_s, data_s, pic_s) = (
         csv_path.to_string_lossy().into_owned(),
@@ -180,7 +185,7 @@ fn calibrate_reports_then_writes_a_valid_bank() {
     );
     let (mut sum_a, mut shift_b, mut n_logistic) = (0.0, 0.0, 0.0);
     // Estimates too imprecise to be written (SE(b) > 0.5: a very easy item or an
-    // extreme GPCM step, with 600 persons from N(0, 1)) keep their expert values.
+    // extreme GPCM step, with 1,200 persons from N(0, 1)) keep their expert values.
     let refused = refused_ids(&stdout);
     assert!(refused.len() <= 8, "{refused:?}");
     for (old, new) in bank.items().iter().zip(after.items()) {
@@ -195,7 +200,7 @@ fn calibrate_reports_then_writes_a_valid_bank() {
             "{}",
             new.id
         );
-        assert_eq!(new.irt.provenance.n, Some(600));
+        assert_eq!(new.irt.provenance.n, u32::try_from(PERSONS).ok());
         assert_eq!(new.irt.provenance.date, "2026-12-01");
         if let (Item::Logistic(o), Item::Logistic(n)) = (old.engine_item(), new.engine_item()) {
             sum_a += n.a;
@@ -242,12 +247,12 @@ fn degenerate_estimates_are_refused_and_nothing_estimated_exits_1() {
         data.to_string_lossy().into_owned(),
         pictures.to_string_lossy().into_owned(),
     );
-    // 600 persons; the answers to the first item are coin tosses, whatever θ: its
+    // 1,200 persons; the answers to the first item are coin tosses, whatever θ: its
     // slope goes to about 0, its difficulty wherever (the "a = 0.06, b = 14" of a
     // real store).
     let first = bank.items()[0].id.clone();
     let mut rng = Rng(77);
-    let csv: String = simulated_csv(&bank, 600)
+    let csv: String = simulated_csv(&bank, PERSONS)
         .lines()
         .map(|line| {
             if line.split(';').nth(1) == Some(first.as_str()) {
@@ -290,8 +295,10 @@ fn degenerate_estimates_are_refused_and_nothing_estimated_exits_1() {
         stdout.contains("refused, never written") && stdout.contains(&format!("{first} (")),
         "{stdout}"
     );
-    // The refused item keeps its expert parameters; the others were written.
-    let after = repere_items::load_dir(&data).expect("edited bank loads");
+    // The refused item keeps its expert parameters; the others were written (the
+    // simulated b shift moves some off the floor: a calibrated bank, see above).
+    let sources = repere_items::read_sources(&data).expect("edited bank reads");
+    let (after, _) = repere_items::build_calibrated(&sources, None).expect("edited bank builds");
     let kept = after.item(&first).expect("item");
     assert_eq!(
         kept.irt.provenance.kind,
@@ -303,7 +310,7 @@ fn degenerate_estimates_are_refused_and_nothing_estimated_exits_1() {
         .iter()
         .filter(|i| i.irt.provenance.kind == repere_items::ProvenanceKind::Calibrated)
         .count();
-    // A few extreme items are refused too: their SE(b) is just over 0.5 with 600
+    // A few extreme items are refused too: their SE(b) is just over 0.5 with 1,200
     // persons from N(0, 1) (a very easy item, extreme GPCM steps).
     let refused = refused_ids(&stdout);
     assert!(refused.contains(&first), "{refused:?}");

@@ -69,7 +69,9 @@ test('each page loads only the bundle of its path', async () => {
 function shellPaths(page) {
   return page.evaluate(async () => {
     if (!navigator.serviceWorker.controller) return [];
-    const cache = await caches.open('repere-shell-v1');
+    const shell = (await caches.keys()).find((name) => name.startsWith('repere-shell-'));
+    if (!shell) return [];
+    const cache = await caches.open(shell);
     return (await cache.keys()).map((r) => new URL(r.url).pathname);
   });
 }

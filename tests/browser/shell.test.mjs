@@ -172,7 +172,7 @@ test('read aloud: « Écouter » reads the screen in French, slower, and stops o
   await context.close();
 });
 
-test('read aloud: hidden without a French voice, shown when one arrives late', async () => {
+test('read aloud without a French voice: the recorded voice; hidden only when it is missing too; a voice arriving late is used', async () => {
   for (const [label, options] of [
     ['no speech synthesis', { absent: true }],
     ['no voice', { voices: [] }],
@@ -182,21 +182,36 @@ test('read aloud: hidden without a French voice, shown when one arrives late', a
     await stubSpeech(context, options);
     await page.goto(server.url);
     await waitForApp(page);
-    await page.waitForTimeout(300);
-    assert.equal(await page.getByRole('button', { name: 'Écouter' }).count(), 0, `${label}: no « Écouter »`);
+    await page.getByRole('button', { name: 'Écouter' }).waitFor({ timeout: 5000 });
     assert.equal(
-      await page.getByText('Lire chaque écran à voix haute').count(),
-      0,
-      `${label}: no read-aloud setting`,
+      await page.locator('main').getByText('Lire chaque écran à voix haute').count(),
+      1,
+      `${label}: the read-aloud setting`,
     );
     assertClean(problems);
+    await context.close();
+  }
+  // Neither a French voice nor the list of recorded clips: nothing offered.
+  {
+    const { context, page, problems } = await openPage(browser);
+    await stubSpeech(context, { voices: [] });
+    await page.route('**/precache.txt', (route) => route.fulfill({ status: 404, body: '' }));
+    await page.goto(server.url);
+    await waitForApp(page);
+    await page.waitForTimeout(500);
+    assert.equal(await page.getByRole('button', { name: 'Écouter' }).count(), 0, 'no « Écouter »');
+    assert.equal(await page.getByText('Lire chaque écran à voix haute').count(), 0, 'no read-aloud setting');
+    assertClean(problems, /status of 404/);
     await context.close();
   }
   const { context, page, problems } = await openPage(browser);
   await stubSpeech(context, { voices: [], lateVoices: [{ lang: 'fr_FR', name: 'Française' }], lateAfterMs: 600 });
   await page.goto(server.url);
   await waitForApp(page);
-  await page.getByRole('button', { name: 'Écouter' }).waitFor({ timeout: 5000 });
+  // Once the French voice has arrived, « Écouter » speaks with it.
+  await page.waitForTimeout(900);
+  await page.getByRole('button', { name: 'Écouter' }).click();
+  await page.waitForFunction(() => window.__spoken.length === 1);
   assertClean(problems);
   await context.close();
 });
@@ -381,7 +396,9 @@ test('offline: a test started online goes on offline, and a reload still shows t
       if (!navigator.serviceWorker.controller) return false;
       const registration = await navigator.serviceWorker.ready;
       if (registration.active?.state !== 'activated') return false;
-      const cache = await caches.open('repere-shell-v1');
+      const shell = (await caches.keys()).find((name) => name.startsWith('repere-shell-'));
+      if (!shell) return false;
+      const cache = await caches.open(shell);
       const paths = (await cache.keys()).map((r) => new URL(r.url).pathname);
       return ['/', '.wasm', '.js', '.css', '.woff2'].every((end) => paths.some((p) => p.endsWith(end)));
     });

@@ -12,6 +12,7 @@ use std::time::Instant;
 mod bench;
 mod run;
 mod setup;
+mod voice;
 
 use run::{Cmd, Tally};
 
@@ -21,7 +22,8 @@ usage: cargo xtask <command> [options]
 commands:
   setup              install the tools the build and the tests need (idempotent)
   build              set-up, then the release build of the web app into dist/
-                     (two pages: index.html, the self-test; staff.html, the staff)
+                     (two pages: index.html, the self-test; staff.html, the staff;
+                     the recorded voice, the service worker's precache list)
   serve [--port N] [--data DIR]
                      set-up, build, then start the `repere` server on 127.0.0.1
   test               set-up, then every test: native, wasm in Chromium, end-to-end
@@ -79,8 +81,10 @@ pub fn step(message: &str) {
 /// wasm bundles (ARCHITECTURE.md, app). `app/index.html` (the self-test bundle, with
 /// the fonts, pictures and `sw.js`) goes straight into `dist/`; `app/staff.html` (the
 /// staff bundle) is built into `target/trunk-staff/` (Trunk empties its output
-/// folder), and its files join `dist/`. Then the self-test bundle is checked to hold
-/// no staff code.
+/// folder), and its files join `dist/`. Then the recorded voice goes into
+/// `dist/voice/`, the precache list into `dist/precache.txt` and its stamp into
+/// `dist/sw.js` (`voice.rs`), and the self-test bundle is checked to hold no staff
+/// code.
 fn build_app(tools: &setup::Tools) -> Result<(), String> {
     step("Building the web app (Trunk, release, offline): the self-test page into dist/");
     Cmd::new(&tools.trunk)
@@ -114,6 +118,9 @@ fn build_app(tools: &setup::Tools) -> Result<(), String> {
             ));
         }
     }
+    voice::record(tools, &dist)?;
+    let (listed, stamp) = voice::write_precache(&dist)?;
+    println!("    dist/precache.txt: {listed} pictures and clips; dist/sw.js stamped {stamp}");
     check_bundles(
         &target_dir()
             .join("wasm32-unknown-unknown")

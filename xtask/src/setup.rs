@@ -3,7 +3,8 @@
 //! Idempotent: each step checks what is there (and its version) and installs only
 //! what is missing or wrong. These machines reach crates.io, npm and Debian but not
 //! GitHub, so nothing here downloads a release binary: Trunk and the wasm-bindgen CLI
-//! come from crates.io, wasm-opt from npm (`binaryen`), Chromium from Debian.
+//! come from crates.io, wasm-opt from npm (`binaryen`), Chromium, espeak-ng and lame
+//! from Debian.
 
 use std::env;
 use std::ffi::OsString;
@@ -24,6 +25,10 @@ pub struct Tools {
     pub node: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// espeak-ng, which records the voice read on devices without a French voice.
+    pub espeak: PathBuf,
+    /// lame, which encodes those recordings as MP3.
+    pub lame: PathBuf,
     cargo_bin: PathBuf,
     wasm_opt_dir: PathBuf,
 }
@@ -90,6 +95,7 @@ pub fn run() -> Result<Tools, String> {
         .ok_or("Node.js is missing: install it (Debian: `apt-get install nodejs npm`) and retry")?;
     let wasm_opt_dir = wasm_opt()?;
     let (chromium, chromedriver) = chromium()?;
+    let (espeak, lame) = voice_tools()?;
     browser_test_packages()?;
     println!(
         "    set-up done in {:.1} s",
@@ -100,6 +106,8 @@ pub fn run() -> Result<Tools, String> {
         node,
         chromium,
         chromedriver,
+        espeak,
+        lame,
         cargo_bin,
         wasm_opt_dir,
     })
@@ -293,6 +301,51 @@ fn chromium() -> Result<(PathBuf, PathBuf), String> {
         Ok((chromium, driver))
     } else {
         Err("apt-get finished but Chromium or chromedriver is still missing".into())
+    }
+}
+
+/// A tool's path: the environment variable `var` if set, else `name` on PATH,
+/// else where Debian puts it.
+fn tool_path(var: &str, name: &str) -> PathBuf {
+    env::var_os(var)
+        .map(PathBuf::from)
+        .or_else(|| which(name))
+        .unwrap_or_else(|| PathBuf::from("/usr/bin").join(name))
+}
+
+/// espeak-ng (speech synthesis) and lame (MP3 encoder) from Debian: the build
+/// records the self-test's texts with them, for devices without a French voice.
+fn voice_tools() -> Result<(PathBuf, PathBuf), String> {
+    let espeak = tool_path("ESPEAK_NG", "espeak-ng");
+    let lame = tool_path("LAME", "lame");
+    if espeak.is_file() && lame.is_file() {
+        ok("espeak-ng and lame (the recorded voice)");
+        return Ok((espeak, lame));
+    }
+    if !is_root() {
+        return Err(format!(
+            "espeak-ng or lame is missing ({} / {}): the build records the voice read\n\
+             aloud on devices without a French voice with them.\n\
+             Install them as root: `apt-get update && apt-get install -y espeak-ng lame`\n\
+             (or set ESPEAK_NG and LAME to their paths), then retry.",
+            espeak.display(),
+            lame.display()
+        ));
+    }
+    installing("espeak-ng and lame from Debian (apt-get)");
+    Cmd::new("apt-get").arg("update").run()?;
+    Cmd::new("apt-get")
+        .args(["install", "-y", "espeak-ng", "lame"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()?;
+    let (espeak, lame) = (
+        tool_path("ESPEAK_NG", "espeak-ng"),
+        tool_path("LAME", "lame"),
+    );
+    if espeak.is_file() && lame.is_file() {
+        Ok((espeak, lame))
+    } else {
+        Err("apt-get finished but espeak-ng or lame is still missing".into())
     }
 }
 

@@ -87,10 +87,12 @@ pub fn Hotspot(item: &'static BankItem, screen: &'static Screen, draft: Draft) -
                 // As tall as the screen allows while the question above and the
                 // buttons below stay in view (about 35rem of them, which grows
                 // with the text size), but never shorter than 22rem, and never
-                // narrower than 22.5rem (360 px, plus its borders) when the screen has room: the
-                // text inside the picture is then 18 px or more.
+                // narrower than 22.5rem (360 px, plus its borders) when the screen
+                // has room: the text inside the picture is then 18 px or more. The
+                // shape is the picture's even if the picture does not load: the
+                // place to tap is still there, at the same coordinates.
                 style=format!(
-                    "width: min(100%, max(calc(22.5rem + 6px), calc(max(22rem, 100dvh - 35rem) * {vw} / {vh})))"
+                    "width: min(100%, max(calc(22.5rem + 6px), calc(max(22rem, 100dvh - 35rem) * {vw} / {vh}))); aspect-ratio: {vw} / {vh}"
                 )
                 aria-describedby=help_id.clone()
                 on:click=on_click

@@ -44,7 +44,9 @@ pub fn toggle(question: &ContextQuestion, chosen: &[String], answer: &str) -> Ve
 
 /// A person who has just said they see the screen badly (an answer that makes
 /// items needing sight unavailable) gets each screen read aloud from now on, if the
-/// browser can speak French and the reading is not already on; the change is said.
+/// app can read aloud (a French voice of the device, or else the recorded voice:
+/// on every device the build's clips reach) and the reading is not already on; the
+/// change is said.
 fn offer_reading(state: AppState, answer: &ContextAnswer, chosen: bool) {
     let reading_helps = chosen && answer.unavailable.contains(&Requirement::Sight);
     if !reading_helps

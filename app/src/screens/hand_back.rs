@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use super::common::focus_soon;
 use crate::offline::{self, Delivery};
 use crate::routes::Screen;
+use crate::spoken;
 use crate::state::AppState;
 use crate::{api, test_run};
 
@@ -62,10 +63,7 @@ pub fn followed_delivery(id: String) -> RwSignal<Delivery> {
 #[component]
 pub fn AgentHandBack(screening: String, id: String) -> impl IntoView {
     let state = expect_context::<AppState>();
-    state.read_text.set(
-        "Le test est fini. Merci. Rendez la tablette à l'agent. Il va regarder votre résultat avec vous."
-            .into(),
-    );
+    state.read_text.set(spoken::HAND_BACK.into());
     let delivery = followed_delivery(id);
     // Said once, when the state changes while the screen shows.
     Effect::new(move |previous: Option<Delivery>| {

@@ -2,15 +2,14 @@
 
 use leptos::prelude::*;
 
+use crate::spoken;
 use crate::state::AppState;
 
 /// Any unknown path.
 #[component]
 pub fn NotFound() -> impl IntoView {
     let state = expect_context::<AppState>();
-    state
-        .read_text
-        .set("Cette page n'existe pas. Touchez le lien pour revenir à l'accueil.".into());
+    state.read_text.set(spoken::NOT_FOUND.into());
     view! {
         <div class="screen">
             <h1 tabindex="-1">"Cette page n'existe pas"</h1>
@@ -29,9 +28,7 @@ pub fn NotFound() -> impl IntoView {
 #[component]
 pub fn Unavailable() -> impl IntoView {
     let state = expect_context::<AppState>();
-    state
-        .read_text
-        .set("Cette page a besoin du réseau. Réessayez quand le réseau revient.".into());
+    state.read_text.set(spoken::UNAVAILABLE.into());
     let again = move |_| {
         let _ = location().reload();
     };

@@ -14,6 +14,10 @@
 //! shown). A passer-by cannot turn the kiosk back into a browser that keeps what
 //! people leave behind.
 //!
+//! Once paired, the page says which voice the kiosk's test will read aloud
+//! with: the device's French voice, or the voice recorded at build time
+//! (`speech.rs`).
+//!
 //! A device whose kiosk the server no longer knows (removed by the admin, or
 //! installed again elsewhere) stays in kiosk mode; this page says so and offers a
 //! new code or uninstalling. After pairing or unpairing, the service worker is
@@ -30,6 +34,7 @@ use super::staff::{
 };
 use crate::api::{self, KioskStatus};
 use crate::offline;
+use crate::speech::Voice;
 use crate::state::AppState;
 
 /// What a device whose kiosk the server no longer knows reads.
@@ -66,6 +71,8 @@ impl Step {
 pub fn PairingArea() -> impl IntoView {
     let state = expect_context::<AppState>();
     state.read_text.set(String::new());
+    // Which voice the kiosk's test will read with (said once paired).
+    state.speech.load_recorded();
     let step = RwSignal::new(Step::Checking);
     spawn_local(async move {
         step.set(match api::kiosk_status().await {
@@ -185,6 +192,12 @@ fn PairForm(step: RwSignal<Step>, note: Option<String>, stale: bool) -> impl Int
 
 #[component]
 fn Paired(step: RwSignal<Step>, status: KioskStatus) -> impl IntoView {
+    let speech = expect_context::<AppState>().speech;
+    let voice = move || match speech.kiosk_voice() {
+        Voice::Device => "Lecture à voix haute\u{a0}: voix de l'appareil",
+        Voice::Recorded => "Lecture à voix haute\u{a0}: voix enregistrée",
+        Voice::Neither => "Lecture à voix haute\u{a0}: pas disponible pour le moment",
+    };
     let structure = status.structure_name();
     let kiosk = status.kiosk.as_ref().map(|k| k.name.clone());
     view! {
@@ -198,6 +211,7 @@ fn Paired(step: RwSignal<Step>, status: KioskStatus) -> impl IntoView {
                 .map(|k| view! { <p>{format!("Nom de la borne\u{a0}: {k}")}</p> })}
             <p>"Les résultats faits sur cette borne vont à cette structure."</p>
             <p>"À la fin de chaque test, tout est effacé de la borne."</p>
+            <p id="voice-status">{voice}</p>
             <div class="actions">
                 <a class="button primary big" href="/">
                     "Ouvrir le test"

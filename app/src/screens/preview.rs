@@ -8,6 +8,7 @@ use repere_items::{BankItem, ItemType, Response};
 use crate::bank;
 use crate::config::query_param;
 use crate::render::ItemView;
+use crate::spoken;
 use crate::state::AppState;
 
 /// What an answer to a previewed item gave.
@@ -43,9 +44,7 @@ pub fn Preview() -> impl IntoView {
         .into_any();
     };
     let Some(item) = query_param(&search, "item").and_then(|id| bank.item(&id)) else {
-        state
-            .read_text
-            .set("Aperçu des questions. La liste des questions, par type.".into());
+        state.read_text.set(spoken::PREVIEW.into());
         let groups = ItemType::ALL
             .iter()
             .map(|t| {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::result::{LevelsTable, NoResult, ResultCode, Summary};
 use crate::routes::Screen;
+use crate::spoken;
 use crate::state::AppState;
 use crate::test_run;
 
@@ -16,9 +17,7 @@ pub fn PrintScreen() -> impl IntoView {
     let (Some(outcome), Some(id)) = (test_run::finished_outcome(), test_run::finished_id()) else {
         return view! { <NoResult /> }.into_any();
     };
-    state
-        .read_text
-        .set("Votre résultat, prêt à imprimer. Touchez le bouton Imprimer.".into());
+    state.read_text.set(spoken::PRINT.into());
     let date = js_sys::Date::new_0();
     let day = format!(
         "{:02}/{:02}/{}",

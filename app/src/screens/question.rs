@@ -11,6 +11,7 @@ use repere_items::{BankItem, Response};
 use crate::frame;
 use crate::render::ItemView;
 use crate::routes::Screen;
+use crate::spoken;
 use crate::state::AppState;
 use crate::test_run::{self, Progress};
 
@@ -120,9 +121,7 @@ pub fn QuestionScreen() -> impl IntoView {
 #[component]
 pub fn Trouble() -> impl IntoView {
     let state = expect_context::<AppState>();
-    state.read_text.set(
-        "Le test ne peut pas continuer sur cet appareil. Demandez de l'aide à l'accueil.".into(),
-    );
+    state.read_text.set(spoken::TROUBLE.into());
     view! {
         <div class="screen">
             <h1 tabindex="-1">"Le test ne peut pas continuer"</h1>

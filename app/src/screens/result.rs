@@ -11,6 +11,7 @@ use repere_items::assessment::Outcome;
 use super::hand_back::{followed_delivery, AgentHandBack};
 use crate::offline::Delivery;
 use crate::routes::Screen;
+use crate::spoken;
 use crate::state::AppState;
 use crate::{kiosk, test_run};
 
@@ -309,7 +310,7 @@ pub fn finish_visit(state: AppState) {
 
 fn read_text(outcome: &Outcome) -> String {
     let s = &outcome.profile.summary;
-    let mut parts = vec!["Votre résultat.".to_string()];
+    let mut parts = vec![spoken::RESULT.to_string()];
     parts.extend(s.known_sentence.clone());
     parts.extend(s.work_on_sentence.clone());
     parts.push(s.orientation_sentence.clone());
@@ -381,9 +382,7 @@ pub fn ResultScreen() -> impl IntoView {
 #[component]
 pub fn NoResult() -> impl IntoView {
     let state = expect_context::<AppState>();
-    state
-        .read_text
-        .set("Il n'y a pas de résultat à montrer.".into());
+    state.read_text.set(spoken::NO_RESULT.into());
     view! {
         <div class="screen">
             <h1 tabindex="-1">"Pas de résultat"</h1>
