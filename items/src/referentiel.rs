@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use repere_engine::classify::ClassDecision;
 use repere_engine::profile as ep;
 use repere_engine::select::{
-    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig, SympsonHetter,
+    Beginner, BeginnerStep, ContentBalancing, Filter, Progressive, Ranking, SelectConfig,
+    SympsonHetter,
 };
 use repere_engine::session::{EstimatorConfig, GridConfig, SessionConfig};
 use repere_engine::start::{ContextAnswer as EngineContextAnswer, StartRule as EngineStartRule};
@@ -509,6 +510,11 @@ pub struct SessionRules {
     pub ranking: Ranking,
     /// Pick at random among this many best candidates (1: always the best).
     pub randomesque: usize,
+    /// The progressive method (`[session.progressive]`: `horizon`, `power`): the
+    /// ranking blended with random values early in the test, so the whole bank is
+    /// used (see `repere_engine::select::Progressive`). Absent: the ranking alone.
+    #[serde(default)]
+    pub progressive: Option<Progressive>,
     /// Content balancing: every domain gets at least this many items, and the test
     /// does not stop before (unless `max_items` or the duration is reached).
     pub min_per_domain: usize,
@@ -936,6 +942,7 @@ impl SessionRules {
                     }),
                 ],
                 randomesque: self.randomesque,
+                progressive: self.progressive,
                 exposure: (!self.exposure.is_empty()).then(|| SympsonHetter {
                     k: self.exposure.clone(),
                 }),

@@ -245,6 +245,11 @@ pub struct Options {
     pub perturb_b: f64,
     /// SD of the persons' domain deviations around their θ (0: unidimensional).
     pub domain_sd: f64,
+    /// The parameters the answers follow, by item id, before `shift_b` and
+    /// `perturb_b` (`None`, or an id not listed: the bank's own). A bank calibrated
+    /// again is measured against the truth its data came from.
+    #[serde(skip)]
+    pub truth: Option<std::sync::Arc<BTreeMap<String, Item>>>,
 }
 
 impl Default for Options {
@@ -262,6 +267,7 @@ impl Default for Options {
             shift_b: 0.0,
             perturb_b: 0.0,
             domain_sd: 0.0,
+            truth: None,
         }
     }
 }
@@ -439,8 +445,13 @@ impl<'a> Validator<'a> {
         let mut usable = Vec::with_capacity(eb.len());
         for (i, it) in eb.items().iter().enumerate() {
             let delta = options.shift_b + options.perturb_b * normal(&mut perturb);
+            let base = options
+                .truth
+                .as_ref()
+                .and_then(|t| t.get(&it.id))
+                .unwrap_or(&it.item);
             truth.push(
-                shifted(&it.item, delta)
+                shifted(base, delta)
                     .map_err(|e| ValidateError::Options(format!("item `{}`: {e}", it.id)))?,
             );
             let item: &'a BankItem = assessor.bank().item(&it.id).ok_or_else(|| {

@@ -3,7 +3,8 @@
 //! ```text
 //! repere calibrate (ANSWERS.csv | --data DIR) [--bank items/data]
 //!                  [--pictures assets/pictures] [--model rasch|2pl|3pl]
-//!                  [--anchor ID,ID…] [--anchor-calibrated] [--min-answers 100]
+//!                  [--anchor ID,ID…] [--anchor-calibrated] [--latent MEAN,SD]
+//!                  [--min-answers 100]
 //!                  [--quadrature 61] [--strict] [--skip-as-missing]
 //!                  [--write] [--date YYYY-MM-DD] [--note TEXT]
 //! ```
@@ -40,7 +41,15 @@
 //! they are). The bank's current parameters are the starting values and the "old"
 //! column of the report.
 //!
-//! **Scale.** Without anchors the latent distribution is N(0, 1). `--anchor ID,…`
+//! **Scale.** Without anchors the latent distribution is N(0, 1); `--latent
+//! MEAN,SD` puts the result on the scale where the persons are N(MEAN, SD²) (the
+//! fit is made at N(0, 1), then every estimated parameter moves by θ = SD·θ₀ +
+//! MEAN: `a/SD`, `SD·b + MEAN`; the model is invariant, only the scale moves). Use
+//! it when the population's place on the bank's scale is known (the référentiel's
+//! start prior, N(−1, 1)): a change common to every item (all harder by 0.5) cannot
+//! be told from a change of the population by the data alone, so a free N(0, 1)
+//! calibration, or a mean/sigma link to the old parameters, would put it back on the
+//! persons. `--anchor ID,…`
 //! holds the listed items at their bank parameters (bitwise) and estimates the latent
 //! mean and SD, so the new parameters are on the bank's existing scale;
 //! `--anchor-calibrated` anchors every item whose provenance is already `calibrated`
@@ -71,6 +80,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use repere_engine::calibrate::link::Linking;
 use repere_engine::calibrate::{
     calibrate, Answer, Calibration, Config, Flag, ItemModel, ItemResult, ItemSetup, ItemStatus,
     LeftReason, Quadrature, Responses,
@@ -125,6 +135,13 @@ pub struct CalibrateArgs {
     /// Anchor every item whose provenance is already `calibrated`.
     #[arg(long)]
     pub anchor_calibrated: bool,
+    /// The persons' distribution on the bank's scale, `MEAN,SD` (e.g. `-1,1`, the
+    /// référentiel's start prior): the new parameters are put on the scale where the
+    /// persons are N(MEAN, SD²) instead of N(0, 1). Not with anchors (they fix the
+    /// scale themselves).
+    #[arg(long, value_name = "MEAN,SD", allow_hyphen_values = true,
+          conflicts_with_all = ["anchor", "anchor_calibrated"])]
+    pub latent: Option<String>,
     /// Items with fewer answers are left as they are.
     #[arg(long, default_value_t = 100)]
     pub min_answers: usize,
@@ -463,6 +480,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
             return Err(input(format!("--anchor: unknown item `{id}`")));
         }
     }
+    let latent = args.latent.as_deref().map(parse_latent).transpose()?;
     let csv = match (&args.answers, &args.data) {
         (Some(path), None) => read_csv(path, &bank, args.strict)?,
         (None, Some(dir)) => read_store(dir, &bank, args.strict, args.skip_as_missing)?,
@@ -526,12 +544,15 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         min_responses: args.min_answers,
         ..Config::default()
     };
-    let cal = calibrate(&data, &setups, &config).map_err(|e| match e {
+    let mut cal = calibrate(&data, &setups, &config).map_err(|e| match e {
         repere_engine::calibrate::CalibrationError::NoAnswers => {
             input(format!("{}: no answers to items of the bank", csv.source))
         }
         e => CliError::Other(format!("calibration failed: {e}")),
     })?;
+    if let Some(link) = latent {
+        rescale(&mut cal, link)?;
+    }
     print!("{}", report(&bank, &csv, &grm, &cal));
     let usable = cal
         .items
@@ -572,6 +593,54 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         "written: {} item(s) in {} file(s); the bank passed `repere items check`",
         written.0, written.1
     );
+    Ok(())
+}
+
+/// `--latent MEAN,SD` as the change of scale θ_bank = SD·θ + MEAN.
+fn parse_latent(text: &str) -> Result<Linking, CliError> {
+    let bad = || {
+        input(format!(
+            "--latent: expected MEAN,SD with SD > 0 (got `{text}`)"
+        ))
+    };
+    let (m, s) = text.split_once(',').ok_or_else(bad)?;
+    let mean: f64 = m.trim().parse().map_err(|_| bad())?;
+    let sd: f64 = s.trim().parse().map_err(|_| bad())?;
+    if !(mean.is_finite() && sd.is_finite() && sd > 0.0) {
+        return Err(bad());
+    }
+    Ok(Linking {
+        slope: sd,
+        intercept: mean,
+    })
+}
+
+/// Puts a calibration made with a N(0, 1) latent distribution on the scale where
+/// the persons are N(`intercept`, `slope`²): every estimated item through `link`
+/// (`a/SD`, `SD·b + MEAN`, steps likewise), the standard errors of the locations
+/// times SD and of `a` divided by SD, the latent distribution itself. The model is
+/// invariant under this change, so the fit is the same: only the scale moves.
+fn rescale(cal: &mut Calibration, link: Linking) -> Result<(), CliError> {
+    let k = link.slope;
+    for r in cal
+        .items
+        .iter_mut()
+        .filter(|r| r.status == ItemStatus::Estimated)
+    {
+        if let Some(item) = &r.item {
+            r.item = Some(
+                link.item(item)
+                    .map_err(|e| CliError::Other(format!("--latent: {e}")))?,
+            );
+        }
+        if let Some(se) = r.se.as_mut() {
+            se.a = se.a.map(|v| v / k);
+            se.b = se.b.map(|v| v * k);
+            se.steps.iter_mut().for_each(|v| *v *= k);
+        }
+    }
+    cal.latent.mean = link.theta(cal.latent.mean);
+    cal.latent.sd *= k;
     Ok(())
 }
 
@@ -695,6 +764,8 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
             l.mean_se.map_or("-".into(), |v| format!("{v:.3}")),
             l.sd_se.map_or("-".into(), |v| format!("{v:.3}"))
         )
+    } else if l.mean != 0.0 || l.sd != 1.0 {
+        format!("latent N({}, {}²) (--latent)", l.mean, l.sd)
     } else {
         "latent N(0, 1)".to_string()
     };

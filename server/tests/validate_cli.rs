@@ -130,7 +130,8 @@ const TARGETS: &[Target] = &[
         target: AtMost(12.0),
         status: NotYet(
             AtMost(13.0),
-            "two items per domain make 10; the class rule then needs 3 more for half of the people",
+            "the class rule needs 13 items for half of the people (SE ≈ 0.38 near a cut); \
+             one item per domain and the progressive method left it where it was",
         ),
     },
     Target {
@@ -277,20 +278,14 @@ const TARGETS: &[Target] = &[
         what: "bank never used",
         path: &["main", "never_used_share"],
         target: AtMost(0.15),
-        status: NotYet(
-            AtMost(0.58),
-            "maximum information prefers the a = 1.5 items, and the 327 items of 2.0.0 include a floor and a ceiling that N(−1, 1) rarely reaches",
-        ),
+        status: Met,
     },
     Target {
         mode: "kiosk",
         what: "bank never used",
         path: &["main", "never_used_share"],
         target: AtMost(0.15),
-        status: NotYet(
-            AtMost(0.53),
-            "maximum information prefers the a = 1.5 items, and the 327 items of 2.0.0 include a floor and a ceiling that N(−1, 1) rarely reaches",
-        ),
+        status: Met,
     },
     Target {
         mode: "agent",
@@ -368,8 +363,10 @@ fn the_first_five_items_succeed_where_the_bank_allows() {
     use repere_items::assessment::Mode;
     for (mode, m) in [("agent", Mode::Agent), ("kiosk", Mode::Kiosk)] {
         let reachable = reachable_thetas(m);
-        // Today's bank (easiest b = −2.5) reaches θ ≥ −1; the target asks θ ≥ −2.5.
-        assert!(reachable.contains(&-1.0), "{mode}: {reachable:?}");
+        // The 2.0.0 bank reaches θ ≥ −1.5 (at θ = −2 the floor items of démarches
+        // and safety succeed 0.73); the target asks θ ≥ −2.5.
+        assert!(reachable.contains(&-1.5), "{mode}: {reachable:?}");
+        assert!(!reachable.contains(&-2.0), "{mode}: {reachable:?}");
         let rates = full(mode)["grid"]["first5_success"]
             .as_array()
             .expect("first5_success");
@@ -382,11 +379,14 @@ fn the_first_five_items_succeed_where_the_bank_allows() {
                 assert!(rate >= 0.75, "{mode}: θ = {theta}: {rate}");
             }
             // Below, the bank decides: guards at today's figures.
+            // Today 0.62 and 0.76: at θ = −2.5 the easiest items of démarches and
+            // safety (a = 1.0, b = −3) succeed 0.62 of the time, so five items
+            // cannot average 0.75 there whatever the rule.
             if theta == -2.5 {
-                assert!(rate >= 0.43, "{mode}: θ = −2.5: {rate}");
+                assert!(rate >= 0.59, "{mode}: θ = −2.5: {rate}");
             }
             if theta == -2.0 {
-                assert!(rate >= 0.60, "{mode}: θ = −2: {rate}");
+                assert!(rate >= 0.74, "{mode}: θ = −2: {rate}");
             }
         }
     }
@@ -426,8 +426,8 @@ fn the_report_has_the_fields_the_issue_names() {
             .map(serde_json::Map::len),
         Some(5)
     );
-    // Tests have 10 to 20 items (two per domain, the cap): what the welcome screen
-    // says.
+    // Tests have 8 to 20 items (`min_items`, the cap; one item per domain is
+    // fewer): what the welcome screen says.
     let hist = main["length_histogram"].as_array().expect("histogram");
     let lengths: Vec<usize> = hist
         .iter()
@@ -436,7 +436,7 @@ fn the_report_has_the_fields_the_issue_names() {
         .map(|(l, _)| l)
         .collect();
     assert!(
-        lengths.first() >= Some(&10) && lengths.last() <= Some(&20),
+        lengths.first() >= Some(&8) && lengths.last() <= Some(&20),
         "{lengths:?}"
     );
     // κ below raw agreement; the context run is the same persons, the same
