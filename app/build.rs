@@ -57,20 +57,14 @@ fn main() -> ExitCode {
         repere_items::delivery_file_name(&bytes)
     );
     // What the welcome screen says of the test's length, before the bank arrives:
-    // the stopping rules of this very bank (`screens/welcome.rs`).
-    if let Some(session) = &bank.referentiel.session {
-        let stop = &session.stop;
-        // The test never stops before every domain has its items either.
-        let min = stop
-            .min_items
-            .max(session.min_per_domain * bank.referentiel.domains.len());
-        println!("cargo:rustc-env=REPERE_MIN_ITEMS={min}");
-        println!("cargo:rustc-env=REPERE_MAX_ITEMS={}", stop.max_items);
-        println!("cargo:rustc-env=REPERE_MAX_MINUTES={}", stop.max_minutes);
-    } else {
+    // the rules of this very bank (`src/spoken.rs`).
+    let Some(length) = bank.referentiel.test_length() else {
         eprintln!("the référentiel has no [session] rules");
         return ExitCode::FAILURE;
-    }
+    };
+    println!("cargo:rustc-env=REPERE_MIN_ITEMS={}", length.min_items);
+    println!("cargo:rustc-env=REPERE_MAX_ITEMS={}", length.max_items);
+    println!("cargo:rustc-env=REPERE_MAX_MINUTES={}", length.max_minutes);
     let out = out_dir.join("bank.bin");
     if let Err(e) = std::fs::write(&out, bytes) {
         eprintln!("cannot write {}: {e}", out.display());

@@ -36,9 +36,13 @@
 //   Other methods (POST of results) are never touched: the page's outbox retries.
 //
 // Trunk hashes file names, so the page's own files are read from the page (every
-// `href`/`src`). A page loaded before this worker controlled it posts the list of
-// files it loaded and its own path (`cache-urls`): the hashed files and fonts of
-// that list are kept, and that page too (the staff copy at an agent's first visit).
+// `href`/`src`). At install, before the precache, the worker keeps the page of
+// every window open on the app (the page that registered it: the staff copy at an
+// agent's first visit), so a page that is left before the worker is active (an
+// agent who starts a test at once) still has its copy. A page loaded before this
+// worker controlled it also posts the list of files it loaded and its own path
+// (`cache-urls`) once the worker is active: the hashed files and fonts of that
+// list are kept, and that page too.
 //
 // Two kinds of caches: `repere-shell-*` holds the app (no personal data, kept by
 // the kiosk reset); `repere-api-*` holds API answers (deleted by the kiosk reset).
@@ -187,11 +191,30 @@ async function storePage(cache, path) {
   return response.ok && html ? storeShell(cache, response) : null;
 }
 
+/** The paths of the app pages open in this browser's windows, controlled by this
+ *  worker or not (the page that registered it among them). */
+async function openPages() {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const paths = [];
+  for (const client of windows) {
+    const url = new URL(client.url);
+    if (url.origin === self.location.origin && appPath(url.pathname) && !paths.includes(url.pathname)) {
+      paths.push(url.pathname);
+    }
+  }
+  return paths;
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL);
       const page = await storePage(cache, SELF_TEST_PAGE);
+      // The pages open now: the one that registered this worker may be left
+      // before the worker is active, and could then not ask for its copy.
+      for (const path of await openPages()) {
+        if (path !== SELF_TEST_PAGE) await storePage(cache, path).catch(() => null);
+      }
       await precache(cache, Boolean(page && page.kiosk));
       await self.skipWaiting();
     })(),

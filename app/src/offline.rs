@@ -3,21 +3,22 @@
 //!
 //! - `sw.js` (copied into `dist/` by Trunk, stamped by `cargo xtask build`)
 //!   caches the app shell so that a test started online finishes offline, and a
-//!   reload offline still shows the app. At install it precaches every picture
+//!   reload offline still shows the app. At install it keeps the page that
+//!   registered it (the staff page at an agent's first visit, even if the agent
+//!   starts a test before the worker is active), then precaches every picture
 //!   of the bank (and, on a kiosk, the recorded voice) from `/precache.txt`, so
 //!   a test started offline shows them all. Once it is active, the page tells it
 //!   every same-origin file it has loaded, so the app's own files (wasm, js,
 //!   css, fonts) are cached even though they were fetched before the worker
 //!   existed (the worker keeps only those: pictures come from its precache, so
 //!   its caches never tell what a person was shown), and, when the worker did
-//!   not control this page's load, the page's path, so it keeps that page too
-//!   (the staff page is not cached at install).
+//!   not control this page's load, the page's path, so it keeps that page too.
 //! - A finished result is put in the outbox with where it goes ([`Destination`]):
 //!   `POST /api/results` (self-test, kiosk: a paired kiosk's cookie goes with it),
 //!   or `POST /api/screenings/<id>/result` (agent mode, with the agent's session
 //!   and CSRF token). A 2xx answer means sent; a 4xx means rejected (kept aside
-//!   with its status, never retried), except 404, 405, 408 and 429 which say
-//!   nothing against the result, and, for a screening, 401 and 403 (the agent's
+//!   with its status, never retried), except 404, 405, 408, 421 and 429 which
+//!   say nothing against the result, and, for a screening, 401 and 403 (the agent's
 //!   session ended: the result waits for the next login); those, no answer within
 //!   [`SEND_TIMEOUT_MS`] or a 5xx mean "try again later" (at start, when the
 //!   browser comes back online, and every 30 seconds while something waits). A
@@ -170,9 +171,10 @@ impl Outcome {
     pub fn of(status: Option<u16>) -> Outcome {
         match status {
             Some(s) if (200..300).contains(&s) => Outcome::Sent,
-            // The endpoint is missing (404, 405: a deployment problem, not a bad
-            // result), the request timed out (408) or the server is busy (429).
-            Some(404 | 405 | 408 | 429) => Outcome::Retry,
+            // The endpoint is missing (404, 405), the server does not answer to
+            // this name yet (421): a deployment problem, not a bad result; the
+            // request timed out (408) or too many were sent (429).
+            Some(404 | 405 | 408 | 421 | 429) => Outcome::Retry,
             Some(s) if (400..500).contains(&s) => Outcome::Rejected(s),
             _ => Outcome::Retry,
         }
@@ -628,6 +630,7 @@ mod tests {
         assert_eq!(Outcome::of(Some(404)), Outcome::Retry);
         assert_eq!(Outcome::of(Some(405)), Outcome::Retry);
         assert_eq!(Outcome::of(Some(429)), Outcome::Retry);
+        assert_eq!(Outcome::of(Some(421)), Outcome::Retry);
         assert_eq!(Outcome::of(Some(500)), Outcome::Retry);
         assert_eq!(Outcome::of(Some(503)), Outcome::Retry);
         assert_eq!(Outcome::of(None), Outcome::Retry);

@@ -96,8 +96,8 @@ pub fn staff_paths() -> Vec<&'static str> {
 pub enum Screen {
     /// What will happen, « Commencer », and the comfort settings.
     Welcome,
-    /// Context question number `n` (0-based: equipment, e-mail, goals), never
-    /// scored.
+    /// Context question number `n` of the context file (0-based: equipment,
+    /// phone, e-mail, goals, sight), never scored.
     Context(usize),
     /// One question of the adaptive test.
     Question,

@@ -9,10 +9,10 @@
 //! compiled into `xtask` (`#[path]`), so it holds only text and uses nothing but
 //! `std`.
 
-/// The welcome screen.
-pub const WELCOME: &str = "Repère. Un petit test pour savoir où vous en êtes avec le numérique. \
-     Une dizaine de questions, environ 10 minutes, sans chronomètre. \
-     Vous pouvez toujours répondre : je ne sais pas.";
+/// The welcome screen's first words.
+pub const WELCOME: &str = "Repère. Un test pour savoir où vous en êtes avec le numérique.";
+/// The welcome screen's last fact, before what a kiosk adds.
+pub const WELCOME_SKIP: &str = "Vous pouvez toujours répondre : je ne sais pas.";
 /// Added to the welcome on a kiosk.
 pub const WELCOME_KIOSK: &str = "À la fin, tout est effacé.";
 /// The end of the welcome.
@@ -41,12 +41,25 @@ pub const IDLE: &str = "Voulez-vous continuer ? Vous n'avez rien touché depuis 
 /// The kiosk's idle question, after its countdown: what to do.
 pub const IDLE_ACTIONS: &str = "Pour continuer, touchez le bouton Continuer.";
 
-/// The welcome screen's text (`kiosk`: it says everything is wiped at the end).
-pub fn welcome(kiosk: bool) -> String {
+/// What the welcome screen says of the test's length (`items`: the fewest and the
+/// most questions; `minutes`: the time cap), from the session rules so it stays
+/// true when they change: the range of questions, and the cap without a timer.
+pub fn length_facts(items: (usize, usize), minutes: u64) -> [String; 2] {
+    let (min, max) = items;
+    [
+        format!("Entre {min} et {max}\u{a0}questions. Le test s'arrête dès qu'il en sait assez."),
+        format!("Pas de chronomètre. Le test dure {minutes}\u{a0}minutes au plus."),
+    ]
+}
+
+/// The welcome screen's text (`kiosk`: it says everything is wiped at the end),
+/// with the test's length ([`length_facts`]).
+pub fn welcome(kiosk: bool, items: (usize, usize), minutes: u64) -> String {
+    let [questions, time] = length_facts(items, minutes).map(|f| f.replace('\u{a0}', " "));
     if kiosk {
-        format!("{WELCOME} {WELCOME_KIOSK} {WELCOME_START}")
+        format!("{WELCOME} {questions} {time} {WELCOME_SKIP} {WELCOME_KIOSK} {WELCOME_START}")
     } else {
-        format!("{WELCOME} {WELCOME_START}")
+        format!("{WELCOME} {questions} {time} {WELCOME_SKIP} {WELCOME_START}")
     }
 }
 
@@ -70,9 +83,10 @@ pub fn voiced_countdown(seconds: u32) -> bool {
 #[allow(dead_code)] // Read by `xtask`.
 pub const VOICED_COUNTDOWNS: std::ops::RangeInclusive<u32> = 1..=600;
 
-/// Every text of the app that may be read aloud (the bank's aside).
+/// Every text of the app that may be read aloud (the bank's aside), for a bank
+/// whose tests have `items` questions (fewest, most) and a cap of `minutes`.
 #[allow(dead_code)] // Read by `xtask`, which records them.
-pub fn all() -> Vec<String> {
+pub fn all(items: (usize, usize), minutes: u64) -> Vec<String> {
     let mut texts: Vec<String> = [
         RESULT,
         NO_RESULT,
@@ -86,8 +100,8 @@ pub fn all() -> Vec<String> {
     .iter()
     .map(|t| t.to_string())
     .collect();
-    texts.push(welcome(false));
-    texts.push(welcome(true));
+    texts.push(welcome(false, items, minutes));
+    texts.push(welcome(true, items, minutes));
     texts.extend(VOICED_COUNTDOWNS.filter(|&s| voiced_countdown(s)).map(idle));
     texts
 }
@@ -95,6 +109,24 @@ pub fn all() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_length_said_is_the_rules() {
+        let [q, t] = length_facts((10, 20), 20);
+        assert_eq!(
+            q,
+            "Entre 10 et 20\u{a0}questions. Le test s'arrête dès qu'il en sait assez."
+        );
+        assert_eq!(
+            t,
+            "Pas de chronomètre. Le test dure 20\u{a0}minutes au plus."
+        );
+        let said = welcome(true, (10, 20), 20);
+        assert!(said.contains(" Entre 10 et 20 questions. "), "{said}");
+        assert!(said
+            .ends_with("À la fin, tout est effacé. Pour commencer, touchez le bouton Commencer."));
+        assert!(all((10, 20), 20).contains(&said));
+    }
 
     #[test]
     fn the_idle_text_cuts_its_number_into_a_phrase_of_its_own() {

@@ -174,7 +174,7 @@ pub struct Progress {
 
 /// Where the test in progress stands (`None` without a test).
 pub fn progress() -> Option<Progress> {
-    let stop = assessor().ok()?.session_rules().stop.clone();
+    let stop = assessor().ok()?.session_rules().stop;
     TEST.with(|t| {
         let t = t.borrow();
         let test = t.as_ref()?;

@@ -496,6 +496,30 @@ impl<'b> Assessor<'b> {
                 }
             }
         }
+        // A question asked only in some cases (`when_any`) has no answer in the
+        // others: the app never asks it then.
+        let keys: Vec<String> = context
+            .iter()
+            .map(|c| format!("{}:{}", c.question, c.answer))
+            .collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (index, c) in context.iter().enumerate() {
+            let asked = self
+                .bank
+                .context
+                .questions
+                .iter()
+                .find(|q| q.id == c.question)
+                .is_some_and(|q| self.bank.context.is_asked(q, &refs));
+            if !asked {
+                return Err(AssessError::Context {
+                    index,
+                    question: echo(&c.question),
+                    answer: echo(&c.answer),
+                    message: "this question is not asked with the other answers".to_string(),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -504,7 +528,10 @@ impl<'b> Assessor<'b> {
         if !is_uuid(&log.id) {
             return Err(AssessError::Field {
                 field: "id",
-                message: format!("`{}` is not a UUID", echo(&log.id)),
+                message: format!(
+                    "`{}` is not a UUID in canonical form (lowercase hexadecimal, 8-4-4-4-12)",
+                    echo(&log.id)
+                ),
             });
         }
         let version = |field, expected: &str, found: &str| {
@@ -731,14 +758,16 @@ fn replay_error(e: ReplayError, entries: &[LogEntry]) -> AssessError {
     }
 }
 
-/// `8-4-4-4-12` hexadecimal digits.
+/// `8-4-4-4-12` lowercase hexadecimal digits: the canonical form (RFC 9562), so
+/// that one test has one id (the same id in capitals would be another key).
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n
+                && g.bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        })
 }
 
 /// A test in progress in the app: the only logic the app needs.

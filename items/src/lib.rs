@@ -42,6 +42,8 @@ mod referentiel;
 pub mod respond;
 mod score;
 pub mod spoken;
+#[cfg(feature = "source")]
+mod spoken_form;
 mod svg;
 mod text;
 #[cfg(feature = "simulate")]

@@ -17,6 +17,7 @@ use crate::item::*;
 use crate::note::{is_item_reason, stated_a, stated_band, BandError, MIN_REASON_WORDS};
 use crate::referentiel::{BankTargets, Context, Referentiel};
 use crate::score::{steps_achieved, Scene, FORM_SUBMIT, MAILBOX_BUTTONS, MAILBOX_FIELDS};
+use crate::spoken_form::{is_address, SpokenText};
 use crate::text::{breakable_spaces, long_sentences, normalise, MAX_WORDS_PER_SENTENCE};
 use crate::{Bank, Normalise};
 
@@ -370,6 +371,29 @@ fn parse_context(text: &str, problems: &mut Vec<Problem>) -> Option<Context> {
                 problems.push(doc.at(
                     &ap("exclusive"),
                     "`exclusive` only makes sense in a `multiple` question",
+                ));
+            }
+        }
+    }
+    for (qi, q) in ctx.questions.iter().enumerate() {
+        for (wi, w) in q.when_any.iter().enumerate() {
+            let at = [
+                Seg::K("question"),
+                Seg::I(qi),
+                Seg::K("when_any"),
+                Seg::I(wi),
+            ];
+            if let Some(m) = answer_ref_problem(&ctx, w) {
+                problems.push(doc.at(&at, m));
+                continue;
+            }
+            let earlier = w
+                .split_once(':')
+                .is_some_and(|(wq, _)| ctx.questions[..qi].iter().any(|x| x.id == wq));
+            if !earlier {
+                problems.push(doc.at(
+                    &at,
+                    format!("`{w}` must answer a question asked before `{}`", q.id),
                 ));
             }
         }
@@ -1296,6 +1320,13 @@ impl ItemCheck<'_, '_> {
 
         // Body.
         let body = self.body(&raw, kind, pictures);
+        // What a simulation shows is said (not for archives, nor for retired items,
+        // which no one sees any more).
+        if let Some(body) = &body {
+            if self.rules != Rules::Archived && raw.status != Status::Retired {
+                self.spoken(&raw.read_aloud, body);
+            }
+        }
 
         // IRT.
         let engine = self.irt(&raw.irt, kind, body.as_ref().map(|b| b.steps().len()));
@@ -1324,6 +1355,155 @@ impl ItemCheck<'_, '_> {
             body,
             engine,
         })
+    }
+
+    /// Every text of a simulated screen that a person uses to answer has a spoken
+    /// counterpart in `read_aloud` (`crate::spoken_form`): a message's sender, address,
+    /// subject, body (each sentence) and links; each search result's title,
+    /// address (its host), snippet (each sentence) and « sponsorisé »; each e-mail's
+    /// sender, subject and attachments and the files of a mailbox; a form's labels
+    /// and the choices of its lists; a settings screen's switches and networks.
+    fn spoken(&mut self, read_aloud: &str, body: &Body) {
+        let spoken = SpokenText::new(read_aloud);
+        let mut unsaid: Vec<(Vec<Seg<'static>>, String)> = Vec::new();
+        let whole = |unsaid: &mut Vec<(Vec<Seg<'static>>, String)>,
+                     path: Vec<Seg<'static>>,
+                     what: &str,
+                     text: &str| {
+            if !spoken.says(text) {
+                unsaid.push((path, format!("{what} \"{}\"", text.trim())));
+            }
+        };
+        match body {
+            Body::Message { scene, .. } => {
+                whole(
+                    &mut unsaid,
+                    vec![Seg::K("message"), Seg::K("from")],
+                    "the sender",
+                    &scene.from,
+                );
+                if let Some(a) = &scene.from_address {
+                    whole(
+                        &mut unsaid,
+                        vec![Seg::K("message"), Seg::K("from_address")],
+                        "the sender's address",
+                        a,
+                    );
+                }
+                if let Some(s) = &scene.subject {
+                    whole(
+                        &mut unsaid,
+                        vec![Seg::K("message"), Seg::K("subject")],
+                        "the subject",
+                        s,
+                    );
+                }
+                for (i, l) in scene.links.iter().enumerate() {
+                    let path = vec![Seg::K("message"), Seg::K("link"), Seg::I(i), Seg::K("text")];
+                    if is_address(&l.text) {
+                        if !spoken.says_address(&l.text) {
+                            unsaid.push((
+                                path,
+                                format!("the address of the link \"{}\"", l.text.trim()),
+                            ));
+                        }
+                    } else {
+                        whole(&mut unsaid, path, "the link", &l.text);
+                    }
+                }
+                for s in spoken.unsaid_sentences(&scene.body) {
+                    unsaid.push((
+                        vec![Seg::K("message"), Seg::K("body")],
+                        format!("the sentence \"{s}\" of the body"),
+                    ));
+                }
+            }
+            Body::Search { scene, .. } => {
+                let sponsored = spoken.says("sponsorisé");
+                for (i, r) in scene.results.iter().enumerate() {
+                    let at = |k| vec![Seg::K("search"), Seg::K("result"), Seg::I(i), Seg::K(k)];
+                    if r.ad && !sponsored {
+                        unsaid.push((at("ad"), format!("that result {} is « sponsorisé »", i + 1)));
+                    }
+                    whole(&mut unsaid, at("title"), "the title", &r.title);
+                    if !spoken.says_address(&r.url) {
+                        unsaid.push((
+                            at("url"),
+                            format!("the address \"{}\"", crate::spoken_form::host(&r.url)),
+                        ));
+                    }
+                    for s in spoken.unsaid_sentences(&r.snippet) {
+                        unsaid.push((
+                            at("snippet"),
+                            format!("the sentence \"{s}\" of the snippet"),
+                        ));
+                    }
+                }
+            }
+            Body::Mailbox { scene, .. } => {
+                for (i, m) in scene.messages.iter().enumerate() {
+                    let at = |k| vec![Seg::K("mailbox"), Seg::K("message"), Seg::I(i), Seg::K(k)];
+                    whole(&mut unsaid, at("from"), "the sender", &m.from);
+                    whole(&mut unsaid, at("subject"), "the subject", &m.subject);
+                    for (j, a) in m.attachments.iter().enumerate() {
+                        let mut path = at("attachments");
+                        path.push(Seg::I(j));
+                        whole(&mut unsaid, path, "the attachment", a);
+                    }
+                }
+                for (i, f) in scene.files.iter().enumerate() {
+                    whole(
+                        &mut unsaid,
+                        vec![Seg::K("mailbox"), Seg::K("file"), Seg::I(i), Seg::K("name")],
+                        "the file",
+                        &f.name,
+                    );
+                }
+            }
+            Body::Form { scene, .. } => {
+                for (i, f) in scene.fields.iter().enumerate() {
+                    let at = |k| vec![Seg::K("form"), Seg::K("field"), Seg::I(i), Seg::K(k)];
+                    whole(&mut unsaid, at("label"), "the label", &f.label);
+                    for (j, c) in f.choices.iter().enumerate() {
+                        let mut path = at("choices");
+                        path.push(Seg::I(j));
+                        whole(&mut unsaid, path, "the choice", c);
+                    }
+                }
+            }
+            Body::Settings { scene, .. } => {
+                for (i, t) in scene.toggles.iter().enumerate() {
+                    whole(
+                        &mut unsaid,
+                        vec![
+                            Seg::K("settings"),
+                            Seg::K("toggle"),
+                            Seg::I(i),
+                            Seg::K("label"),
+                        ],
+                        "the switch",
+                        &t.label,
+                    );
+                }
+                for (i, n) in scene.networks.iter().enumerate() {
+                    whole(
+                        &mut unsaid,
+                        vec![
+                            Seg::K("settings"),
+                            Seg::K("network"),
+                            Seg::I(i),
+                            Seg::K("name"),
+                        ],
+                        "the network",
+                        &n.name,
+                    );
+                }
+            }
+            _ => {}
+        }
+        for (path, what) in unsaid {
+            self.err(&path, format!("`read_aloud` does not say {what}"));
+        }
     }
 
     /// An expert's parameters come with their reasons: the note states the

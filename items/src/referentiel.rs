@@ -361,6 +361,13 @@ pub struct ContextQuestion {
     /// Several answers may be chosen.
     #[serde(default)]
     pub multiple: bool,
+    /// Asked only when it makes sense: when one of these answers
+    /// (`"question:answer"`, of questions asked before) was given, or when none of
+    /// their questions was answered (a person who skipped « Quels appareils ? »
+    /// may still have a smartphone). Empty: always asked. See
+    /// [`Context::is_asked`].
+    #[serde(default)]
+    pub when_any: Vec<String>,
     /// The possible answers, in display order.
     #[serde(rename = "answer")]
     pub answers: Vec<ContextAnswer>,
@@ -401,6 +408,66 @@ pub struct StartRule {
 }
 
 impl Context {
+    /// Whether `question` is asked, given the answers already given
+    /// (`"question:answer"` strings): always when its `when_any` is empty; else
+    /// when one of those answers was given, or when none of the questions they
+    /// belong to has an answer.
+    pub fn is_asked(&self, question: &ContextQuestion, answers: &[&str]) -> bool {
+        if question.when_any.is_empty() {
+            return true;
+        }
+        if question
+            .when_any
+            .iter()
+            .any(|w| answers.contains(&w.as_str()))
+        {
+            return true;
+        }
+        let unanswered = |q: &str| {
+            !answers
+                .iter()
+                .any(|a| a.split_once(':').is_some_and(|(aq, _)| aq == q))
+        };
+        question
+            .when_any
+            .iter()
+            .filter_map(|w| w.split_once(':').map(|(q, _)| q))
+            .all(unanswered)
+    }
+
+    /// The questions asked with these answers, in order (a question's condition
+    /// reads the answers to the questions before it).
+    pub fn asked<'c>(&'c self, answers: &[&str]) -> Vec<&'c ContextQuestion> {
+        self.questions
+            .iter()
+            .filter(|q| self.is_asked(q, answers))
+            .collect()
+    }
+
+    /// `answers` without the answers to questions that these answers no longer
+    /// ask (« Aucun appareil » after « Un iPhone »: the phone answer goes), in
+    /// their order. Answers to questions the file does not define are kept (the
+    /// assessor refuses them with a reason).
+    pub fn keep_asked(&self, answers: &[String]) -> Vec<String> {
+        let question_of = |a: &str| a.split_once(':').map_or(a, |(q, _)| q).to_string();
+        let mut dropped: Vec<&str> = Vec::new();
+        for q in &self.questions {
+            let given: Vec<&str> = answers
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !dropped.contains(&question_of(a).as_str()))
+                .collect();
+            if !self.is_asked(q, &given) {
+                dropped.push(&q.id);
+            }
+        }
+        answers
+            .iter()
+            .filter(|a| !dropped.contains(&question_of(a).as_str()))
+            .cloned()
+            .collect()
+    }
+
     /// The prior `(mean, sd)` for the given answers (`"question:answer"` strings):
     /// the first start rule whose conditions all hold. `None` only if the rules have
     /// no fallback, which the validator forbids.
@@ -446,6 +513,35 @@ impl Context {
         out.sort();
         out.dedup();
         out
+    }
+}
+
+/// How long a test can be, as the person is told before it starts: the fewest
+/// and the most questions, and the time cap in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TestLength {
+    /// The fewest questions: the stop's minimum, or every domain's items if more.
+    pub min_items: usize,
+    /// The most questions.
+    pub max_items: usize,
+    /// The time cap, in minutes (no timer is shown).
+    pub max_minutes: u64,
+}
+
+impl Referentiel {
+    /// The length of a test under the session rules (`None` without them): the
+    /// test never stops before `stop.min_items` questions, nor before every domain
+    /// has its `min_per_domain` items.
+    pub fn test_length(&self) -> Option<TestLength> {
+        let session = self.session.as_ref()?;
+        Some(TestLength {
+            min_items: session
+                .stop
+                .min_items
+                .max(session.min_per_domain * self.domains.len()),
+            max_items: session.stop.max_items,
+            max_minutes: session.stop.max_minutes,
+        })
     }
 }
 

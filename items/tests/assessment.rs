@@ -712,3 +712,110 @@ fn context_answers_that_would_leave_a_domain_without_items_are_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn the_phone_question_is_asked_only_when_it_makes_sense() {
+    let bank = bank();
+    let c = &bank.context;
+    let phone = c
+        .questions
+        .iter()
+        .find(|q| q.id == "phone")
+        .expect("the phone question");
+    assert_eq!(phone.when_any, ["equipment:smartphone"]);
+    // Right after « Quels appareils ? », where it belongs.
+    let order: Vec<&str> = c.questions.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(order, ["equipment", "phone", "email", "goal", "sight"]);
+    let asked = |answers: &[&str]| c.is_asked(phone, answers);
+    assert!(asked(&["equipment:smartphone"]));
+    assert!(asked(&["equipment:computer", "equipment:smartphone"]));
+    // Devices not answered: the person may still have one.
+    assert!(asked(&[]));
+    assert!(asked(&["email:yes"]));
+    // No smartphone among the answers: not asked.
+    assert!(!asked(&["equipment:none"]));
+    assert!(!asked(&["equipment:computer", "equipment:tablet"]));
+    assert_eq!(c.asked(&["equipment:none"]).len(), 4);
+    assert_eq!(c.asked(&[]).len(), 5);
+    // A change of mind on the devices drops the phone answer, nothing else.
+    let keys = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        c.keep_asked(&keys(&["equipment:none", "phone:iphone", "email:yes"])),
+        keys(&["equipment:none", "email:yes"])
+    );
+    let kept = keys(&["equipment:smartphone", "phone:iphone", "email:yes"]);
+    assert_eq!(c.keep_asked(&kept), kept);
+    assert_eq!(
+        c.keep_asked(&keys(&["phone:android"])),
+        keys(&["phone:android"])
+    );
+
+    // A log with an answer to a question the app would not have asked is refused.
+    let a = Assessor::new(&bank).expect("assessor");
+    assert_eq!(
+        a.check_context(&ctx(&[("equipment", "smartphone"), ("phone", "iphone")])),
+        Ok(())
+    );
+    assert_eq!(a.check_context(&ctx(&[("phone", "android")])), Ok(()));
+    let e = a
+        .check_context(&ctx(&[("equipment", "none"), ("phone", "android")]))
+        .expect_err("not asked without a smartphone");
+    assert_eq!(
+        e.to_string(),
+        "`context[1]` (`phone:android`): this question is not asked with the other answers"
+    );
+    assert!(a
+        .check_context(&ctx(&[("phone", "android"), ("phone", "iphone")]))
+        .is_err());
+}
+
+#[test]
+fn the_phone_answer_changes_the_look_only_never_the_result() {
+    // The same person, the same seed, the same answers: with each phone answer
+    // (or none) the test shows the same items and gives the same result.
+    let bank = bank();
+    let a = Assessor::new(&bank).expect("assessor");
+    let play_with = |phone: Option<&str>, seed: u64, theta: f64| {
+        let mut pairs = vec![("equipment", "smartphone"), ("goal", "emploi")];
+        if let Some(p) = phone {
+            pairs.insert(1, ("phone", p));
+        }
+        let mut rng = Rng(seed);
+        play(&a, seed, Mode::Kiosk, ctx(&pairs), |item| {
+            Some(draw_score(item, theta, &mut rng))
+        })
+    };
+    for (seed, theta) in [(3, -2.5), (11, -1.0), (29, 0.4), (41, 1.6)] {
+        let (log, base) = play_with(None, seed, theta);
+        for phone in ["android", "iphone", "unknown", "none"] {
+            let (other_log, other) = play_with(Some(phone), seed, theta);
+            let ids = |l: &AnswerLog| l.answers.iter().map(|x| x.item.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&other_log), ids(&log), "{phone}, seed {seed}");
+            assert_eq!(
+                other.profile.overall, base.profile.overall,
+                "{phone}, seed {seed}"
+            );
+            assert_eq!(
+                other.profile.class, base.profile.class,
+                "{phone}, seed {seed}"
+            );
+            assert_eq!(
+                other.profile.domains, base.profile.domains,
+                "{phone}, seed {seed}"
+            );
+            assert_eq!(
+                other.profile.skills, base.profile.skills,
+                "{phone}, seed {seed}"
+            );
+            assert_eq!(
+                other.profile.orientation, base.profile.orientation,
+                "{phone}, seed {seed}"
+            );
+            // The answer is kept in the log, like the other context answers.
+            assert!(other_log
+                .context
+                .iter()
+                .any(|c| c.question == "phone" && c.answer == phone));
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Administration operations of the command line (`repere structure add|set-tz`,
 //! `user add|passwd|disable|enable`, `kiosk add|code`, `export`, `backup`, `purge`,
-//! `stats`), and the account and kiosk changes the HTTP API shares with them.
+//! `compact`, `result data|delete`, `stats`), and the account and kiosk changes the HTTP API shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -16,7 +16,7 @@ use crate::auth;
 use crate::clock::{check_tz, Clock, DAY_MS};
 use crate::export::{self, Format, Kind};
 use crate::records::{Kiosk, Millis, PairingCode, Role, Structure, User, SCHEMA_VERSION};
-use crate::store::{BackupReport, PurgeReport, Stats, Store, StoreError};
+use crate::store::{BackupReport, CompactReport, PurgeReport, Stats, Store, StoreError};
 use crate::view::ProfileFilter;
 
 /// Abandoned screenings (no result) are removed after this long.
@@ -103,6 +103,18 @@ pub enum AdminOp {
         /// Retention in days.
         retention_days: u32,
     },
+    /// Rewrites the store without what deleted records left (`repere compact`).
+    Compact,
+    /// Everything stored about a result (`repere result data`).
+    ResultData {
+        /// Result code.
+        code: String,
+    },
+    /// Deletes a result (`repere result delete`).
+    ResultDelete {
+        /// Result code.
+        code: String,
+    },
     /// Counts records.
     Stats,
 }
@@ -166,6 +178,18 @@ pub enum AdminReply {
     Backup(BackupReport),
     /// A purge ran.
     Purge(PurgeReport),
+    /// A compaction ran.
+    Compact(CompactReport),
+    /// What is stored about a result, as JSON text.
+    ResultData {
+        /// `{"code", "profile", "session"}`, pretty-printed.
+        content: String,
+    },
+    /// A result was deleted.
+    ResultDeleted {
+        /// Its code.
+        code: String,
+    },
     /// Counts.
     Stats(Stats),
 }
@@ -211,7 +235,7 @@ pub fn create_user(
     password: &str,
 ) -> Result<User, AdminError> {
     let login = auth::normalise_login(login).map_err(AdminError::Input)?;
-    auth::check_password_policy(password).map_err(AdminError::Input)?;
+    auth::check_password_policy(password, &[&login]).map_err(AdminError::Input)?;
     if store.structure(structure)?.is_none() {
         return Err(AdminError::Input(format!(
             "structure {structure} does not exist"
@@ -362,7 +386,7 @@ pub fn set_password(
     password: &str,
     keep: Option<&str>,
 ) -> Result<usize, AdminError> {
-    auth::check_password_policy(password).map_err(AdminError::Input)?;
+    auth::check_password_policy(password, &[&user.login]).map_err(AdminError::Input)?;
     let hash = auth::hash_password(password).map_err(AdminError::Other)?;
     let _one = ACCOUNT_CHANGES
         .lock()
@@ -440,7 +464,7 @@ pub fn purge(
     let cutoff = now.saturating_sub(i64::from(retention_days).saturating_mul(DAY_MS));
     let report = store.purge(cutoff, now, now - SCREENING_TTL_MS)?;
     store.flush()?;
-    tracing::info!(
+    tracing::info!(target: "security",
         results = report.results,
         logins = report.logins,
         screenings = report.screenings,
@@ -449,6 +473,23 @@ pub fn purge(
         "purge"
     );
     Ok(report)
+}
+
+fn no_result(code: &str) -> AdminError {
+    AdminError::Input(format!("no result has the code {code}"))
+}
+
+/// The canonical code and the result id of a code as typed.
+fn result_by_code(store: &dyn Store, raw: &str) -> Result<(String, String), AdminError> {
+    let code = crate::code::normalise(raw).ok_or_else(|| {
+        AdminError::Input(format!(
+            "`{raw}` is not a result code (8 characters, e.g. K7M4-QX2P)"
+        ))
+    })?;
+    let id = store
+        .result_id_by_code(&code)?
+        .ok_or_else(|| no_result(&code))?;
+    Ok((code, id))
 }
 
 fn kiosk_reply(kiosk: &Kiosk, code: String) -> AdminReply {
@@ -483,7 +524,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::SetPassword { login, password } => {
             let user = user_by_login(store, &login)?;
             let ended = set_password(store, &user, &password, None)?;
-            tracing::info!(
+            tracing::info!(target: "security",
                 user = user.id,
                 sessions_ended = ended,
                 "password set (command line)"
@@ -504,7 +545,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
                 )),
                 AccountError::Admin(e) => e,
             })?;
-            tracing::info!(
+            tracing::info!(target: "security",
                 user = user.id,
                 active,
                 sessions_ended = ended,
@@ -531,7 +572,7 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::KioskCode { kiosk } => {
             let (kiosk, code) = renew_kiosk_code(store, clock, kiosk)?
                 .ok_or_else(|| AdminError::Input(format!("kiosk {kiosk} does not exist")))?;
-            tracing::info!(
+            tracing::info!(target: "security",
                 kiosk = kiosk.id,
                 "kiosk pairing code renewed (command line)"
             );
@@ -569,6 +610,40 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
         AdminOp::Backup { dir } => Ok(AdminReply::Backup(store.backup_to(&dir)?)),
         AdminOp::Purge { retention_days } => {
             Ok(AdminReply::Purge(purge(store, clock, retention_days)?))
+        }
+        AdminOp::Compact => {
+            let report = store.compact()?;
+            tracing::info!(
+                entries = report.entries,
+                sealed = report.sealed,
+                erased = report.erased,
+                bytes_before = report.bytes_before,
+                bytes_after = report.bytes_after,
+                "store compacted"
+            );
+            Ok(AdminReply::Compact(report))
+        }
+        AdminOp::ResultData { code } => {
+            let (code, id) = result_by_code(store, &code)?;
+            let profile = store.profile(&id)?.ok_or_else(|| no_result(&code))?;
+            let session = store.session(&id)?;
+            let content = serde_json::to_string_pretty(&serde_json::json!({
+                "code": code,
+                "profile": profile,
+                "session": session,
+            }))
+            .map_err(|e| AdminError::Other(e.to_string()))?;
+            tracing::info!("personal data exported (command line)");
+            Ok(AdminReply::ResultData { content })
+        }
+        AdminOp::ResultDelete { code } => {
+            let (code, id) = result_by_code(store, &code)?;
+            if !store.delete_result(&id)? {
+                return Err(no_result(&code));
+            }
+            store.flush()?;
+            tracing::info!("result deleted (command line)");
+            Ok(AdminReply::ResultDeleted { code })
         }
         AdminOp::Stats => Ok(AdminReply::Stats(store.stats()?)),
     }
@@ -642,7 +717,7 @@ mod tests {
         let b = generate_password().expect("random");
         assert_ne!(a, b);
         assert_eq!(a.len(), 19);
-        assert!(auth::check_password_policy(&a).is_ok());
+        assert!(auth::check_password_policy(&a, &["marie"]).is_ok());
         let groups: Vec<&str> = a.split('-').collect();
         assert_eq!(groups.len(), 4);
         assert!(a

@@ -47,8 +47,13 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
+/// Lowest zxcvbn score of a new password (0 to 4; 3: "safely unguessable").
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
 /// Checks a new password against the policy; the error is French (shown to admins).
-pub fn check_password_policy(password: &str) -> Result<(), String> {
+/// `context`: words the password must not lean on (the login, the structure's
+/// name).
+pub fn check_password_policy(password: &str, context: &[&str]) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
         return Err(format!(
@@ -59,6 +64,15 @@ pub fn check_password_policy(password: &str) -> Result<(), String> {
         return Err(format!(
             "Le mot de passe doit contenir au plus {MAX_PASSWORD_CHARS} caractères."
         ));
+    }
+    // zxcvbn's estimate (common and breached passwords, names, keyboard rows,
+    // dates, repeats, substitutions): at least "safely unguessable" online.
+    if u8::from(zxcvbn::zxcvbn(password, context).score()) < MIN_PASSWORD_SCORE {
+        return Err(
+            "Ce mot de passe est trop facile à deviner. Choisissez-en un plus long, \
+             par exemple quelques mots sans rapport entre eux."
+                .to_string(),
+        );
     }
     Ok(())
 }
@@ -108,15 +122,35 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The `Set-Cookie` value of a new session.
-pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+/// The `Set-Cookie` value of a cookie of this server: `HttpOnly`, `SameSite=Strict`,
+/// the whole site. A `secure` one is `Secure` and named with the `__Host-` prefix,
+/// which a browser keeps only from HTTPS, for this host alone (no subdomain or
+/// plain-HTTP page can set or shadow it).
+pub fn cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}; Secure")
+    } else {
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+    }
 }
 
-/// The `Set-Cookie` value that deletes the session cookie.
-pub fn clear_cookie(secure: bool) -> String {
-    session_cookie("", 0, secure)
+/// The `Set-Cookie` value that deletes a cookie (under its name for `secure`).
+pub fn clear_cookie(name: &str, secure: bool) -> String {
+    cookie(name, "", 0, secure)
+}
+
+/// Whether a request carries the plain (not `__Host-`) form of a cookie.
+pub fn has_plain_cookie(headers: &axum::http::HeaderMap, name: &str) -> bool {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|h| cookie_value(h, name).is_some())
+}
+
+/// The `Set-Cookie` value of a new session.
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    cookie(SESSION_COOKIE, token, max_age_secs, secure)
 }
 
 /// The value of a cookie in a `Cookie` header.
@@ -127,9 +161,136 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
+/// The cookie that marks a browser where an account logged in before (OWASP's
+/// "device cookie"): failed logins from it count apart, and it is not refused
+/// when the account is under attack from elsewhere (`crate::ratelimit::Limits`).
+pub const DEVICE_COOKIE: &str = "repere_device";
+/// Lifetime of the device cookie: one year.
+pub const DEVICE_COOKIE_MAX_AGE_SECS: i64 = 365 * 86_400;
+/// Accounts one browser is remembered for (a shared tablet).
+const DEVICE_ACCOUNTS: usize = 4;
+
+fn device_mac(key: &[u8], login: &str, nonce: &str) -> String {
+    use hmac::{Mac, SimpleHmac};
+    let mut mac = match SimpleHmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        // HMAC takes keys of any length: this cannot happen.
+        Err(_) => return String::new(),
+    };
+    mac.update(b"repere-device\0");
+    mac.update(login.as_bytes());
+    mac.update(b"\0");
+    mac.update(nonce.as_bytes());
+    hex(&mac.finalize().into_bytes()[..16])
+}
+
+/// The id of this browser for `login` if its device cookie (`nonce.mac~…`)
+/// holds a mark of that account made with `key`.
+pub fn known_device<'a>(key: &[u8], cookie: &'a str, login: &str) -> Option<&'a str> {
+    cookie.split('~').find_map(|entry| {
+        let (nonce, mac) = entry.split_once('.')?;
+        let expected = device_mac(key, login, nonce);
+        (!nonce.is_empty() && !expected.is_empty() && ct_eq(mac.as_bytes(), expected.as_bytes()))
+            .then_some(nonce)
+    })
+}
+
+/// The device cookie's new value after `login` logged in: a mark of that account
+/// first (a new one with `fresh_nonce` unless the browser already had one), then
+/// the marks it held for other accounts (at most [`DEVICE_ACCOUNTS`] in all).
+pub fn device_cookie_value(
+    key: &[u8],
+    cookie: Option<&str>,
+    login: &str,
+    fresh_nonce: &str,
+) -> String {
+    let old = cookie.unwrap_or("");
+    let nonce = known_device(key, old, login).unwrap_or(fresh_nonce);
+    let mine = format!("{nonce}.{}", device_mac(key, login, nonce));
+    let mut entries = vec![mine.clone()];
+    for e in old.split('~') {
+        let ok = e.len() <= 80 && e.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.');
+        if ok && !e.is_empty() && e != mine && entries.len() < DEVICE_ACCOUNTS {
+            entries.push(e.to_string());
+        }
+    }
+    entries.join("~")
+}
+
+/// The value of one of this server's cookies (see [`cookie`]): the `__Host-` one
+/// first, then the plain one (set by plain HTTP, or before the prefix existed).
+pub fn server_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    let values = || {
+        headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+    };
+    let prefixed = format!("__Host-{name}");
+    values()
+        .find_map(|h| cookie_value(h, &prefixed))
+        .or_else(|| values().find_map(|h| cookie_value(h, name)))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guessable_passwords_are_refused() {
+        for weak in [
+            "password1234",
+            "azertyuiop12",
+            "motdepasse123",
+            "aaaaaaaaaaaa",
+            "marie.dupont1",
+        ] {
+            assert!(
+                check_password_policy(weak, &["marie.dupont"]).is_err(),
+                "{weak}"
+            );
+        }
+        for strong in [
+            "mot-de-passe-de-test",
+            "un-nouveau-secret-solide",
+            "cheval pile agrafe",
+        ] {
+            assert_eq!(
+                check_password_policy(strong, &["marie.dupont"]),
+                Ok(()),
+                "{strong}"
+            );
+        }
+        assert!(check_password_policy("court", &[])
+            .unwrap_err()
+            .contains("12"));
+    }
+
+    #[test]
+    fn device_cookies_mark_accounts() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let v = device_cookie_value(key, None, "marie", "aa11");
+        assert_eq!(known_device(key, &v, "marie"), Some("aa11"));
+        assert_eq!(known_device(key, &v, "paul"), None);
+        assert_eq!(known_device(b"another key", &v, "marie"), None);
+        let forged = v.replace("aa11.", "bb22.");
+        assert_eq!(known_device(key, &forged, "marie"), None);
+        // A second account on the same tablet: both kept, the same id for marie.
+        let v2 = device_cookie_value(key, Some(&v), "paul", "cc33");
+        assert_eq!(known_device(key, &v2, "paul"), Some("cc33"));
+        assert_eq!(known_device(key, &v2, "marie"), Some("aa11"));
+        let v3 = device_cookie_value(key, Some(&v2), "marie", "dd44");
+        assert_eq!(known_device(key, &v3, "marie"), Some("aa11"));
+        assert_eq!(v3.split('~').count(), 2);
+        let mut many = v3;
+        for (i, login) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            many = device_cookie_value(key, Some(&many), login, &format!("{i:04x}"));
+        }
+        assert_eq!(many.split('~').count(), 4);
+        assert_eq!(known_device(key, "garbage~;x", "marie"), None);
+    }
 
     #[test]
     fn passwords_hash_and_verify() {
@@ -156,8 +317,8 @@ mod tests {
 
     #[test]
     fn policy_logins_cookies() {
-        assert!(check_password_policy("court").is_err());
-        assert!(check_password_policy(&"x".repeat(300)).is_err());
+        assert!(check_password_policy("court", &[]).is_err());
+        assert!(check_password_policy(&"x".repeat(300), &[]).is_err());
         assert_eq!(
             normalise_login("  Marie.Dupont ").as_deref(),
             Ok("marie.dupont")
@@ -170,7 +331,7 @@ mod tests {
         let c = session_cookie("tok", 60, true);
         assert_eq!(
             c,
-            "repere_session=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure"
+            "__Host-repere_session=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure"
         );
         assert_eq!(
             cookie_value("a=1; repere_session=xyz; b=2", SESSION_COOKIE),

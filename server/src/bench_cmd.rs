@@ -2,7 +2,9 @@
 //! 100,000 profiles as CSV from a store filled through the [`Store`] trait.
 //!
 //! Prints the fill time, a baseline (the same scan of the store that only decodes
-//! the records), the CSV export time, the ratio export / baseline and the target.
+//! the records), the CSV export time, the ratio export / baseline and the target;
+//! then what erasure costs on that store: deleting one result (its key erased: the
+//! key file rewritten) and `repere compact` (writes wait while it runs).
 //! The store is a temporary folder, removed at the end.
 
 use std::path::PathBuf;
@@ -35,7 +37,7 @@ pub struct BenchExportArgs {
 }
 
 /// A small deterministic generator (xorshift64*), enough to vary the answers.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -51,7 +53,7 @@ impl Rng {
 
 /// A synthetic but valid answer log: a live test (kiosk mode) run to its end,
 /// random choices where the item takes one, skips elsewhere.
-fn synthetic_submission(
+pub(crate) fn synthetic_submission(
     assessor: &Assessor<'_>,
     rng: &mut Rng,
     n: u64,
@@ -185,6 +187,28 @@ fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
         export_s / scan_s.max(1e-9),
         export_s * 100_000.0 / n.max(1) as f64,
         if export_s * 100_000.0 / n.max(1) as f64 <= TARGET_SECS { "MET" } else { "MISSED" }
+    );
+
+    let deletions = 20.min(n);
+    let delete = Instant::now();
+    for i in 0..deletions {
+        let id = uuid::Uuid::from_u64_pair(0x5265_7065_7265_0001, i as u64).to_string();
+        store.delete_result(&id).map_err(|e| other(&e))?;
+    }
+    store.flush().map_err(|e| other(&e))?;
+    let delete_ms = delete.elapsed().as_secs_f64() * 1000.0 / deletions.max(1) as f64;
+    let compact = Instant::now();
+    let c = store.compact().map_err(|e| other(&e))?;
+    let compact_s = compact.elapsed().as_secs_f64();
+    println!(
+        "  delete one result (its key erased, key file of {} keys rewritten)  {delete_ms:>7.1} ms",
+        c.keys
+    );
+    println!(
+        "  compact (writes wait meanwhile): {compact_s:.2} s, {:.1} MB -> {:.1} MB; ratio compact / baseline: {:.2}x",
+        c.bytes_before as f64 / 1e6,
+        c.bytes_after as f64 / 1e6,
+        compact_s / scan_s.max(1e-9)
     );
     Ok(())
 }

@@ -164,7 +164,7 @@ pub struct CalibrateArgs {
 
 /// The answers read (from a CSV or the store), with item indices into the bank's
 /// item list.
-struct Csv {
+pub(crate) struct Csv {
     answers: Vec<Answer>,
     persons: usize,
     unknown: BTreeMap<String, usize>,
@@ -182,6 +182,16 @@ fn input(m: String) -> CliError {
 fn read_csv(path: &Path, bank: &Bank, strict: bool) -> Result<Csv, CliError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| input(format!("{name}: cannot read: {e}")))?;
+    parse_csv(name, bytes, bank, strict)
+}
+
+/// Checks the CSV `bytes` of the file `name`; `name:line: message` errors.
+pub(crate) fn parse_csv(
+    name: String,
+    bytes: Vec<u8>,
+    bank: &Bank,
+    strict: bool,
+) -> Result<Csv, CliError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
@@ -292,7 +302,7 @@ fn read_store(
         return Err(input(format!("--data {name}: no such folder")));
     }
     // Opening creates a store where there is none: refuse a folder without one.
-    if !dir.join("db").is_file() || !dir.join("conf").is_file() {
+    if !crate::store::files::has_store(dir) {
         return Err(input(format!(
             "--data {name}: no Repère store in this folder (no sled database)"
         )));

@@ -686,6 +686,7 @@ mod tests {
             vec![
                 answer("equipment", "tablet"),
                 answer("equipment", "smartphone"),
+                answer("phone", "iphone"),
                 answer("email", "no"),
                 answer("sight", "no"),
             ],
@@ -745,9 +746,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            header[11..15],
+            header[11..16],
             [
                 "Contexte : Quels appareils avez-vous chez vous\u{a0}?",
+                "Contexte : Quel smartphone avez-vous\u{a0}?",
                 "Contexte : Avez-vous une adresse e-mail\u{a0}?",
                 "Contexte : Que voulez-vous faire avec le numérique\u{a0}?",
                 "Contexte : Voyez-vous bien l'écran\u{a0}?",
@@ -755,7 +757,7 @@ mod tests {
         );
         assert_eq!(
             header.len(),
-            11 + 4 + bank.referentiel.domains.len() + bank.referentiel.skills.len()
+            11 + 5 + bank.referentiel.domains.len() + bank.referentiel.skills.len()
         );
         for gone in [
             "Passé",
@@ -780,20 +782,21 @@ mod tests {
         assert_eq!(outcome.skipped, 1);
         // Context answers in the question's order, whatever order they were given.
         fn context(r: &csv::StringRecord) -> Vec<&str> {
-            r.iter().skip(11).take(4).collect()
+            r.iter().skip(11).take(5).collect()
         }
         assert_eq!(
             context(&rows[0]),
             [
                 "Un smartphone / Une tablette",
+                "Un iPhone",
                 "Non",
                 "",
                 "Non, je vois mal"
             ]
         );
         // A record stored before profiles kept them: read from its log.
-        assert_eq!(context(&rows[1]), ["", "Oui", "Chercher un emploi", ""]);
-        let first_domain = 15;
+        assert_eq!(context(&rows[1]), ["", "", "Oui", "Chercher un emploi", ""]);
+        let first_domain = 16;
         let first_skill = first_domain + bank.referentiel.domains.len();
         assert!(!rows[0][first_domain].is_empty(), "domain levels filled");
         assert!(!rows[0][first_skill].is_empty(), "skill statuses filled");
@@ -840,7 +843,7 @@ mod tests {
         assert_eq!(&r[col("Version du moteur")], outcome.engine_version);
         assert_eq!(
             &r[col("Contexte (identifiants)")],
-            "equipment:tablet equipment:smartphone email:no sight:no"
+            "equipment:tablet equipment:smartphone phone:iphone email:no sight:no"
         );
         assert_eq!(
             &rows[1][col("Contexte (identifiants)")],
@@ -893,8 +896,13 @@ mod tests {
                 {"id": "tablet", "label": "Une tablette"},
             ])
         );
-        assert_eq!(row["context"][2]["answers"], serde_json::json!([]));
-        assert_eq!(v[1]["context"][2]["answers"][0]["id"], "emploi");
+        assert_eq!(row["context"][1]["id"], "phone");
+        assert_eq!(
+            row["context"][1]["answers"],
+            serde_json::json!([{"id": "iphone", "label": "Un iPhone"}])
+        );
+        assert_eq!(row["context"][3]["answers"], serde_json::json!([]));
+        assert_eq!(v[1]["context"][3]["answers"][0]["id"], "emploi");
         let class = &outcome.profile.as_ref().expect("profile").class;
         assert_eq!(row["profile"]["class"]["id"], class.as_str());
 

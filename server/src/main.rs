@@ -26,16 +26,22 @@ mod bench_cmd;
 mod clock;
 mod code;
 mod commit;
+mod compact_cmd;
+mod conn;
 mod demo;
 mod export;
 mod export_cmd;
+#[cfg(test)]
+mod fuzz;
 mod groups;
+mod guard;
 mod kiosk_cmd;
 mod local;
 mod outcome;
 mod purge_cmd;
 mod ratelimit;
 mod records;
+mod result_cmd;
 mod sheet;
 mod stats_cmd;
 mod store;
@@ -76,6 +82,12 @@ enum Command {
     Backup(backup_cmd::BackupArgs),
     /// Delete results past the retention period (the server also does it hourly).
     Purge(purge_cmd::PurgeArgs),
+    /// A person's rights: `repere result data CODE` prints everything stored about a
+    /// result (JSON), `repere result delete CODE` deletes it for good.
+    Result(result_cmd::ResultArgs),
+    /// Rewrite the store so that its files keep nothing of deleted results (also
+    /// while serving: writes wait meanwhile).
+    Compact(compact_cmd::CompactArgs),
     /// Count the records of the store.
     Stats(stats_cmd::StatsArgs),
     /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
@@ -106,6 +118,9 @@ impl std::fmt::Display for CliError {
 }
 
 fn main() -> ExitCode {
+    // The store, its backups and exports hold personal data: whatever this process
+    // creates is readable by its owner only (the store also tightens what exists).
+    store::files::owner_only_umask();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
@@ -118,6 +133,8 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(args),
         Command::Backup(args) => backup_cmd::run(args),
         Command::Purge(args) => purge_cmd::run(args),
+        Command::Compact(args) => compact_cmd::run(args),
+        Command::Result(args) => result_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Validate(args) => validate_cmd::run(args),

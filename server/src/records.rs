@@ -1,8 +1,9 @@
 //! What the store holds, one struct per kind of record.
 //!
 //! Every record carries `v`, its schema version ([`SCHEMA_VERSION`]). A record is
-//! encoded as JSON: readable with any tool when something goes wrong, and tolerant
-//! of added optional fields. A record that cannot be decoded is reported (with its
+//! encoded as JSON: tolerant of added optional fields, and readable with any tool
+//! when something goes wrong (results and screenings once opened: the store seals
+//! them, see [`crate::store::sealed`]). A record that cannot be decoded is reported (with its
 //! tree and key) and left in place, never deleted or overwritten.
 
 use serde::{Deserialize, Serialize};

@@ -22,7 +22,7 @@ use crate::api::{self, AppState, Config};
 use crate::clock::Clock;
 use crate::commit::GroupCommit;
 use crate::local::{write_server_file, ServerFile, SERVER_FILE};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::Limits;
 use crate::store::sled_store::SledStore;
 use crate::store::{Store, StoreError};
 use crate::{admin_ops, auth, demo, outcome, CliError};
@@ -31,20 +31,6 @@ use crate::{admin_ops, auth, demo, outcome, CliError};
 pub const DEFAULT_RETENTION_DAYS: u32 = 365;
 /// Lifetime of a login session.
 pub const SESSION_TTL_MS: i64 = 12 * 3_600_000;
-/// Failed logins allowed per account, and per client address, in [`LIMIT_WINDOW_MS`].
-pub const LIMIT_PER_ACCOUNT: u32 = 5;
-/// Failed logins allowed per client address.
-pub const LIMIT_PER_IP: u32 = 20;
-/// Window of the login limits: 15 minutes.
-pub const LIMIT_WINDOW_MS: i64 = 15 * 60_000;
-/// Keys each login limiter remembers at most.
-pub const LIMIT_CAPACITY: usize = 100_000;
-/// Lookups of unknown result codes allowed per account in [`LIMIT_WINDOW_MS`].
-pub const LOOKUP_PER_ACCOUNT: u32 = 20;
-/// Lookups of unknown result codes allowed per client address (several agents of
-/// one post office may share an address).
-pub const LOOKUP_PER_IP: u32 = 60;
-
 /// Options of `repere serve`.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -64,12 +50,33 @@ pub struct ServeArgs {
     /// an admin and a kiosk. Public credentials: loopback addresses only.
     #[arg(long)]
     pub demo: bool,
-    /// Mark cookies `Secure` (when served over HTTPS, e.g. behind a TLS proxy).
-    #[arg(long, env = "REPERE_SECURE_COOKIES")]
+    /// Mark cookies `Secure` for every host, loopback ones too (by default they are,
+    /// except for `localhost` and 127.0.0.1).
+    #[arg(long, env = "REPERE_SECURE_COOKIES", conflicts_with = "plain_http")]
     pub secure_cookies: bool,
+    /// Served over plain HTTP on a local network (no TLS): cookies are not
+    /// `Secure`. Passwords and sessions then cross the network readable.
+    #[arg(long, env = "REPERE_PLAIN_HTTP")]
+    pub plain_http: bool,
+    /// Names this server is reached by, besides IP addresses and `localhost` (e.g.
+    /// `repere.example.fr`; repeat the option or separate with commas). A request
+    /// for any other name answers 421.
+    #[arg(
+        long = "public-host",
+        env = "REPERE_PUBLIC_HOST",
+        value_delimiter = ','
+    )]
+    pub public_hosts: Vec<String>,
     /// Delete results older than this many days (hourly and at start).
     #[arg(long, env = "REPERE_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS)]
     pub retention_days: u32,
+    /// Anonymous results accepted from one address in 10 minutes (three times as
+    /// many from one network); kiosks and agents are counted apart.
+    #[arg(long, env = "REPERE_ANONYMOUS_LIMIT", default_value_t = crate::ratelimit::SUBMIT_PER_ADDRESS)]
+    pub anonymous_limit: u32,
+    /// Results accepted from one kiosk in an hour (one person at a time).
+    #[arg(long, env = "REPERE_KIOSK_LIMIT", default_value_t = crate::ratelimit::SUBMIT_PER_KIOSK)]
+    pub kiosk_limit: u32,
     /// Testing only: shift the server's clock by this many days.
     #[arg(long, hide = true, default_value_t = 0, allow_negative_numbers = true)]
     pub clock_offset_days: i64,
@@ -82,9 +89,12 @@ pub struct ServeArgs {
     pub unsafe_no_flush: bool,
 }
 
+/// The security-event log in the data folder.
+pub const SECURITY_LOG: &str = "security.log";
+
 /// Starts the server and runs until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
-    init_tracing();
+    init_tracing_with_security_log(&args.data)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -92,15 +102,43 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
     runtime.block_on(serve(args))
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default `info`).
-pub fn init_tracing() {
+/// Logs go to stderr, filtered by `RUST_LOG` (default `info`); the events of the
+/// `security` target (logins and failures, lock-outs, exports, deletions,
+/// account and kiosk changes, purges: ids and counts, never a name, a login, an
+/// address or a result code) are also appended, as JSON lines, to
+/// `<data>/security.log` (owner-only), whatever `RUST_LOG` says.
+fn init_tracing_with_security_log(data: &std::path::Path) -> Result<(), CliError> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::Layer as _;
+    std::fs::create_dir_all(data)
+        .map_err(|e| CliError::Other(format!("cannot create {}: {e}", data.display())))?;
+    let path = data.join(SECURITY_LOG);
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open
+        .open(&path)
+        .map_err(|e| CliError::Other(format!("cannot open {}: {e}", path.display())))?;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let console = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_filter(filter);
+    let security = tracing_subscriber::fmt::layer()
+        .json()
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_filter(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("security", tracing::Level::INFO),
+        );
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(console).with(security),
+    );
+    Ok(())
 }
 
 fn open_store(args: &ServeArgs) -> Result<SledStore, CliError> {
@@ -164,6 +202,12 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         tracing::warn!("--unsafe-no-flush: results are acknowledged before they reach the disk (benchmark baseline)");
     }
     let local_token = auth::random_token().map_err(CliError::Other)?;
+    let limits = Limits::new(Some(store.clone()), args.anonymous_limit, args.kiosk_limit);
+    let kept = limits
+        .load(store.as_ref(), clock.now_ms())
+        .map_err(|e| CliError::Other(format!("cannot read the rate limits: {e}")))?;
+    tracing::info!(windows = kept, "rate limits taken back");
+    let device_key = device_key(store.as_ref())?;
     let state = Arc::new(AppState {
         store: store.clone(),
         commit: commit.clone(),
@@ -172,17 +216,11 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         assessor,
         config: Config {
             secure_cookies: args.secure_cookies,
+            plain_http: args.plain_http,
             session_ttl_ms: SESSION_TTL_MS,
         },
-        limit_account: RateLimiter::new(LIMIT_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
-        limit_ip: RateLimiter::new(LIMIT_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
-        limit_lookup_account: RateLimiter::new(LOOKUP_PER_ACCOUNT, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
-        limit_lookup_ip: RateLimiter::new(LOOKUP_PER_IP, LIMIT_WINDOW_MS, LIMIT_CAPACITY),
-        limit_pairing: RateLimiter::new(
-            api::kiosk::PAIR_LIMIT,
-            api::kiosk::PAIR_LIMIT_WINDOW_MS,
-            LIMIT_CAPACITY,
-        ),
+        limits,
+        device_key,
         local_token: local_token.clone(),
     });
 
@@ -216,7 +254,19 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let app = app
         .fallback_service(ServeDir::new(&args.dist).fallback(self_test_page))
         .layer(axum::middleware::from_fn(crate::static_cache::headers))
-        .layer(TraceLayer::new_for_http());
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(crate::guard::Hosts::new(&args.public_hosts)),
+            crate::guard::guard,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %crate::guard::loggable_path(req.uri().path()),
+                )
+            },
+        ));
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.addr, args.port))
         .await
         .map_err(|e| {
@@ -225,6 +275,14 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let local = listener
         .local_addr()
         .map_err(|e| CliError::Other(format!("cannot read the bound address: {e}")))?;
+    let limits = crate::conn::ConnLimits::from_system();
+    tracing::info!(
+        connections = limits.total,
+        per_address = limits.per_address,
+        "connection limits"
+    );
+    let listener =
+        axum::serve::ListenerExt::tap_io(crate::conn::Guarded::new(listener, limits), |_| {});
     let server_file = write_server_file(
         &args.data,
         &ServerFile {
@@ -249,12 +307,13 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     tracing::info!(port = local.port(), retention_days = retention, "listening");
 
     let purger = {
-        let (s, c) = (store.clone(), clock);
+        let (s, c, st) = (store.clone(), clock, state.clone());
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(3600));
             every.tick().await; // the first tick is immediate: the start purge ran.
             loop {
                 every.tick().await;
+                st.limits.expire(c.now_ms());
                 let (s, c) = (s.clone(), c);
                 match tokio::task::spawn_blocking(move || {
                     admin_ops::purge(s.as_ref(), &c, retention)
@@ -296,6 +355,21 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     served?;
     flushed.map_err(|e| CliError::Other(format!("cannot flush the store: {e}")))?;
     Ok(())
+}
+
+/// The key of the device cookies, made at the first start and kept in the store
+/// (cookies stay valid across restarts).
+fn device_key(store: &dyn Store) -> Result<Vec<u8>, CliError> {
+    let err = |e: StoreError| CliError::Other(format!("cannot read the device key: {e}"));
+    if let Some(hex) = store.meta("device_key").map_err(err)? {
+        if hex.len() == 64 {
+            return Ok(hex.into_bytes());
+        }
+    }
+    let key = auth::random_token().map_err(CliError::Other)?;
+    store.set_meta("device_key", &key).map_err(err)?;
+    store.flush().map_err(err)?;
+    Ok(key.into_bytes())
 }
 
 /// The staff page in `dist/` (the staff bundle: login, agent, mediator, admin).

@@ -13,6 +13,9 @@
 //! - Inserting a result whose id exists changes nothing and returns the stored
 //!   result ([`Inserted::Existing`]): submissions are idempotent, also when two
 //!   arrive at once.
+//! - Deletion erases: once [`Store::delete_result`] or [`Store::purge`] returns, no
+//!   file of the store holds the personal data of what they removed in a form
+//!   anyone can read (see [`sled_store`] and its `sealed` module for how).
 
 use std::path::Path;
 
@@ -23,6 +26,8 @@ use crate::records::{
     User,
 };
 
+pub mod files;
+pub mod sealed;
 pub mod sled_store;
 
 /// A storage failure.
@@ -132,6 +137,25 @@ pub struct BackupReport {
     pub entries: usize,
 }
 
+/// What [`Store::compact`] did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompactReport {
+    /// Collections copied.
+    pub trees: usize,
+    /// Entries copied.
+    pub entries: usize,
+    /// Records written in clear by an older Repère, sealed by the copy.
+    pub sealed: usize,
+    /// Results whose key was erased (a crash stopped their removal), left out.
+    pub erased: usize,
+    /// Keys kept (one per result or screening).
+    pub keys: usize,
+    /// Bytes of the store's files before.
+    pub bytes_before: u64,
+    /// Bytes of the store's files after.
+    pub bytes_after: u64,
+}
+
 /// How long an expired pairing code is kept: whoever types it meanwhile is told it
 /// expired and to ask for a new one (not that it is unknown).
 pub const EXPIRED_CODE_KEPT_MS: Millis = 30 * crate::clock::DAY_MS;
@@ -148,6 +172,20 @@ pub struct PurgeReport {
     /// Kiosk pairing codes never typed, expired for [`EXPIRED_CODE_KEPT_MS`].
     #[serde(default)]
     pub pairing_codes: usize,
+}
+
+/// A rate-limit window as kept by the store: within `limiter`, `key` (an account,
+/// an address, a network, a kiosk) counted `count` events since `start`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitWindow {
+    /// The limiter's name.
+    pub limiter: String,
+    /// What is counted.
+    pub key: String,
+    /// Start of the window (ms).
+    pub start: Millis,
+    /// Events counted in it.
+    pub count: u32,
 }
 
 /// The records of Repère. Every method is blocking and short; callers on the async
@@ -277,6 +315,13 @@ pub trait Store: Send + Sync + 'static {
         screenings_before: Millis,
     ) -> Result<PurgeReport, StoreError>;
 
+    /// Every rate-limit window kept (`crate::ratelimit`): limits survive a restart.
+    fn limit_windows(&self) -> Result<Vec<LimitWindow>, StoreError>;
+    /// Keeps a rate-limit window (replacing the one of the same limiter and key).
+    fn put_limit_window(&self, window: &LimitWindow) -> Result<(), StoreError>;
+    /// Forgets a rate-limit window.
+    fn remove_limit_window(&self, limiter: &str, key: &str) -> Result<(), StoreError>;
+
     /// A value of the store's own metadata.
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// Sets a metadata value.
@@ -289,6 +334,11 @@ pub trait Store: Send + Sync + 'static {
     fn flush(&self) -> Result<(), StoreError>;
 
     /// Writes a consistent copy of everything into a new store at `dir` (which must
-    /// not exist or be empty); writes wait while it runs.
+    /// not exist or be empty); writes wait while it runs. The copy holds nothing of
+    /// what was deleted before it.
     fn backup_to(&self, dir: &Path) -> Result<BackupReport, StoreError>;
+
+    /// Rewrites the store so that its files hold nothing of deleted records (not
+    /// even as noise) and no record in clear; writes wait while it runs.
+    fn compact(&self) -> Result<CompactReport, StoreError>;
 }

@@ -5,7 +5,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServerAndBrowser, stopServerAndBrowser } from './lib/server.mjs';
 import { openPage, audit, auditRules, screenshot } from './lib/browser.mjs';
-import { LAYOUTS, waitForApp, targetProblems, fitsWidth, consoleErrorsBesidesFallback } from './lib/app.mjs';
+import {
+  LAYOUTS,
+  waitForApp,
+  targetProblems,
+  fitsWidth,
+  reflowProblems,
+  consoleErrorsBesidesFallback,
+} from './lib/app.mjs';
 
 let server;
 let browser;
@@ -319,31 +326,6 @@ test('every item of the bank renders without error on a phone and answers « Je 
   assert.deepEqual(problems.foreignRequests, []);
   await context.close();
 });
-
-/**
- * What does not fit in the page's width: the page scrolls sideways, or an element
- * cuts its own content (overflow hidden or clip, content wider than the box).
- */
-async function reflowProblems(page) {
-  return page.evaluate(() => {
-    const problems = [];
-    if (document.documentElement.scrollWidth > window.innerWidth) {
-      problems.push(`the page is ${document.documentElement.scrollWidth} px wide`);
-    }
-    for (const el of document.querySelectorAll('main *')) {
-      const style = getComputedStyle(el);
-      if (!['hidden', 'clip'].includes(style.overflowX) || el.getClientRects().length === 0) continue;
-      // Visually hidden text (for screen readers) and fields, whose typed value
-      // scrolls inside them by design, are not cut content.
-      if (el.clientWidth <= 1 || ['INPUT', 'TEXTAREA'].includes(el.tagName)) continue;
-      if (el.scrollWidth > el.clientWidth + 1) {
-        const name = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
-        problems.push(`${name} cuts its content (${el.scrollWidth} > ${el.clientWidth} px)`);
-      }
-    }
-    return problems;
-  });
-}
 
 test('reflow: every item at 320 px with « Très grand » fits, nothing cut (WCAG 1.4.10)', async () => {
   const { context, page, problems } = await openPage(browser, { viewport: LAYOUTS.narrow });

@@ -23,8 +23,9 @@ let server;
 let browser;
 let admin;
 let demoKiosk;
-/** The precache list the build wrote: every picture, then every clip. */
+/** The precache list the build wrote: the item bank, every picture, then every clip. */
 let list;
+let banks;
 let pictures;
 let clips;
 
@@ -34,6 +35,7 @@ before(async () => {
   demoKiosk = (await admin.get('/api/admin/kiosks')).json.kiosks.find((k) => k.name === 'Borne de démonstration');
   assert.ok(demoKiosk, 'the demo kiosk');
   list = await precacheList(server.url);
+  banks = list.filter((p) => p.startsWith('/bank/'));
   pictures = list.filter((p) => p.startsWith('/pictures/'));
   clips = list.filter((p) => p.startsWith('/voice/'));
 });
@@ -90,10 +92,11 @@ async function wholeTest(page, { able }) {
     items.push(id);
     if (able) await respond(page, scripted(['item', id]).item, scripted(['item', id]).right.response);
     else await page.getByRole('button', { name: 'Je ne sais pas' }).click();
+    // The progress line starts with the question's number (« Question 4 · … »).
     await page.waitForFunction(
       (n) =>
         document.querySelector('main h1')?.textContent.trim() === 'Votre résultat' ||
-        document.querySelector('article.item .progress')?.textContent.trim() === `Question ${n + 1}`,
+        new RegExp(`^Question ${n + 1}\\b`).test(document.querySelector('article.item .progress')?.textContent.trim() ?? ''),
       items.length,
     );
   }
@@ -107,11 +110,13 @@ async function finishVisit(page) {
   await page.waitForLoadState('load');
 }
 
-test('the precache list names every picture of the bank and the clips, sorted; the worker is stamped with it', async () => {
+test('the precache list names the item bank, every picture of the bank and the clips, sorted; the worker is stamped with it', async () => {
   assert.ok(pictures.length >= 50, `${pictures.length} pictures`);
   assert.deepEqual(pictures, [...pictures].sort(), 'pictures sorted');
   assert.deepEqual(clips, [...clips].sort(), 'clips sorted');
-  assert.deepEqual(list, [...pictures, ...clips], 'pictures, then clips');
+  assert.deepEqual(banks.length, 1, 'one item bank');
+  assert.match(banks[0], /^\/bank\/bank-[0-9a-f]+\.bin$/);
+  assert.deepEqual(list, [...banks, ...pictures, ...clips], 'the item bank, the pictures, then the clips');
   assert.ok(clips.every((c) => /^\/voice\/[0-9a-f]{16}\.mp3$/.test(c)));
   // Every picture an item of the bank names is in the list.
   const bank = scripted(['bank']);
@@ -179,12 +184,17 @@ test('after « Terminer », the caches hold the same list whoever took the test'
   assert.equal(afterAble.length, 1, `one cache: ${afterAble.map((c) => c.name)}`);
   const [shell] = afterAble;
   assert.match(shell.name, /^repere-shell-[0-9a-f]{16}$/);
-  // Every picture and clip, in the list's order; nothing else but the app itself.
+  // Every picture and clip, in the list's order; nothing else but the app itself
+  // (its hashed files and the bank, /bank/bank-<hash>.bin).
   const listed = shell.keys.filter((k) => list.includes(k));
   assert.deepEqual(listed, list, 'the precache list, in its order');
   const others = shell.keys.filter((k) => !list.includes(k));
   for (const key of others) {
-    assert.match(key, /^\/(|staff\.html|precache\.txt|fonts\/.*\.woff2|[a-z-]+-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css))$/, `app file: ${key}`);
+    assert.match(
+      key,
+      /^\/(|staff\.html|precache\.txt|fonts\/.*\.woff2|bank\/bank-[0-9a-f]{16}\.bin|[a-z-]+-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css))$/,
+      `app file: ${key}`,
+    );
   }
 
   assert.deepEqual(problems.pageErrors, []);
@@ -213,21 +223,27 @@ test('a picture that does not load leaves the question answerable', async () => 
   await context.close();
 });
 
-/** The welcome screen's spoken text (app/src/spoken.rs), outside kiosk mode. */
-const WELCOME_SPOKEN =
-  'Repère. Un petit test pour savoir où vous en êtes avec le numérique. Une dizaine de questions, environ 10 minutes, sans chronomètre. Vous pouvez toujours répondre : je ne sais pas. Pour commencer, touchez le bouton Commencer.';
+/**
+ * What the app says (app/src/spoken.rs, compiled into `repere-scripted` with the
+ * bank's rules): the welcome screen outside kiosk mode, and the idle question
+ * with 20 seconds left.
+ */
+const SPOKEN = scripted(['spoken', '--countdown', '20']);
 
 test('without a French voice, « Écouter » plays the recorded clips of the screen, one after the other', async () => {
-  assert.deepEqual(phrases(WELCOME_SPOKEN), [
-    'Repère.',
-    'Un petit test pour savoir où vous en êtes avec le numérique.',
-    'Une dizaine de questions, environ 10 minutes, sans chronomètre.',
-    'Vous pouvez toujours répondre :',
-    'je ne sais pas.',
-    'Pour commencer, touchez le bouton Commencer.',
-  ]);
+  // The welcome's phrases: its first words, the length the rules give, the
+  // colon that cuts « je ne sais pas », the last words.
+  const said = phrases(SPOKEN.welcome);
+  assert.equal(said.join(' '), SPOKEN.welcome.split(/\s+/u).join(' '), 'the phrases are the whole text');
+  assert.equal(said[0], 'Repère.');
+  const [min, max] = SPOKEN.length.items;
+  assert.ok(said.includes(`Entre ${min} et ${max} questions.`), `${said}`);
+  assert.ok(said.includes(`Le test dure ${SPOKEN.length.minutes} minutes au plus.`), `${said}`);
+  const skip = said.indexOf('Vous pouvez toujours répondre :');
+  assert.ok(skip > 0 && said[skip + 1] === 'je ne sais pas.', `${said}`);
+  assert.equal(said.at(-1), 'Pour commencer, touchez le bouton Commencer.');
   assert.equal(clipKey('foobar'), '85944171f73967e8', 'FNV-1a 64');
-  const expected = clipsOf(WELCOME_SPOKEN);
+  const expected = clipsOf(SPOKEN.welcome);
   for (const clip of expected) assert.ok(clips.includes(clip), `${clip} is recorded`);
 
   for (const [label, options] of [
@@ -240,6 +256,13 @@ test('without a French voice, « Écouter » plays the recorded clips of the scr
     await watchAudio(context);
     await page.goto(server.url);
     await waitForApp(page);
+    // The text read is the screen's: each of its facts is said (word for word).
+    if (label === 'no voice') {
+      const words = (t) => t.toLowerCase().split(/[^\p{Alphabetic}0-9]+/u).filter(Boolean).join(' ');
+      const facts = await page.locator('.screen.welcome .facts li').allTextContents();
+      assert.equal(facts.length, 3, `${facts}`);
+      for (const fact of facts) assert.ok(` ${words(SPOKEN.welcome)} `.includes(` ${words(fact)} `), `« ${fact} » is said`);
+    }
     const listen = page.getByRole('button', { name: 'Écouter' });
     await listen.waitFor({ timeout: 5000 });
     await listen.click();
@@ -279,7 +302,7 @@ test('a phrase without a clip is skipped, and said in the console', async () => 
   const { context, page, problems } = await openPage(browser);
   await stubSpeech(context, { voices: [] });
   await watchAudio(context);
-  const missing = 'Pour commencer, touchez le bouton Commencer.';
+  const missing = phrases(SPOKEN.welcome).at(-1);
   const dropped = `/voice/${clipKey(missing)}.mp3`;
   await page.route('**/precache.txt', async (route) => {
     const response = await route.fetch();
@@ -293,7 +316,7 @@ test('a phrase without a clip is skipped, and said in the console', async () => 
   await page.goto(server.url);
   await waitForApp(page);
   await page.getByRole('button', { name: 'Écouter' }).click();
-  const expected = clipsOf(WELCOME_SPOKEN).filter((c) => c !== dropped);
+  const expected = clipsOf(SPOKEN.welcome).filter((c) => c !== dropped);
   await page.waitForFunction((n) => window.__ended.length >= n, expected.length, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Écouter' }).waitFor();
   assert.deepEqual(await page.evaluate(() => window.__played), expected, 'the other phrases, in order');
@@ -314,8 +337,9 @@ test('without a French voice, « Non, je vois mal » turns reading aloud on: eac
   await waitForApp(page);
   await page.getByRole('button', { name: 'Écouter' }).waitFor();
   await page.getByRole('button', { name: 'Commencer' }).click();
-  for (let i = 1; i <= 3; i += 1) {
-    await page.locator('.screen.context .progress', { hasText: `${i} sur 4` }).waitFor();
+  // Nothing answered: the question about the smartphone is asked too.
+  for (let i = 1; i <= 4; i += 1) {
+    await page.locator('.screen.context .progress', { hasText: `${i} sur 5` }).waitFor();
     await page.getByRole('button', { name: 'Continuer' }).click();
   }
   await page.getByRole('heading', { level: 1, name: "Voyez-vous bien l'écran ?" }).waitFor();
@@ -350,10 +374,6 @@ test('without a French voice, « Non, je vois mal » turns reading aloud on: eac
   await context.close();
 });
 
-/** The idle question's spoken text for a countdown of `n` seconds (app/src/spoken.rs). */
-const idleSpoken = (n) =>
-  `Voulez-vous continuer ? Vous n'avez rien touché depuis un moment. Sans réponse, tout sera effacé dans\n${n} secondes. Pour continuer, touchez le bouton Continuer.`;
-
 /** A kiosk with short delays, « Lire chaque écran à voix haute » chosen or not, at its first question. */
 async function idleKiosk(page, readAloud) {
   await page.goto(`${server.url}?mode=kiosk&idle=2&countdown=20`);
@@ -376,7 +396,7 @@ test('the idle question is read aloud when reading aloud is on: the device voice
     await dialog.waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => window.__spoken.some((u) => u.text.startsWith('Voulez-vous continuer')));
     const spoken = await page.evaluate(() => window.__spoken.map((u) => u.text));
-    assert.deepEqual(spoken.filter((t) => t.startsWith('Voulez-vous')), [idleSpoken(20)]);
+    assert.deepEqual(spoken.filter((t) => t.startsWith('Voulez-vous')), [SPOKEN.idle]);
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await dialog.waitFor({ state: 'hidden' });
     assert.deepEqual(problems.pageErrors, []);
@@ -391,8 +411,8 @@ test('the idle question is read aloud when reading aloud is on: the device voice
     await idleKiosk(page, true);
     const dialog = page.getByRole('dialog', { name: 'Voulez-vous continuer ?' });
     await dialog.waitFor({ timeout: 10_000 });
-    const expected = clipsOf(idleSpoken(20));
-    assert.deepEqual(phrases(idleSpoken(20)).slice(2, 4), ['Sans réponse, tout sera effacé dans', '20 secondes.']);
+    const expected = clipsOf(SPOKEN.idle);
+    assert.deepEqual(phrases(SPOKEN.idle).slice(2, 4), ['Sans réponse, tout sera effacé dans', '20 secondes.']);
     // The question's clips, after whatever the screen behind it was reading.
     await page.waitForFunction((first) => window.__played.includes(first), expected[0]);
     const label = 'idle question, read with the recorded voice';

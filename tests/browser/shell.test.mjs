@@ -433,19 +433,29 @@ test('context questions: one per screen, exclusive answers, kept on reload, zero
   await waitForApp(page);
   await page.getByRole('button', { name: 'Commencer' }).click();
   await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
-  assert.ok(await page.getByText('Quelques questions sur vous : 1 sur 4').isVisible());
+  // Five questions while the devices are not answered (the person may have a
+  // smartphone, so « Quel smartphone avez-vous ? » is counted).
+  assert.ok(await page.getByText('Quelques questions sur vous : 1 sur 5').isVisible());
   const smartphone = page.getByRole('checkbox', { name: 'Un smartphone' });
   const none = page.getByRole('checkbox', { name: 'Aucun appareil' });
   await smartphone.check();
   await page.getByRole('checkbox', { name: 'Une tablette' }).check();
   await none.check();
   assert.ok(!(await smartphone.isChecked()), '« Aucun appareil » clears the others');
+  // Without a smartphone, the question about it is not asked.
+  await page.getByText('Quelques questions sur vous : 1 sur 4').waitFor();
   await smartphone.check();
   assert.ok(!(await none.isChecked()), 'and the reverse');
+  await page.getByText('Quelques questions sur vous : 1 sur 5').waitFor();
   const results = await audit(page, 'context question');
   assert.deepEqual(results.violations, []);
   assert.deepEqual(await targetProblems(page, { within: 'main' }), []);
   await screenshot(page, 'shell-context');
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Quel smartphone avez-vous ?' }).waitFor();
+  assert.ok(await page.getByText('Quelques questions sur vous : 2 sur 5').isVisible());
+  await page.getByRole('radio', { name: 'Un iPhone' }).check();
+  assert.deepEqual((await audit(page, 'context question: phone')).violations, []);
   await page.getByRole('button', { name: 'Continuer' }).click();
   await page.getByRole('heading', { level: 1, name: 'Avez-vous une adresse e-mail ?' }).waitFor();
   await page.getByRole('radio', { name: 'Oui' }).check();
@@ -454,7 +464,7 @@ test('context questions: one per screen, exclusive answers, kept on reload, zero
   assert.equal(await waitForApp(page), 'Avez-vous une adresse e-mail ?');
   assert.ok(await page.getByRole('radio', { name: 'Oui' }).isChecked());
   const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('repere.progress')));
-  assert.deepEqual(kept.context, ['equipment:smartphone', 'email:yes']);
+  assert.deepEqual(kept.context, ['equipment:smartphone', 'phone:iphone', 'email:yes']);
   assert.deepEqual((await storedTraces(page)).local, [], 'nothing in localStorage');
   assertClean(problems);
   await context.close();
@@ -466,8 +476,9 @@ test('« Non, je vois mal »: each screen is read aloud from then on, and the an
   await page.goto(server.url);
   await waitForApp(page);
   await page.getByRole('button', { name: 'Commencer' }).click();
-  for (let i = 1; i <= 3; i += 1) {
-    await page.locator('.screen.context .progress', { hasText: `${i} sur 4` }).waitFor();
+  // Nothing answered: the question about the smartphone is asked too.
+  for (let i = 1; i <= 4; i += 1) {
+    await page.locator('.screen.context .progress', { hasText: `${i} sur 5` }).waitFor();
     await page.getByRole('button', { name: 'Continuer' }).click();
   }
   await page.getByRole('heading', { level: 1, name: "Voyez-vous bien l'écran ?" }).waitFor();

@@ -51,6 +51,10 @@ pub struct Server {
     _dist: tempfile::TempDir,
 }
 
+/// Arguments of a server under load (thousands of results from one address or
+/// kiosk): the anonymous and kiosk limits raised out of the way.
+pub const LOAD: [&str; 4] = ["--anonymous-limit", "1000000", "--kiosk-limit", "1000000"];
+
 /// A fresh temporary folder.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new()
@@ -84,7 +88,21 @@ impl Server {
         s
     }
 
+    /// [`Server::start`] logging everything (`RUST_LOG=debug`), for tests of
+    /// what the logs hold.
+    pub fn start_logging(args: &[&str]) -> Server {
+        let dir = temp_dir();
+        let data = dir.path().join("data");
+        let mut s = Server::start_full(&data, args, &[], "debug");
+        s._data_dir = Some(dir);
+        s
+    }
+
     fn start_in_with(data: &Path, args: &[&str], files: &[(&str, &[u8])]) -> Server {
+        Server::start_full(data, args, files, "warn")
+    }
+
+    fn start_full(data: &Path, args: &[&str], files: &[(&str, &[u8])], log: &str) -> Server {
         let dist = temp_dir();
         std::fs::write(
             dist.path().join("index.html"),
@@ -105,7 +123,7 @@ impl Server {
             .arg("--dist")
             .arg(dist.path())
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -313,6 +331,8 @@ pub struct Client {
     pub cookie: Option<String>,
     /// The CSRF token, once logged in.
     pub csrf: Option<String>,
+    /// The device cookie's value (a browser that logged in before), once logged in.
+    pub device: Option<String>,
 }
 
 /// Statuses are answers, not errors; every phase of a request is bounded. Not with
@@ -340,6 +360,7 @@ impl Client {
             base: base.to_string(),
             cookie: None,
             csrf: None,
+            device: None,
         }
     }
 
@@ -357,6 +378,7 @@ impl Client {
             base: base.to_string(),
             cookie: None,
             csrf: None,
+            device: None,
         }
     }
 
@@ -390,7 +412,19 @@ impl Client {
         csrf: bool,
     ) -> Resp {
         let url = format!("{}{path}", self.base);
-        let cookie = self.cookie.clone().map(|c| format!("repere_session={c}"));
+        let cookies: Vec<String> = [
+            self.cookie.as_ref().map(|c| format!("repere_session={c}")),
+            self.device.as_ref().map(|d| format!("repere_device={d}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let cookie = (!cookies.is_empty()).then(|| cookies.join("; "));
+        // A body is JSON unless the test says otherwise.
+        let default_type = body.is_some()
+            && !extra
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
         let token = if csrf { self.csrf.clone() } else { None };
         macro_rules! headers {
             ($req:expr) => {{
@@ -403,6 +437,9 @@ impl Client {
                 }
                 for (k, v) in extra {
                     req = req.header(*k, *v);
+                }
+                if default_type {
+                    req = req.header("Content-Type", "application/json");
                 }
                 req
             }};
@@ -455,10 +492,23 @@ impl Client {
                 .headers
                 .iter()
                 .filter(|(k, _)| k == "set-cookie")
-                .find_map(|(_, v)| v.strip_prefix("repere_session="))
+                .find_map(|(_, v)| {
+                    v.strip_prefix("repere_session=")
+                        .or_else(|| v.strip_prefix("__Host-repere_session="))
+                })
                 .and_then(|v| v.split(';').next())
                 .map(str::to_string);
             self.cookie = cookie;
+            self.device = r
+                .headers
+                .iter()
+                .filter(|(k, _)| k == "set-cookie")
+                .find_map(|(_, v)| {
+                    v.strip_prefix("repere_device=")
+                        .or_else(|| v.strip_prefix("__Host-repere_device="))
+                })
+                .and_then(|v| v.split(';').next())
+                .map(str::to_string);
             self.csrf = r.json()["csrf_token"].as_str().map(str::to_string);
         }
         r
@@ -671,7 +721,10 @@ pub fn pair_kiosk(base: &str, code: &str) -> String {
     r.headers
         .iter()
         .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| v.strip_prefix("repere_kiosk="))
+        .find_map(|(_, v)| {
+            v.strip_prefix("repere_kiosk=")
+                .or_else(|| v.strip_prefix("__Host-repere_kiosk="))
+        })
         .and_then(|v| v.split(';').next())
         .filter(|t| !t.is_empty())
         .map(str::to_string)

@@ -355,7 +355,7 @@ fn the_trainers_export_speaks_plainly_and_theta_goes_to_the_technical_one() {
     assert_eq!(z["time"].as_str(), Some(row[col("Heure")].as_str()));
     assert!(z.get("theta").is_none() && z.get("se").is_none());
     assert_eq!(
-        z["context"][1]["answers"],
+        z["context"][2]["answers"],
         json!([{"id": "no", "label": "Non"}])
     );
     assert_eq!(z["profile"]["class"], zoe["profile"]["class"]);

@@ -31,7 +31,7 @@ fn set_cookies(r: &Resp) -> Vec<String> {
 fn kiosk_cookies(r: &Resp) -> Vec<String> {
     set_cookies(r)
         .into_iter()
-        .filter(|c| c.starts_with("repere_kiosk="))
+        .filter(|c| c.starts_with("repere_kiosk=") || c.starts_with("__Host-repere_kiosk="))
         .collect()
 }
 

@@ -146,7 +146,7 @@ fn submit_many(server: &Server, token: &str, n: usize) -> Vec<String> {
 
 #[test]
 fn the_list_pages_past_1000_profiles_and_exports_stay_complete() {
-    let server = Server::start(&[]);
+    let server = Server::start(&repere_e2e::LOAD);
     let org = Org::create(&server, "pg", "Structure P");
     let sent = submit_many(&server, &org.kiosk_token, 1_050);
     assert_eq!(sent.len(), 1_050);

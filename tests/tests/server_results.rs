@@ -115,7 +115,7 @@ fn the_same_uuid_twice_stores_one_result_and_gives_the_same_code() {
 
 #[test]
 fn concurrent_duplicates_store_one_result() {
-    let server = Server::start(&[]);
+    let server = Server::start(&repere_e2e::LOAD);
     for _round in 0..3 {
         let body = serde_json::to_vec(&submission(&uuid())).expect("json");
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));

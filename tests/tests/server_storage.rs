@@ -11,7 +11,7 @@ use repere_e2e::{
 fn every_acknowledged_result_survives_sigkill() {
     let dir = temp_dir();
     let data = dir.path().join("data");
-    let server = Server::start_in(&data, &[]);
+    let server = Server::start_in(&data, &repere_e2e::LOAD);
     let mut acknowledged: BTreeSet<String> = BTreeSet::new();
     // 200 submissions from 4 concurrent clients; the server is killed right after
     // the last acknowledgement.
@@ -64,7 +64,11 @@ fn results_past_the_retention_period_are_purged() {
     let mut c = old_server.client();
     let mut old_codes = Vec::new();
     for _ in 0..3 {
-        let body = serde_json::to_vec(&submission(&uuid())).expect("json");
+        // Tests of that time (the server refuses a start after its own clock).
+        let mut log = submission(&uuid());
+        log["started_at"] = serde_json::json!(1_731_000_000_000u64);
+        log["finished_at"] = serde_json::json!(1_731_000_480_000u64);
+        let body = serde_json::to_vec(&log).expect("json");
         old_codes.push(
             c.request("POST", "/api/results", Some(&body), &[], false)
                 .json()["code"]

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod fuzz;
 mod run;
 mod setup;
 mod voice;
@@ -32,6 +33,10 @@ commands:
                      tests/browser/NAME.test.mjs): for working on the app
   bench [web]        set-up, then the benchmarks, with ratios against baselines
                      (`web`: only the web app's weight and first paint)
+  fuzz [--seconds N] [TARGET...]
+                     fuzz every parser of outside input, N seconds each (default
+                     60): answer_log, item_files, compact_bank, calibration_csv,
+                     http_bodies (release builds; not part of `test`)
 ";
 
 fn main() -> ExitCode {
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
             Some((other, _)) => Err(format!("unknown test part `{other}`\n{USAGE}")),
         },
         "bench" => setup::run().and_then(|tools| bench::run(&tools, rest)),
+        "fuzz" => fuzz::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())
@@ -119,8 +125,12 @@ fn build_app(tools: &setup::Tools) -> Result<(), String> {
         }
     }
     voice::record(tools, &dist)?;
-    let (listed, stamp) = voice::write_precache(&dist)?;
-    println!("    dist/precache.txt: {listed} pictures and clips; dist/sw.js stamped {stamp}");
+    let bank = voice::bank_file()?;
+    let (listed, stamp) = voice::write_precache(&dist, &[bank])?;
+    println!(
+        "    dist/precache.txt: the item bank, {} pictures and clips; dist/sw.js stamped {stamp}",
+        listed - 1
+    );
     check_bundles(
         &target_dir()
             .join("wasm32-unknown-unknown")

@@ -127,6 +127,34 @@ impl Cmd {
         }
     }
 
+    /// Runs with inherited output; an error if it fails or is still running after
+    /// `limit` (then it is killed).
+    pub fn run_within(&self, limit: std::time::Duration) -> Result<(), String> {
+        println!("    $ {}", self.describe());
+        let mut child = self
+            .command()
+            .spawn()
+            .map_err(|e| format!("cannot run `{}`: {e}", self.describe()))?;
+        let started = std::time::Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => return Err(format!("`{}` failed ({status})", self.describe())),
+                Ok(None) if started.elapsed() > limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "`{}` still running after {} s: stopped (a hang?)",
+                        self.describe(),
+                        limit.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(200)),
+                Err(e) => return Err(format!("`{}` did not finish: {e}", self.describe())),
+            }
+        }
+    }
+
     /// Runs, echoes stdout line by line and counts tests from it.
     pub fn run_counting(&self, tally: &mut Tally) -> Result<(), String> {
         println!("    $ {}", self.describe());

@@ -59,7 +59,14 @@ pub fn phrases() -> Result<BTreeMap<String, String>, String> {
     })?;
     let mut texts = repere_items::spoken::catalogue(&bank)
         .map_err(|e| format!("the référentiel's profile rules: {e}"))?;
-    texts.extend(app_spoken::all());
+    let length = bank
+        .referentiel
+        .test_length()
+        .ok_or("the référentiel has no [session] rules")?;
+    texts.extend(app_spoken::all(
+        (length.min_items, length.max_items),
+        length.max_minutes,
+    ));
     let mut by_key: BTreeMap<String, String> = BTreeMap::new();
     for text in &texts {
         for phrase in repere_items::spoken::phrases(text) {
@@ -250,10 +257,31 @@ pub fn precache_list(dist: &Path) -> Result<Vec<String>, String> {
     Ok(list)
 }
 
+/// The item bank as the server serves it (`/bank/<name>`, computed from the
+/// bytes as the app's build does): its path and its bytes.
+pub fn bank_file() -> Result<(String, Vec<u8>), String> {
+    let data = root().join("items").join("data");
+    let bank = repere_items::load_dir(&data)
+        .map_err(|e| format!("the item bank in {}: {e}", data.display()))?;
+    let bytes = bank
+        .for_delivery()
+        .to_compact()
+        .map_err(|e| format!("the item bank's compact form: {e}"))?;
+    Ok((
+        format!("/bank/{}", repere_items::delivery_file_name(&bytes)),
+        bytes,
+    ))
+}
+
 /// Writes `dist/precache.txt` and stamps `dist/sw.js` with the hash of the list,
-/// of the files it names and of the fonts. Returns (files listed, stamp).
-pub fn write_precache(dist: &Path) -> Result<(usize, String), String> {
-    let list = precache_list(dist)?;
+/// of the files it names and of the fonts. `served`: files the server serves
+/// itself (the item bank), listed first. Returns (files listed, stamp).
+pub fn write_precache(
+    dist: &Path,
+    served: &[(String, Vec<u8>)],
+) -> Result<(usize, String), String> {
+    let mut list: Vec<String> = served.iter().map(|(p, _)| p.clone()).collect();
+    list.extend(precache_list(dist)?);
     let text: String = list.iter().map(|p| format!("{p}\n")).collect();
     let list_path = dist.join("precache.txt");
     std::fs::write(&list_path, &text)
@@ -264,9 +292,13 @@ pub fn write_precache(dist: &Path) -> Result<(usize, String), String> {
     let mut hasher = Sha256::new();
     hasher.update(text.as_bytes());
     for path in list.iter().cloned().chain(fonts) {
-        let file = dist.join(path.trim_start_matches('/'));
-        let bytes =
-            std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let bytes = match served.iter().find(|(p, _)| *p == path) {
+            Some((_, bytes)) => bytes.clone(),
+            None => {
+                let file = dist.join(path.trim_start_matches('/'));
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+            }
+        };
         hasher.update(path.as_bytes());
         hasher.update(Sha256::digest(&bytes));
     }
@@ -320,23 +352,24 @@ mod tests {
             "sw.js",
             format!("// worker\n{BUILD_LINE}\n").as_bytes(),
         );
-        let (count, first) = write_precache(&dist).expect("precache");
-        assert_eq!(count, 4);
+        let bank = vec![("/bank/bank-00ff.bin".to_string(), b"repere".to_vec())];
+        let (count, first) = write_precache(&dist, &bank).expect("precache");
+        assert_eq!(count, 5);
         assert_eq!(
             std::fs::read_to_string(dist.join("precache.txt")).expect("list"),
-            "/pictures/a.svg\n/pictures/b.svg\n/voice/0a11.mp3\n/voice/ff00.mp3\n"
+            "/bank/bank-00ff.bin\n/pictures/a.svg\n/pictures/b.svg\n/voice/0a11.mp3\n/voice/ff00.mp3\n"
         );
         let worker = std::fs::read_to_string(dist.join("sw.js")).expect("worker");
         assert_eq!(worker, format!("// worker\nconst BUILD = '{first}';\n"));
         assert_eq!(first.len(), 16);
         // Stamped once: a second run finds no line to stamp.
-        assert!(write_precache(&dist).is_err());
+        assert!(write_precache(&dist, &bank).is_err());
 
         // Another picture's content, or a font's, gives another stamp.
         let stamp = |change: &dyn Fn()| {
             put(&dist, "sw.js", BUILD_LINE.as_bytes());
             change();
-            write_precache(&dist).expect("precache").1
+            write_precache(&dist, &bank).expect("precache").1
         };
         let same = stamp(&|| {});
         assert_eq!(same, first, "same files, same stamp");
@@ -346,6 +379,10 @@ mod tests {
         assert_ne!(font, picture);
         let clip = stamp(&|| put(&dist, "voice/0a11.mp3", b"ID3 2"));
         assert_ne!(clip, font);
+        // Another bank, another stamp.
+        put(&dist, "sw.js", BUILD_LINE.as_bytes());
+        let other = vec![("/bank/bank-00ff.bin".to_string(), b"repere 2".to_vec())];
+        assert_ne!(write_precache(&dist, &other).expect("precache").1, clip);
         let _ = std::fs::remove_dir_all(&dist);
     }
 
@@ -377,5 +414,24 @@ mod tests {
             assert!(has(phrase), "« {phrase} » is recorded");
         }
         assert!(!has("61 secondes."), "only the countdowns a kiosk can say");
+
+        // The welcome screen says the length the bank's rules give (the app reads
+        // them through `Referentiel::test_length` too, in `app/build.rs`): every
+        // phrase of it, on a kiosk or not, is recorded.
+        let bank = repere_items::load_dir(&root().join("items").join("data")).expect("bank");
+        let length = bank.referentiel.test_length().expect("[session] rules");
+        let items = (length.min_items, length.max_items);
+        let range = format!("Entre {} et {} questions.", items.0, items.1);
+        let cap = format!("Le test dure {} minutes au plus.", length.max_minutes);
+        assert!(has(&range), "« {range} » is recorded");
+        assert!(has(&cap), "« {cap} » is recorded");
+        for kiosk in [false, true] {
+            let welcome = app_spoken::welcome(kiosk, items, length.max_minutes);
+            let said = repere_items::spoken::phrases(&welcome);
+            assert!(said.contains(&range) && said.contains(&cap), "{said:?}");
+            for phrase in said {
+                assert!(has(&phrase), "« {phrase} » of the welcome is recorded");
+            }
+        }
     }
 }

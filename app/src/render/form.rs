@@ -2,7 +2,8 @@
 //! crate's own rules (`Form::errors`, the function the scoring uses) and shows each
 //! message under its field, as a real site would; without errors the success text
 //! shows. Field changes are recorded as `fill` (or `toggle` for a checkbox) when
-//! the field is left; the submit button is the element `submit`.
+//! the field is left; the submit button is the element `submit`. The fields and
+//! buttons follow the person's phone ([`Look`]).
 
 use std::collections::BTreeMap;
 
@@ -11,8 +12,9 @@ use repere_items::{
     field_error, Action, BankItem, Field, FieldInput, Form, FORM_SUBMIT, MAX_TEXT_CHARS,
 };
 
+use super::look::Look;
 use super::mailbox::focus_later;
-use super::{icons, Recorder};
+use super::{icons, status_bar, Recorder};
 use crate::bank::dom_id;
 
 type Values = BTreeMap<String, String>;
@@ -45,7 +47,12 @@ fn error_now(scene: &Form, field: &Field, values: &Values) -> Option<String> {
 
 /// The form simulation.
 #[component]
-pub fn FormSim(item: &'static BankItem, scene: &'static Form, recorder: Recorder) -> impl IntoView {
+pub fn FormSim(
+    item: &'static BankItem,
+    scene: &'static Form,
+    recorder: Recorder,
+    look: Look,
+) -> impl IntoView {
     let values = RwSignal::new(
         scene
             .fields
@@ -283,10 +290,15 @@ pub fn FormSim(item: &'static BankItem, scene: &'static Form, recorder: Recorder
     };
 
     view! {
-        <section class="sim sim-form" aria-label="Formulaire en ligne (simulation)">
+        <section
+            class=format!("sim sim-form {}", look.class())
+            aria-label="Formulaire en ligne (simulation)"
+        >
+            {status_bar()}
             <div class="sim-bar">
                 <span class="sim-app">"Site internet"</span>
             </div>
+
             <div class="sim-screen">
                 <h2 id=title_id tabindex="-1" class="sim-title">{scene.title.clone()}</h2>
                 <p class="sim-success" hidden=move || !done.get()>

@@ -107,3 +107,25 @@ pub fn eye() -> impl IntoView {
         r#"<path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/>"#,
     )
 }
+
+/// A check mark (a switch that is on, a network connected).
+pub fn check() -> impl IntoView {
+    svg(r#"<path d="M5 12.5l4.5 4.5L19 7.5"/>"#)
+}
+
+/// A person's outline (a sender known only by a number).
+pub fn person() -> impl IntoView {
+    svg(r#"<circle cx="12" cy="8" r="4"/><path d="M4 21a8 8 0 0 1 16 0"/>"#)
+}
+
+/// The bars of the mobile network (status bar).
+pub fn signal() -> impl IntoView {
+    svg(r#"<path d="M4 20v-3M9 20v-7M14 20v-11M19 20V4"/>"#)
+}
+
+/// A battery (status bar).
+pub fn battery() -> impl IntoView {
+    svg(
+        r#"<rect x="2" y="7" width="18" height="10" rx="2"/><path d="M22 11v2"/><rect x="4.5" y="9.5" width="10" height="5" fill="currentColor" stroke="none"/>"#,
+    )
+}

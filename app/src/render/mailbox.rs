@@ -2,11 +2,20 @@
 //! picker, "sent" screen. Every tap and field change is recorded as an action with
 //! the element ids of the items README (`write`, `reply`, `forward`, `delete`,
 //! `attach`, `send`, `back`, `to`, `subject`, `body`, message and file ids).
+//!
+//! As in real mail apps, the composer's « Joindre un fichier » is a paper clip
+//! alone (its name is for screen readers and a pointer's tooltip). The rest follows
+//! the person's phone ([`Look`]): on Android, « Supprimer » at the top of an opened
+//! e-mail, « Répondre » and « Transférer » as round-cornered buttons under it, the
+//! paper clip and « Envoyer » at the top of the composer; on an iPhone, the
+//! actions in a bar at the bottom and the paper clip above the text.
 
 use leptos::prelude::*;
 use repere_items::{Action, BankItem, Mailbox, MailboxStart, MAX_TEXT_CHARS};
 
-use super::{icons, Recorder};
+use super::look::Look;
+use super::message::avatar;
+use super::{icons, status_bar, Recorder};
 use crate::bank::dom_id;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +55,7 @@ pub fn MailboxSim(
     item: &'static BankItem,
     scene: &'static Mailbox,
     recorder: Recorder,
+    look: Look,
 ) -> impl IntoView {
     let start = match scene.start {
         MailboxStart::Inbox => View::Inbox,
@@ -112,7 +122,11 @@ pub fn MailboxSim(
                                             go(View::Message(i));
                                         }
                                     >
+                                        {avatar(&m.from)}
                                         <span class="mail-from">
+                                            <Show when=is_unread>
+                                                <span class="unread-dot" aria-hidden="true"></span>
+                                            </Show>
                                             {m.from.clone()}
                                             <Show when=is_unread>
                                                 <span class="badge">"Nouveau"</span>
@@ -128,10 +142,10 @@ pub fn MailboxSim(
                 };
                 view! {
                     <h2 id=title_id tabindex="-1" class="sim-title">"Boîte de réception"</h2>
-                    <div class="sim-toolbar">
+                    <div class="sim-toolbar compose-bar">
                         <button
                             type="button"
-                            class="sim-button"
+                            class="sim-button compose-button"
                             on:click=move |_| {
                                 tap("write");
                                 composer.set(Composer::default());
@@ -175,8 +189,25 @@ pub fn MailboxSim(
                         </div>
                     }
                 });
+                let delete = move || {
+                    view! {
+                        <button
+                            type="button"
+                            class="sim-button"
+                            on:click=move |_| {
+                                tap("delete");
+                                present.update(|p| p.retain(|x| *x != i));
+                                go(View::Inbox);
+                            }
+                        >
+                            {icons::bin()}
+                            "Supprimer"
+                        </button>
+                    }
+                };
+                let delete_on_top = look == Look::Android;
                 view! {
-                    <div class="sim-toolbar">
+                    <div class="sim-toolbar top-bar-sim">
                         <button
                             type="button"
                             class="sim-button"
@@ -188,17 +219,25 @@ pub fn MailboxSim(
                             {icons::back()}
                             "Retour"
                         </button>
+                        {delete_on_top.then(delete)}
                     </div>
                     <h2 id=title_id tabindex="-1" class="sim-title">{m.subject.clone()}</h2>
-                    <dl class="mail-meta">
-                        <dt>"De :"</dt>
-                        <dd>{format!("{} <{}>", m.from, m.from_address)}</dd>
-                        <dt>"Date :"</dt>
-                        <dd>{m.date.clone()}</dd>
-                    </dl>
+                    <div class="mail-sender">
+                        {avatar(&m.from)}
+                        <dl class="mail-meta">
+                            <dt>"De :"</dt>
+                            <dd>
+                                <span class="sender-name">{m.from.clone()}</span>
+                                " "
+                                <span class="sender-address">{format!("<{}>", m.from_address)}</span>
+                            </dd>
+                            <dt>"Date :"</dt>
+                            <dd>{m.date.clone()}</dd>
+                        </dl>
+                    </div>
                     <div class="mail-body">{paragraphs}</div>
                     {attachments}
-                    <div class="sim-toolbar">
+                    <div class="sim-toolbar mail-actions">
                         <button
                             type="button"
                             class="sim-button"
@@ -233,18 +272,7 @@ pub fn MailboxSim(
                             {icons::forward()}
                             "Transférer"
                         </button>
-                        <button
-                            type="button"
-                            class="sim-button"
-                            on:click=move |_| {
-                                tap("delete");
-                                present.update(|p| p.retain(|x| *x != i));
-                                go(View::Inbox);
-                            }
-                        >
-                            {icons::bin()}
-                            "Supprimer"
-                        </button>
+                        {(!delete_on_top).then(delete)}
                     </div>
                 }
                 .into_any()
@@ -321,24 +349,24 @@ pub fn MailboxSim(
                         })
                     })
                 };
-                view! {
-                    <h2 id=title_id tabindex="-1" class="sim-title">"Nouveau message"</h2>
-                    {field("to", "À", false)}
-                    {field("subject", "Objet", false)}
-                    {field("body", "Message", true)}
-                    {attached}
-                    <div class="sim-toolbar">
+                let attach = move || {
+                    view! {
                         <button
                             type="button"
-                            class="sim-button"
+                            class="sim-button sim-icon-button attach-button"
+                            aria-label="Joindre un fichier"
+                            title="Joindre un fichier"
                             on:click=move |_| {
                                 tap("attach");
                                 go(View::Picker);
                             }
                         >
                             {icons::paper_clip()}
-                            "Joindre un fichier"
                         </button>
+                    }
+                };
+                let send = move || {
+                    view! {
                         <button
                             type="button"
                             class="sim-button sim-primary"
@@ -350,6 +378,10 @@ pub fn MailboxSim(
                             {icons::paper_plane()}
                             "Envoyer"
                         </button>
+                    }
+                };
+                let back = move || {
+                    view! {
                         <button
                             type="button"
                             class="sim-button"
@@ -364,7 +396,37 @@ pub fn MailboxSim(
                             {icons::back()}
                             "Retour"
                         </button>
-                    </div>
+                    }
+                };
+                // Android: back, the paper clip and « Envoyer » in the app bar;
+                // iPhone: back and « Envoyer » in the app bar, the paper clip above
+                // the text, where the keyboard's bar offers attachments; neutral:
+                // the buttons under the message.
+                let app_bar = look != Look::Neutral;
+                let clip_in_bar = look == Look::Android;
+                view! {
+                    {app_bar
+                        .then(|| {
+                            view! {
+                                <div class="sim-toolbar top-bar-sim">
+                                    {back()}
+                                    <span class="toolbar-gap"></span>
+                                    {clip_in_bar.then(attach)}
+                                    {send()}
+                                </div>
+                            }
+                        })}
+                    <h2 id=title_id tabindex="-1" class="sim-title">"Nouveau message"</h2>
+                    {field("to", "À", false)}
+                    {field("subject", "Objet", false)}
+                    {(look == Look::Ios)
+                        .then(|| view! { <div class="sim-toolbar format-bar">{attach()}</div> })}
+                    {field("body", "Message", true)}
+                    {attached}
+                    {(!app_bar)
+                        .then(|| {
+                            view! { <div class="sim-toolbar">{attach()} {send()} {back()}</div> }
+                        })}
                 }
                 .into_any()
             }
@@ -396,7 +458,7 @@ pub fn MailboxSim(
                     })
                     .collect_view();
                 view! {
-                    <h2 id=title_id tabindex="-1" class="sim-title">"Choisir un fichier"</h2>
+                    <h2 id=title_id tabindex="-1" class="sim-title">{look.picker_title()}</h2>
                     <ul class="file-list">{files}</ul>
                     <div class="sim-toolbar">
                         <button
@@ -423,9 +485,13 @@ pub fn MailboxSim(
     };
 
     view! {
-        <section class="sim sim-mail" aria-label="Boîte mail (simulation)">
+        <section
+            class=format!("sim sim-mail {}", look.class())
+            aria-label="Boîte mail (simulation)"
+        >
+            {status_bar()}
             <div class="sim-bar">
-                <span class="sim-app">"Messagerie"</span>
+                <span class="sim-app">{look.mail_app()}</span>
                 <span class="sim-address">{scene.address.clone()}</span>
             </div>
             <div class="sim-screen">{screen}</div>

@@ -1,12 +1,30 @@
 //! `message`: an SMS or an e-mail to judge. Touching a link in the message, or one
 //! of the decisions under it, chooses the answer (one decision, like in real
 //! life); the person may choose another, then « Valider ma réponse » confirms.
+//! In the look of the person's phone ([`Look`]): the sender's round picture and
+//! name at the top, the SMS in a bubble under « Message texte » (iPhone) or
+//! « SMS » (Android), the e-mail's sender under its subject.
 
 use leptos::prelude::*;
 use repere_items::{BankItem, Channel, MessageScene};
 
-use super::{is_tap_draft, tap_draft, Draft};
+use super::look::{initial, Look};
+use super::{icons, is_tap_draft, status_bar, tap_draft, Draft};
 use crate::bank::dom_id;
+
+/// A contact's round picture: the first letter of the name, or a person's
+/// outline for a number (decorative: the name is written beside it).
+pub fn avatar(name: &str) -> impl IntoView {
+    let letter = initial(name);
+    view! {
+        <span class="avatar" aria-hidden="true">
+            {match letter {
+                Some(c) => c.to_string().into_any(),
+                None => icons::person().into_any(),
+            }}
+        </span>
+    }
+}
 
 /// The message simulation.
 #[component]
@@ -14,6 +32,7 @@ pub fn MessageSim(
     item: &'static BankItem,
     scene: &'static MessageScene,
     draft: Draft,
+    look: Look,
 ) -> impl IntoView {
     let decide = move |target: &str| draft.set(Some(tap_draft(target)));
     let chosen = move |target: &'static str| move || is_tap_draft(&draft.get(), target);
@@ -44,31 +63,52 @@ pub fn MessageSim(
         })
         .collect_view();
     let (app, label) = match scene.channel {
-        Channel::Sms => ("Messages", "SMS reçu (simulation)"),
-        Channel::Mail => ("Messagerie", "E-mail reçu (simulation)"),
+        Channel::Sms => (look.messages_app(), "SMS reçu (simulation)"),
+        Channel::Mail => (look.mail_app(), "E-mail reçu (simulation)"),
     };
     let header = match scene.channel {
         Channel::Sms => view! {
-            <h2 class="sim-title">{scene.from.clone()}</h2>
-            <p class="sim-date">{scene.date.clone()}</p>
+            <div class="sms-head">
+                <span class="sim-back" aria-hidden="true">{icons::back()}</span>
+                {avatar(&scene.from)}
+                <h2 class="sim-title">{scene.from.clone()}</h2>
+            </div>
+            <p class="sim-date">
+                <span class="sms-kind">{look.sms_label()}</span>
+                " "
+                {scene.date.clone()}
+            </p>
         }
         .into_any(),
         Channel::Mail => view! {
             <h2 class="sim-title">{scene.subject.clone().unwrap_or_default()}</h2>
-            <dl class="mail-meta">
-                <dt>"De :"</dt>
-                <dd>
-                    {match &scene.from_address {
-                        Some(a) => format!("{} <{a}>", scene.from),
-                        None => scene.from.clone(),
-                    }}
-                </dd>
-                <dt>"Date :"</dt>
-                <dd>{scene.date.clone()}</dd>
-            </dl>
+            <div class="mail-sender">
+                {avatar(&scene.from)}
+                <dl class="mail-meta">
+                    <dt>"De :"</dt>
+                    <dd>
+                        <span class="sender-name">{scene.from.clone()}</span>
+                        " "
+                        {scene
+                            .from_address
+                            .as_ref()
+                            .map(|a| view! { <span class="sender-address">{format!("<{a}>")}</span> })}
+                    </dd>
+                    <dt>"Date :"</dt>
+                    <dd>{scene.date.clone()}</dd>
+                </dl>
+            </div>
         }
         .into_any(),
     };
+    let reply_field = (scene.channel == Channel::Sms).then(|| {
+        view! {
+            <div class="sms-compose" aria-hidden="true">
+                <span class="sms-field">{look.sms_field()}</span>
+                <span class="sms-send">{icons::paper_plane()}</span>
+            </div>
+        }
+    });
     let choices = scene
         .choices
         .iter()
@@ -91,18 +131,24 @@ pub fn MessageSim(
     let decisions_id = dom_id(item, "decisions");
     view! {
         <section
-            class=match scene.channel {
-                Channel::Sms => "sim sim-message sim-sms",
-                Channel::Mail => "sim sim-message sim-mail",
-            }
+            class=format!(
+                "sim sim-message {} {}",
+                match scene.channel {
+                    Channel::Sms => "sim-sms",
+                    Channel::Mail => "sim-mail",
+                },
+                look.class(),
+            )
             aria-label=label
         >
+            {status_bar()}
             <div class="sim-bar">
                 <span class="sim-app">{app}</span>
             </div>
             <div class="sim-screen">
                 {header}
                 <div class="message-body">{paragraphs} {links}</div>
+                {reply_field}
             </div>
         </section>
         <h2 class="decisions-title" id=decisions_id.clone()>

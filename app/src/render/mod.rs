@@ -15,11 +15,13 @@ use repere_items::{Action, BankItem, Body, Response, MAX_ACTIONS};
 
 use crate::bank::dom_id;
 use crate::state::AppState;
+pub use look::Look;
 
 mod choice;
 mod form;
 mod hotspot;
 mod icons;
+pub mod look;
 mod mailbox;
 mod message;
 mod ordering;
@@ -70,6 +72,29 @@ pub fn picture_src(file: &str) -> String {
     format!("/pictures/{file}")
 }
 
+/// The top of a phone's screen: the time, the network, the battery (decorative).
+pub(super) fn status_bar() -> impl IntoView {
+    view! {
+        <div class="sim-status" aria-hidden="true">
+            <span class="sim-time">"10:12"</span>
+            <span class="sim-status-icons">
+                {icons::signal()}
+                {icons::setting(repere_items::Icon::Wifi)}
+                {icons::battery()}
+            </span>
+        </div>
+    }
+}
+
+/// A browser's address bar showing `text` (decorative: the page says it too).
+pub(super) fn browser_bar(text: &str) -> impl IntoView {
+    view! {
+        <div class="browser-bar" aria-hidden="true">
+            <span class="browser-field">{icons::magnifier()} <span>{text.to_string()}</span></span>
+        </div>
+    }
+}
+
 /// What « Valider ma réponse » sends.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Confirm {
@@ -103,8 +128,13 @@ pub fn ItemView(
     /// Receives the response, once.
     #[prop(into)]
     on_response: Callback<Response>,
+    /// The phone system the simulations imitate; by default, the one the person
+    /// named in the context questions.
+    #[prop(optional)]
+    look: Option<Look>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let look = look.unwrap_or_else(|| state.context.with_untracked(|c| Look::from_context(c)));
     state.read_text.set(item.read_aloud.clone());
     let draft: Draft = RwSignal::new(None);
     let recorder = Recorder::new();
@@ -148,16 +178,18 @@ pub fn ItemView(
             view! { <text::TextAnswer item input=*input draft /> }.into_any()
         }
         Body::Mailbox { scene, .. } => {
-            view! { <mailbox::MailboxSim item scene recorder /> }.into_any()
+            view! { <mailbox::MailboxSim item scene recorder look /> }.into_any()
         }
-        Body::Form { scene, .. } => view! { <form::FormSim item scene recorder /> }.into_any(),
+        Body::Form { scene, .. } => view! { <form::FormSim item scene recorder look /> }.into_any(),
         Body::Settings { scene, .. } => {
-            view! { <phone::SettingsSim item scene recorder /> }.into_any()
+            view! { <phone::SettingsSim item scene recorder look /> }.into_any()
         }
         Body::Message { scene, .. } => {
-            view! { <message::MessageSim item scene draft /> }.into_any()
+            view! { <message::MessageSim item scene draft look /> }.into_any()
         }
-        Body::Search { scene, .. } => view! { <search::SearchSim item scene draft /> }.into_any(),
+        Body::Search { scene, .. } => {
+            view! { <search::SearchSim item scene draft look /> }.into_any()
+        }
     };
 
     let validate = move |_| match confirm {
@@ -185,7 +217,12 @@ pub fn ItemView(
         .collect_view();
 
     view! {
-        <article class="item" data-item=item.id.clone() data-type=item.item_type().name()>
+        <article
+            class="item"
+            data-item=item.id.clone()
+            data-type=item.item_type().name()
+            data-look=look.class()
+        >
             <p class="progress">{progress}</p>
             <h1 tabindex="-1" class="stem">{item.stem.clone()}</h1>
             {pictures}

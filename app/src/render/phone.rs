@@ -1,12 +1,26 @@
 //! `settings`: a phone settings screen with switches, and the Wi-Fi networks under
 //! the `wifi` switch while it is on. Switches are `role="switch"` buttons whose
-//! state is also written in words (never colour alone).
+//! state is also written in words (never colour alone). In the look of the
+//! person's phone ([`Look`]): on an iPhone, « Réglages » with coloured square icons
+//! in a grouped list and green switches; on Android, « Paramètres » with round
+//! icons and switches that carry a check mark when on.
 
 use leptos::prelude::*;
-use repere_items::{Action, BankItem, Settings};
+use repere_items::{Action, BankItem, Icon, Settings};
 
-use super::{icons, Recorder};
+use super::look::Look;
+use super::{icons, status_bar, Recorder};
 use crate::bank::dom_id;
+
+/// The colour family of a setting's icon (iPhone squares, Android circles).
+fn icon_tone(icon: Icon) -> &'static str {
+    match icon {
+        Icon::Airplane => "tone-orange",
+        Icon::Data => "tone-green",
+        Icon::Sound => "tone-red",
+        Icon::Wifi | Icon::Bluetooth | Icon::Location | Icon::Brightness => "tone-blue",
+    }
+}
 
 /// The settings simulation.
 #[component]
@@ -14,6 +28,7 @@ pub fn SettingsSim(
     item: &'static BankItem,
     scene: &'static Settings,
     recorder: Recorder,
+    look: Look,
 ) -> impl IntoView {
     let states = RwSignal::new(scene.toggles.iter().map(|t| t.on).collect::<Vec<bool>>());
     let connected = RwSignal::new(None::<usize>);
@@ -48,12 +63,13 @@ pub fn SettingsSim(
                                 <button
                                     type="button"
                                     class="network-row"
+                                    class:connected=is_connected
                                     on:click=move |_| {
                                         recorder.tap(&network.id);
                                         connected.set(Some(j));
                                     }
                                 >
-                                    {icons::setting(repere_items::Icon::Wifi)}
+                                    {icons::setting(Icon::Wifi)}
                                     <span class="network-name">{network.name.clone()}</span>
                                     {network
                                         .secured
@@ -66,7 +82,10 @@ pub fn SettingsSim(
                                             }
                                         })}
                                     <Show when=is_connected>
-                                        <span class="badge">"Connecté"</span>
+                                        <span class="badge connected-badge">
+                                            {icons::check()}
+                                            "Connecté"
+                                        </span>
                                     </Show>
                                 </button>
                             </li>
@@ -75,7 +94,7 @@ pub fn SettingsSim(
                     .collect_view();
                 view! {
                     <div class="networks" hidden=move || !on()>
-                        <p class="label">"Réseaux disponibles"</p>
+                        <p class="label">{look.networks_heading()}</p>
                         <ul>{list}</ul>
                     </div>
                 }
@@ -84,7 +103,9 @@ pub fn SettingsSim(
                 <li class="setting-row">
                     <div class="setting-line">
                         <span class="setting-label" id=label_id.clone()>
-                            {icons::setting(toggle.icon)}
+                            <span class=format!("setting-icon {}", icon_tone(toggle.icon))>
+                                {icons::setting(toggle.icon)}
+                            </span>
                             {toggle.label.clone()}
                         </span>
                         <button
@@ -97,7 +118,7 @@ pub fn SettingsSim(
                             on:click=flip
                         >
                             <span class="switch-track" aria-hidden="true">
-                                <span class="switch-knob"></span>
+                                <span class="switch-knob">{icons::check()}</span>
                             </span>
                             <span class="switch-state" aria-hidden="true">
                                 {move || if on() { "Activé" } else { "Désactivé" }}
@@ -110,12 +131,16 @@ pub fn SettingsSim(
         })
         .collect_view();
     view! {
-        <section class="sim sim-settings" aria-label="Réglages du téléphone (simulation)">
+        <section
+            class=format!("sim sim-settings {}", look.class())
+            aria-label="Réglages du téléphone (simulation)"
+        >
+            {status_bar()}
             <div class="sim-bar">
-                <span class="sim-app">"Téléphone"</span>
+                <span class="sim-app">{look.settings_app()}</span>
             </div>
             <div class="sim-screen">
-                <h2 class="sim-title">{scene.title.clone()}</h2>
+                <h2 class="sim-title">{look.settings_title(&scene.title)}</h2>
                 <ul class="setting-list">{rows}</ul>
             </div>
         </section>

@@ -1,12 +1,14 @@
 //! `search`: a page of search results. Touching a result's title chooses it; the
 //! person may choose another, then « Valider ma réponse » confirms.
 //! Advertisements carry the label « Sponsorisé », as search engines in France show
-//! it (since 2022).
+//! it (since 2022). The browser around the page follows the person's phone
+//! ([`Look`]): its address bar at the top on Android, at the bottom on an iPhone.
 
 use leptos::prelude::*;
 use repere_items::{BankItem, SearchPage};
 
-use super::{icons, is_tap_draft, tap_draft, Draft};
+use super::look::Look;
+use super::{browser_bar, icons, is_tap_draft, status_bar, tap_draft, Draft};
 
 /// The search results simulation.
 #[component]
@@ -14,6 +16,7 @@ pub fn SearchSim(
     item: &'static BankItem,
     scene: &'static SearchPage,
     draft: Draft,
+    look: Look,
 ) -> impl IntoView {
     let _ = item;
     let results = scene
@@ -39,10 +42,15 @@ pub fn SearchSim(
         })
         .collect_view();
     view! {
-        <section class="sim sim-search" aria-label="Page de résultats (simulation)">
+        <section
+            class=format!("sim sim-search {}", look.class())
+            aria-label="Page de résultats (simulation)"
+        >
+            {status_bar()}
             <div class="sim-bar">
-                <span class="sim-app">"Navigateur"</span>
+                <span class="sim-app">{look.browser()}</span>
             </div>
+            {browser_bar(&scene.query)}
             <div class="sim-screen">
                 <p class="search-box">
                     {icons::magnifier()}

@@ -1,9 +1,12 @@
-//! The context questions (equipment, e-mail, goals): one per screen, never scored.
-//! Their answers (`question:answer`) choose where the adaptive test starts; the
-//! person may go on without answering.
+//! The context questions (equipment, phone, e-mail, goals, sight): one per screen,
+//! never scored. Their answers (`question:answer`) choose which items can be shown,
+//! adjust the orientation and the look of the simulated phone; the person may go
+//! on without answering. A question asked only when it makes sense (`when_any`,
+//! « Quel smartphone avez-vous ? » after « Un smartphone ») is skipped otherwise,
+//! and the progress counts only the questions the answers ask.
 
 use leptos::prelude::*;
-use repere_items::{ContextAnswer, ContextQuestion, Requirement};
+use repere_items::{Context, ContextAnswer, ContextQuestion, Requirement};
 
 use crate::bank;
 use crate::routes::Screen;
@@ -42,6 +45,34 @@ pub fn toggle(question: &ContextQuestion, chosen: &[String], answer: &str) -> Ve
     others
 }
 
+/// The screen after question `index`: the next question these answers ask, or
+/// the test.
+pub fn next_screen(context: &Context, index: usize, answers: &[String]) -> Screen {
+    let given: Vec<&str> = answers.iter().map(String::as_str).collect();
+    context
+        .questions
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .find(|(_, q)| context.is_asked(q, &given))
+        .map_or(Screen::Question, |(i, _)| Screen::Context(i))
+}
+
+/// Where question `index` stands among the questions these answers ask:
+/// (its rank from 1, how many).
+pub fn progress(context: &Context, index: usize, answers: &[String]) -> (usize, usize) {
+    let given: Vec<&str> = answers.iter().map(String::as_str).collect();
+    let asked: Vec<usize> = context
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| context.is_asked(q, &given))
+        .map(|(i, _)| i)
+        .collect();
+    let rank = asked.iter().filter(|&&i| i <= index).count();
+    (rank.max(1), asked.len())
+}
+
 /// A person who has just said they see the screen badly (an answer that makes
 /// items needing sight unavailable) gets each screen read aloud from now on, if the
 /// app can read aloud (a French voice of the device, or else the recorded voice:
@@ -64,24 +95,25 @@ fn offer_reading(state: AppState, answer: &ContextAnswer, chosen: bool) {
 #[component]
 pub fn ContextScreen(index: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let questions = bank::bank()
-        .map(|b| b.context.questions.as_slice())
-        .unwrap_or(&[]);
-    let Some(question) = questions.get(index) else {
+    let Some(file) = bank::bank().ok().map(|b| &b.context) else {
+        state.go(Screen::Question);
+        return ().into_any();
+    };
+    let context = state.context;
+    let Some(question) = file.questions.get(index) else {
         // No (more) context questions: straight to the test.
         state.go(Screen::Question);
         return ().into_any();
     };
-    let total = questions.len();
-    let next = move |_| {
-        if index + 1 < total {
-            state.go(Screen::Context(index + 1));
-        } else {
-            state.go(Screen::Question);
-        }
-    };
+    let given = context.get_untracked();
+    let refs: Vec<&str> = given.iter().map(String::as_str).collect();
+    if !file.is_asked(question, &refs) {
+        // A question these answers do not ask (a reload after a change of mind).
+        state.go(next_screen(file, index, &given));
+        return ().into_any();
+    }
+    let next = move |_| state.go(context.with_untracked(|c| next_screen(file, index, c)));
     state.read_text.set(question.read_aloud.clone());
-    let context = state.context;
     let tiles = question
         .answers
         .iter()
@@ -100,7 +132,7 @@ pub fn ContextScreen(index: usize) -> impl IntoView {
                         value=answer.id.clone()
                         prop:checked=checked
                         on:change=move |_| {
-                            context.update(|c| *c = toggle(question, c, &answer.id));
+                            context.update(|c| *c = file.keep_asked(&toggle(question, c, &answer.id)));
                             offer_reading(state, answer, context.with_untracked(|c| c.contains(&key)));
                         }
                     />
@@ -112,7 +144,10 @@ pub fn ContextScreen(index: usize) -> impl IntoView {
     view! {
         <div class="screen context">
             <p class="progress">
-                {format!("Quelques questions sur vous : {} sur {total}", index + 1)}
+                {move || {
+                    let (rank, total) = context.with(|c| progress(file, index, c));
+                    format!("Quelques questions sur vous : {rank} sur {total}")
+                }}
             </p>
             <h1 tabindex="-1" class="stem">{question.label.clone()}</h1>
             <fieldset class="answers">
@@ -152,12 +187,57 @@ mod tests {
             label: "Quels appareils ?".into(),
             read_aloud: "Quels appareils ?".into(),
             multiple,
+            when_any: Vec::new(),
             answers: vec![
                 answer("smartphone", false),
                 answer("computer", false),
                 answer("none", true),
             ],
         }
+    }
+
+    /// The context questions of the bank the app serves.
+    fn file() -> Context {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../items/data");
+        repere_items::load_dir(&data)
+            .expect("items/data loads")
+            .context
+    }
+
+    fn keys(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_phone_question_follows_a_smartphone_or_no_answer_only() {
+        let c = file();
+        let at = |id: &str| c.questions.iter().position(|q| q.id == id).expect(id);
+        let (equipment, phone, email) = (at("equipment"), at("phone"), at("email"));
+        assert_eq!(phone, equipment + 1);
+        let smartphone = keys(&["equipment:smartphone", "equipment:computer"]);
+        assert_eq!(
+            next_screen(&c, equipment, &smartphone),
+            Screen::Context(phone)
+        );
+        assert_eq!(next_screen(&c, equipment, &[]), Screen::Context(phone));
+        let none = keys(&["equipment:none"]);
+        assert_eq!(next_screen(&c, equipment, &none), Screen::Context(email));
+        let computer = keys(&["equipment:computer"]);
+        assert_eq!(
+            next_screen(&c, equipment, &computer),
+            Screen::Context(email)
+        );
+        // After the last question, the test.
+        assert_eq!(
+            next_screen(&c, c.questions.len() - 1, &smartphone),
+            Screen::Question
+        );
+        // The count follows the answers: 5 questions, or 4 without a smartphone.
+        assert_eq!(progress(&c, equipment, &[]), (1, 5));
+        assert_eq!(progress(&c, equipment, &none), (1, 4));
+        assert_eq!(progress(&c, phone, &smartphone), (2, 5));
+        assert_eq!(progress(&c, email, &none), (2, 4));
+        assert_eq!(progress(&c, email, &smartphone), (3, 5));
     }
 
     #[test]

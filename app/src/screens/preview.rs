@@ -1,13 +1,14 @@
 //! `/apercu`: the items of the bank one by one, for authors and for the browser
-//! tests. `?item=<id>` shows one item; after an answer, the response the renderer
-//! produced (JSON) and its score by the items crate.
+//! tests. `?item=<id>` shows one item (`&systeme=android`, `iphone` or `neutre`:
+//! its simulation in the look of that phone); after an answer, the response the
+//! renderer produced (JSON) and its score by the items crate.
 
 use leptos::prelude::*;
 use repere_items::{BankItem, ItemType, Response};
 
 use crate::bank;
 use crate::config::query_param;
-use crate::render::ItemView;
+use crate::render::{ItemView, Look};
 use crate::spoken;
 use crate::state::AppState;
 
@@ -75,6 +76,9 @@ pub fn Preview() -> impl IntoView {
         .into_any();
     };
 
+    let look = query_param(&search, "systeme")
+        .and_then(|n| Look::from_name(&n))
+        .unwrap_or_else(|| state.context.with_untracked(|c| Look::from_context(c)));
     let attempt = RwSignal::new(0u32);
     let result = RwSignal::new(None::<Outcome>);
     let on_response = move |response: Response| {
@@ -85,7 +89,9 @@ pub fn Preview() -> impl IntoView {
         <div class="screen preview">
             {move || {
                 let _ = attempt.get();
-                view! { <ItemView item progress=format!("Aperçu : {}", item.id) on_response /> }
+                view! {
+                    <ItemView item progress=format!("Aperçu : {}", item.id) on_response look />
+                }
             }}
             {move || {
                 result

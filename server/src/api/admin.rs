@@ -76,7 +76,7 @@ pub async fn add_user(
         ApiError::unprocessable("Rôle inconnu : choisissez agent, trainer ou admin.")
             .with_field("role")
     })?;
-    auth::check_password_policy(&body.password)
+    auth::check_password_policy(&body.password, &[body.login.trim()])
         .map_err(|m| ApiError::unprocessable(m).with_field("password"))?;
     let (store, clock, structure) = (state.store.clone(), state.clock, staff.structure());
     let user = blocking(move || {
@@ -92,7 +92,7 @@ pub async fn add_user(
     .await?
     .map_err(admin_error)?;
     durable(&state).await?;
-    tracing::info!(
+    tracing::info!(target: "security",
         by = staff.user.id,
         user = user.id,
         role = role.name(),
@@ -159,7 +159,7 @@ pub async fn reset_password(
                 AdminError::Other(m) => ApiError::internal(m),
             })?;
     durable(&state).await?;
-    tracing::info!(
+    tracing::info!(target: "security",
         by = staff.user.id,
         user = user.id,
         generated,
@@ -204,7 +204,7 @@ async fn set_active(
             AccountError::Admin(AdminError::Other(m)) => ApiError::internal(m),
         })?;
     durable(&state).await?;
-    tracing::info!(
+    tracing::info!(target: "security",
         by = staff.user.id,
         user = user.id,
         active,
@@ -313,7 +313,7 @@ pub async fn add_kiosk(
     )
     .map_err(admin_error)?;
     durable(&state).await?;
-    tracing::info!(by = staff.user.id, kiosk = kiosk.id, "kiosk registered");
+    tracing::info!(target: "security", by = staff.user.id, kiosk = kiosk.id, "kiosk registered");
     Ok((
         StatusCode::CREATED,
         Json(code_answer(&state, &staff, &kiosk, &code)?),
@@ -350,7 +350,7 @@ pub async fn kiosk_code(
         .map_err(admin_error)?
         .ok_or_else(|| ApiError::not_found("Borne introuvable."))?;
     durable(&state).await?;
-    tracing::info!(
+    tracing::info!(target: "security",
         by = staff.user.id,
         kiosk = kiosk.id,
         "kiosk pairing code renewed"
@@ -372,6 +372,6 @@ pub async fn remove_kiosk(
         return Err(ApiError::not_found("Borne introuvable."));
     }
     durable(&state).await?;
-    tracing::info!(by = staff.user.id, kiosk = kiosk.id, "kiosk removed");
+    tracing::info!(target: "security", by = staff.user.id, kiosk = kiosk.id, "kiosk removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -56,10 +56,6 @@ use crate::{auth, code};
 pub const KIOSK_COOKIE: &str = "repere_kiosk";
 /// `Max-Age` of that cookie: five years (browsers may cap it; the app page renews it).
 pub const KIOSK_COOKIE_MAX_AGE_SECS: i64 = 5 * 365 * 86_400;
-/// Failed pairings allowed per client address in [`PAIR_LIMIT_WINDOW_MS`].
-pub const PAIR_LIMIT: u32 = 10;
-/// Window of the pairing limit: 15 minutes.
-pub const PAIR_LIMIT_WINDOW_MS: i64 = 15 * 60_000;
 /// Longest device token accepted from a cookie (real tokens have 64 characters).
 const MAX_TOKEN_CHARS: usize = 200;
 
@@ -68,16 +64,7 @@ pub const KIOSK_META: &str = r#"<meta name="repere-mode" content="kiosk">"#;
 
 /// The `Set-Cookie` value pairing this browser with the kiosk of `token`.
 pub fn kiosk_cookie(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{KIOSK_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={KIOSK_COOKIE_MAX_AGE_SECS}{secure}"
-    )
-}
-
-/// The `Set-Cookie` value that deletes the kiosk cookie.
-pub fn clear_kiosk_cookie(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{KIOSK_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+    auth::cookie(KIOSK_COOKIE, token, KIOSK_COOKIE_MAX_AGE_SECS, secure)
 }
 
 /// A device token as sent: trimmed; `None` unless it could be a token (1 to 200
@@ -113,13 +100,7 @@ impl CookieKiosk {
 
 /// Reads the kiosk cookie of a request and looks its kiosk up.
 pub fn from_cookie(state: &Shared, headers: &HeaderMap) -> Result<CookieKiosk, StoreError> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| auth::cookie_value(h, KIOSK_COOKIE))
-        .map(str::to_string);
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
+    let Some(token) = auth::server_cookie(headers, KIOSK_COOKIE) else {
         return Ok(CookieKiosk::Absent);
     };
     let Some(clean) = clean_token(&token) else {
@@ -162,10 +143,9 @@ pub async fn pair(
     check_origin(&headers)?;
     let body: PairBody = parse_json(&body.map_err(body_error)?)?;
     let now = state.clock.now_ms();
-    let ip_key = format!("pair:{}", peer.ip());
-    if let Err(wait) = state.limit_pairing.check(&ip_key, now) {
+    if let Err(wait) = state.limits.pair_check(peer.ip(), now) {
         // No address in the log: an IP address is personal data.
-        tracing::warn!("kiosk pairing refused: too many wrong codes from one address");
+        tracing::warn!(target: "security", "kiosk pairing refused: too many wrong codes from one address");
         return Err(rate_limited("Trop de codes essayés.", wait));
     }
     // A code that cannot be one probes nothing: said plainly, not counted.
@@ -187,7 +167,7 @@ pub async fn pair(
     )? {
         KioskPairing::Paired { kiosk, replaced } => (kiosk, replaced),
         KioskPairing::Expired => {
-            state.limit_pairing.fail(&ip_key, now);
+            state.limits.pair_failed(peer.ip(), now);
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "expired_kiosk_code",
@@ -198,7 +178,7 @@ pub async fn pair(
             .with_field("code"));
         }
         KioskPairing::Unknown => {
-            state.limit_pairing.fail(&ip_key, now);
+            state.limits.pair_failed(peer.ip(), now);
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "bad_kiosk_code",
@@ -216,11 +196,11 @@ pub async fn pair(
         }
     }
     durable(&state).await?;
-    tracing::info!(kiosk = kiosk.id, replaced, "kiosk paired");
+    tracing::info!(target: "security", kiosk = kiosk.id, replaced, "kiosk paired");
     let mut resp = StatusCode::NO_CONTENT.into_response();
     set_cookie(
         &mut resp,
-        &kiosk_cookie(&token, state.config.secure_cookies),
+        &kiosk_cookie(&token, super::secure_cookies(&state.config, &headers)),
     );
     Ok(resp)
 }
@@ -253,7 +233,14 @@ async fn unpairing_account(
                     .with_field("password"),
             );
         }
-        return super::session::check_credentials(state, peer.ip(), &login, password).await;
+        return super::session::check_credentials(
+            state,
+            peer.ip(),
+            &parts.headers,
+            &login,
+            password,
+        )
+        .await;
     }
     match Staff::from_request_parts(parts, state).await {
         Ok(staff) => Ok(staff.user),
@@ -306,12 +293,20 @@ pub async fn unpair(
                 .store
                 .unpair_kiosk(kiosk.id, &auth::token_digest(token))?;
             durable(&state).await?;
-            tracing::info!(kiosk = kiosk.id, by = user.id, "kiosk unpaired");
+            tracing::info!(target: "security", kiosk = kiosk.id, by = user.id, "kiosk unpaired");
         }
-        _ => tracing::info!(by = user.id, "device of an unknown kiosk unpaired"),
+        _ => {
+            tracing::info!(target: "security", by = user.id, "device of an unknown kiosk unpaired")
+        }
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut resp, &clear_kiosk_cookie(state.config.secure_cookies));
+    set_cookie(
+        &mut resp,
+        &auth::clear_cookie(
+            KIOSK_COOKIE,
+            super::secure_cookies(&state.config, &parts.headers),
+        ),
+    );
     Ok(resp)
 }
 
@@ -372,7 +367,7 @@ pub async fn app_page(State(page): State<AppPage>, headers: HeaderMap) -> Respon
                 .into_response();
         }
     };
-    let secure = page.state.config.secure_cookies;
+    let secure = super::secure_cookies(&page.state.config, &headers);
     let kiosk = match from_cookie(&page.state, &headers) {
         Ok(k) => k,
         Err(e) => {
@@ -399,6 +394,11 @@ pub async fn app_page(State(page): State<AppPage>, headers: HeaderMap) -> Respon
         .into_response();
     if let Some(c) = cookie {
         set_cookie(&mut resp, &c);
+        // A cookie set before cookies had their `__Host-` name: renewed under it,
+        // the old one goes.
+        if secure && auth::has_plain_cookie(&headers, KIOSK_COOKIE) {
+            set_cookie(&mut resp, &auth::clear_cookie(KIOSK_COOKIE, false));
+        }
     }
     resp
 }
@@ -413,10 +413,13 @@ mod tests {
             kiosk_cookie("abc", false),
             "repere_kiosk=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=157680000"
         );
-        assert!(kiosk_cookie("abc", true).ends_with("; Secure"));
         assert_eq!(
-            clear_kiosk_cookie(true),
-            "repere_kiosk=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+            kiosk_cookie("abc", true),
+            "__Host-repere_kiosk=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=157680000; Secure"
+        );
+        assert_eq!(
+            auth::clear_cookie(KIOSK_COOKIE, true),
+            "__Host-repere_kiosk=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
         );
     }
 

@@ -3,7 +3,8 @@
 //!
 //! Security model (see ARCHITECTURE.md, `server/`):
 //! - Staff log in with a password; the session is a random token in an `HttpOnly`,
-//!   `SameSite=Strict` cookie (`Secure` with `--secure-cookies`), checked against a
+//!   `SameSite=Strict` cookie (`Secure` and `__Host-` named except on a loopback
+//!   host or with `--plain-http`: [`secure_cookies`]), checked against a
 //!   server-side record with an expiry.
 //! - Every state-changing request of a logged-in user must carry the session's CSRF
 //!   token in `X-CSRF-Token`, and its `Origin` (when sent) must be this server.
@@ -30,7 +31,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth;
 use crate::clock::Clock;
 use crate::commit::GroupCommit;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::Limits;
 use crate::records::{LoginSession, Role, User};
 use crate::store::{Store, StoreError};
 
@@ -52,8 +53,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Settings of a running server.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Add `Secure` to cookies (behind TLS).
+    /// Cookies always `Secure` (behind TLS), whatever the host.
     pub secure_cookies: bool,
+    /// Cookies never `Secure` (a local network served over plain HTTP).
+    pub plain_http: bool,
     /// Lifetime of a login session.
     pub session_ttl_ms: i64,
 }
@@ -72,16 +75,10 @@ pub struct AppState {
     pub assessor: &'static repere_items::assessment::Assessor<'static>,
     /// Settings.
     pub config: Config,
-    /// Failed logins per account.
-    pub limit_account: RateLimiter,
-    /// Failed logins per client address.
-    pub limit_ip: RateLimiter,
-    /// Failed lookups of result codes (404) per account.
-    pub limit_lookup_account: RateLimiter,
-    /// Failed lookups of result codes (404) per client address.
-    pub limit_lookup_ip: RateLimiter,
-    /// Failed kiosk pairings per client address.
-    pub limit_pairing: RateLimiter,
+    /// What may not be tried or sent too often.
+    pub limits: Limits,
+    /// Key of the device cookies (`auth::known_device`), kept in the store.
+    pub device_key: Vec<u8>,
     /// Token of the local administration endpoint (also in `server.json`).
     pub local_token: String,
 }
@@ -315,12 +312,26 @@ impl Staff {
 
 /// The session cookie's token, if any.
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE).map(str::to_string))
-        .filter(|t| !t.is_empty())
+    auth::server_cookie(headers, auth::SESSION_COOKIE)
+}
+
+/// Whether the cookies of an answer are `Secure` (and `__Host-` named): always
+/// with `--secure-cookies`, never with `--plain-http`, otherwise unless the request
+/// is for a loopback host (`localhost`, 127.0.0.1: a browser on the server's own
+/// machine, where there is no TLS). Any other host is taken to be reached over
+/// HTTPS, as a deployment must be.
+pub fn secure_cookies(config: &Config, headers: &HeaderMap) -> bool {
+    if config.secure_cookies {
+        return true;
+    }
+    if config.plain_http {
+        return false;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    !crate::guard::is_loopback_host(host)
 }
 
 /// Refuses a cross-site request: an `Origin` (or `Sec-Fetch-Site: cross-site`) that

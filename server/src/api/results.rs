@@ -4,16 +4,18 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use std::net::SocketAddr;
 
 use super::kiosk::{self, CookieKiosk};
 use super::{
-    blocking, body_error, durable, parse_json, rate_limited, ApiError, Shared, Staff, KIOSK_HEADER,
+    blocking, body_error, check_origin, durable, parse_json, rate_limited, ApiError, Shared, Staff,
+    KIOSK_HEADER,
 };
 use crate::outcome::{self, compute_with, Outcome};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
@@ -50,6 +52,35 @@ fn assess_error(e: repere_items::assessment::AssessError) -> ApiError {
     .with_detail(e.to_string())
 }
 
+/// Earliest start of a test accepted: 2024-01-01T00:00:00Z, before any test of
+/// Repère (0, or a clock reset to 1970, is a device's mistake, not a date).
+const EARLIEST_START_MS: u64 = 1_704_067_200_000;
+/// How far ahead of the server's clock a device's clock may be: one day.
+const CLOCK_AHEAD_MS: u64 = 86_400_000;
+
+/// 422 unless the log's dates are possible: started after
+/// [`EARLIEST_START_MS`], and neither start nor end more than
+/// [`CLOCK_AHEAD_MS`] after `now` (a result sent days late from an offline device
+/// is fine; one from the future is not).
+fn check_dates(log: &AnswerLog, now_ms: i64) -> Result<(), ApiError> {
+    let latest = u64::try_from(now_ms)
+        .unwrap_or(0)
+        .saturating_add(CLOCK_AHEAD_MS);
+    let bad = |field: &'static str, value: u64| {
+        ApiError::unprocessable(format!(
+            "La date « {field} » ({value}) n'est pas possible : vérifiez l'heure de l'appareil."
+        ))
+        .with_field(field)
+    };
+    if log.started_at < EARLIEST_START_MS || log.started_at > latest {
+        return Err(bad("started_at", log.started_at));
+    }
+    match log.finished_at {
+        Some(end) if end > latest => Err(bad("finished_at", end)),
+        _ => Ok(()),
+    }
+}
+
 /// Parses and assesses (replays) the log: nothing is stored when this fails.
 fn checked(
     state: &Shared,
@@ -57,9 +88,29 @@ fn checked(
 ) -> Result<(AnswerLog, Outcome), ApiError> {
     let body = body.map_err(body_error)?;
     let log = submission::parse(&body).map_err(parse_error)?;
+    check_dates(&log, state.clock.now_ms())?;
     let assessor = outcome::assessor_for(state.assessor, &log).map_err(assess_error)?;
     let outcome = compute_with(assessor, &log).map_err(assess_error)?;
     Ok((log, outcome))
+}
+
+/// 415 unless the body is declared as JSON (`application/json`, any parameters):
+/// a form or a text posted by another page is not an answer log.
+fn json_body(headers: &HeaderMap) -> Result<(), ApiError> {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim);
+    if declared.is_some_and(|t| t.eq_ignore_ascii_case("application/json")) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not_json",
+            "Le contenu doit être envoyé en JSON (Content-Type: application/json).",
+        ))
+    }
 }
 
 /// What is known of a result's origin when it is stored.
@@ -109,7 +160,13 @@ async fn store_result(
             Inserted::New => (profile, true),
             Inserted::Existing(existing) => {
                 let (stored_session, stored_profile) = *existing;
-                if stored_session.submission != session.submission {
+                // A retry is answered only where the first copy came from: the same
+                // kiosk, the same anonymous channel, the same structure's agent. The
+                // same log posted anywhere else (another structure, anonymously, by
+                // another kiosk) learns nothing of the stored result.
+                let same_origin = stored_profile.structure == origin.structure
+                    && same_source(&stored_profile.source, &origin.source);
+                if stored_session.submission != session.submission || !same_origin {
                     return Err(ApiError::new(
                         StatusCode::CONFLICT,
                         "id_reused",
@@ -130,10 +187,20 @@ async fn store_result(
                 "Le résultat n'a pas pu être enregistré. Réessayez.",
             )
         })?;
-        tracing::info!(code = %profile.code, new, source = crate::view::source_name(&profile.source), "result stored");
+        tracing::info!(result = %profile.id, new, source = crate::view::source_name(&profile.source), "result stored");
         return Ok((profile, new));
     }
     Err(ApiError::internal("no free result code after 8 draws"))
+}
+
+/// Whether a retry comes from where the stored result came from. An agent's
+/// result may be retried by another agent of the structure (the structure is
+/// compared by the caller).
+fn same_source(stored: &Source, retry: &Source) -> bool {
+    match (stored, retry) {
+        (Source::Agent { .. }, Source::Agent { .. }) => true,
+        (a, b) => a == b,
+    }
 }
 
 fn stored_response(state: &Shared, profile: &ProfileRecord, new: bool) -> Response {
@@ -167,9 +234,12 @@ fn too_many_lookups(retry_after: u64) -> ApiError {
 /// cookie is left alone (the device stays a kiosk until an admin unpairs it).
 pub async fn submit(
     State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    json_body(&headers)?;
+    check_origin(&headers)?;
     let mut stale_cookie = false;
     let kiosk = match headers.get(KIOSK_HEADER) {
         Some(v) => {
@@ -197,6 +267,19 @@ pub async fn submit(
             CookieKiosk::Absent => None,
         },
     };
+    // Counted before the work of replaying: a flood costs its sender, not the
+    // server. A kiosk counts alone; anonymous results by address and network.
+    if let Err(wait) = state.limits.submission(
+        kiosk.as_ref().map(|k| k.id),
+        peer.ip(),
+        state.clock.now_ms(),
+    ) {
+        tracing::warn!(target: "security", kiosk = kiosk.is_some(), "result refused: too many sent");
+        return Err(rate_limited(
+            "Trop de résultats envoyés depuis cet appareil.",
+            wait,
+        ));
+    }
     let (sub, outcome) = checked(&state, body)?;
     let origin = match &kiosk {
         Some(k) => Origin {
@@ -216,7 +299,7 @@ pub async fn submit(
     };
     let (profile, new) = store_result(&state, sub, outcome, origin).await?;
     if stale_cookie {
-        tracing::info!(code = %profile.code, "kiosk cookie of an unknown kiosk: result stored as anonymous");
+        tracing::info!(result = %profile.id, "kiosk cookie of an unknown kiosk: result stored as anonymous");
     }
     Ok(stored_response(&state, &profile, new))
 }
@@ -250,10 +333,17 @@ pub async fn start_screening(
                 "Pour noter le prénom, la personne doit donner son accord : cochez la case.",
             ));
         }
-        if p.chars().count() > MAX_PERSON_CHARS || p.chars().any(char::is_control) {
+        if p.chars().any(char::is_control) {
+            return Err(ApiError::unprocessable(
+                "Le prénom contient un caractère invisible ou de contrôle : écrivez-le à nouveau.",
+            )
+            .with_field("person"));
+        }
+        if p.chars().count() > MAX_PERSON_CHARS {
             return Err(ApiError::unprocessable(format!(
                 "Le prénom ou les initiales font au plus {MAX_PERSON_CHARS} caractères."
-            )));
+            ))
+            .with_field("person"));
         }
     }
     let now = state.clock.now_ms();
@@ -334,10 +424,12 @@ pub async fn recent_screenings(
 pub async fn submit_screening(
     State(state): State<Shared>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     staff: Staff,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     staff.require(&[Role::Agent])?;
+    json_body(&headers)?;
     let (sub, outcome) = checked(&state, body)?;
     let not_found = || ApiError::not_found("Dépistage introuvable.");
     let origin = match state.store.screening(&id)? {
@@ -394,8 +486,7 @@ pub async fn submit_screening(
 /// structure's result is "not found", like a missing one.
 ///
 /// A code is a bearer secret (27^8 values): lookups that find nothing are limited
-/// per account and per client address ([`crate::serve::LOOKUP_PER_ACCOUNT`],
-/// [`crate::serve::LOOKUP_PER_IP`]), then every lookup answers 429 with
+/// per account, per client address and per network ([`crate::ratelimit::Limits`]), then every lookup answers 429 with
 /// `Retry-After` until the window ends, even for a good code. A malformed code
 /// (400) probes nothing and is not counted.
 pub(super) fn load_for(
@@ -404,18 +495,10 @@ pub(super) fn load_for(
     raw_code: &str,
 ) -> Result<ProfileRecord, ApiError> {
     let now = state.clock.now_ms();
-    let account_key = format!("user:{}", staff.user.id);
-    let ip_key = staff.peer.map(|ip| format!("ip:{ip}"));
     state
-        .limit_lookup_account
-        .check(&account_key, now)
+        .limits
+        .lookup_check(staff.user.id, staff.peer, now)
         .map_err(too_many_lookups)?;
-    if let Some(k) = &ip_key {
-        state
-            .limit_lookup_ip
-            .check(k, now)
-            .map_err(too_many_lookups)?;
-    }
     let Some(c) = code::normalise(raw_code) else {
         return Err(ApiError::bad_request(
             "Ce code n'est pas valide : il a 8 caractères, par exemple K7M4-QX2P.",
@@ -429,10 +512,7 @@ pub(super) fn load_for(
         None => None,
     };
     found.ok_or_else(|| {
-        state.limit_lookup_account.fail(&account_key, now);
-        if let Some(k) = &ip_key {
-            state.limit_lookup_ip.fail(k, now);
-        }
+        state.limits.lookup_failed(staff.user.id, staff.peer, now);
         ApiError::not_found(format!("Aucun résultat pour le code {c}."))
     })
 }
@@ -464,12 +544,15 @@ pub async fn sheet(
     Ok(html_response(html))
 }
 
-/// An HTML page with a strict content security policy.
+/// A printable HTML page: no script may run in it, it may not be framed.
 pub(super) fn html_response(html: String) -> Response {
     let mut resp = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     resp.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+             script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
     );
     resp.headers_mut()
         .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -506,7 +589,7 @@ pub async fn attach(
         )));
     }
     durable(&state).await?;
-    tracing::info!(code = %attached.code, structure = staff.structure(), "result attached");
+    tracing::info!(target: "security", result = %attached.id, structure = staff.structure(), "result attached");
     Ok(Json(result_view(state.bank, &attached, &tz)).into_response())
 }
 
@@ -519,7 +602,7 @@ pub async fn data(
 ) -> Result<Response, ApiError> {
     let profile = load_for(&state, &staff, &code)?;
     let session = state.store.session(&profile.id)?;
-    tracing::info!(code = %profile.code, user = staff.user.id, "personal data exported");
+    tracing::info!(target: "security", result = %profile.id, user = staff.user.id, "personal data exported");
     let body = json!({
         "code": profile.code,
         "profile": profile,
@@ -540,6 +623,6 @@ pub async fn remove(
         return Err(ApiError::not_found("Ce résultat vient d'être supprimé."));
     }
     durable(&state).await?;
-    tracing::info!(code = %profile.code, user = staff.user.id, "result deleted");
+    tracing::info!(target: "security", result = %profile.id, user = staff.user.id, "result deleted");
     Ok(StatusCode::NO_CONTENT)
 }

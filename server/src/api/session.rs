@@ -6,15 +6,18 @@ use std::net::SocketAddr;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{blocking, body_error, check_origin, parse_json, too_many, ApiError, Shared, Staff};
+use super::{
+    blocking, body_error, check_origin, durable, parse_json, too_many, ApiError, Shared, Staff,
+};
 use crate::admin_ops::{self, AdminError};
 use crate::auth;
+use crate::ratelimit::Device;
 use crate::records::{LoginSession, User, SCHEMA_VERSION};
 
 /// What a disabled account reads when it tries to log in (or its session ends).
@@ -46,26 +49,28 @@ fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError>
 }
 
 /// Checks a login and password as the login form does, with the same limits on
-/// failures (per account and per client address, 429 with `Retry-After`): the
-/// account, if the password is right and the account active. Used by the login
-/// and by the kiosk's unpairing, where an admin types their credentials.
+/// failures (`crate::ratelimit::Limits`: per account and address, per address,
+/// per network, and per account for browsers it never logged in from; 429 with
+/// `Retry-After`): the account, if the password is right and the account active.
+/// Used by the login and by the kiosk's unpairing, where an admin types their
+/// credentials. `headers` carry the device cookie, if any.
 pub(super) async fn check_credentials(
     state: &Shared,
     peer: std::net::IpAddr,
+    headers: &HeaderMap,
     login: &str,
     password: String,
 ) -> Result<User, ApiError> {
     let now = state.clock.now_ms();
     let login = auth::normalise_login(login).unwrap_or_default();
-    let account_key = format!("login:{login}");
-    let ip_key = format!("ip:{peer}");
-    if let Err(wait) = state.limit_ip.check(&ip_key, now) {
-        // No address in the log: an IP address is personal data.
-        tracing::warn!("login refused: too many failures from one address");
-        return Err(too_many(wait));
-    }
-    if let Err(wait) = state.limit_account.check(&account_key, now) {
-        tracing::warn!("login refused: too many failures for this account");
+    let cookie = auth::server_cookie(headers, auth::DEVICE_COOKIE).unwrap_or_default();
+    let device = match auth::known_device(&state.device_key, &cookie, &login) {
+        Some(id) => Device::Known(id),
+        None => Device::Unknown,
+    };
+    if let Err(wait) = state.limits.login_check(&login, peer, device, now) {
+        // No address or login in the log: both are personal data.
+        tracing::warn!(target: "security", known_device = device != Device::Unknown, "login refused: too many failures");
         return Err(too_many(wait));
     }
     let user = if login.is_empty() {
@@ -78,17 +83,20 @@ pub(super) async fn check_credentials(
         |u| u.password_hash.clone(),
     );
     let ok = blocking(move || auth::verify_password(&hash, &password)).await?;
+    let known = user.as_ref().map(|u| u.id);
     let Some(user) = user.filter(|_| ok) else {
-        state.limit_account.fail(&account_key, now);
-        state.limit_ip.fail(&ip_key, now);
+        tracing::info!(target: "security", user = known, known_device = device != Device::Unknown, "login failed");
+        state.limits.login_failed(&login, peer, device, now);
+        // The failure counts across a restart.
+        durable(state).await?;
         return Err(ApiError::unauthorized(
             "Identifiant ou mot de passe incorrect.",
         ));
     };
-    state.limit_account.clear(&account_key);
+    state.limits.login_succeeded(&login, peer, device);
     if user.disabled {
         // Said only to whoever knows the password: it reveals nothing to others.
-        tracing::info!(user = user.id, "login refused: account disabled");
+        tracing::info!(target: "security", user = user.id, "login refused: account disabled");
         return Err(ApiError::forbidden(DISABLED_MESSAGE));
     }
     Ok(user)
@@ -103,7 +111,7 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     check_origin(&headers)?;
     let body: LoginBody = parse_json(&body.map_err(body_error)?)?;
-    let user = check_credentials(&state, peer.ip(), &body.login, body.password).await?;
+    let user = check_credentials(&state, peer.ip(), &headers, &body.login, body.password).await?;
     let now = state.clock.now_ms();
     let token = auth::random_token().map_err(ApiError::internal)?;
     let csrf = auth::random_token().map_err(ApiError::internal)?;
@@ -117,28 +125,44 @@ pub async fn login(
     state
         .store
         .put_login(&auth::token_digest(&token), &session)?;
-    tracing::info!(user = user.id, role = user.role.name(), "login");
-    let cookie = auth::session_cookie(
-        &token,
-        state.config.session_ttl_ms / 1000,
-        state.config.secure_cookies,
+    tracing::info!(target: "security", user = user.id, role = user.role.name(), "login");
+    let secure = super::secure_cookies(&state.config, &headers);
+    let cookie = auth::session_cookie(&token, state.config.session_ttl_ms / 1000, secure);
+    let nonce = auth::random_token().map_err(ApiError::internal)?;
+    let device = auth::device_cookie_value(
+        &state.device_key,
+        auth::server_cookie(&headers, auth::DEVICE_COOKIE).as_deref(),
+        &user.login,
+        &nonce[..16],
+    );
+    let device = auth::cookie(
+        auth::DEVICE_COOKIE,
+        &device,
+        auth::DEVICE_COOKIE_MAX_AGE_SECS,
+        secure,
     );
     let body = user_view(&state, &user, &csrf)?;
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    let mut resp = Json(body).into_response();
+    super::kiosk::set_cookie(&mut resp, &cookie);
+    super::kiosk::set_cookie(&mut resp, &device);
+    Ok(resp)
 }
 
 /// Logs out: deletes the session and the cookie.
 pub async fn logout(
     State(state): State<Shared>,
+    headers: HeaderMap,
     staff: Staff,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     // Read (and ignore) the body so that the connection stays usable.
     body.map_err(body_error)?;
     state.store.remove_login(&staff.token_hash)?;
-    tracing::info!(user = staff.user.id, "logout");
-    let cookie = auth::clear_cookie(state.config.secure_cookies);
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    tracing::info!(target: "security", user = staff.user.id, "logout");
+    let secure = super::secure_cookies(&state.config, &headers);
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    super::kiosk::set_cookie(&mut resp, &auth::clear_cookie(auth::SESSION_COOKIE, secure));
+    Ok(resp)
 }
 
 /// The logged-in account and its CSRF token.
@@ -164,20 +188,20 @@ pub async fn change_password(
 ) -> Result<StatusCode, ApiError> {
     let body: PasswordBody = parse_json(&body.map_err(body_error)?)?;
     let now = state.clock.now_ms();
-    let account_key = format!("login:{}", staff.user.login);
-    if let Err(wait) = state.limit_account.check(&account_key, now) {
+    if let Err(wait) = state.limits.password_check(staff.user.id, now) {
         return Err(too_many(wait));
     }
     let hash = staff.user.password_hash.clone();
     let current = body.current;
     let ok = blocking(move || auth::verify_password(&hash, &current)).await?;
     if !ok {
-        state.limit_account.fail(&account_key, now);
+        state.limits.password_failed(staff.user.id, now);
         return Err(
             ApiError::unprocessable("Le mot de passe actuel n'est pas le bon.")
                 .with_field("current"),
         );
     }
+    state.limits.password_succeeded(staff.user.id);
     let (store, user, keep, new) = (
         state.store.clone(),
         staff.user.clone(),
@@ -195,7 +219,7 @@ pub async fn change_password(
         .commit()
         .await
         .map_err(|e| ApiError::internal(format!("flush failed: {e}")))?;
-    tracing::info!(
+    tracing::info!(target: "security",
         user = staff.user.id,
         sessions_ended = ended,
         "password changed"

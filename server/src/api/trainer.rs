@@ -364,7 +364,7 @@ async fn export_kind(
         kind.file_stem(),
         format.extension()
     );
-    tracing::info!(
+    tracing::info!(target: "security",
         user = staff.user.id,
         rows = report.rows,
         format = format.extension(),

@@ -10,52 +10,52 @@
 //! | `kiosk_tokens` | SHA-256 of the device token (hex) | kiosk id |
 //! | `kiosk_codes` | SHA-256 of the pairing code (hex) | kiosk id |
 //! | `logins` | SHA-256 of the cookie token (hex) | login session |
-//! | `screenings` | id | screening |
-//! | `sessions`, `profiles` | result UUID | raw log, profile |
+//! | `screenings` | id | screening, sealed |
+//! | `sessions`, `profiles` | result UUID | raw log, profile; sealed |
 //! | `codes` | result code | result UUID |
 //! | `profiles_by_structure` | structure (8) · received_at (8) · UUID | empty |
 //! | `profiles_by_date` | received_at (8) · UUID | empty |
 //!
 //! Results and their indexes are written in one sled transaction. Every write holds
-//! the read side of a gate that [`SledStore::backup_to`] takes for writing, so a
-//! backup sees no half-done operation.
+//! the read side of a gate that [`SledStore::backup_to`] and
+//! [`SledStore::compact`] take for writing, so a copy sees no half-done operation.
+//!
+//! Results and screenings are sealed, each with a key of its own ([`sealed`]): a
+//! result and its screening share one key, erased with the result. sled's files
+//! live in a store folder of the data folder ([`files`]); compaction and the
+//! migration of a store written in clear copy the live records into a new store
+//! folder and switch to it.
 
-use std::path::Path;
-use std::sync::RwLock;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Transactional, Tree};
 
+use super::files::{self, io_error};
+use super::sealed::{self, Header, Key, Keyring};
 use super::{
-    BackupReport, Inserted, KioskPairing, PurgeReport, ScanReport, Stats, Store, StoreError,
-    EXPIRED_CODE_KEPT_MS,
+    BackupReport, CompactReport, Inserted, KioskPairing, LimitWindow, PurgeReport, ScanReport,
+    Stats, Store, StoreError, EXPIRED_CODE_KEPT_MS,
 };
 use crate::records::{
     Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
     User, SCHEMA_VERSION,
 };
 
-/// The sled store.
-pub struct SledStore {
-    db: sled::Db,
-    gate: RwLock<()>,
-    meta: Tree,
-    structures: Tree,
-    users: Tree,
-    user_logins: Tree,
-    kiosks: Tree,
-    kiosk_tokens: Tree,
-    kiosk_codes: Tree,
-    logins: Tree,
-    screenings: Tree,
-    sessions: Tree,
-    profiles: Tree,
-    codes: Tree,
-    by_structure: Tree,
-    by_date: Tree,
-}
+/// Version of the store's layout, in `meta/schema`: 1, records in clear at the top
+/// of the data folder; 2, sealed results and screenings in a store folder.
+pub const STORE_SCHEMA: u32 = 2;
+
+const PROFILES: &str = "profiles";
+const SESSIONS: &str = "sessions";
+const SCREENINGS: &str = "screenings";
+const CODES: &str = "codes";
+const BY_STRUCTURE: &str = "profiles_by_structure";
+const BY_DATE: &str = "profiles_by_date";
 
 fn backend(e: sled::Error) -> StoreError {
     match &e {
@@ -78,6 +78,10 @@ fn tx_error(e: TransactionError<StoreError>) -> StoreError {
     }
 }
 
+fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
 fn printable(key: &[u8]) -> String {
     match std::str::from_utf8(key) {
         Ok(s) if s.chars().all(|c| !c.is_control()) => s.to_string(),
@@ -92,13 +96,16 @@ struct Version {
     v: u64,
 }
 
-/// Decodes a record, refusing one written by a newer schema.
-fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
-    let corrupt = |error: String| StoreError::Corrupt {
+fn corrupt(tree: &str, key: &[u8], error: String) -> StoreError {
+    StoreError::Corrupt {
         tree: tree.to_string(),
         key: printable(key),
         error,
-    };
+    }
+}
+
+/// Decodes a record, refusing one written by a newer schema.
+fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
     // The decoder's position and category only: its full message may quote the
     // record's content, which can be personal data, and this error is logged.
     let describe = |e: serde_json::Error| {
@@ -109,14 +116,19 @@ fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T
             e.column()
         )
     };
-    let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(e)))?;
+    let version: Version =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(tree, key, describe(e)))?;
     if version.v > u64::from(SCHEMA_VERSION) {
-        return Err(corrupt(format!(
-            "schema version {} is newer than {SCHEMA_VERSION}",
-            version.v
-        )));
+        return Err(corrupt(
+            tree,
+            key,
+            format!(
+                "schema version {} is newer than {SCHEMA_VERSION}",
+                version.v
+            ),
+        ));
     }
-    serde_json::from_slice(bytes).map_err(|e| corrupt(describe(e)))
+    serde_json::from_slice(bytes).map_err(|e| corrupt(tree, key, describe(e)))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -133,19 +145,25 @@ enum Fetched {
     Missing(String),
 }
 
+/// How a copy maps one entry: the value to write, or `None` to leave it out.
+type EntryMap<'a> = &'a mut dyn FnMut(&[u8], sled::IVec) -> Result<Option<Vec<u8>>, StoreError>;
+
+/// How a scan decodes one record: `None` for a record whose key was erased.
+type Decoder<'a, T> = &'a (dyn Fn(&[u8], &[u8]) -> Result<Option<T>, StoreError> + Sync);
+
 /// Decodes the records of a scan and visits them in their order. Decoding is most
 /// of a scan's time: records are read in batches, and a batch is decoded on every
 /// core while the next one is read. Undecodable and missing records go to
 /// `report` (the scan goes on); a read error stops it.
-fn decode_in_order<T: DeserializeOwned + Send>(
-    tree: &str,
+fn decode_in_order<T: Send>(
+    decoder: Decoder<'_, T>,
     records: impl Iterator<Item = Result<Fetched, StoreError>>,
     report: &mut ScanReport,
     visit: &mut dyn FnMut(T),
 ) -> Result<(), StoreError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     std::thread::scope(|scope| {
-        type Part<T> = Vec<Result<T, StoreError>>;
+        type Part<T> = Vec<Result<Option<T>, StoreError>>;
         let spawn = |batch: Vec<(Vec<u8>, sled::IVec)>| {
             let per = batch.len().div_ceil(threads).max(1);
             let mut records = batch.into_iter();
@@ -157,7 +175,7 @@ fn decode_in_order<T: DeserializeOwned + Send>(
                 }
                 parts.push(scope.spawn(move || -> Part<T> {
                     part.iter()
-                        .map(|(key, bytes)| decode::<T>(tree, key, bytes))
+                        .map(|(key, bytes)| decoder(key, bytes))
                         .collect()
                 }));
             }
@@ -173,7 +191,8 @@ fn decode_in_order<T: DeserializeOwned + Send>(
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 for record in decoded {
                     match record {
-                        Ok(r) => visit(r),
+                        Ok(Some(r)) => visit(r),
+                        Ok(None) => {}
                         Err(e) => report.corrupt.push(e.to_string()),
                     }
                 }
@@ -263,21 +282,93 @@ fn sled_config(path: &Path) -> sled::Config {
         .flush_every_ms(None)
 }
 
-impl SledStore {
-    /// Opens (or creates) the store in `path`. A store held by another process gives
-    /// [`StoreError::Locked`].
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled_config(path).open().map_err(|e| {
-            let text = e.to_string();
-            if text.contains("could not acquire lock") {
-                StoreError::Locked(path.display().to_string())
-            } else {
-                StoreError::Backend(format!("cannot open {}: {text}", path.display()))
+fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    sled_config(path).open().map_err(|e| {
+        let text = e.to_string();
+        if text.contains("could not acquire lock") {
+            StoreError::Locked(path.display().to_string())
+        } else {
+            StoreError::Backend(format!("cannot open {}: {text}", path.display()))
+        }
+    })
+}
+
+/// What to remove once a store folder's database is closed.
+enum Removal {
+    /// A replaced store folder.
+    Folder(PathBuf),
+    /// sled's files at the top of a data folder (a store moved into a folder).
+    LegacyFiles(PathBuf),
+}
+
+/// Removes a replaced store's files when its last reader lets it go.
+#[derive(Default)]
+struct Cleanup(Mutex<Option<Removal>>);
+
+impl Cleanup {
+    fn arm(&self, removal: Removal) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(removal);
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let removal = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let res = match &removal {
+            None => return,
+            Some(Removal::Folder(dir)) => {
+                std::fs::remove_dir_all(dir).map_err(|e| io_error("remove", dir, &e).to_string())
             }
-        })?;
+            Some(Removal::LegacyFiles(data)) => {
+                files::remove_legacy_files(data).map_err(|e| e.to_string())
+            }
+        };
+        if let Err(e) = res {
+            tracing::error!(error = %e, "a replaced store's files could not be removed");
+        }
+    }
+}
+
+/// One store folder: sled's database, its trees and its keys.
+struct Gen {
+    /// The store folder's name (`store-3`); empty for sled's files at the top of
+    /// the data folder.
+    name: String,
+    dir: PathBuf,
+    db: sled::Db,
+    keys: Keyring,
+    meta: Tree,
+    structures: Tree,
+    users: Tree,
+    user_logins: Tree,
+    kiosks: Tree,
+    kiosk_tokens: Tree,
+    kiosk_codes: Tree,
+    logins: Tree,
+    screenings: Tree,
+    sessions: Tree,
+    profiles: Tree,
+    codes: Tree,
+    by_structure: Tree,
+    by_date: Tree,
+    /// Rate-limit windows: `limiter\0key` -> start (i64 BE) and count (u32 BE).
+    limits: Tree,
+    /// Declared last, so dropped after the database is closed.
+    cleanup: Cleanup,
+}
+
+/// Where a stored profile's indexes are, and its key (`None`: written in clear).
+struct Place {
+    kid: Option<u64>,
+    code: String,
+    at: Millis,
+    st: Option<u64>,
+}
+
+impl Gen {
+    fn with(name: String, dir: PathBuf, db: sled::Db, keys: Keyring) -> Result<Gen, StoreError> {
         let tree = |name: &str| db.open_tree(name).map_err(backend);
-        let store = SledStore {
-            gate: RwLock::new(()),
+        let gen = Gen {
             meta: tree("meta")?,
             structures: tree("structures")?,
             users: tree("users")?,
@@ -286,36 +377,398 @@ impl SledStore {
             kiosk_tokens: tree("kiosk_tokens")?,
             kiosk_codes: tree("kiosk_codes")?,
             logins: tree("logins")?,
-            screenings: tree("screenings")?,
-            sessions: tree("sessions")?,
-            profiles: tree("profiles")?,
-            codes: tree("codes")?,
-            by_structure: tree("profiles_by_structure")?,
-            by_date: tree("profiles_by_date")?,
+            screenings: tree(SCREENINGS)?,
+            sessions: tree(SESSIONS)?,
+            profiles: tree(PROFILES)?,
+            codes: tree(CODES)?,
+            by_structure: tree(BY_STRUCTURE)?,
+            by_date: tree(BY_DATE)?,
+            limits: tree("limits")?,
+            name,
+            dir,
             db,
+            keys,
+            cleanup: Cleanup::default(),
         };
-        match store.meta("schema")? {
-            None => store.set_meta("schema", &SCHEMA_VERSION.to_string())?,
+        match gen.meta.get("schema").map_err(backend)? {
+            None => {
+                gen.meta
+                    .insert("schema", STORE_SCHEMA.to_string().as_bytes())
+                    .map_err(backend)?;
+            }
             Some(v) => {
+                let v = String::from_utf8_lossy(&v).into_owned();
                 let found: u32 = v.parse().map_err(|_| {
                     StoreError::Backend(format!("meta/schema is not a number: {v:?}"))
                 })?;
-                if found > SCHEMA_VERSION {
+                if found > STORE_SCHEMA {
                     return Err(StoreError::NewerSchema {
                         found,
-                        supported: SCHEMA_VERSION,
+                        supported: STORE_SCHEMA,
                     });
                 }
             }
         }
-        Ok(store)
+        Ok(gen)
     }
 
-    fn write_gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
-        // The gate guards no data: a poisoned lock is as good as a healthy one.
-        self.gate
+    /// Opens the store folder `name` of `data` (`create`: a new one).
+    fn open(data: &Path, name: &str, create: bool) -> Result<Gen, StoreError> {
+        let dir = data.join(name);
+        if create {
+            files::create_private_dir(&dir).map_err(|e| io_error("create", &dir, &e))?;
+        } else if !dir.is_dir() {
+            return Err(StoreError::Backend(format!(
+                "{} is missing (named by {})",
+                dir.display(),
+                data.join(files::CURRENT_FILE).display()
+            )));
+        }
+        let db = open_sled(&dir)?;
+        let keys = Keyring::open(&dir.join(sealed::KEYS_FILE), create)?;
+        Gen::with(name.to_string(), dir, db, keys)
+    }
+
+    /// Opens sled's files at the top of `data` (a store older than store folders),
+    /// to be copied.
+    fn open_legacy(data: &Path) -> Result<Gen, StoreError> {
+        let db = open_sled(data)?;
+        Gen::with(String::new(), data.to_path_buf(), db, Keyring::none())
+    }
+
+    /// A record of a sealed tree: `None` if absent or erased.
+    fn get_sealed<T: DeserializeOwned>(
+        &self,
+        tree: &Tree,
+        name: &str,
+        key: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        match tree.get(key).map_err(backend)? {
+            None => Ok(None),
+            Some(bytes) => self.unseal(name, key, &bytes),
+        }
+    }
+
+    /// Decodes a value of a sealed tree: `None` for a record whose key was erased.
+    fn unseal<T: DeserializeOwned>(
+        &self,
+        tree: &str,
+        key: &[u8],
+        bytes: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        if !sealed::is_sealed(bytes) {
+            return decode(tree, key, bytes).map(Some);
+        }
+        let (header, at) = checked_header(tree, key, bytes)?;
+        let Some(k) = self.keys.key(header.k) else {
+            return Ok(None);
+        };
+        let plain = sealed::open(bytes, at, &k).map_err(|e| corrupt(tree, key, e))?;
+        decode(tree, key, &plain).map(Some)
+    }
+
+    /// The key a value of a sealed tree is sealed with, if it is sealed and the key
+    /// is held.
+    fn key_of(&self, tree: &str, key: &[u8], bytes: &[u8]) -> Option<(u64, Key)> {
+        let (header, _) = checked_header(tree, key, bytes).ok()?;
+        Some((header.k, self.keys.key(header.k)?))
+    }
+
+    /// Where a stored profile's indexes are. A sealed profile whose key is held must
+    /// open; one written in clear must decode: a record that cannot be read is
+    /// left alone.
+    fn place(&self, id: &[u8], bytes: &[u8]) -> Result<Place, StoreError> {
+        if !sealed::is_sealed(bytes) {
+            let p: ProfileRecord = decode(PROFILES, id, bytes)?;
+            return Ok(Place {
+                kid: None,
+                code: p.code,
+                at: p.received_at,
+                st: p.structure,
+            });
+        }
+        let (h, _) = checked_header(PROFILES, id, bytes)?;
+        if self.keys.key(h.k).is_some() {
+            self.unseal::<ProfileRecord>(PROFILES, id, bytes)?;
+        }
+        match (h.code, h.at) {
+            (Some(code), Some(at)) => Ok(Place {
+                kid: Some(h.k),
+                code,
+                at,
+                st: h.st,
+            }),
+            _ => Err(corrupt(
+                PROFILES,
+                id,
+                "sealed profile without its code and time".into(),
+            )),
+        }
+    }
+}
+
+/// The header of a sealed value of `tree` at `key`, checked to belong there.
+fn checked_header(tree: &str, key: &[u8], bytes: &[u8]) -> Result<(Header, usize), StoreError> {
+    let (header, at) = sealed::header(bytes).map_err(|e| corrupt(tree, key, e))?;
+    if header.t != tree || header.id.as_bytes() != key {
+        return Err(corrupt(
+            tree,
+            key,
+            format!(
+                "sealed for {}/{}",
+                header.t,
+                printable(header.id.as_bytes())
+            ),
+        ));
+    }
+    Ok((header, at))
+}
+
+fn profile_header(profile: &ProfileRecord, k: u64) -> Header {
+    Header {
+        t: PROFILES.into(),
+        id: profile.id.clone(),
+        k,
+        code: Some(profile.code.clone()),
+        at: Some(profile.received_at),
+        st: profile.structure,
+    }
+}
+
+fn plain_header(tree: &str, id: &str, k: u64) -> Header {
+    Header {
+        t: tree.into(),
+        id: id.to_string(),
+        k,
+        code: None,
+        at: None,
+        st: None,
+    }
+}
+
+fn seal_record<T: Serialize>(header: &Header, key: &Key, value: &T) -> Result<Vec<u8>, StoreError> {
+    sealed::seal(header, key, &encode(value)?)
+}
+
+/// How many results a purge erases at once (one rewrite of the key file each time).
+const ERASE_CHUNK: usize = 1000;
+
+/// The sled store.
+pub struct SledStore {
+    data: PathBuf,
+    gate: RwLock<()>,
+    current: RwLock<Arc<Gen>>,
+    /// Using a screening's key for its result and erasing abandoned screenings'
+    /// keys run one at a time: a result never gets a key being erased.
+    screening_keys: Mutex<()>,
+    /// Declared last: released once everything above is closed.
+    _lock: files::FolderLock,
+}
+
+/// Copies the live records of `from` into a new store folder `name` of `data`:
+/// records written in clear are sealed, records whose key was erased are left out
+/// with their indexes, and the new key file holds only the keys of what was copied.
+/// A record that cannot be read is copied as it is.
+fn copy_store(from: &Gen, data: &Path, name: &str) -> Result<(Gen, CompactReport), StoreError> {
+    let dir = data.join(name);
+    files::create_private_dir(&dir).map_err(|e| io_error("create", &dir, &e))?;
+    let db = open_sled(&dir)?;
+    let mut report = CompactReport::default();
+    let mut keys: HashMap<u64, Key> = HashMap::new();
+    let mut next_id = from.keys.next_id();
+    let (mut erased, mut sealed_now) = (0, 0);
+    let copy_tree =
+        |name: &str, report: &mut CompactReport, map: EntryMap<'_>| -> Result<(), StoreError> {
+            let source = from.db.open_tree(name).map_err(backend)?;
+            let target = db.open_tree(name).map_err(backend)?;
+            let mut batch = sled::Batch::default();
+            let mut in_batch = 0;
+            for kv in source.iter() {
+                let (k, v) = kv.map_err(backend)?;
+                let Some(v) = map(&k, v)? else { continue };
+                batch.insert(k, v);
+                in_batch += 1;
+                report.entries += 1;
+                if in_batch == 10_000 {
+                    target
+                        .apply_batch(std::mem::take(&mut batch))
+                        .map_err(backend)?;
+                    in_batch = 0;
+                }
+            }
+            target.apply_batch(batch).map_err(backend)?;
+            report.trees += 1;
+            Ok(())
+        };
+    // Results and screenings first: the indexes follow the profiles copied.
+    let profiles = db.open_tree(PROFILES).map_err(backend)?;
+    for tree in [PROFILES, SESSIONS, SCREENINGS] {
+        copy_tree(tree, &mut report, &mut |k, v| {
+            if sealed::is_sealed(&v) {
+                let Ok((h, _)) = checked_header(tree, k, &v) else {
+                    return Ok(Some(v.to_vec()));
+                };
+                match from.keys.key(h.k) {
+                    Some(key) => {
+                        keys.insert(h.k, key);
+                        Ok(Some(v.to_vec()))
+                    }
+                    None => {
+                        if tree == PROFILES {
+                            erased += 1;
+                        }
+                        Ok(None)
+                    }
+                }
+            } else {
+                // Written in clear by an older Repère: sealed now, its bytes as
+                // they were; a result's log takes its profile's key.
+                let id = String::from_utf8_lossy(k).into_owned();
+                let header = match tree {
+                    PROFILES => match decode::<ProfileRecord>(tree, k, &v) {
+                        Ok(p) => Some(profile_header(&p, 0)),
+                        Err(_) => None,
+                    },
+                    SESSIONS => decode::<SessionRecord>(tree, k, &v)
+                        .ok()
+                        .map(|_| plain_header(tree, &id, 0)),
+                    _ => decode::<Screening>(tree, k, &v)
+                        .ok()
+                        .map(|_| plain_header(tree, &id, 0)),
+                };
+                let Some(mut header) = header else {
+                    return Ok(Some(v.to_vec()));
+                };
+                let shared = if tree == SESSIONS {
+                    profiles
+                        .get(k)
+                        .map_err(backend)?
+                        .and_then(|p| checked_header(PROFILES, k, &p).ok())
+                        .and_then(|(h, _)| keys.get(&h.k).map(|key| (h.k, *key)))
+                } else {
+                    None
+                };
+                let (kid, key) = match shared {
+                    Some(s) => s,
+                    None => {
+                        let mut key = [0u8; 32];
+                        getrandom::fill(&mut key)
+                            .map_err(|e| StoreError::Backend(format!("no random source: {e}")))?;
+                        next_id += 1;
+                        keys.insert(next_id - 1, key);
+                        (next_id - 1, key)
+                    }
+                };
+                header.k = kid;
+                sealed_now += 1;
+                Ok(Some(sealed::seal(&header, &key, &v)?))
+            }
+        })?;
+    }
+    report.erased = erased;
+    report.sealed = sealed_now;
+    let has_profile = |id: &[u8]| profiles.contains_key(id).map_err(backend);
+    copy_tree(CODES, &mut report, &mut |_, v| {
+        Ok(has_profile(&v)?.then(|| v.to_vec()))
+    })?;
+    copy_tree(BY_STRUCTURE, &mut report, &mut |k, v| {
+        Ok(has_profile(k.get(16..).unwrap_or_default())?.then(|| v.to_vec()))
+    })?;
+    copy_tree(BY_DATE, &mut report, &mut |k, v| {
+        Ok(has_profile(k.get(8..).unwrap_or_default())?.then(|| v.to_vec()))
+    })?;
+    let done = [PROFILES, SESSIONS, SCREENINGS, CODES, BY_STRUCTURE, BY_DATE];
+    for name in from.db.tree_names() {
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if done.contains(&name.as_str()) {
+            continue;
+        }
+        copy_tree(&name, &mut report, &mut |_, v| Ok(Some(v.to_vec())))?;
+    }
+    db.open_tree("meta")
+        .and_then(|m| m.insert("schema", STORE_SCHEMA.to_string().as_bytes()))
+        .map_err(backend)?;
+    db.flush().map_err(backend)?;
+    let keys_path = dir.join(sealed::KEYS_FILE);
+    Keyring::write(&keys_path, next_id, &keys)?;
+    report.keys = keys.len();
+    drop(profiles);
+    let ring = Keyring::open(&keys_path, false)?;
+    let gen = Gen::with(name.to_string(), dir, db, ring)?;
+    Ok((gen, report))
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in the data folder `path`. A store held by
+    /// another process gives [`StoreError::Locked`]. A store written before store
+    /// folders (sled's files at the top of `path`, records in clear) is first
+    /// copied, sealed, into `store-1`, and its files removed.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        files::create_private_dir(path).map_err(|e| io_error("create", path, &e))?;
+        let lock = files::lock_folder(path)?;
+        // Files an older Repère left readable by others. A file this process may not
+        // change (another owner) is said, not fatal: what it creates is private anyway.
+        if let Err(e) = files::tighten(path) {
+            tracing::warn!(error = %e, "the data folder holds files others may read");
+        }
+        let gen = match files::read_current(path)? {
+            Some(name) => {
+                files::remove_leftovers(path, &name)?;
+                Gen::open(path, &name, false)?
+            }
+            None => {
+                let name = format!("{}1", files::STORE_PREFIX);
+                let leftover = path.join(&name);
+                if leftover.exists() {
+                    // A creation or a move interrupted before `current` was written.
+                    std::fs::remove_dir_all(&leftover)
+                        .map_err(|e| io_error("remove", &leftover, &e))?;
+                }
+                let gen = if files::has_legacy_store(path) {
+                    let legacy = Gen::open_legacy(path)?;
+                    let (gen, report) = copy_store(&legacy, path, &name)?;
+                    files::write_current(path, &name)?;
+                    legacy.cleanup.arm(Removal::LegacyFiles(path.to_path_buf()));
+                    drop(legacy);
+                    tracing::info!(
+                        sealed = report.sealed,
+                        entries = report.entries,
+                        "store moved into {name}, its results and screenings sealed"
+                    );
+                    gen
+                } else {
+                    let gen = Gen::open(path, &name, true)?;
+                    gen.db.flush().map_err(backend)?;
+                    files::write_current(path, &name)?;
+                    gen
+                };
+                files::tighten(path)?;
+                gen
+            }
+        };
+        Ok(SledStore {
+            data: path.to_path_buf(),
+            gate: RwLock::new(()),
+            current: RwLock::new(Arc::new(gen)),
+            screening_keys: Mutex::new(()),
+            _lock: lock,
+        })
+    }
+
+    /// The current store folder.
+    fn gen(&self) -> Arc<Gen> {
+        self.current
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The read side of the gate (held by every write) and the store folder to
+    /// write into, taken under it.
+    fn writing(&self) -> (std::sync::RwLockReadGuard<'_, ()>, Arc<Gen>) {
+        // The gate guards no data: a poisoned lock is as good as a healthy one.
+        let g = self.gate.read().unwrap_or_else(PoisonError::into_inner);
+        (g, self.gen())
     }
 
     fn get<T: DeserializeOwned>(
@@ -342,41 +795,137 @@ impl SledStore {
         Ok(out)
     }
 
-    fn delete_result_locked(&self, id: &str) -> Result<bool, StoreError> {
-        let key = id.as_bytes();
-        let res = (
-            &self.sessions,
-            &self.profiles,
-            &self.codes,
-            &self.by_structure,
-            &self.by_date,
-        )
-            .transaction(|(s, p, c, bs, bd)| {
-                let Some(bytes) = p.get(key)? else {
-                    // A session without profile (never written so, but be thorough).
-                    return Ok(s.remove(key)?.is_some());
-                };
-                let profile: ProfileRecord =
-                    decode("profiles", key, &bytes).map_err(ConflictableTransactionError::Abort)?;
-                s.remove(key)?;
-                p.remove(key)?;
-                if c.get(profile.code.as_bytes())?.as_deref() == Some(key) {
-                    c.remove(profile.code.as_bytes())?;
+    /// Erases results: their keys first (one rewrite of the key file for all), then
+    /// their records and indexes. A result whose key is erased is gone even if a
+    /// crash stops the second step (it reads as absent; compaction drops it). One
+    /// answer per id: removed or not there, or why it was left alone (a record
+    /// that cannot be read). Call with the gate held.
+    fn erase_results(
+        &self,
+        t: &Gen,
+        ids: &[String],
+    ) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
+        enum Plan {
+            Absent,
+            Remove(Place),
+            /// A log without its profile (never written so, but be thorough).
+            LogOnly,
+            Refused(StoreError),
+        }
+        let mut plans = Vec::with_capacity(ids.len());
+        let mut kids = Vec::new();
+        for id in ids {
+            let key = id.as_bytes();
+            let log_key = t
+                .sessions
+                .get(key)
+                .map_err(backend)?
+                .and_then(|s| checked_header(SESSIONS, key, &s).ok())
+                .map(|(h, _)| h.k);
+            let plan = match t.profiles.get(key).map_err(backend)? {
+                None if log_key.is_some() || t.sessions.contains_key(key).map_err(backend)? => {
+                    Plan::LogOnly
                 }
-                if let Some(st) = profile.structure {
-                    bs.remove(structure_key(st, profile.received_at, id))?;
+                None => Plan::Absent,
+                Some(bytes) => match t.place(key, &bytes) {
+                    Ok(place) => {
+                        kids.extend(place.kid);
+                        Plan::Remove(place)
+                    }
+                    Err(e) => Plan::Refused(e),
+                },
+            };
+            if !matches!(plan, Plan::Refused(_) | Plan::Absent) {
+                kids.extend(log_key);
+            }
+            plans.push(plan);
+        }
+        t.keys.erase(&kids)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, plan) in ids.iter().zip(plans) {
+            let key = id.as_bytes();
+            let answer = match plan {
+                Plan::Absent => Ok(false),
+                Plan::Refused(e) => Err(e),
+                Plan::LogOnly => t
+                    .sessions
+                    .remove(key)
+                    .map(|old| old.is_some())
+                    .map_err(backend),
+                Plan::Remove(place) => {
+                    let res = (
+                        &t.sessions,
+                        &t.profiles,
+                        &t.codes,
+                        &t.by_structure,
+                        &t.by_date,
+                    )
+                        .transaction(|(s, p, c, bs, bd)| {
+                            let Some(bytes) = p.get(key)? else {
+                                return Ok(false);
+                            };
+                            // Read again: attached meanwhile (another structure
+                            // index), or replaced by a new result (another key).
+                            let now = t.place(key, &bytes).map_err(abort)?;
+                            if now.kid != place.kid {
+                                return Ok(false);
+                            }
+                            s.remove(key)?;
+                            p.remove(key)?;
+                            if c.get(now.code.as_bytes())?.as_deref() == Some(key) {
+                                c.remove(now.code.as_bytes())?;
+                            }
+                            if let Some(st) = now.st {
+                                bs.remove(structure_key(st, now.at, id))?;
+                            }
+                            bd.remove(date_key(now.at, id))?;
+                            Ok(true)
+                        });
+                    res.map_err(tx_error)
                 }
-                bd.remove(date_key(profile.received_at, id))?;
-                Ok(true)
-            });
-        res.map_err(tx_error)
+            };
+            out.push(answer);
+        }
+        Ok(out)
+    }
+
+    /// Copies the store into a new store folder and switches to it: what sled kept
+    /// of deleted and replaced records (sealed, their keys erased) is gone with the
+    /// old folder, records still in clear are sealed, and the key file keeps only
+    /// the keys of live records. Writes wait while it runs (reads go on); no
+    /// acknowledged write is lost: the copy is complete and on disk before
+    /// `current` names it, and a crash before that leaves the old folder current.
+    pub fn compact(&self) -> Result<CompactReport, StoreError> {
+        let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        let old = self.gen();
+        let next = files::generation(&old.name).unwrap_or(0) + 1;
+        let name = format!("{}{next}", files::STORE_PREFIX);
+        let leftover = self.data.join(&name);
+        if leftover.exists() {
+            std::fs::remove_dir_all(&leftover).map_err(|e| io_error("remove", &leftover, &e))?;
+        }
+        let before = files::size_of(&old.dir);
+        old.db.flush().map_err(backend)?;
+        let (gen, mut report) = copy_store(&old, &self.data, &name)?;
+        files::write_current(&self.data, &name)?;
+        report.bytes_before = before;
+        report.bytes_after = files::size_of(&gen.dir);
+        old.cleanup.arm(if old.name.is_empty() {
+            Removal::LegacyFiles(self.data.clone())
+        } else {
+            Removal::Folder(old.dir.clone())
+        });
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(gen);
+        drop(old);
+        files::tighten(&self.data)?;
+        Ok(report)
     }
 }
 
 impl Store for SledStore {
     fn next_id(&self) -> Result<u64, StoreError> {
-        let _g = self.write_gate();
-        let next = self
+        let (_g, t) = self.writing();
+        let next = t
             .meta
             .update_and_fetch("next_id", |old| {
                 let n = old
@@ -391,29 +940,27 @@ impl Store for SledStore {
     }
 
     fn add_structure(&self, structure: &Structure) -> Result<(), StoreError> {
-        let _g = self.write_gate();
-        self.structures
+        let (_g, t) = self.writing();
+        t.structures
             .insert(id_key(structure.id), encode(structure)?)
             .map_err(backend)?;
         Ok(())
     }
 
     fn structure(&self, id: u64) -> Result<Option<Structure>, StoreError> {
-        self.get(&self.structures, "structures", &id_key(id))
+        self.get(&self.gen().structures, "structures", &id_key(id))
     }
 
     fn structures(&self) -> Result<Vec<Structure>, StoreError> {
-        self.all(&self.structures, "structures")
+        self.all(&self.gen().structures, "structures")
     }
 
     fn update_structure(&self, structure: &Structure) -> Result<(), StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let value = encode(structure)?;
-        let res = self.structures.transaction(|st| {
+        let res = t.structures.transaction(|st| {
             if st.get(id_key(structure.id))?.is_none() {
-                return Err(ConflictableTransactionError::Abort(
-                    StoreError::NoStructure(structure.id),
-                ));
+                return Err(abort(StoreError::NoStructure(structure.id)));
             }
             st.insert(&id_key(structure.id), value.clone())?;
             Ok(())
@@ -422,18 +969,14 @@ impl Store for SledStore {
     }
 
     fn add_user(&self, user: &User) -> Result<(), StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let value = encode(user)?;
-        let res = (&self.structures, &self.users, &self.user_logins).transaction(|(st, u, l)| {
+        let res = (&t.structures, &t.users, &t.user_logins).transaction(|(st, u, l)| {
             if st.get(id_key(user.structure))?.is_none() {
-                return Err(ConflictableTransactionError::Abort(
-                    StoreError::NoStructure(user.structure),
-                ));
+                return Err(abort(StoreError::NoStructure(user.structure)));
             }
             if l.get(user.login.as_bytes())?.is_some() {
-                return Err(ConflictableTransactionError::Abort(StoreError::LoginTaken(
-                    user.login.clone(),
-                )));
+                return Err(abort(StoreError::LoginTaken(user.login.clone())));
             }
             l.insert(user.login.as_bytes(), &id_key(user.id))?;
             u.insert(&id_key(user.id), value.clone())?;
@@ -443,18 +986,19 @@ impl Store for SledStore {
     }
 
     fn user(&self, id: u64) -> Result<Option<User>, StoreError> {
-        self.get(&self.users, "users", &id_key(id))
+        self.get(&self.gen().users, "users", &id_key(id))
     }
 
     fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
-        match self.user_logins.get(login.as_bytes()).map_err(backend)? {
+        let t = self.gen();
+        match t.user_logins.get(login.as_bytes()).map_err(backend)? {
             None => Ok(None),
-            Some(id) => self.get(&self.users, "users", &id),
+            Some(id) => self.get(&t.users, "users", &id),
         }
     }
 
     fn users_of_structure(&self, structure: u64) -> Result<Vec<User>, StoreError> {
-        let all: Vec<User> = self.all(&self.users, "users")?;
+        let all: Vec<User> = self.all(&self.gen().users, "users")?;
         Ok(all
             .into_iter()
             .filter(|u| u.structure == structure)
@@ -462,21 +1006,19 @@ impl Store for SledStore {
     }
 
     fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let value = encode(user)?;
-        let res = self.users.transaction(|u| {
+        let res = t.users.transaction(|u| {
             let Some(bytes) = u.get(id_key(user.id))? else {
-                return Err(ConflictableTransactionError::Abort(StoreError::NoUser(
-                    user.id,
-                )));
+                return Err(abort(StoreError::NoUser(user.id)));
             };
-            let old: User = decode("users", &id_key(user.id), &bytes)
-                .map_err(ConflictableTransactionError::Abort)?;
+            let old: User = decode("users", &id_key(user.id), &bytes).map_err(abort)?;
             if old.login != user.login || old.structure != user.structure {
                 // The login index and the structure are not rewritten here.
-                return Err(ConflictableTransactionError::Abort(StoreError::Backend(
-                    format!("account {}: its login and structure cannot change", user.id),
-                )));
+                return Err(abort(StoreError::Backend(format!(
+                    "account {}: its login and structure cannot change",
+                    user.id
+                ))));
             }
             u.insert(&id_key(user.id), value.clone())?;
             Ok(())
@@ -485,49 +1027,40 @@ impl Store for SledStore {
     }
 
     fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let value = encode(kiosk)?;
-        let res = (
-            &self.structures,
-            &self.kiosks,
-            &self.kiosk_tokens,
-            &self.kiosk_codes,
-        )
-            .transaction(|(st, k, t, c)| {
+        let res = (&t.structures, &t.kiosks, &t.kiosk_tokens, &t.kiosk_codes).transaction(
+            |(st, k, tk, c)| {
                 if st.get(id_key(kiosk.structure))?.is_none() {
-                    return Err(ConflictableTransactionError::Abort(
-                        StoreError::NoStructure(kiosk.structure),
-                    ));
+                    return Err(abort(StoreError::NoStructure(kiosk.structure)));
                 }
                 if let Some(h) = &kiosk.token_hash {
-                    t.insert(h.as_bytes(), &id_key(kiosk.id))?;
+                    tk.insert(h.as_bytes(), &id_key(kiosk.id))?;
                 }
                 if let Some(p) = &kiosk.pairing {
                     c.insert(p.code_hash.as_bytes(), &id_key(kiosk.id))?;
                 }
                 k.insert(&id_key(kiosk.id), value.clone())?;
                 Ok(())
-            });
+            },
+        );
         res.map_err(tx_error)
     }
 
     fn kiosk(&self, id: u64) -> Result<Option<Kiosk>, StoreError> {
-        self.get(&self.kiosks, "kiosks", &id_key(id))
+        self.get(&self.gen().kiosks, "kiosks", &id_key(id))
     }
 
     fn kiosk_by_token_hash(&self, token_hash: &str) -> Result<Option<Kiosk>, StoreError> {
-        match self
-            .kiosk_tokens
-            .get(token_hash.as_bytes())
-            .map_err(backend)?
-        {
+        let t = self.gen();
+        match t.kiosk_tokens.get(token_hash.as_bytes()).map_err(backend)? {
             None => Ok(None),
-            Some(id) => self.get(&self.kiosks, "kiosks", &id),
+            Some(id) => self.get(&t.kiosks, "kiosks", &id),
         }
     }
 
     fn kiosks_of_structure(&self, structure: u64) -> Result<Vec<Kiosk>, StoreError> {
-        let all: Vec<Kiosk> = self.all(&self.kiosks, "kiosks")?;
+        let all: Vec<Kiosk> = self.all(&self.gen().kiosks, "kiosks")?;
         Ok(all
             .into_iter()
             .filter(|k| k.structure == structure)
@@ -539,23 +1072,19 @@ impl Store for SledStore {
         id: u64,
         pairing: &PairingCode,
     ) -> Result<Option<Kiosk>, StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let key = id_key(id);
-        let res = (&self.kiosks, &self.kiosk_codes).transaction(|(k, c)| {
+        let res = (&t.kiosks, &t.kiosk_codes).transaction(|(k, c)| {
             let Some(bytes) = k.get(key)? else {
                 return Ok(None);
             };
-            let mut kiosk: Kiosk =
-                decode("kiosks", &key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let mut kiosk: Kiosk = decode("kiosks", &key, &bytes).map_err(abort)?;
             if let Some(old) = &kiosk.pairing {
                 c.remove(old.code_hash.as_bytes())?;
             }
             c.insert(pairing.code_hash.as_bytes(), &key)?;
             kiosk.pairing = Some(pairing.clone());
-            k.insert(
-                &key,
-                encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
-            )?;
+            k.insert(&key, encode(&kiosk).map_err(abort)?)?;
             Ok(Some(kiosk))
         });
         res.map_err(tx_error)
@@ -567,8 +1096,8 @@ impl Store for SledStore {
         token_hash: &str,
         now: Millis,
     ) -> Result<KioskPairing, StoreError> {
-        let _g = self.write_gate();
-        let res = (&self.kiosks, &self.kiosk_codes, &self.kiosk_tokens).transaction(|(k, c, t)| {
+        let (_g, t) = self.writing();
+        let res = (&t.kiosks, &t.kiosk_codes, &t.kiosk_tokens).transaction(|(k, c, tk)| {
             let Some(id) = c.get(code_hash.as_bytes())? else {
                 return Ok(KioskPairing::Unknown);
             };
@@ -576,8 +1105,7 @@ impl Store for SledStore {
                 // A dangling index entry (never written so): nothing to pair.
                 return Ok(KioskPairing::Unknown);
             };
-            let mut kiosk: Kiosk =
-                decode("kiosks", &id, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let mut kiosk: Kiosk = decode("kiosks", &id, &bytes).map_err(abort)?;
             match &kiosk.pairing {
                 Some(p) if p.code_hash == code_hash => {
                     if p.expires_at <= now {
@@ -589,58 +1117,50 @@ impl Store for SledStore {
             c.remove(code_hash.as_bytes())?;
             let replaced = match kiosk.token_hash.take() {
                 Some(old) => {
-                    t.remove(old.as_bytes())?;
+                    tk.remove(old.as_bytes())?;
                     true
                 }
                 None => false,
             };
-            t.insert(token_hash.as_bytes(), &id)?;
+            tk.insert(token_hash.as_bytes(), &id)?;
             kiosk.pairing = None;
             kiosk.token_hash = Some(token_hash.to_string());
             kiosk.paired_at = Some(now);
-            k.insert(
-                &id,
-                encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
-            )?;
+            k.insert(&id, encode(&kiosk).map_err(abort)?)?;
             Ok(KioskPairing::Paired { kiosk, replaced })
         });
         res.map_err(tx_error)
     }
 
     fn unpair_kiosk(&self, id: u64, token_hash: &str) -> Result<bool, StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let key = id_key(id);
-        let res = (&self.kiosks, &self.kiosk_tokens).transaction(|(k, t)| {
+        let res = (&t.kiosks, &t.kiosk_tokens).transaction(|(k, tk)| {
             let Some(bytes) = k.get(key)? else {
                 return Ok(false);
             };
-            let mut kiosk: Kiosk =
-                decode("kiosks", &key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let mut kiosk: Kiosk = decode("kiosks", &key, &bytes).map_err(abort)?;
             if kiosk.token_hash.as_deref() != Some(token_hash) {
                 return Ok(false);
             }
-            t.remove(token_hash.as_bytes())?;
+            tk.remove(token_hash.as_bytes())?;
             kiosk.token_hash = None;
             kiosk.paired_at = None;
-            k.insert(
-                &key,
-                encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
-            )?;
+            k.insert(&key, encode(&kiosk).map_err(abort)?)?;
             Ok(true)
         });
         res.map_err(tx_error)
     }
 
     fn remove_kiosk(&self, id: u64) -> Result<bool, StoreError> {
-        let _g = self.write_gate();
-        let res = (&self.kiosks, &self.kiosk_tokens, &self.kiosk_codes).transaction(|(k, t, c)| {
+        let (_g, t) = self.writing();
+        let res = (&t.kiosks, &t.kiosk_tokens, &t.kiosk_codes).transaction(|(k, tk, c)| {
             let Some(bytes) = k.get(id_key(id))? else {
                 return Ok(false);
             };
-            let kiosk: Kiosk = decode("kiosks", &id_key(id), &bytes)
-                .map_err(ConflictableTransactionError::Abort)?;
+            let kiosk: Kiosk = decode("kiosks", &id_key(id), &bytes).map_err(abort)?;
             if let Some(h) = &kiosk.token_hash {
-                t.remove(h.as_bytes())?;
+                tk.remove(h.as_bytes())?;
             }
             if let Some(p) = &kiosk.pairing {
                 c.remove(p.code_hash.as_bytes())?;
@@ -652,34 +1172,34 @@ impl Store for SledStore {
     }
 
     fn put_login(&self, token_hash: &str, session: &LoginSession) -> Result<(), StoreError> {
-        let _g = self.write_gate();
-        self.logins
+        let (_g, t) = self.writing();
+        t.logins
             .insert(token_hash.as_bytes(), encode(session)?)
             .map_err(backend)?;
         Ok(())
     }
 
     fn login(&self, token_hash: &str) -> Result<Option<LoginSession>, StoreError> {
-        self.get(&self.logins, "logins", token_hash.as_bytes())
+        self.get(&self.gen().logins, "logins", token_hash.as_bytes())
     }
 
     fn remove_login(&self, token_hash: &str) -> Result<(), StoreError> {
-        let _g = self.write_gate();
-        self.logins.remove(token_hash.as_bytes()).map_err(backend)?;
+        let (_g, t) = self.writing();
+        t.logins.remove(token_hash.as_bytes()).map_err(backend)?;
         Ok(())
     }
 
     fn remove_logins_of(&self, user: u64, keep: Option<&str>) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for kv in self.logins.iter() {
+        for kv in self.gen().logins.iter() {
             let (k, v) = kv.map_err(backend)?;
             if keep.is_some_and(|keep| keep.as_bytes() == k.as_ref()) {
                 continue;
             }
             match decode::<LoginSession>("logins", &k, &v) {
                 Ok(s) if s.user == user => {
-                    let _g = self.write_gate();
-                    self.logins.remove(&k).map_err(backend)?;
+                    let (_g, t) = self.writing();
+                    t.logins.remove(&k).map_err(backend)?;
                     removed += 1;
                 }
                 Ok(_) => {}
@@ -692,15 +1212,22 @@ impl Store for SledStore {
     }
 
     fn put_screening(&self, screening: &Screening) -> Result<(), StoreError> {
-        let _g = self.write_gate();
-        self.screenings
-            .insert(screening.id.as_bytes(), encode(screening)?)
+        let (_g, t) = self.writing();
+        let (kid, key) = t.keys.take()?;
+        let value = seal_record(
+            &plain_header(SCREENINGS, &screening.id, kid),
+            &key,
+            screening,
+        )?;
+        t.screenings
+            .insert(screening.id.as_bytes(), value)
             .map_err(backend)?;
         Ok(())
     }
 
     fn screening(&self, id: &str) -> Result<Option<Screening>, StoreError> {
-        self.get(&self.screenings, "screenings", id.as_bytes())
+        let t = self.gen();
+        t.get_sealed(&t.screenings, SCREENINGS, id.as_bytes())
     }
 
     fn insert_result(
@@ -709,40 +1236,81 @@ impl Store for SledStore {
         profile: &ProfileRecord,
         screening: Option<&str>,
     ) -> Result<Inserted, StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
+        // A result takes its screening's key (erased together); the screening is
+        // consumed below, under this lock, so no purge erases the key meanwhile.
+        let _screening_keys = screening.map(|_| {
+            self.screening_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        });
+        let shared = match screening {
+            Some(sid) => t
+                .screenings
+                .get(sid.as_bytes())
+                .map_err(backend)?
+                .and_then(|v| t.key_of(SCREENINGS, sid.as_bytes(), &v)),
+            None => None,
+        };
+        let (kid, k) = match shared {
+            Some(s) => s,
+            None => t.keys.take()?,
+        };
         let key = session.id.as_bytes();
-        let session_bytes = encode(session)?;
-        let profile_bytes = encode(profile)?;
+        let session_bytes = seal_record(&plain_header(SESSIONS, &session.id, kid), &k, session)?;
+        let profile_bytes = seal_record(&profile_header(profile, kid), &k, profile)?;
         let by_structure = profile
             .structure
             .map(|st| structure_key(st, profile.received_at, &profile.id));
         let by_date = date_key(profile.received_at, &profile.id);
         let res = (
-            &self.sessions,
-            &self.profiles,
-            &self.codes,
-            &self.by_structure,
-            &self.by_date,
-            &self.screenings,
+            &t.sessions,
+            &t.profiles,
+            &t.codes,
+            &t.by_structure,
+            &t.by_date,
+            &t.screenings,
         )
             .transaction(|(s, p, c, bs, bd, sc)| {
                 if let Some(existing) = p.get(key)? {
-                    let existing_profile: ProfileRecord = decode("profiles", key, &existing)
-                        .map_err(ConflictableTransactionError::Abort)?;
-                    let Some(existing_session) = s.get(key)? else {
-                        return Err(ConflictableTransactionError::Abort(StoreError::Corrupt {
-                            tree: "sessions".into(),
-                            key: printable(key),
-                            error: "a profile exists without its session".into(),
-                        }));
-                    };
-                    let existing_session: SessionRecord =
-                        decode("sessions", key, &existing_session)
-                            .map_err(ConflictableTransactionError::Abort)?;
-                    return Ok(Inserted::Existing(Box::new((
-                        existing_session,
-                        existing_profile,
-                    ))));
+                    match t.unseal::<ProfileRecord>(PROFILES, key, &existing) {
+                        Ok(Some(existing_profile)) => {
+                            let Some(existing_session) = s.get(key)? else {
+                                return Err(abort(corrupt(
+                                    SESSIONS,
+                                    key,
+                                    "a profile exists without its session".into(),
+                                )));
+                            };
+                            let existing_session = t
+                                .unseal::<SessionRecord>(SESSIONS, key, &existing_session)
+                                .map_err(abort)?
+                                .ok_or_else(|| {
+                                    abort(corrupt(
+                                        SESSIONS,
+                                        key,
+                                        "a profile's log has lost its key".into(),
+                                    ))
+                                })?;
+                            return Ok(Inserted::Existing(Box::new((
+                                existing_session,
+                                existing_profile,
+                            ))));
+                        }
+                        // What is left of an erased result (a crash stopped its
+                        // removal): its indexes go, the new result takes its place.
+                        Ok(None) => {
+                            let old = t.place(key, &existing).map_err(abort)?;
+                            if c.get(old.code.as_bytes())?.as_deref() == Some(key) {
+                                c.remove(old.code.as_bytes())?;
+                            }
+                            if let Some(st) = old.st {
+                                bs.remove(structure_key(st, old.at, &profile.id))?;
+                            }
+                            bd.remove(date_key(old.at, &profile.id))?;
+                        }
+                        Err(e) => return Err(abort(e)),
+                    }
                 }
                 if c.get(profile.code.as_bytes())?.is_some() {
                     return Ok(Inserted::CodeTaken);
@@ -764,6 +1332,7 @@ impl Store for SledStore {
 
     fn result_id_by_code(&self, code: &str) -> Result<Option<String>, StoreError> {
         Ok(self
+            .gen()
             .codes
             .get(code.as_bytes())
             .map_err(backend)?
@@ -771,11 +1340,13 @@ impl Store for SledStore {
     }
 
     fn profile(&self, id: &str) -> Result<Option<ProfileRecord>, StoreError> {
-        self.get(&self.profiles, "profiles", id.as_bytes())
+        let t = self.gen();
+        t.get_sealed(&t.profiles, PROFILES, id.as_bytes())
     }
 
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        self.get(&self.sessions, "sessions", id.as_bytes())
+        let t = self.gen();
+        t.get_sealed(&t.sessions, SESSIONS, id.as_bytes())
     }
 
     fn attach_result(
@@ -784,23 +1355,31 @@ impl Store for SledStore {
         structure: u64,
         at: Millis,
     ) -> Result<Option<ProfileRecord>, StoreError> {
-        let _g = self.write_gate();
+        let (_g, t) = self.writing();
         let key = id.as_bytes();
-        let res = (&self.profiles, &self.by_structure).transaction(|(p, bs)| {
+        let res = (&t.profiles, &t.by_structure).transaction(|(p, bs)| {
             let Some(bytes) = p.get(key)? else {
                 return Ok(None);
             };
-            let mut profile: ProfileRecord =
-                decode("profiles", key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let Some(mut profile) = t
+                .unseal::<ProfileRecord>(PROFILES, key, &bytes)
+                .map_err(abort)?
+            else {
+                return Ok(None);
+            };
             if profile.structure.is_some() {
                 return Ok(Some(profile));
             }
             profile.structure = Some(structure);
             profile.attached_at = Some(at);
-            p.insert(
-                key,
-                encode(&profile).map_err(ConflictableTransactionError::Abort)?,
-            )?;
+            let value = match t.key_of(PROFILES, key, &bytes) {
+                Some((kid, k)) => {
+                    seal_record(&profile_header(&profile, kid), &k, &profile).map_err(abort)?
+                }
+                // Written in clear by an older Repère (compaction seals it).
+                None => encode(&profile).map_err(abort)?,
+            };
+            p.insert(key, value)?;
             bs.insert(structure_key(structure, profile.received_at, id), &[])?;
             Ok(Some(profile))
         });
@@ -808,8 +1387,10 @@ impl Store for SledStore {
     }
 
     fn delete_result(&self, id: &str) -> Result<bool, StoreError> {
-        let _g = self.write_gate();
-        self.delete_result_locked(id)
+        let (_g, t) = self.writing();
+        self.erase_results(&t, &[id.to_string()])?
+            .pop()
+            .unwrap_or(Ok(false))
     }
 
     fn scan_profiles(
@@ -819,21 +1400,22 @@ impl Store for SledStore {
         to: Option<Millis>,
         visit: &mut dyn FnMut(ProfileRecord),
     ) -> Result<ScanReport, StoreError> {
+        let t = self.gen();
         let mut start = id_key(structure).to_vec();
         start.extend_from_slice(&time_key(from.unwrap_or(0)));
         let mut end = id_key(structure).to_vec();
         match to {
-            Some(t) => end.extend_from_slice(&time_key(t)),
+            Some(to) => end.extend_from_slice(&time_key(to)),
             None => end.extend_from_slice(&[0xff; 9]),
         }
         let mut report = ScanReport::default();
-        let records = self.by_structure.range(start..end).filter_map(|kv| {
+        let records = t.by_structure.range(start..end).filter_map(|kv| {
             let (k, _) = match kv {
                 Ok(kv) => kv,
                 Err(e) => return Some(Err(backend(e))),
             };
             let id = k.get(16..)?.to_vec();
-            Some(match self.profiles.get(&id) {
+            Some(match t.profiles.get(&id) {
                 Err(e) => Err(backend(e)),
                 Ok(None) => Ok(Fetched::Missing(format!(
                     "profiles_by_structure: {} points to no profile",
@@ -842,7 +1424,8 @@ impl Store for SledStore {
                 Ok(Some(bytes)) => Ok(Fetched::Found(id, bytes)),
             })
         });
-        decode_in_order::<ProfileRecord>("profiles", records, &mut report, visit)?;
+        let decoder = |key: &[u8], bytes: &[u8]| t.unseal::<ProfileRecord>(PROFILES, key, bytes);
+        decode_in_order(&decoder, records, &mut report, visit)?;
         for line in &report.corrupt {
             tracing::error!(problem = %line, "scan skipped a record");
         }
@@ -853,12 +1436,14 @@ impl Store for SledStore {
         &self,
         visit: &mut dyn FnMut(SessionRecord),
     ) -> Result<ScanReport, StoreError> {
+        let t = self.gen();
         let mut report = ScanReport::default();
-        let records = self.sessions.iter().map(|kv| {
+        let records = t.sessions.iter().map(|kv| {
             let (k, v) = kv.map_err(backend)?;
             Ok(Fetched::Found(k.to_vec(), v))
         });
-        decode_in_order::<SessionRecord>("sessions", records, &mut report, visit)?;
+        let decoder = |key: &[u8], bytes: &[u8]| t.unseal::<SessionRecord>(SESSIONS, key, bytes);
+        decode_in_order(&decoder, records, &mut report, visit)?;
         for line in &report.corrupt {
             tracing::error!(problem = %line, "scan skipped a record");
         }
@@ -873,74 +1458,97 @@ impl Store for SledStore {
     ) -> Result<PurgeReport, StoreError> {
         let mut report = PurgeReport::default();
         let old: Vec<sled::IVec> = self
+            .gen()
             .by_date
             .range(..time_key(results_before).to_vec())
             .keys()
             .collect::<Result<_, _>>()
             .map_err(backend)?;
-        for key in old {
-            let Some(id) = key.get(8..) else { continue };
-            let id = String::from_utf8_lossy(id).into_owned();
-            let _g = self.write_gate();
-            match self.delete_result_locked(&id) {
-                Ok(true) => report.results += 1,
-                // A date entry that points to nothing: drop it.
-                Ok(false) => {
-                    self.by_date.remove(&key).map_err(backend)?;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "purge skipped a result that cannot be decoded")
+        for chunk in old.chunks(ERASE_CHUNK) {
+            let ids: Vec<String> = chunk
+                .iter()
+                .filter_map(|key| key.get(8..))
+                .map(|id| String::from_utf8_lossy(id).into_owned())
+                .collect();
+            let (_g, t) = self.writing();
+            let answers = self.erase_results(&t, &ids)?;
+            for ((key, id), answer) in chunk.iter().zip(&ids).zip(answers) {
+                match answer {
+                    Ok(true) => report.results += 1,
+                    // A date entry that points to nothing: drop it.
+                    Ok(false) => {
+                        if t.profiles.get(id.as_bytes()).map_err(backend)?.is_none() {
+                            t.by_date.remove(key).map_err(backend)?;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "purge skipped a result that cannot be decoded")
+                    }
                 }
             }
         }
-        for kv in self.logins.iter() {
+        for kv in self.gen().logins.iter() {
             let (k, v) = kv.map_err(backend)?;
             match decode::<LoginSession>("logins", &k, &v) {
                 Ok(s) if s.expires_at <= now => {
-                    let _g = self.write_gate();
-                    self.logins.remove(&k).map_err(backend)?;
+                    let (_g, t) = self.writing();
+                    t.logins.remove(&k).map_err(backend)?;
                     report.logins += 1;
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "purge skipped a login session"),
             }
         }
-        for kv in self.screenings.iter() {
-            let (k, v) = kv.map_err(backend)?;
-            match decode::<Screening>("screenings", &k, &v) {
-                Ok(s) if s.created_at < screenings_before => {
-                    let _g = self.write_gate();
-                    self.screenings.remove(&k).map_err(backend)?;
-                    report.screenings += 1;
+        {
+            // Abandoned screenings: their keys are erased first, then the records.
+            let (_g, t) = self.writing();
+            let _screening_keys = self
+                .screening_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut gone = Vec::new();
+            let mut kids = Vec::new();
+            let mut abandoned = 0;
+            for kv in t.screenings.iter() {
+                let (k, v) = kv.map_err(backend)?;
+                match t.unseal::<Screening>(SCREENINGS, &k, &v) {
+                    Ok(Some(s)) if s.created_at < screenings_before => {
+                        kids.extend(t.key_of(SCREENINGS, &k, &v).map(|(kid, _)| kid));
+                        gone.push(k);
+                        abandoned += 1;
+                    }
+                    // Its key already erased (a crash stopped its removal).
+                    Ok(None) => gone.push(k),
+                    Ok(Some(_)) => {}
+                    Err(e) => tracing::error!(error = %e, "purge skipped a screening"),
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "purge skipped a screening"),
+            }
+            t.keys.erase(&kids)?;
+            report.screenings = abandoned;
+            for k in gone {
+                t.screenings.remove(&k).map_err(backend)?;
             }
         }
         let stale = |expires_at: Millis| expires_at.saturating_add(EXPIRED_CODE_KEPT_MS) <= now;
-        for kv in self.kiosks.iter() {
+        for kv in self.gen().kiosks.iter() {
             let (k, v) = kv.map_err(backend)?;
             match decode::<Kiosk>("kiosks", &k, &v) {
                 Ok(kiosk) if kiosk.pairing.as_ref().is_some_and(|p| stale(p.expires_at)) => {
-                    let _g = self.write_gate();
-                    let res = (&self.kiosks, &self.kiosk_codes).transaction(|(ks, c)| {
+                    let (_g, t) = self.writing();
+                    let res = (&t.kiosks, &t.kiosk_codes).transaction(|(ks, c)| {
                         // Read again inside the transaction: a new code may have
                         // replaced the expired one since the scan read it.
                         let Some(bytes) = ks.get(&k)? else {
                             return Ok(false);
                         };
-                        let mut kiosk: Kiosk = decode("kiosks", &k, &bytes)
-                            .map_err(ConflictableTransactionError::Abort)?;
+                        let mut kiosk: Kiosk = decode("kiosks", &k, &bytes).map_err(abort)?;
                         match kiosk.pairing.take() {
                             Some(p) if stale(p.expires_at) => {
                                 c.remove(p.code_hash.as_bytes())?;
                             }
                             _ => return Ok(false),
                         }
-                        ks.insert(
-                            &k,
-                            encode(&kiosk).map_err(ConflictableTransactionError::Abort)?,
-                        )?;
+                        ks.insert(&k, encode(&kiosk).map_err(abort)?)?;
                         Ok(true)
                     });
                     if res.map_err(tx_error)? {
@@ -954,8 +1562,49 @@ impl Store for SledStore {
         Ok(report)
     }
 
+    fn limit_windows(&self) -> Result<Vec<LimitWindow>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.gen().limits.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            let parsed = std::str::from_utf8(&k).ok().and_then(|k| {
+                let (limiter, key) = k.split_once('\0')?;
+                let start = i64::from_be_bytes(v.get(..8)?.try_into().ok()?);
+                let count = u32::from_be_bytes(v.get(8..12)?.try_into().ok()?);
+                Some(LimitWindow {
+                    limiter: limiter.to_string(),
+                    key: key.to_string(),
+                    start,
+                    count,
+                })
+            });
+            match parsed {
+                Some(w) => out.push(w),
+                None => tracing::error!("skipping a rate-limit window that cannot be decoded"),
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_limit_window(&self, window: &LimitWindow) -> Result<(), StoreError> {
+        let (_g, t) = self.writing();
+        let key = format!("{}\0{}", window.limiter, window.key);
+        let mut value = window.start.to_be_bytes().to_vec();
+        value.extend_from_slice(&window.count.to_be_bytes());
+        t.limits.insert(key.as_bytes(), value).map_err(backend)?;
+        Ok(())
+    }
+
+    fn remove_limit_window(&self, limiter: &str, key: &str) -> Result<(), StoreError> {
+        let (_g, t) = self.writing();
+        t.limits
+            .remove(format!("{limiter}\0{key}").as_bytes())
+            .map_err(backend)?;
+        Ok(())
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
+            .gen()
             .meta
             .get(key.as_bytes())
             .map_err(backend)?
@@ -963,35 +1612,35 @@ impl Store for SledStore {
     }
 
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let _g = self.write_gate();
-        self.meta
+        let (_g, t) = self.writing();
+        t.meta
             .insert(key.as_bytes(), value.as_bytes())
             .map_err(backend)?;
         Ok(())
     }
 
     fn stats(&self) -> Result<Stats, StoreError> {
-        let results = self.profiles.len();
+        let t = self.gen();
+        let results = t.profiles.len();
         Ok(Stats {
-            structures: self.structures.len(),
-            users: self.users.len(),
-            kiosks: self.kiosks.len(),
+            structures: t.structures.len(),
+            users: t.users.len(),
+            kiosks: t.kiosks.len(),
             results,
-            unattached: results.saturating_sub(self.by_structure.len()),
-            screenings: self.screenings.len(),
-            logins: self.logins.len(),
+            unattached: results.saturating_sub(t.by_structure.len()),
+            screenings: t.screenings.len(),
+            logins: t.logins.len(),
         })
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(backend)?;
+        self.gen().db.flush().map_err(backend)?;
         Ok(())
     }
 
     fn backup_to(&self, dir: &Path) -> Result<BackupReport, StoreError> {
         if dir.exists() {
-            let mut entries = std::fs::read_dir(dir)
-                .map_err(|e| StoreError::Backend(format!("cannot read {}: {e}", dir.display())))?;
+            let mut entries = std::fs::read_dir(dir).map_err(|e| io_error("read", dir, &e))?;
             if entries.next().is_some() {
                 return Err(StoreError::Backend(format!(
                     "{} is not empty: a backup goes into a new or empty folder",
@@ -999,37 +1648,24 @@ impl Store for SledStore {
                 )));
             }
         }
+        files::create_private_dir(dir).map_err(|e| io_error("create", dir, &e))?;
         // Writers hold the read side: taking the write side waits for operations in
         // flight and holds new ones until the copy is done.
-        let _exclusive = self
-            .gate
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let target = sled_config(dir)
-            .open()
-            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
-        let mut report = BackupReport::default();
-        for name in self.db.tree_names() {
-            let from = self.db.open_tree(&name).map_err(backend)?;
-            let to = target.open_tree(&name).map_err(backend)?;
-            let mut batch = sled::Batch::default();
-            let mut in_batch = 0;
-            for kv in from.iter() {
-                let (k, v) = kv.map_err(backend)?;
-                batch.insert(k, v);
-                in_batch += 1;
-                report.entries += 1;
-                if in_batch == 10_000 {
-                    to.apply_batch(std::mem::take(&mut batch))
-                        .map_err(backend)?;
-                    in_batch = 0;
-                }
-            }
-            to.apply_batch(batch).map_err(backend)?;
-            report.trees += 1;
-        }
-        target.flush().map_err(backend)?;
-        Ok(report)
+        let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        let t = self.gen();
+        let name = format!("{}1", files::STORE_PREFIX);
+        let (copy, report) = copy_store(&t, dir, &name)?;
+        drop(copy);
+        files::write_current(dir, &name)?;
+        files::tighten(dir)?;
+        Ok(BackupReport {
+            trees: report.trees,
+            entries: report.entries,
+        })
+    }
+
+    fn compact(&self) -> Result<CompactReport, StoreError> {
+        SledStore::compact(self)
     }
 }
 
@@ -1232,7 +1868,7 @@ pub(crate) mod tests {
         let s = t.store.stats().expect("stats");
         assert_eq!((s.results, s.unattached), (1, 1));
         // Only the winner's code is indexed.
-        let codes = t.store.codes.len();
+        let codes = t.store.gen().codes.len();
         assert_eq!(codes, 1);
     }
 
@@ -1280,8 +1916,8 @@ pub(crate) mod tests {
         assert_eq!(report.results, 1, "r0 (100) goes, r2 (300) stays");
         assert!(t.store.profile("r0").expect("get").is_none());
         assert!(t.store.profile("r2").expect("get").is_some());
-        assert_eq!(t.store.by_date.len(), 1);
-        assert_eq!(t.store.codes.len(), 1);
+        assert_eq!(t.store.gen().by_date.len(), 1);
+        assert_eq!(t.store.gen().codes.len(), 1);
     }
 
     #[test]
@@ -1300,6 +1936,7 @@ pub(crate) mod tests {
             t.store.insert_result(&s, &p, None).expect("insert");
         }
         t.store
+            .gen()
             .profiles
             .insert("r00700", b"[1,".to_vec())
             .expect("raw write");
@@ -1322,7 +1959,9 @@ pub(crate) mod tests {
         let dir = temp_path("segments");
         {
             let db = sled::Config::new().path(&dir).open().expect("plain sled");
-            db.open_tree("meta").expect("tree");
+            db.open_tree("meta")
+                .and_then(|m| m.insert("probe", "1"))
+                .expect("tree");
             db.flush().expect("flush");
         }
         let conf = |dir: &Path| {
@@ -1336,14 +1975,20 @@ pub(crate) mod tests {
         );
         {
             let s = SledStore::open(&dir).expect("an older store opens");
-            s.set_meta("probe", "1").expect("write");
-            s.flush().expect("flush");
+            assert_eq!(s.meta("probe").expect("meta").as_deref(), Some("1"));
         }
-        assert!(conf(&dir).contains("segment_size: 524288"));
+        // Moved into a store folder made with today's segments.
+        assert!(!dir.join("conf").exists() && !dir.join("db").exists());
+        assert!(
+            conf(&dir.join("store-1")).contains(&format!("segment_size: {NEW_STORE_SEGMENT_SIZE}")),
+            "{}",
+            conf(&dir.join("store-1"))
+        );
         let _ = std::fs::remove_dir_all(&dir);
         let fresh = temp_store();
         assert!(
-            conf(&fresh.dir).contains(&format!("segment_size: {NEW_STORE_SEGMENT_SIZE}")),
+            conf(&fresh.dir.join("store-1"))
+                .contains(&format!("segment_size: {NEW_STORE_SEGMENT_SIZE}")),
             "{}",
             conf(&fresh.dir)
         );
@@ -1357,6 +2002,7 @@ pub(crate) mod tests {
         let (s, p) = records("bad", "FFFF-FFF3", 200, Some(1));
         t.store.insert_result(&s, &p, None).expect("insert");
         t.store
+            .gen()
             .profiles
             .insert("bad", b"{not json".to_vec())
             .expect("raw write");
@@ -1365,6 +2011,7 @@ pub(crate) mod tests {
         let (s3, p3) = records("newer", "FFFF-FFF4", 300, Some(1));
         t.store.insert_result(&s3, &p3, None).expect("insert");
         t.store
+            .gen()
             .profiles
             .insert("newer", serde_json::to_vec(&newer).expect("json"))
             .expect("raw write");
@@ -1385,10 +2032,10 @@ pub(crate) mod tests {
         t.store.purge(10_000, 0, 0).expect("purge");
         assert!(t.store.delete_result("bad").is_err());
         assert_eq!(
-            t.store.profiles.get("bad").expect("get").as_deref(),
+            t.store.gen().profiles.get("bad").expect("get").as_deref(),
             Some(&b"{not json"[..])
         );
-        assert!(t.store.profiles.get("newer").expect("get").is_some());
+        assert!(t.store.gen().profiles.get("newer").expect("get").is_some());
     }
 
     #[test]
@@ -1401,17 +2048,420 @@ pub(crate) mod tests {
         let dir = temp_path("schema");
         {
             let s = SledStore::open(&dir).expect("open");
-            s.set_meta("schema", "2").expect("meta");
+            s.set_meta("schema", "3").expect("meta");
             s.flush().expect("flush");
         }
         assert!(matches!(
             SledStore::open(&dir),
             Err(StoreError::NewerSchema {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: STORE_SCHEMA
             })
         ));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A result of structure 1 for `name`: the name as its first name and in a
+    /// context answer of its log and of its profile.
+    fn named(id: &str, code: &str, at: Millis, name: &str) -> (SessionRecord, ProfileRecord) {
+        let (mut s, mut p) = records(id, code, at, Some(1));
+        let answer = repere_items::assessment::ContextAnswer {
+            question: "goal".into(),
+            answer: format!("ctx-{name}"),
+        };
+        s.submission.context = vec![answer.clone()];
+        p.context = Some(vec![answer]);
+        p.person = Some(name.to_string());
+        p.consent_at = Some(at);
+        (s, p)
+    }
+
+    fn screening_of(id: &str, name: &str, created_at: Millis) -> Screening {
+        Screening {
+            v: SCHEMA_VERSION,
+            id: id.into(),
+            structure: 1,
+            agent: 2,
+            person: Some(name.into()),
+            consent_at: Some(created_at),
+            created_at,
+        }
+    }
+
+    fn person_of(store: &SledStore, id: &str) -> Option<String> {
+        store.profile(id).expect("read").and_then(|p| p.person)
+    }
+
+    #[test]
+    fn deleted_purged_and_abandoned_records_leave_nothing_readable_in_any_file() {
+        let dir = temp_path("erasure");
+        let kept = ["Amandine-Kept", "Barnabe-Kept"];
+        let gone = [
+            "Clothilde-Deleted",
+            "Dieudonne-Purged",
+            "Eulalie-Abandoned",
+            "Fulbert-Screened",
+        ];
+        {
+            let store = SledStore::open(&dir).expect("open");
+            let insert = |r: (SessionRecord, ProfileRecord), screening: Option<&str>| {
+                assert!(matches!(
+                    store.insert_result(&r.0, &r.1, screening).expect("insert"),
+                    Inserted::New
+                ));
+            };
+            insert(named("k1", "KKKK-0001", 10_000, kept[0]), None);
+            store
+                .put_screening(&screening_of("s-kept", kept[1], 9_000))
+                .expect("screening");
+            insert(named("k2", "KKKK-0002", 10_000, kept[1]), Some("s-kept"));
+            insert(named("d1", "DDDD-0001", 10_000, gone[0]), None);
+            insert(named("p1", "PPPP-0001", 100, gone[1]), None);
+            store
+                .put_screening(&screening_of("s-old", gone[2], 100))
+                .expect("screening");
+            store
+                .put_screening(&screening_of("s-gone", gone[3], 9_500))
+                .expect("screening");
+            insert(named("d2", "DDDD-0002", 10_000, gone[3]), Some("s-gone"));
+            store.flush().expect("flush");
+
+            // Control: while their keys exist, every name can be read (opened with
+            // the key file), none in clear.
+            let before = sealed::readable(&dir);
+            for name in kept.iter().chain(&gone) {
+                assert!(before.contains(name), "{name} is readable before");
+                assert!(
+                    !before.raw.windows(name.len()).any(|w| w == name.as_bytes()),
+                    "{name} is never written in clear"
+                );
+            }
+            assert!(store.delete_result("d1").expect("delete"));
+            assert!(store.delete_result("d2").expect("delete"));
+            let report = store.purge(5_000, 10_000, 5_000).expect("purge");
+            assert_eq!((report.results, report.screenings), (1, 1));
+            store.flush().expect("flush");
+        }
+        // After a restart: the kept ones read, the others are gone, and no file
+        // under the data folder gives any of their names, with every key found there.
+        let store = SledStore::open(&dir).expect("reopen");
+        assert_eq!(person_of(&store, "k1").as_deref(), Some(kept[0]));
+        assert_eq!(person_of(&store, "k2").as_deref(), Some(kept[1]));
+        for id in ["d1", "d2", "p1"] {
+            assert!(store.profile(id).expect("read").is_none(), "{id}");
+            assert!(store.session(id).expect("read").is_none(), "{id}");
+        }
+        assert!(store.screening("s-old").expect("read").is_none());
+        let check = |what: &str, r: &sealed::Readable| {
+            for name in gone {
+                assert!(!r.contains(name), "{what}: {name} can still be read");
+            }
+            for name in kept {
+                assert!(r.contains(name), "{what}: {name} is kept");
+            }
+        };
+        check("data folder", &sealed::readable(&dir));
+        // A new backup: no trace at all of what was deleted, not even sealed.
+        let backup = temp_path("erasure-backup");
+        store.backup_to(&backup).expect("backup");
+        let copy = sealed::readable(&backup);
+        check("backup", &copy);
+        assert!(copy.noise.is_empty(), "{:?}", copy.noise);
+        // Compaction drops what sled kept of the deleted records.
+        let report = store.compact().expect("compact");
+        assert_eq!((report.sealed, report.erased), (0, 0));
+        assert_eq!(report.keys, 2, "one key per kept result");
+        let compacted = sealed::readable(&dir);
+        check("compacted", &compacted);
+        assert!(compacted.noise.is_empty(), "{:?}", compacted.noise);
+        assert_eq!(person_of(&store, "k2").as_deref(), Some(kept[1]));
+        drop(store);
+        for d in [&dir, &backup] {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+
+    #[test]
+    fn a_store_written_in_clear_is_sealed_at_open_and_reads_the_same() {
+        let dir = temp_path("legacy");
+        let (s1, p1) = named("old-1", "LLLL-0001", 1_000, "Gertrude-Legacy");
+        let (s2, p2) = named("old-2", "LLLL-0002", 2_000, "Hippolyte-Legacy");
+        let names = ["Gertrude-Legacy", "Hippolyte-Legacy", "Isidore-Legacy"];
+        {
+            // As an older Repère wrote it: sled's files at the top, JSON in clear.
+            let db = sled::Config::new().path(&dir).open().expect("plain sled");
+            let tree = |n: &str| db.open_tree(n).expect("tree");
+            tree("meta").insert("schema", "1").expect("meta");
+            let st = Structure {
+                v: SCHEMA_VERSION,
+                id: 1,
+                name: "S".into(),
+                created_at: 0,
+                tz: None,
+            };
+            tree("structures")
+                .insert(id_key(1), encode(&st).expect("json"))
+                .expect("insert");
+            for (s, p) in [(&s1, &p1), (&s2, &p2)] {
+                let id = p.id.as_bytes();
+                tree(SESSIONS)
+                    .insert(id, encode(s).expect("json"))
+                    .expect("insert");
+                tree(PROFILES)
+                    .insert(id, encode(p).expect("json"))
+                    .expect("insert");
+                tree(CODES).insert(p.code.as_bytes(), id).expect("insert");
+                tree(BY_STRUCTURE)
+                    .insert(structure_key(1, p.received_at, &p.id), &[])
+                    .expect("insert");
+                tree(BY_DATE)
+                    .insert(date_key(p.received_at, &p.id), &[])
+                    .expect("insert");
+            }
+            tree(SCREENINGS)
+                .insert(
+                    "s1",
+                    encode(&screening_of("s1", names[2], 50)).expect("json"),
+                )
+                .expect("insert");
+            tree(PROFILES)
+                .insert("broken", &b"{not json"[..])
+                .expect("insert");
+            db.flush().expect("flush");
+        }
+        assert!(sealed::readable(&dir).contains(names[0]), "in clear before");
+        {
+            let store = SledStore::open(&dir).expect("an older store opens");
+            assert_eq!(store.profile("old-1").expect("read"), Some(p1.clone()));
+            assert_eq!(store.session("old-2").expect("read"), Some(s2.clone()));
+            assert_eq!(
+                store.screening("s1").expect("read").and_then(|s| s.person),
+                Some(names[2].to_string())
+            );
+            assert_eq!(scan(&store, 1), vec!["LLLL-0001", "LLLL-0002"]);
+            assert!(matches!(
+                store.profile("broken"),
+                Err(StoreError::Corrupt { .. })
+            ));
+            assert_eq!(
+                store.gen().profiles.get("broken").expect("get").as_deref(),
+                Some(&b"{not json"[..]),
+                "left as it was"
+            );
+            assert!(store.delete_result("old-1").expect("delete"));
+            assert_eq!(store.stats().expect("stats").results, 2);
+        }
+        let after = sealed::readable(&dir);
+        for name in names {
+            assert!(
+                !after.raw.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name} in clear"
+            );
+        }
+        assert!(!after.contains(names[0]), "deleted after the move");
+        assert!(after.contains(names[1]) && after.contains(names[2]));
+        // A result's log and profile share one key.
+        let keys: Vec<u64> = after
+            .opened
+            .iter()
+            .filter(|(h, _)| h.id == "old-2")
+            .map(|(h, _)| h.k)
+            .collect();
+        assert!(
+            keys.len() >= 2 && keys.iter().all(|k| *k == keys[0]),
+            "{keys:?}"
+        );
+        assert!(!dir.join("db").exists() && !dir.join("conf").exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.join(files::CURRENT_FILE)).expect("current"),
+            "store-1\n"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn compaction_keeps_every_result_written_before_and_during_it() {
+        let t = Arc::new(temp_store());
+        for i in 0..300 {
+            let (s, p) = named(&format!("r{i:03}"), &format!("R{i:03}"), 1_000 + i, "N");
+            t.store.insert_result(&s, &p, None).expect("insert");
+        }
+        for i in (0..300).step_by(3) {
+            assert!(t.store.delete_result(&format!("r{i:03}")).expect("delete"));
+        }
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    let (s, p) = named(&format!("w{i:03}"), &format!("W{i:03}"), 5_000 + i, "N");
+                    t.store.insert_result(&s, &p, None).expect("insert");
+                }
+            })
+        };
+        let reader = {
+            let (t, done) = (t.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut reads = 0;
+                while !done.load(Ordering::Relaxed) {
+                    assert!(t.store.profile("r001").expect("read").is_some());
+                    reads += 1;
+                }
+                reads
+            })
+        };
+        let first = t.store.compact().expect("compact");
+        let second = t.store.compact().expect("compact");
+        writer.join().expect("writer");
+        done.store(true, Ordering::Relaxed);
+        assert!(reader.join().expect("reader") > 0);
+        assert_eq!((first.erased, second.erased), (0, 0));
+        for i in 0..300 {
+            let id = format!("r{i:03}");
+            assert_eq!(
+                t.store.profile(&id).expect("read").is_some(),
+                i % 3 != 0,
+                "{id}"
+            );
+        }
+        for i in 0..200 {
+            assert!(t
+                .store
+                .profile(&format!("w{i:03}"))
+                .expect("read")
+                .is_some());
+        }
+        assert_eq!(t.store.stats().expect("stats").results, 400);
+        assert_eq!(scan(&t.store, 1).len(), 400);
+        let folders: Vec<String> = std::fs::read_dir(&t.dir)
+            .expect("read")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| files::generation(n).is_some())
+            .collect();
+        assert_eq!(folders, vec!["store-3".to_string()]);
+    }
+
+    #[test]
+    fn what_a_crash_leaves_is_cleaned_at_open_and_erased_results_stay_erased() {
+        let dir = temp_path("crash");
+        let key_of = |store: &SledStore, id: &str| {
+            let raw = store.gen().profiles.get(id).expect("get").expect("there");
+            checked_header(PROFILES, id.as_bytes(), &raw)
+                .expect("sealed")
+                .0
+                .k
+        };
+        {
+            let store = SledStore::open(&dir).expect("open");
+            for (id, code, name) in [
+                ("r1", "CRSH-0001", "Jeannot-Crash"),
+                ("r2", "CRSH-0002", "Kevin-Kept"),
+                ("r3", "CRSH-0003", "Lucien-Crash"),
+            ] {
+                let (s, p) = named(id, code, 1_000, name);
+                store.insert_result(&s, &p, None).expect("insert");
+            }
+            // A crash between erasing a result's key and removing its records.
+            for id in ["r1", "r3"] {
+                assert_eq!(
+                    store
+                        .gen()
+                        .keys
+                        .erase(&[key_of(&store, id)])
+                        .expect("erase"),
+                    1
+                );
+            }
+            assert!(store.profile("r1").expect("read").is_none());
+            let report = store
+                .scan_profiles(1, None, None, &mut |_| {})
+                .expect("scan");
+            assert!(report.corrupt.is_empty(), "{:?}", report.corrupt);
+            store.flush().expect("flush");
+        }
+        assert!(!sealed::readable(&dir).contains("Jeannot-Crash"));
+        // What an interrupted compaction or key rewrite leaves.
+        std::fs::create_dir_all(dir.join("store-2")).expect("mkdir");
+        std::fs::write(dir.join("store-2/db"), b"half a copy").expect("write");
+        std::fs::write(dir.join("store-1/keys.tmp"), b"half a key file").expect("write");
+        std::fs::write(dir.join("current.tmp"), b"store-2").expect("write");
+        {
+            let store = SledStore::open(&dir).expect("reopen");
+            for leftover in ["store-2", "store-1/keys.tmp", "current.tmp"] {
+                assert!(!dir.join(leftover).exists(), "{leftover}");
+            }
+            assert_eq!(person_of(&store, "r2").as_deref(), Some("Kevin-Kept"));
+            assert!(store.profile("r1").expect("read").is_none());
+            // The same log sent again takes the erased one's place, with its code.
+            let (s, p) = named("r1", "CRSH-0009", 2_000, "Jeannot-Again");
+            assert!(matches!(
+                store.insert_result(&s, &p, None).expect("insert"),
+                Inserted::New
+            ));
+            assert_eq!(store.result_id_by_code("CRSH-0001").expect("code"), None);
+            assert_eq!(scan(&store, 1), vec!["CRSH-0002", "CRSH-0009"]);
+            // Compaction drops the other one with its indexes.
+            let report = store.compact().expect("compact");
+            assert_eq!(report.erased, 1);
+            assert_eq!(store.result_id_by_code("CRSH-0003").expect("code"), None);
+            assert_eq!(store.stats().expect("stats").results, 2);
+            // Deleting a result whose key went earlier is a no-op, not an error.
+            assert!(!store.delete_result("r3").expect("delete"));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_and_backups_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        // As `repere` does at start; new files of sled follow it.
+        files::owner_only_umask();
+        let dir = temp_path("modes");
+        let walk = |root: &Path, visit: &mut dyn FnMut(&Path, bool)| {
+            let mut stack = vec![root.to_path_buf()];
+            while let Some(d) = stack.pop() {
+                visit(&d, true);
+                for e in std::fs::read_dir(&d).expect("read").flatten() {
+                    if e.path().is_dir() {
+                        stack.push(e.path());
+                    } else {
+                        visit(&e.path(), false);
+                    }
+                }
+            }
+        };
+        {
+            let store = SledStore::open(&dir).expect("open");
+            let (s, p) = named("m1", "MODE-0001", 1_000, "N");
+            store.insert_result(&s, &p, None).expect("insert");
+            store.flush().expect("flush");
+        }
+        // Loosened, as an older Repère left its files (umask 022).
+        walk(&dir, &mut |p, is_dir| {
+            let mode = if is_dir { 0o755 } else { 0o644 };
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        });
+        let backup = temp_path("modes-backup");
+        {
+            let store = SledStore::open(&dir).expect("open");
+            store.backup_to(&backup).expect("backup");
+            store.compact().expect("compact");
+            store.flush().expect("flush");
+        }
+        let mut seen = 0;
+        for root in [&dir, &backup] {
+            walk(root, &mut |p, is_dir| {
+                let mode = std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+                assert_eq!(mode, if is_dir { 0o700 } else { 0o600 }, "{}", p.display());
+                seen += 1;
+            });
+        }
+        assert!(seen > 10, "{seen} entries checked");
+        for d in [&dir, &backup] {
+            let _ = std::fs::remove_dir_all(d);
+        }
     }
 
     #[test]
@@ -1462,6 +2512,7 @@ pub(crate) mod tests {
         }
         t.store.attach_result("a2", 4, 200).expect("attach");
         t.store
+            .gen()
             .sessions
             .insert("broken", b"{oops".to_vec())
             .expect("raw write");
@@ -1481,7 +2532,7 @@ pub(crate) mod tests {
         assert_eq!(report.corrupt.len(), 1, "{:?}", report.corrupt);
         assert!(report.corrupt[0].contains("broken"), "{:?}", report.corrupt);
         assert!(
-            t.store.sessions.get("broken").expect("get").is_some(),
+            t.store.gen().sessions.get("broken").expect("get").is_some(),
             "left in place"
         );
     }
@@ -1601,10 +2652,12 @@ pub(crate) mod tests {
         let old =
             br#"{"v":1,"id":5,"structure":1,"name":"Borne","token_hash":"abc123","created_at":7}"#;
         t.store
+            .gen()
             .kiosks
             .insert(id_key(5), &old[..])
             .expect("raw kiosk");
         t.store
+            .gen()
             .kiosk_tokens
             .insert("abc123", &id_key(5))
             .expect("raw index");
@@ -1646,7 +2699,13 @@ pub(crate) mod tests {
             Some(5)
         );
         // Written back with its new fields, still read by the same code.
-        let raw = t.store.kiosks.get(id_key(5)).expect("get").expect("there");
+        let raw = t
+            .store
+            .gen()
+            .kiosks
+            .get(id_key(5))
+            .expect("get")
+            .expect("there");
         let text = String::from_utf8(raw.to_vec()).expect("utf8");
         assert!(text.contains(r#""token_hash":"new-token""#), "{text}");
         assert!(!text.contains("pairing"), "no code left: {text}");
@@ -1675,7 +2734,13 @@ pub(crate) mod tests {
         assert_eq!(report.pairing_codes, 1);
         let h = crate::auth::token_digest;
         assert_eq!(t.store.kiosk(2).expect("get").expect("kept").pairing, None);
-        assert!(t.store.kiosk_codes.get(h("old")).expect("get").is_none());
+        assert!(t
+            .store
+            .gen()
+            .kiosk_codes
+            .get(h("old"))
+            .expect("get")
+            .is_none());
         assert!(matches!(
             t.store.pair_kiosk(&h("old"), "t0", now).expect("pair"),
             KioskPairing::Unknown
@@ -1754,7 +2819,7 @@ pub(crate) mod tests {
             t.store.pair_kiosk(&h("third"), "t3", 10).expect("pair"),
             KioskPairing::Unknown
         ));
-        assert!(t.store.kiosk_codes.is_empty() && t.store.kiosk_tokens.is_empty());
+        assert!(t.store.gen().kiosk_codes.is_empty() && t.store.gen().kiosk_tokens.is_empty());
         assert!(t
             .store
             .set_kiosk_pairing(2, &pairing("x", 1))

@@ -91,6 +91,31 @@ export async function fitsWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
 
+/**
+ * What does not fit in the page's width: the page scrolls sideways, or an element
+ * cuts its own content (overflow hidden or clip, content wider than the box).
+ */
+export async function reflowProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+      problems.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    }
+    for (const el of document.querySelectorAll('main *')) {
+      const style = getComputedStyle(el);
+      if (!['hidden', 'clip'].includes(style.overflowX) || el.getClientRects().length === 0) continue;
+      // Visually hidden text (for screen readers) and fields, whose typed value
+      // scrolls inside them by design, are not cut content.
+      if (el.clientWidth <= 1 || ['INPUT', 'TEXTAREA'].includes(el.tagName)) continue;
+      if (el.scrollWidth > el.clientWidth + 1) {
+        const name = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+        problems.push(`${name} cuts its content (${el.scrollWidth} > ${el.clientWidth} px)`);
+      }
+    }
+    return problems;
+  });
+}
+
 /** Size of the body text in CSS pixels. */
 export async function bodyFontSize(page) {
   const px = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));

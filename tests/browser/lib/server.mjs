@@ -24,7 +24,11 @@ export async function startServer({ extraArgs = [], dataDir } = {}) {
   const data = dataDir ?? mkdtempSync(join(tmpdir(), 'repere-e2e-'));
   const child = spawn(
     bin,
-    ['serve', '--addr', '127.0.0.1', '--port', '0', '--data', data, '--dist', dist, ...extraArgs],
+    // One address, one kiosk, many people in minutes: the submission limits
+    // (20 anonymous results per address in 10 minutes, 30 an hour per kiosk) are
+    // raised; the HTTP tests (tests/tests/server_security.rs) check them.
+    ['serve', '--addr', '127.0.0.1', '--port', '0', '--data', data, '--dist', dist,
+      '--anonymous-limit', '100000', '--kiosk-limit', '100000', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let output = '';

@@ -58,7 +58,8 @@ fn run(
     clients: usize,
     max: Duration,
 ) -> Figures {
-    let server = Server::start(extra);
+    let args: Vec<&str> = repere_e2e::LOAD.iter().chain(extra).copied().collect();
+    let server = Server::start(&args);
     // Warm-up: connections, caches, the first flushes.
     let mut warm = Client::pooled(&server.base);
     for _ in 0..100 {

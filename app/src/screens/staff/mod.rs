@@ -9,7 +9,9 @@
 //! cannot be reached (the tablet has no network, or the server is restarting),
 //! nobody is asked to log in: the gate says so and asks again by itself, every
 //! few seconds and as soon as the browser is back online, then opens the area
-//! with the session the device already has.
+//! with the session the device already has, and sends at once the results
+//! waiting on the device (the outbox's own try when the browser said it was
+//! online may have come before the network worked).
 //!
 //! Their forms are made of the pieces of [`form`] (fields, errors, submit button).
 
@@ -22,6 +24,7 @@ pub use super::common::{
     described_by, error_mark, focus_heading_soon, focus_id_soon, focus_soon, set_title,
 };
 use crate::api::{self, ApiError, Me};
+use crate::offline;
 use crate::state::AppState;
 use form::{Errors, FormAlert, ShowPassword, SubmitButton, TextField};
 
@@ -141,8 +144,15 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
                 Err(e) if e.status == 0 || e.status >= 500 => SessionState::Unreachable,
                 Err(e) => SessionState::LoggedOut(Some(e.message)),
             };
+            // The server answers again: what waits in the outbox can go now,
+            // rather than at its next try (up to 30 s later).
+            let back = session.0.try_get_untracked() == Some(SessionState::Unreachable)
+                && matches!(next, SessionState::LoggedIn(_));
             // The gate may be gone by the time the server answers.
             session.0.try_set(next);
+            if back {
+                offline::flush().await;
+            }
         });
     };
     check();

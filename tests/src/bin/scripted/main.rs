@@ -14,7 +14,11 @@
 //!   persons as a greedy search finds whose tests together meet every item type
 //!   of the bank;
 //! - `assess`: reads an answer log (JSON) on stdin and prints the outcome the
-//!   assessment computes from it (what the server stores).
+//!   assessment computes from it (what the server stores);
+//! - `spoken [--countdown N]`: what the app says (`app/src/spoken.rs`, compiled
+//!   in here as in `xtask`, which records it) with this bank's rules: the
+//!   welcome screen (outside and in kiosk mode), the test's length it gives and,
+//!   with `--countdown`, the idle question with N seconds left.
 //!
 //! Bad arguments or input: a message on stderr and exit code 2.
 
@@ -26,7 +30,13 @@ use serde_json::json;
 
 mod person;
 
-const USAGE: &str = "usage: repere-scripted bank | item ID | person --theta T --seed S [--mode M] [--context q:a,...] | cover [--thetas a,b,...] [--seeds N] [--mode M] [--context q:a,...] | assess < log.json";
+/// The app's own spoken texts (a file of text only, shared with the app and
+/// `xtask`); only some of them are printed here.
+#[allow(dead_code)]
+#[path = "../../../../app/src/spoken.rs"]
+mod app_spoken;
+
+const USAGE: &str = "usage: repere-scripted bank | item ID | person --theta T --seed S [--mode M] [--context q:a,...] | cover [--thetas a,b,...] [--seeds N] [--mode M] [--context q:a,...] | assess < log.json | spoken [--countdown N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -222,6 +232,21 @@ fn command(args: &[String]) -> Result<String, String> {
                 .map_err(|e| format!("stdin: line {} column {}: {e}", e.line(), e.column()))?;
             let outcome = assessor.assess(&log).map_err(|e| format!("assess: {e}"))?;
             to_json(&outcome)
+        }
+        "spoken" => {
+            let o = Options::parse(rest, &["--countdown"])?;
+            let countdown: Option<u32> = o.number("--countdown")?;
+            let length = bank
+                .referentiel
+                .test_length()
+                .ok_or("the référentiel has no [session] rules")?;
+            let items = (length.min_items, length.max_items);
+            to_json(&json!({
+                "length": { "items": [items.0, items.1], "minutes": length.max_minutes },
+                "welcome": app_spoken::welcome(false, items, length.max_minutes),
+                "welcome_kiosk": app_spoken::welcome(true, items, length.max_minutes),
+                "idle": countdown.map(app_spoken::idle),
+            }))
         }
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     }
