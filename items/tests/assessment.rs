@@ -68,8 +68,8 @@ fn the_shipped_rules_make_an_assessor() {
     assert_eq!(
         c.select.progressive,
         Some(repere_engine::select::Progressive {
-            horizon: 20,
-            power: 1.5
+            horizon: 13,
+            power: 2.0
         })
     );
     let json = serde_json::to_value(&c.select.filters).expect("json");
