@@ -44,8 +44,10 @@
 // (`cache-urls`) once the worker is active: the hashed files and fonts of that
 // list are kept, and that page too.
 //
-// Two kinds of caches: `repere-shell-*` holds the app (no personal data, kept by
-// the kiosk reset); `repere-api-*` holds API answers (deleted by the kiosk reset).
+// Caches: `repere-shell-*` holds the app (no personal data, kept by the kiosk
+// reset); `repere-api-*` holds API answers (deleted by the kiosk reset);
+// `repere-places` is a kiosk's mediation places, written by the app (the same for
+// everyone: kept by the kiosk reset and by a new worker).
 // BUILD is stamped by `cargo xtask build` with a hash of the precache list and of
 // every file it names: a new picture, clip or font set makes a new worker, which
 // fills a new shell cache and drops the old one.
@@ -53,6 +55,8 @@
 const BUILD = 'unstamped';
 const SHELL = `repere-shell-${BUILD}`;
 const API = 'repere-api-v1';
+// A kiosk's mediation places, which the app keeps itself (`app/src/places.rs`).
+const PLACES = 'repere-places';
 const FONTS = [
   '/fonts/atkinson-hyperlegible-latin-400-normal.woff2',
   '/fonts/atkinson-hyperlegible-latin-700-normal.woff2',
@@ -225,7 +229,7 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       for (const name of await caches.keys()) {
-        if (name.startsWith('repere-') && name !== SHELL && name !== API) {
+        if (name.startsWith('repere-') && name !== SHELL && name !== API && name !== PLACES) {
           await caches.delete(name);
         }
       }
@@ -294,17 +298,19 @@ async function navigation(event) {
 }
 
 async function api(request) {
+  // A request that must not be stored (a kiosk's places are kept by the app
+  // itself) goes to the network only: not even an empty cache is made for it.
+  if (request.cache === 'no-store') return fetch(request);
   const cache = await caches.open(API);
   try {
     const response = await fetch(request);
     // Answers about people (profiles, results, the account and its CSRF token) are
     // sent with `Cache-Control: no-store`: they must never stay on a shared device.
     const control = response.headers.get('Cache-Control') || '';
-    const storable = request.cache !== 'no-store' && !/no-store|private/.test(control);
+    const storable = !/no-store|private/.test(control);
     if (response.ok && storable) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    if (request.cache === 'no-store') throw error;
     const cached = await cache.match(request);
     if (cached) return cached;
     return new Response(JSON.stringify({ error: 'offline' }), {

@@ -291,6 +291,16 @@ pub struct ResultView {
     /// The profile (absent when it could not be computed).
     #[serde(default)]
     pub profile: Option<ProfileView>,
+    /// The mediation places suggested from the staff member's structure, as the
+    /// screens show them.
+    #[serde(default)]
+    pub place_cards: Vec<repere_items::places::Card>,
+    /// The sentence the agent can say about the first place.
+    #[serde(default)]
+    pub agent_sentence: Option<String>,
+    /// Why no place is shown.
+    #[serde(default)]
+    pub places_note: Option<String>,
 }
 
 /// An autonomy profile.
@@ -312,20 +322,21 @@ pub struct ProfileView {
     pub work_on_max: usize,
     /// Where to send the person.
     pub orientation: OrientationView,
+    /// The skills to work on, by priority, as the server lists them (an
+    /// autonomous person's holds only what is truly to learn); the first
+    /// `work_on_max` are the person's screen's.
+    #[serde(default)]
+    pub work_on: Vec<Labelled>,
 }
 
 impl ProfileView {
-    /// The skills to work on, in the order the person's screen gives them (by
-    /// priority; records stored without ranks keep the référentiel's order).
+    /// The skills to work on, in the order the person's screen gives them.
     pub fn work_on(&self) -> Vec<SkillView> {
-        let mut work: Vec<SkillView> = self
-            .skills
+        self.work_on
             .iter()
-            .filter(|s| s.to_work_on)
+            .filter_map(|Labelled { id, .. }| self.skills.iter().find(|s| &s.id == id))
             .cloned()
-            .collect();
-        work.sort_by_key(|s| s.priority.unwrap_or(usize::MAX));
-        work
+            .collect()
     }
 }
 
@@ -373,9 +384,6 @@ pub struct SkillView {
     /// Whether it should be worked on.
     #[serde(default)]
     pub to_work_on: bool,
-    /// Rank among the skills to work on (1 first): the person's screen's order.
-    #[serde(default)]
-    pub priority: Option<usize>,
 }
 
 /// The orientation.
@@ -425,6 +433,53 @@ pub async fn attach(code: &str) -> Result<ResultView, ApiError> {
 /// access).
 pub fn data_url(code: &str) -> String {
     format!("/api/results/{}/data", encode(code))
+}
+
+// ----------------------------------------------------------- structure
+
+/// Where a structure is (`GET /api/admin/structure`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Location {
+    /// INSEE code of its town.
+    #[serde(default)]
+    pub code_insee: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub code_postal: Option<String>,
+    /// Latitude.
+    pub latitude: f64,
+    /// Longitude.
+    pub longitude: f64,
+}
+
+/// The admin's structure and its places settings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StructureInfo {
+    /// Name.
+    pub name: String,
+    /// Its location, if set.
+    #[serde(default)]
+    pub location: Option<Location>,
+    /// Places of the national file on the server.
+    #[serde(default)]
+    pub places: usize,
+}
+
+/// The admin's structure.
+pub async fn structure() -> Result<StructureInfo, ApiError> {
+    call("GET", "/api/admin/structure", None).await
+}
+
+/// Sets the structure's location.
+pub async fn set_location(code_insee: &str, latitude: f64, longitude: f64) -> Result<(), ApiError> {
+    let insee = code_insee.trim();
+    let body = serde_json::json!({
+        "code_insee": (!insee.is_empty()).then_some(insee),
+        "latitude": latitude,
+        "longitude": longitude,
+    });
+    let _: serde_json::Value = call("POST", "/api/admin/structure/location", Some(&body)).await?;
+    Ok(())
 }
 
 // --------------------------------------------------------------- screenings

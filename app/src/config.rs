@@ -34,6 +34,10 @@ pub struct Config {
     pub start_url: String,
     /// Agent mode: the id of the screening the test belongs to.
     pub screening: Option<String>,
+    /// Days the server keeps a result (`<meta name="repere-retention-days">`,
+    /// injected by the server), said before a test; `None` when the page does
+    /// not say.
+    pub retention_days: Option<u32>,
 }
 
 /// Longest screening id accepted from the URL (the server's have 32 characters).
@@ -98,6 +102,7 @@ impl Config {
             countdown_secs: seconds("countdown", DEFAULT_COUNTDOWN_SECS, 600),
             start_url,
             screening,
+            retention_days: None,
         }
     }
 
@@ -116,7 +121,17 @@ impl Config {
             .ok()
             .flatten()
             .and_then(|m| m.get_attribute("content"));
-        Config::from_parts(&pathname, &search, meta.as_deref())
+        let retention = leptos::prelude::document()
+            .query_selector("meta[name=\"repere-retention-days\"]")
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|d| *d > 0);
+        Config {
+            retention_days: retention,
+            ..Config::from_parts(&pathname, &search, meta.as_deref())
+        }
     }
 }
 

@@ -45,6 +45,12 @@ use crate::storage;
 /// (no answers): the reset keeps them so the kiosk still works offline.
 pub const SHELL_CACHE_PREFIX: &str = "repere-shell";
 
+/// The reset keeps the shell's caches and the kiosk's mediation places
+/// (`places::CACHE`: its structure's, the same for everyone).
+fn kept_cache(name: &str) -> bool {
+    name.starts_with(SHELL_CACHE_PREFIX) || name == crate::places::CACHE
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// `indexedDB`, seen through the one method web-sys lacks.
@@ -317,7 +323,7 @@ async fn delete_answer_caches() {
     };
     let names: js_sys::Array = names.unchecked_into();
     for name in names.iter().filter_map(|n| n.as_string()) {
-        if !name.starts_with(SHELL_CACHE_PREFIX) {
+        if !kept_cache(&name) {
             let _ = JsFuture::from(caches.delete(&name)).await;
         }
     }

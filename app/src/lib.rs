@@ -16,6 +16,8 @@
 //! - `frame`, `screens`: what the person sees;
 //! - [`api`]: the client of the server's JSON API (staff screens: login, the
 //!   agent's screening, the mediator's profiles).
+//! - [`places`]: the mediation places shown with a result (kept by a kiosk for
+//!   offline use).
 //!
 //! Two binaries, two wasm bundles ([`routes::Bundle`]): `repere-app` (`src/main.rs`,
 //! loaded by `index.html`: the self-test, the preview) starts the app with
@@ -33,7 +35,7 @@ pub mod config;
 mod frame;
 mod kiosk;
 pub mod offline;
-mod qr;
+pub mod places;
 mod render;
 pub mod routes;
 mod screens;
@@ -207,6 +209,10 @@ fn App(entry: Entry) -> impl IntoView {
     }
     offline::register_service_worker();
     offline::start_sender(state.kiosk());
+    // A kiosk keeps its structure's mediation places for its results, offline too.
+    if state.kiosk() && area == Area::SelfTest {
+        leptos::task::spawn_local(places::refresh_kiosk_set());
+    }
 
     let content = move || {
         if state.resetting.get() {

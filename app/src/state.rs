@@ -50,6 +50,10 @@ pub struct AppState {
     pub resetting: RwSignal<bool>,
     /// Reading aloud.
     pub speech: Speech,
+    /// The mediation places shown with the finished test (a kiosk's, ranked from
+    /// its kept places; on an own device, found with the person's postcode), for
+    /// the result and print screens.
+    pub places: RwSignal<Vec<repere_items::places::Card>>,
     /// The item bank: `None` while it is fetched, then whether it could be used
     /// (`crate::bank::load`).
     pub bank: RwSignal<Option<Result<(), String>>>,
@@ -71,6 +75,7 @@ impl AppState {
             idle_countdown: RwSignal::new(None),
             resetting: RwSignal::new(false),
             speech: Speech::init(),
+            places: RwSignal::new(Vec::new()),
             bank: RwSignal::new(None),
         }
     }

@@ -80,14 +80,24 @@
 //!
 //! The first orientation rule whose conditions all hold gives the modality (a
 //! condition lists alternatives; an empty list is no condition). Services, without
-//! repeats, in order of first appearance: the modality's own, then those of every
-//! skill whose status adds services (in the order of [`Profile::work_on`], then the
-//! other such skills in the same priority), then those of every adjustment whose
-//! context answer was given.
+//! repeats, in order of first appearance: the modality's own, then those of the
+//! skills to work on ([`Profile::work_on`], in their order), then those of every
+//! adjustment whose context answer was given. Only the listed skills count: a
+//! person weak in many skills is not sent to every service of the schema.
+//!
+//! The orientation also says what a suggested mediation place must offer
+//! ([`Orientation::place_services`]: the modality's services, those of the
+//! adjustments marked `required`, and, when the modality names no service, the
+//! first service of the first skill to work on), the specific needs it must meet
+//! ([`Orientation::needs`], from context answers: « je vois mal » gives
+//! `deficience-visuelle`) and the programmes whose places come first
+//! ([`Orientation::programmes`], from the modality).
 //!
 //! # What to work on next: the priority
 //!
-//! Candidates are the skills whose status adds services (not mastered). They are
+//! Candidates are the skills whose status adds services (not mastered) and, when
+//! the chosen modality lists `work_on` statuses, whose status is one of them (an
+//! autonomous person is not handed a list of skills « en cours »). They are
 //! ordered by, in turn:
 //!
 //! 1. the status, lowest first ("À travailler" before "En cours"): the clearest needs;
@@ -100,7 +110,8 @@
 //!    that uses it, and a first success keeps beginners going;
 //! 4. the référentiel order.
 //!
-//! The first `work_on_max` of them are listed (fewer if fewer are not mastered).
+//! Every candidate gets its rank ([`SkillProfile::priority`]); the first
+//! `work_on_max` of them are listed (fewer if fewer are not mastered).
 
 use std::cmp::Ordering;
 
@@ -262,6 +273,10 @@ pub struct OrientationConfig {
     /// Services added by context answers.
     #[serde(default)]
     pub adjustments: Vec<ServiceAdjustment>,
+    /// Specific needs told by context answers (« je vois mal »: visual
+    /// impairment), which the places suggested must meet.
+    #[serde(default)]
+    pub needs: Vec<NeedRule>,
 }
 
 /// A modality ("Dans un atelier collectif").
@@ -277,9 +292,18 @@ pub struct ModalityRule {
     /// `modalites_accompagnement` values of the schema.
     #[serde(default)]
     pub modalites: Vec<String>,
-    /// Services always suggested with it.
+    /// Services always suggested with it; places suggested must offer them all.
     #[serde(default)]
     pub services: Vec<String>,
+    /// Statuses whose skills are listed as "to work on" with this modality (empty:
+    /// every status that adds services). An autonomous person is not handed a
+    /// to-do list of skills they mostly master.
+    #[serde(default)]
+    pub work_on: Vec<String>,
+    /// National programmes whose places come first (`dispositif_programmes_nationaux`
+    /// of the schema: France Services, Aidants Connect for help with démarches).
+    #[serde(default)]
+    pub programmes: Vec<String>,
 }
 
 /// A rule choosing the modality: every non-empty condition must hold; a condition
@@ -318,6 +342,20 @@ pub struct ServiceAdjustment {
     pub when_answer: Vec<ContextAnswer>,
     /// Services to add.
     pub add_services: Vec<String>,
+    /// The places suggested must offer these services (a person without any
+    /// device needs a place with equipment).
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A specific need told by one of the context answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedRule {
+    /// Holds when one of these answers was given.
+    pub when_answer: Vec<ContextAnswer>,
+    /// The need's id (`deficience-visuelle`…; the items crate knows the list).
+    pub need: String,
 }
 
 /// The words of the result screen (French, from the référentiel) and how many skills
@@ -497,6 +535,28 @@ impl ProfileConfig {
             "orientation.modalities",
             o.modalities.iter().map(|m| m.id.as_str()),
         )?;
+        for (i, m) in o.modalities.iter().enumerate() {
+            if let Some(s) = m
+                .work_on
+                .iter()
+                .find(|s| !self.statuses.iter().any(|st| st.id == **s))
+            {
+                return Err(bad(format!(
+                    "orientation.modalities[{i}] (`{}`): unknown status `{s}` in work_on",
+                    m.id
+                )));
+            }
+        }
+        if let Some((i, _)) = o
+            .needs
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.need.is_empty() || n.when_answer.is_empty())
+        {
+            return Err(bad(format!(
+                "orientation.needs[{i}]: a need id and at least one answer are required"
+            )));
+        }
         for (i, r) in o.rules.iter().enumerate() {
             let at = format!("orientation.rules[{i}]");
             if !o.modalities.iter().any(|m| m.id == r.modality) {
@@ -700,7 +760,8 @@ pub struct SkillProfile {
     /// Whether the status adds services (the skill is to be worked on).
     pub to_work_on: bool,
     /// Rank of the skill among those to work on (1 first, see the module's
-    /// « What to work on next »); `None` when it is not to be worked on, and in
+    /// « What to work on next »); `None` when it is not to be worked on (not a
+    /// candidate: mastered, or of a status the modality does not list), and in
     /// profiles stored before ranks were kept. Every screen and paper lists the
     /// skills to work on in this order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -722,6 +783,17 @@ pub struct Orientation {
     pub services: Vec<String>,
     /// Index of the orientation rule that chose the modality.
     pub rule: usize,
+    /// Services a suggested place must all offer: the modality's, the required
+    /// adjustments', and, when the modality names none, the first service of the
+    /// first skill to work on (the main need).
+    #[serde(default)]
+    pub place_services: Vec<String>,
+    /// Specific needs (ids) a suggested place must meet.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// Programmes whose places come first.
+    #[serde(default)]
+    pub programmes: Vec<String>,
 }
 
 /// The sentences of the result screen, and their lists for a bulleted layout.
@@ -1179,10 +1251,23 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
         near,
     };
 
-    // Priority of the skills to work on.
+    // Orientation: the modality first (it says which statuses are listed as to
+    // work on).
+    let given = |c: &ContextAnswer| input.context.contains(c);
+    let levels: Vec<(&str, &str)> = domains
+        .iter()
+        .map(|d| (d.domain.as_str(), d.level.as_str()))
+        .collect();
+    let (rule_ix, modality) = choose_modality(config, &class.id, &levels, &input.context)?;
+
+    // Priority of the skills to work on: those whose status adds services and, if
+    // the modality says so, is one of its `work_on` statuses.
     let status_rank = |id: &str| config.statuses.iter().position(|s| s.id == id).unwrap_or(0);
     let mut candidates: Vec<usize> = (0..skills.len())
-        .filter(|&i| skills[i].to_work_on)
+        .filter(|&i| {
+            skills[i].to_work_on
+                && (modality.work_on.is_empty() || modality.work_on.contains(&skills[i].status))
+        })
         .collect();
     candidates.sort_by(|&i, &j| {
         let (a, b) = (&skills[i], &skills[j]);
@@ -1205,27 +1290,40 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
     for (rank, &i) in candidates.iter().enumerate() {
         skills[i].priority = Some(rank + 1);
     }
+    // The skills the person's screen names; only they bring services.
+    candidates.truncate(config.summary.work_on_max);
     let work_on: Vec<String> = candidates
         .iter()
-        .take(config.summary.work_on_max)
         .map(|&i| skills[i].skill.clone())
         .collect();
 
-    // Orientation.
-    let given = |c: &ContextAnswer| input.context.contains(c);
-    let levels: Vec<(&str, &str)> = domains
-        .iter()
-        .map(|d| (d.domain.as_str(), d.level.as_str()))
-        .collect();
-    let (rule_ix, modality) = choose_modality(config, &class.id, &levels, &input.context)?;
+    // Services: the modality's, the listed skills', the adjustments'.
     let mut services = Vec::new();
     push_unique(&mut services, &modality.services);
     for &i in &candidates {
         push_unique(&mut services, &config.skills[i].services);
     }
+    let mut place_services = modality.services.clone();
+    if place_services.is_empty() {
+        if let Some(first) = candidates
+            .iter()
+            .find_map(|&i| config.skills[i].services.first())
+        {
+            place_services.push(first.clone());
+        }
+    }
     for adj in &config.orientation.adjustments {
         if adj.when_answer.iter().any(given) {
             push_unique(&mut services, &adj.add_services);
+            if adj.required {
+                push_unique(&mut place_services, &adj.add_services);
+            }
+        }
+    }
+    let mut needs = Vec::new();
+    for rule in &config.orientation.needs {
+        if rule.when_answer.iter().any(given) && !needs.contains(&rule.need) {
+            needs.push(rule.need.clone());
         }
     }
     let orientation = Orientation {
@@ -1235,6 +1333,9 @@ pub fn profile(config: &ProfileConfig, input: &ProfileInput<'_>) -> Result<Profi
         modalites: modality.modalites.clone(),
         services,
         rule: rule_ix,
+        place_services,
+        needs,
+        programmes: modality.programmes.clone(),
     };
 
     // Summary.

@@ -9,7 +9,7 @@ use repere_engine::estimate::Estimate;
 use repere_engine::irt::Item;
 use repere_engine::profile::{
     profile, reference, ClassRule, Cut, DomainLevelRef, DomainRule, LevelRule, ModalityChoice,
-    ModalityRule, OrientationConfig, Profile, ProfileConfig, ProfileError, ProfileInput,
+    ModalityRule, NeedRule, OrientationConfig, Profile, ProfileConfig, ProfileError, ProfileInput,
     ReferentielRef, ScoredAnswer, ServiceAdjustment, Shrinkage, SkillRule, StatusRule, SummaryText,
 };
 use repere_engine::start::ContextAnswer;
@@ -170,6 +170,8 @@ fn config() -> ProfileConfig {
                     description: "Vous pouvez continuer seul.".into(),
                     modalites: vec!["En autonomie".into()],
                     services: vec![],
+                    work_on: vec![],
+                    programmes: vec![],
                 },
                 ModalityRule {
                     id: "atelier".into(),
@@ -177,6 +179,8 @@ fn config() -> ProfileConfig {
                     description: "Vous apprenez en groupe.".into(),
                     modalites: vec!["Dans un atelier collectif".into()],
                     services: vec![],
+                    work_on: vec![],
+                    programmes: vec![],
                 },
                 ModalityRule {
                     id: "individuel".into(),
@@ -184,6 +188,8 @@ fn config() -> ProfileConfig {
                     description: "Une personne vous aide.".into(),
                     modalites: vec!["Accompagnement individuel".into()],
                     services: vec![],
+                    work_on: vec![],
+                    programmes: vec![],
                 },
                 ModalityRule {
                     id: "demarches".into(),
@@ -191,6 +197,8 @@ fn config() -> ProfileConfig {
                     description: "Une personne fait avec vous.".into(),
                     modalites: vec!["Accompagnement individuel".into()],
                     services: vec!["S-demarches".into()],
+                    work_on: vec![],
+                    programmes: vec!["France Services".into()],
                 },
             ],
             rules: vec![
@@ -231,6 +239,11 @@ fn config() -> ProfileConfig {
             adjustments: vec![ServiceAdjustment {
                 when_answer: vec![ca("equipment", "none")],
                 add_services: vec!["S-acces".into(), "S-materiel".into()],
+                required: false,
+            }],
+            needs: vec![NeedRule {
+                when_answer: vec![ca("sight", "no")],
+                need: "deficience-visuelle".into(),
             }],
         },
         summary: SummaryText {
@@ -923,6 +936,85 @@ fn labels_keep_acronyms_in_sentences() {
     let p = profile(&cfg, &input(ans, -2.5, vec![])).expect("profile");
     let s = p.summary.work_on_sentence.unwrap_or_default();
     assert!(s.contains("SMS et appels"), "{s}");
+}
+
+#[test]
+fn the_orientation_says_what_a_place_must_offer() {
+    let items = items();
+    // Mail failed: a workshop, whose modality names no service: the place must
+    // offer the first service of the first skill to work on.
+    let ans = answers(&items, 3, |it| it.domain != "mail");
+    let p = run(&input(ans.clone(), 0.0, vec![]));
+    assert_eq!(p.orientation.modality, "atelier");
+    assert_eq!(p.work_on[0], "mail.read");
+    assert_eq!(p.orientation.place_services, ["S-outils"]);
+    assert!(p.orientation.needs.is_empty());
+    assert!(p.orientation.programmes.is_empty());
+    // « Je vois mal » gives its need; a required adjustment adds its services.
+    let mut c = config();
+    c.orientation.adjustments[0].required = true;
+    let p = profile(
+        &c,
+        &input(ans, 0.0, vec![ca("sight", "no"), ca("equipment", "none")]),
+    )
+    .expect("profile");
+    assert_eq!(p.orientation.needs, ["deficience-visuelle"]);
+    assert_eq!(
+        p.orientation.place_services,
+        ["S-outils", "S-acces", "S-materiel"]
+    );
+    // Help with procedures: its own service, its programmes.
+    let ans = answers(&items, 2, |_| false);
+    let p = run(&input(ans, -2.5, vec![ca("goal", "demarches")]));
+    assert_eq!(p.orientation.place_services, ["S-demarches"]);
+    assert_eq!(p.orientation.programmes, ["France Services"]);
+}
+
+#[test]
+fn only_the_skills_listed_bring_their_services_and_a_modality_may_list_fewer() {
+    let items = items();
+    // Everything failed but one skill per domain at a time: more skills to work
+    // on than `work_on_max` (3).
+    let ans = answers(&items, 2, |_| false);
+    let p = run(&input(ans.clone(), -2.5, vec![]));
+    assert_eq!(p.work_on.len(), 3);
+    let listed: Vec<&str> = p.work_on.iter().map(String::as_str).collect();
+    // The services are those of the three listed skills, no more.
+    let mut expected: Vec<String> = Vec::new();
+    for id in &listed {
+        let rule = config()
+            .skills
+            .into_iter()
+            .find(|s| s.id == *id)
+            .expect("skill");
+        for s in rule.services {
+            if !expected.contains(&s) {
+                expected.push(s);
+            }
+        }
+    }
+    assert_eq!(p.orientation.services, expected, "{listed:?}");
+    // A modality that lists only « à travailler »: a person whose skills are all
+    // « en cours » gets no to-do list.
+    let mut c = config();
+    c.orientation.modalities[0].work_on = vec!["a-travailler".into()];
+    let ans = answers(&items, 2, |_| true);
+    let p_all = profile(&config(), &input(ans.clone(), 0.6, vec![])).expect("profile");
+    let p_few = profile(&c, &input(ans, 0.6, vec![])).expect("profile");
+    assert_eq!(p_few.orientation.modality, "seul");
+    assert!(
+        p_all.skills.iter().any(|s| s.status == "en-cours"),
+        "{:?}",
+        p_all.skills
+    );
+    assert!(!p_all.work_on.is_empty());
+    assert!(p_few.skills.iter().all(|s| s.status != "a-travailler"));
+    assert!(p_few.work_on.is_empty(), "{:?}", p_few.work_on);
+    assert_eq!(p_few.summary.work_on_sentence, None);
+    assert!(p_few.orientation.services.is_empty());
+    // An unknown status in `work_on` is refused.
+    c.orientation.modalities[0].work_on = vec!["nope".into()];
+    assert!(c.validate().is_err());
 }
 
 #[test]

@@ -37,6 +37,8 @@ mod item;
 mod load;
 #[cfg(feature = "source")]
 mod note;
+pub mod places;
+pub mod qr;
 mod referentiel;
 #[cfg(feature = "simulate")]
 pub mod respond;

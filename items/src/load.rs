@@ -724,6 +724,19 @@ fn parse_referentiel(
             }
         }
         check_services(&m.services, &at("services"), problems);
+        for st in &m.work_on {
+            if !p.statuses.iter().any(|x| &x.id == st) {
+                problems.push(doc.at(&at("work_on"), format!("unknown status `{st}`")));
+            }
+        }
+        for prog in &m.programmes {
+            if !crate::places::model::PROGRAMMES.contains(&prog.as_str()) {
+                problems.push(doc.at(
+                    &at("programmes"),
+                    format!("`{prog}` is not a programme of the schema (dispositif_programmes_nationaux)"),
+                ));
+            }
+        }
     }
     let answer_ok = |r: &str| {
         ctx.map_or(Some(()), |c| {
@@ -794,6 +807,35 @@ fn parse_referentiel(
             }
         }
         check_services(&adj.add_services, &at("add_services"), problems);
+    }
+    for (i, need) in o.needs.iter().enumerate() {
+        let at = |k| {
+            [
+                Seg::K("profile"),
+                Seg::K("orientation"),
+                Seg::K("need"),
+                Seg::I(i),
+                Seg::K(k),
+            ]
+        };
+        if need.when_answer.is_empty() {
+            problems.push(doc.at(
+                &at("when_answer"),
+                "at least one context answer is required",
+            ));
+        }
+        for a in &need.when_answer {
+            if answer_ok(a).is_none() {
+                problems.push(doc.at(&at("when_answer"), format!("unknown context answer `{a}`")));
+            }
+        }
+        if crate::places::Need::from_id(&need.need).is_none() {
+            let known: Vec<&str> = crate::places::Need::ALL.iter().map(|n| n.id()).collect();
+            problems.push(doc.at(
+                &at("need"),
+                format!("unknown need `{}` (known: {})", need.need, known.join(", ")),
+            ));
+        }
     }
     (problems.len() == before).then_some(r)
 }

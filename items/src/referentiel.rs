@@ -267,9 +267,16 @@ pub struct AutonomyClass {
 ///
 /// 1. The first [`OrientationRule`] (top to bottom) whose conditions all hold gives
 ///    the modality. The last rule has no condition (fallback).
-/// 2. Services = the modality's services, plus the services of every skill whose
-///    status `adds_services`, plus those of every [`Adjustment`] whose condition holds.
-///    Duplicates are removed, order of first appearance kept.
+/// 2. Skills to work on: those whose status `adds_services` and, when the modality
+///    lists `work_on` statuses, whose status is one of them (at most
+///    `work_on_max`).
+/// 3. Services = the modality's services, plus the services of the skills to work
+///    on, plus those of every [`Adjustment`] whose condition holds. Duplicates are
+///    removed, order of first appearance kept.
+/// 4. What a suggested place must offer and meet: the modality's services, the
+///    `required` adjustments' services (else the first service of the first skill
+///    to work on), and the needs of every [`NeedRule`] whose answer was given;
+///    places of the modality's `programmes` come first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrientationRules {
@@ -282,6 +289,9 @@ pub struct OrientationRules {
     /// Context-driven additions of services.
     #[serde(rename = "adjust", default)]
     pub adjustments: Vec<Adjustment>,
+    /// Context-driven specific needs.
+    #[serde(rename = "need", default)]
+    pub needs: Vec<NeedRule>,
 }
 
 /// Where a person is sent ("Dans un atelier collectif"…), in the terms of the schema.
@@ -296,9 +306,17 @@ pub struct Modality {
     pub description: String,
     /// `modalites_accompagnement` values of the schema to look for in places.
     pub modalites: Vec<String>,
-    /// `services` values always suggested with this modality.
+    /// `services` values always suggested with this modality (a suggested place
+    /// must offer them all).
     #[serde(default)]
     pub services: Vec<String>,
+    /// Statuses whose skills are listed as to work on (empty: every status that
+    /// adds services).
+    #[serde(default)]
+    pub work_on: Vec<String>,
+    /// `dispositif_programmes_nationaux` whose places come first.
+    #[serde(default)]
+    pub programmes: Vec<String>,
 }
 
 /// A rule choosing the modality. Every listed condition must hold; a condition that
@@ -331,6 +349,24 @@ pub struct Adjustment {
     pub when_answer: Vec<String>,
     /// Services to add.
     pub add_services: Vec<String>,
+    /// A suggested place must offer these services.
+    #[serde(default)]
+    pub required: bool,
+    /// Why.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A specific need told by a context answer (« Non, je vois mal »: places equipped
+/// for visual impairment).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedRule {
+    /// Holds when one of these answers (`"question:answer"`) was given.
+    pub when_answer: Vec<String>,
+    /// The need: `deficience-visuelle`, `illettrisme`, `langues`, `surdite`,
+    /// `gratuit` ([`crate::places::Need`]).
+    pub need: String,
     /// Why.
     #[serde(default)]
     pub note: Option<String>,
@@ -867,6 +903,17 @@ impl Referentiel {
                     &format!("profile.orientation.adjust[{i}]"),
                 )?,
                 add_services: a.add_services.clone(),
+                required: a.required,
+            });
+        }
+        let mut needs = Vec::with_capacity(p.orientation.needs.len());
+        for (i, n) in p.orientation.needs.iter().enumerate() {
+            needs.push(ep::NeedRule {
+                when_answer: context_answers(
+                    &n.when_answer,
+                    &format!("profile.orientation.need[{i}]"),
+                )?,
+                need: n.need.clone(),
             });
         }
         let config = ep::ProfileConfig {
@@ -947,10 +994,13 @@ impl Referentiel {
                         description: m.description.clone(),
                         modalites: m.modalites.clone(),
                         services: m.services.clone(),
+                        work_on: m.work_on.clone(),
+                        programmes: m.programmes.clone(),
                     })
                     .collect(),
                 rules,
                 adjustments,
+                needs,
             },
             class_decision: p
                 .class_decision

@@ -315,3 +315,214 @@ fn every_phrase_a_result_can_say_is_in_the_spoken_catalogue() {
         "lists of several labels: {lists:?}"
     );
 }
+
+// ------------------------------------------------------------------
+// Orientation, person by person (issue "Orientation that leads somewhere").
+
+use repere_items::places::{
+    rank, Access, Candidate, Need, Needs, Origin, Place, Point, Relation, Service, Support,
+};
+
+/// A person of ability `theta`: right on every item they succeed on with a
+/// probability of at least one half, wrong elsewhere.
+fn at(theta: f64) -> impl Fn(&EngineItem) -> bool {
+    move |it: &EngineItem| it.item.success_prob(theta) >= 0.5
+}
+
+const PARENTING: &str = "Parentalité et éducation avec le numérique";
+const ACCESS: &str = "Accès internet et matériel informatique";
+const EVERYDAY: &str = "Maîtrise des outils numériques du quotidien";
+const DEMARCHES: &str = "Aide aux démarches administratives";
+
+#[test]
+fn the_grandmother_who_wants_video_calls_is_not_sent_to_parenting_help() {
+    // She handles her phone's basics, fails video calls and most of the rest.
+    let policy = |it: &EngineItem| it.skill.starts_with("device.") && it.skill != "device.wifi";
+    let context = ctx(&[("equipment", "smartphone"), ("goal", "famille")]);
+    let p = profile_of(3, policy, &context);
+    assert_eq!(status(&p, "message.video"), "a-travailler");
+    for services in [&p.orientation.services, &p.orientation.place_services] {
+        assert!(!services.iter().any(|s| s == PARENTING), "{services:?}");
+    }
+    assert!(p.orientation.services.iter().any(|s| s == EVERYDAY));
+    assert!(p.orientation.place_services.iter().any(|s| s == EVERYDAY));
+}
+
+#[test]
+fn a_person_with_a_box_at_home_is_not_sent_to_equipment_access() {
+    // Weak on Wi-Fi (and on most things).
+    let policy = |it: &EngineItem| it.skill == "device.touch" || it.skill == "device.power";
+    let with_box = ctx(&[("equipment", "smartphone"), ("equipment", "box")]);
+    let p = profile_of(3, policy, &with_box);
+    assert_ne!(status(&p, "device.wifi"), "acquis");
+    assert!(
+        p.work_on.iter().any(|s| s == "device.wifi"),
+        "{:?}",
+        p.work_on
+    );
+    for services in [&p.orientation.services, &p.orientation.place_services] {
+        assert!(!services.iter().any(|s| s == ACCESS), "{services:?}");
+    }
+    // Without any device, access comes first among what a place must offer.
+    let p = profile_of(3, policy, &ctx(&[("equipment", "none")]));
+    assert!(p.orientation.place_services.iter().any(|s| s == ACCESS));
+}
+
+/// A fictional place at `lat, lon` offering help with démarches.
+fn demarches_place(id: &str, lat: f64, lon: f64, programmes: &[&str]) -> Candidate {
+    Candidate::of(Place {
+        id: id.into(),
+        nom: format!("Lieu {id}"),
+        adresse: "1 rue de l'Exemple".into(),
+        complement_adresse: None,
+        code_postal: "99100".into(),
+        commune: "Villefictive".into(),
+        code_insee: None,
+        latitude: Some(lat),
+        longitude: Some(lon),
+        services: vec![Service::Demarches, Service::OutilsDuQuotidien],
+        modalites_accompagnement: vec![],
+        modalites_acces: vec![Access::SePresenter],
+        frais_a_charge: vec![],
+        prise_en_charge_specifique: vec![],
+        dispositif_programmes_nationaux: programmes.iter().map(|p| p.to_string()).collect(),
+        typologie: vec![],
+        telephone: None,
+        site_web: None,
+        horaires: None,
+        prise_rdv: None,
+        fiche_acces_libre: None,
+        presentation_resume: None,
+        date_maj: None,
+    })
+}
+
+#[test]
+fn an_urgent_demarche_with_low_autonomy_goes_to_help_with_demarches_france_services_first() {
+    let urgent = ctx(&[("equipment", "smartphone"), ("goal", "urgent")]);
+    // Right on the very easy and easy items only: θ ≈ −1.
+    let p = profile_of(3, at(-1.5), &urgent);
+    assert_eq!(p.class.id, "avec-guidage", "θ {}", p.overall.theta);
+    assert!((p.overall.theta + 1.0).abs() < 0.1, "θ {}", p.overall.theta);
+    assert_eq!(p.orientation.modality, "demarches");
+    assert_eq!(p.orientation.place_services, [DEMARCHES]);
+    assert_eq!(
+        p.orientation.programmes,
+        ["France Services", "Aidants Connect"]
+    );
+    // Without the urgency, the same person learns in a workshop (or gets help
+    // with démarches when their procedures are weak): never a workshop for an
+    // urgent démarche.
+    let calm = profile_of(3, at(-1.5), &ctx(&[("equipment", "smartphone")]));
+    assert_eq!(calm.orientation.modality, "atelier");
+
+    // The places: France Services and Aidants Connect before a nearer social
+    // centre, nearest first among them.
+    let candidates = [
+        demarches_place("ccas", 46.501, 2.5, &[]),
+        demarches_place("aidants", 46.52, 2.5, &["Aidants Connect"]),
+        demarches_place("fs", 46.51, 2.5, &["France Services"]),
+    ];
+    let origin = Origin {
+        point: Some(Point {
+            lat: 46.5,
+            lon: 2.5,
+        }),
+        ..Origin::default()
+    };
+    let got = rank(
+        &candidates,
+        &origin,
+        &Needs::from_orientation(&p.orientation),
+        |c| c.relation,
+        3,
+    );
+    let ids: Vec<&str> = got.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["fs", "aidants", "ccas"]);
+
+    // Someone at ease with digital tools but with an urgent démarche: France
+    // Services too (they « maîtrisent le numérique mais sont perdus dans les
+    // formalités »).
+    let p = profile_of(3, |_| true, &urgent);
+    assert_eq!(p.class.id, "autonome");
+    assert_eq!(p.orientation.modality, "demarches");
+}
+
+#[test]
+fn an_autonomous_person_gets_no_to_do_list_that_contradicts_the_class() {
+    // Right on every item up to b = −0.5, wrong beyond: θ ≈ 0.57, « Autonome »,
+    // every domain « autonome » or « autonome avec aide », failed on the harder
+    // démarches and safety items.
+    let p = profile_of(3, at(-0.5), &ctx(&[("email", "yes")]));
+    assert_eq!(p.class.id, "autonome", "θ {}", p.overall.theta);
+    assert_eq!(p.orientation.modality, "autonomie");
+    assert_eq!(p.orientation.modalites, ["En autonomie"]);
+    let count = |status: &str| p.skills.iter().filter(|s| s.status == status).count();
+    // Many skills are « en cours »…
+    assert!(count("en-cours") >= 5, "{}", count("en-cours"));
+    // …none of them is listed or ranked: the list holds only skills « à
+    // travailler » (the advanced démarches this person failed), at most four.
+    for s in p.skills.iter().filter(|s| s.status == "en-cours") {
+        assert_eq!(s.priority, None, "{}", s.skill);
+        assert!(!p.work_on.contains(&s.skill), "{}", s.skill);
+    }
+    assert_eq!(p.work_on.len(), 4, "{:?}", p.work_on);
+    for id in &p.work_on {
+        assert_eq!(status(&p, id), "a-travailler", "{id}");
+    }
+    let ranked = p.skills.iter().filter(|s| s.priority.is_some()).count();
+    assert_eq!(ranked, count("a-travailler"));
+    // The services are those of the listed skills only (not of all ten).
+    let bank = bank();
+    let mut expected: Vec<String> = Vec::new();
+    for id in &p.work_on {
+        for s in &bank.referentiel.skill(id).expect("skill").services {
+            if !expected.contains(s) {
+                expected.push(s.clone());
+            }
+        }
+    }
+    assert_eq!(p.orientation.services, expected);
+
+    // Right on everything up to b = 0.5: skills « en cours » but none « à
+    // travailler »: no list at all, no service to look for.
+    let p = profile_of(3, at(0.5), &ctx(&[("email", "yes")]));
+    assert_eq!(p.orientation.modality, "autonomie", "θ {}", p.overall.theta);
+    assert!(p.skills.iter().any(|s| s.status == "en-cours"));
+    assert!(p.skills.iter().all(|s| s.status != "a-travailler"));
+    assert!(p.work_on.is_empty(), "{:?}", p.work_on);
+    assert_eq!(p.summary.work_on_sentence, None);
+    assert!(
+        p.orientation.services.is_empty(),
+        "{:?}",
+        p.orientation.services
+    );
+}
+
+#[test]
+fn i_see_badly_finds_places_equipped_for_visual_impairment() {
+    let p = profile_of(3, at(-1.0), &ctx(&[("sight", "no")]));
+    assert_eq!(p.orientation.needs, ["deficience-visuelle"]);
+    let needs = Needs::from_orientation(&p.orientation);
+    assert_eq!(needs.needs, [Need::DeficienceVisuelle]);
+    let mut equipped = demarches_place("equipped", 46.6, 2.5, &[]);
+    equipped.place.prise_en_charge_specifique = vec![Support::DeficienceVisuelle];
+    // Workshops and individual help alike, the place must offer what the
+    // orientation asks.
+    equipped.place.services = Service::ALL.to_vec();
+    let mut near = demarches_place("near", 46.501, 2.5, &[]);
+    near.place.services = Service::ALL.to_vec();
+    let origin = Origin {
+        point: Some(Point {
+            lat: 46.5,
+            lon: 2.5,
+        }),
+        ..Origin::default()
+    };
+    let got = rank(&[near, equipped], &origin, &needs, |_| Relation::None, 3);
+    let ids: Vec<&str> = got.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["equipped"]);
+    // Without « je vois mal », the nearer one comes first.
+    let p = profile_of(3, at(-1.0), &ctx(&[("sight", "yes")]));
+    assert!(p.orientation.needs.is_empty());
+}

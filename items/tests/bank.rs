@@ -30,7 +30,7 @@ fn shipped() -> Bank {
 fn shipped_bank_validates_with_pictures() {
     let bank = shipped();
     assert_eq!(bank.id(), "repere-gd");
-    assert_eq!(bank.version(), "2.0.0");
+    assert_eq!(bank.version(), "2.1.0");
     assert_eq!(bank.referentiel.domains.len(), 5);
     let n = bank.referentiel.skills.len();
     assert!((30..=45).contains(&n), "{n} skills");

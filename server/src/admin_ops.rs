@@ -1,6 +1,8 @@
-//! Administration operations of the command line (`repere structure add|set-tz`,
-//! `user add|passwd|disable|enable`, `kiosk add|code`, `export`, `backup`, `purge`,
-//! `compact`, `result data|delete`, `stats`), and the account and kiosk changes the HTTP API shares with them.
+//! Administration operations of the command line (`repere structure
+//! add|set-tz|set-location`, `user add|passwd|disable|enable`, `kiosk add|code`,
+//! `export`, `backup`, `purge`, `compact`, `result data|delete`, `stats`, `places
+//! import|suggest|local|mark`), and the account and kiosk changes the HTTP API
+//! shares with them.
 //!
 //! sled lets one process open a store. So each operation runs either directly on the
 //! store (no server running), or inside the running server, which receives it on
@@ -117,6 +119,66 @@ pub enum AdminOp {
     },
     /// Counts records.
     Stats,
+    /// Imports a file of mediation places (absolute path), replacing the previous
+    /// import.
+    ImportPlaces {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The places suggested for a modality and needs from a point.
+    SuggestPlaces {
+        /// Latitude.
+        lat: f64,
+        /// Longitude.
+        lon: f64,
+        /// Modality id of the référentiel.
+        modality: String,
+        /// Services (schema strings).
+        #[serde(default)]
+        services: Vec<String>,
+        /// Specific needs (ids).
+        #[serde(default)]
+        needs: Vec<String>,
+        /// How many.
+        limit: usize,
+        /// A structure whose own places and marks count.
+        #[serde(default)]
+        structure: Option<u64>,
+    },
+    /// Sets a structure's location.
+    SetStructureLocation {
+        /// Structure id.
+        structure: u64,
+        /// INSEE code.
+        #[serde(default)]
+        code_insee: Option<String>,
+        /// Postcode.
+        #[serde(default)]
+        code_postal: Option<String>,
+        /// Latitude.
+        lat: f64,
+        /// Longitude.
+        lon: f64,
+    },
+    /// Replaces a structure's own places by those of a file (absolute path).
+    SetLocalPlaces {
+        /// Structure id.
+        structure: u64,
+        /// The file.
+        path: PathBuf,
+        /// How they relate to the structure.
+        relation: repere_items::places::Relation,
+    },
+    /// Marks (or unmarks, `relation: none`) a place of the national file for a
+    /// structure.
+    MarkPlace {
+        /// Structure id.
+        structure: u64,
+        /// The file's id of the place.
+        place: String,
+        /// Same building, partner, or none (removes the mark).
+        relation: repere_items::places::Relation,
+    },
 }
 
 /// What an operation returns.
@@ -192,6 +254,15 @@ pub enum AdminReply {
     },
     /// Counts.
     Stats(Stats),
+    /// Places were imported (national file, or a structure's own places).
+    PlacesImported(crate::places::ImportReport),
+    /// Suggested places, best first.
+    Places {
+        /// The places.
+        list: Vec<repere_items::places::Suggestion>,
+    },
+    /// A structure's places settings as they are now.
+    StructurePlaces(crate::records::StructurePlaces),
 }
 
 /// Why an operation failed.
@@ -646,6 +717,87 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
             Ok(AdminReply::ResultDeleted { code })
         }
         AdminOp::Stats => Ok(AdminReply::Stats(store.stats()?)),
+        AdminOp::ImportPlaces { path } => match crate::places::import(store, &path)? {
+            Ok(report) => Ok(AdminReply::PlacesImported(report)),
+            Err(message) => Err(AdminError::Input(message)),
+        },
+        AdminOp::SuggestPlaces {
+            lat,
+            lon,
+            modality,
+            services,
+            needs,
+            limit,
+            structure,
+        } => {
+            let bank = crate::outcome::bank().map_err(AdminError::Other)?;
+            let needs = crate::places::needs_of(bank, &modality, &services, &needs)
+                .map_err(AdminError::Input)?;
+            let point = repere_items::places::Point::new(lat, lon).ok_or_else(|| {
+                AdminError::Input(format!(
+                    "--lat {lat} --lon {lon}: latitude −90 to 90, longitude −180 to 180"
+                ))
+            })?;
+            let sp = match structure {
+                Some(id) => {
+                    if store.structure(id)?.is_none() {
+                        return Err(AdminError::Input(format!("structure {id} does not exist")));
+                    }
+                    Some(store.structure_places(id)?)
+                }
+                None => None,
+            };
+            let index = crate::places::PlaceIndex::load(store)?;
+            let origin = repere_items::places::Origin {
+                point: Some(point),
+                ..Default::default()
+            };
+            Ok(AdminReply::Places {
+                list: crate::places::suggest(&index, sp.as_ref(), &origin, &needs, limit),
+            })
+        }
+        AdminOp::SetStructureLocation {
+            structure,
+            code_insee,
+            code_postal,
+            lat,
+            lon,
+        } => {
+            let location = crate::places::check_location(
+                code_insee.as_deref(),
+                code_postal.as_deref(),
+                lat,
+                lon,
+            )
+            .map_err(AdminError::Input)?;
+            Ok(AdminReply::StructurePlaces(crate::places::set_location(
+                store, structure, location,
+            )?))
+        }
+        AdminOp::SetLocalPlaces {
+            structure,
+            path,
+            relation,
+        } => match crate::places::set_local_places(store, structure, &path, relation)? {
+            Ok(report) => Ok(AdminReply::PlacesImported(report)),
+            Err(message) => Err(AdminError::Input(message)),
+        },
+        AdminOp::MarkPlace {
+            structure,
+            place,
+            relation,
+        } => {
+            let place = place.trim();
+            if place.is_empty() {
+                return Err(AdminError::Input("the place's id is empty".into()));
+            }
+            Ok(AdminReply::StructurePlaces(crate::places::mark(
+                store,
+                structure,
+                place,
+                Some(relation),
+            )?))
+        }
     }
 }
 

@@ -8,6 +8,12 @@
 //! if the demo structure exists, and nothing is created in a store that holds other
 //! data.
 //!
+//! The demo structure stands in the fictional town of Villefictive, among fictional
+//! mediation places in the national format (`server/demo/lieux-demo.csv`,
+//! imported when the store has no places yet): the result screens have places to
+//! show. A France Services counter is marked as in the same building, a social
+//! centre as a partner.
+//!
 //! The demo kiosk starts with a fixed public device token (for scripts that send
 //! `X-Kiosk-Token`), and every start gives it a fresh pairing code to type at
 //! `/borne`. Pairing a browser with that code replaces the fixed token, as it
@@ -18,6 +24,7 @@ use crate::auth;
 use crate::clock::Clock;
 use crate::records::{Kiosk, Role, SCHEMA_VERSION};
 use crate::store::Store;
+use repere_items::places::Relation;
 
 /// Name of the demo structure.
 pub const STRUCTURE_NAME: &str = "Bureau de poste de démonstration";
@@ -31,6 +38,19 @@ pub const ACCOUNTS: [(Role, &str, &str); 3] = [
 pub const KIOSK_TOKEN: &str = "demo-borne-jeton-public-ne-pas-utiliser-en-production";
 /// Name of the demo kiosk.
 pub const KIOSK_NAME: &str = "Borne de démonstration";
+
+/// The demo's mediation places: fictional, in the national format.
+pub const PLACES_CSV: &str = include_str!("../demo/lieux-demo.csv");
+/// Where the demo structure is (fictional town; INSEE code and postcode of no real
+/// town).
+pub const LOCATION: (f64, f64) = (46.8, 2.4);
+/// The demo town's code (INSEE and postcode alike).
+pub const TOWN_CODE: &str = "99999";
+/// The demo place in the structure's building, and its partner.
+pub const MARKS: [(&str, Relation); 2] = [
+    ("demo-fs-villefictive", Relation::SameBuilding),
+    ("demo-centre-social-aulnes", Relation::Partner),
+];
 
 const META_KEY: &str = "demo_structure";
 const META_KIOSK: &str = "demo_kiosk";
@@ -58,6 +78,7 @@ pub enum Demo {
 pub fn ensure(store: &dyn Store, clock: &Clock) -> Result<Demo, AdminError> {
     if let Some(id) = store.meta(META_KEY)?.and_then(|v| v.parse::<u64>().ok()) {
         if store.structure(id)?.is_some() {
+            ensure_places(store, id)?;
             let kiosk = fresh_code(store, clock, id)?;
             store.flush()?;
             return Ok(Demo::Existing(id, kiosk));
@@ -83,9 +104,41 @@ pub fn ensure(store: &dyn Store, clock: &Clock) -> Result<Demo, AdminError> {
     })?;
     store.set_meta(META_KIOSK, &kiosk.to_string())?;
     store.set_meta(META_KEY, &structure.id.to_string())?;
+    ensure_places(store, structure.id)?;
     let kiosk = fresh_code(store, clock, structure.id)?;
     store.flush()?;
     Ok(Demo::Created(structure.id, kiosk))
+}
+
+/// The demo's places: the fictional file when the store has no import yet, the
+/// structure's location and marks when it has none (demo stores made before
+/// places existed get them at their next start).
+fn ensure_places(store: &dyn Store, structure: u64) -> Result<(), AdminError> {
+    if store.places_generation()? == 0 {
+        let report = repere_items::places::read::read(PLACES_CSV.as_bytes())
+            .map_err(|e| AdminError::Other(e.render("demo/lieux-demo.csv")))?;
+        store.replace_places(&report.places)?;
+    }
+    let mut sp = store.structure_places(structure)?;
+    if sp.location.is_none() {
+        sp.location = Some(crate::records::Location {
+            code_insee: Some(TOWN_CODE.into()),
+            code_postal: Some(TOWN_CODE.into()),
+            latitude: LOCATION.0,
+            longitude: LOCATION.1,
+        });
+        if sp.marks.is_empty() {
+            sp.marks = MARKS
+                .iter()
+                .map(|(id, relation)| crate::records::PlaceMark {
+                    id: (*id).into(),
+                    relation: *relation,
+                })
+                .collect();
+        }
+        store.put_structure_places(&sp)?;
+    }
+    Ok(())
 }
 
 /// A new pairing code for the demo kiosk of `structure`, if it still exists.
@@ -134,7 +187,8 @@ pub fn banner(demo: &Demo) -> String {
     };
     let mut s = format!(
         "Mode démo — « {STRUCTURE_NAME} » (structure {id}), comptes {when}.\n\
-         Ces identifiants sont publics : ne les utilisez jamais en production.\n"
+         Ces identifiants sont publics : ne les utilisez jamais en production.\n\
+         Lieux de médiation : des lieux fictifs autour de Villefictive (fichier de démonstration).\n"
     );
     for (role, login, password) in ACCOUNTS {
         s.push_str(&format!(

@@ -223,7 +223,12 @@ mod tests {
             orientation: Orientation {
                 modality: "m".into(),
                 services: Vec::new(),
+                modalites: Vec::new(),
+                place_services: Vec::new(),
+                needs: Vec::new(),
+                programmes: Vec::new(),
             },
+            work_on: None,
         }
     }
 

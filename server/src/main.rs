@@ -23,6 +23,7 @@ mod auth;
 mod backup_cmd;
 mod bank_file;
 mod bench_cmd;
+mod bench_places_cmd;
 mod clock;
 mod code;
 mod commit;
@@ -38,6 +39,8 @@ mod guard;
 mod kiosk_cmd;
 mod local;
 mod outcome;
+mod places;
+mod places_cmd;
 mod purge_cmd;
 mod ratelimit;
 mod records;
@@ -69,7 +72,8 @@ enum Command {
     /// Calibrate item parameters from a CSV of answers (`person;item;score`) or from the
     /// store (`--data DIR`); `--write` updates the bank files.
     Calibrate(calibrate::CalibrateArgs),
-    /// Structures: `repere structure add NAME` (prints the id), `repere structure list`.
+    /// Structures: `repere structure add NAME` (prints the id), `set-tz`,
+    /// `set-location`, `repere structure list`.
     Structure(structure_cmd::StructureArgs),
     /// Accounts: `repere user add --structure ID --role agent|trainer|admin --login NAME`.
     User(user_cmd::UserArgs),
@@ -90,6 +94,9 @@ enum Command {
     Compact(compact_cmd::CompactArgs),
     /// Count the records of the store.
     Stats(stats_cmd::StatsArgs),
+    /// Mediation places: `repere places import FILE` (the national file),
+    /// `repere places suggest --lat --lon --modality …`, `local`, `mark`.
+    Places(places_cmd::PlacesArgs),
     /// Simulate adaptive tests on a bank of logistic items: RMSE, bias, length, exposure.
     Simulate(simulate::SimulateArgs),
     /// Run the live test (the real bank, rules, profile and orientation) on simulated
@@ -98,6 +105,9 @@ enum Command {
     /// Benchmark of the CSV export (run by `cargo xtask bench`).
     #[command(hide = true)]
     BenchExport(bench_cmd::BenchExportArgs),
+    /// Benchmark of the import of mediation places (run by `cargo xtask bench`).
+    #[command(hide = true)]
+    BenchPlaces(bench_places_cmd::BenchPlacesArgs),
 }
 
 /// A failure of a subcommand, with the exit code it maps to.
@@ -136,9 +146,11 @@ fn main() -> ExitCode {
         Command::Compact(args) => compact_cmd::run(args),
         Command::Result(args) => result_cmd::run(args),
         Command::Stats(args) => stats_cmd::run(args),
+        Command::Places(args) => places_cmd::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::BenchExport(args) => bench_cmd::run(args),
+        Command::BenchPlaces(args) => bench_places_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -160,6 +160,37 @@ pub struct Orientation {
     pub modality: String,
     /// Services of the mediation schema, in order, without repeats.
     pub services: Vec<String>,
+    /// `modalites_accompagnement` a suggested place must offer one of (records
+    /// stored before places: empty, the modality's are used).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalites: Vec<String>,
+    /// Services a suggested place must all offer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub place_services: Vec<String>,
+    /// Specific needs (ids) a suggested place must meet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
+    /// Programmes whose places come first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programmes: Vec<String>,
+}
+
+impl Orientation {
+    /// What a suggested place must offer. Records stored before places were
+    /// suggested only have the modality: its rules of the référentiel are used.
+    pub fn needs(&self, bank: &Bank) -> repere_items::places::Needs {
+        if self.modalites.is_empty() && self.place_services.is_empty() && self.needs.is_empty() {
+            if let Ok(n) = crate::places::needs_of(bank, &self.modality, &[], &[]) {
+                return n;
+            }
+        }
+        repere_items::places::Needs::from_parts(
+            &self.modalites,
+            &self.place_services,
+            &self.needs,
+            &self.programmes,
+        )
+    }
 }
 
 /// The autonomy profile, in ids of the référentiel (labels are looked up when shown).
@@ -173,14 +204,25 @@ pub struct Profile {
     pub skills: Vec<SkillStatus>,
     /// The orientation.
     pub orientation: Orientation,
+    /// The skills the person's screen names, by priority (`None` in records
+    /// stored before the list was kept). See [`Profile::work_on`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_on: Option<Vec<String>>,
 }
 
 impl Profile {
     /// The skills to work on, in the profile's order of priority (the order the
-    /// person's screen uses); those of records stored without ranks follow in
-    /// référentiel order.
+    /// person's screen uses). A record that keeps its list (`work_on`) ranked
+    /// exactly its candidates: only they are listed (an autonomous person's
+    /// skills « en cours » are not). Older records list every skill whose status
+    /// adds services, those stored without ranks in référentiel order.
     pub fn work_on(&self) -> Vec<&SkillStatus> {
-        let mut work: Vec<&SkillStatus> = self.skills.iter().filter(|s| s.to_work_on).collect();
+        let listed = self.work_on.is_some();
+        let mut work: Vec<&SkillStatus> = self
+            .skills
+            .iter()
+            .filter(|s| s.to_work_on && (!listed || s.priority.is_some()))
+            .collect();
         // Stable: equal keys (no rank) keep the référentiel order.
         work.sort_by_key(|s| s.priority.unwrap_or(usize::MAX));
         work
@@ -298,7 +340,12 @@ impl Outcome {
             orientation: Orientation {
                 modality: p.orientation.modality.clone(),
                 services: p.orientation.services.clone(),
+                modalites: p.orientation.modalites.clone(),
+                place_services: p.orientation.place_services.clone(),
+                needs: p.orientation.needs.clone(),
+                programmes: p.orientation.programmes.clone(),
             },
+            work_on: Some(p.work_on.clone()),
         };
         Outcome {
             engine_version: p.engine_version.clone(),
@@ -517,7 +564,12 @@ mod tests {
             orientation: Orientation {
                 modality: "atelier".into(),
                 services: Vec::new(),
+                modalites: Vec::new(),
+                place_services: Vec::new(),
+                needs: Vec::new(),
+                programmes: Vec::new(),
             },
+            work_on: None,
         };
         let ids = |p: &Profile| {
             p.work_on()
@@ -535,6 +587,54 @@ mod tests {
         assert!(!old.contains("priority"));
         p = serde_json::from_str(&old).expect("an older record decodes");
         assert_eq!(ids(&p), ["device.touch", "mail.read", "safety.data"]);
+    }
+
+    #[test]
+    fn a_record_that_keeps_its_list_lists_only_its_ranked_skills() {
+        let status = |skill: &str, st: &str, priority: Option<usize>| SkillStatus {
+            skill: skill.into(),
+            status: st.into(),
+            to_work_on: st != "acquis",
+            priority,
+        };
+        // An autonomous person: the modality lists only « à travailler »; the
+        // skills « en cours » are not candidates, so they have no rank.
+        let mut p = Profile {
+            class: "autonome".into(),
+            domains: Vec::new(),
+            skills: vec![
+                status("device.touch", "acquis", None),
+                status("mail.read", "en-cours", None),
+                status("safety.data", "a-travailler", Some(1)),
+                status("web.search", "en-cours", None),
+            ],
+            orientation: Orientation {
+                modality: "autonomie".into(),
+                services: Vec::new(),
+                modalites: Vec::new(),
+                place_services: Vec::new(),
+                needs: Vec::new(),
+                programmes: Vec::new(),
+            },
+            work_on: Some(vec!["safety.data".into()]),
+        };
+        let ids = |p: &Profile| {
+            p.work_on()
+                .iter()
+                .map(|s| s.skill.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(ids(&p), "safety.data");
+        // Nothing ranked: nothing listed, not every skill « en cours ».
+        p.skills[2].status = "en-cours".into();
+        p.skills[2].priority = None;
+        p.work_on = Some(Vec::new());
+        assert_eq!(ids(&p), "");
+        // The same record without its list (stored before lists were kept): every
+        // skill whose status adds services.
+        p.work_on = None;
+        assert_eq!(ids(&p), "mail.read safety.data web.search");
     }
 
     #[test]

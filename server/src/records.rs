@@ -269,3 +269,74 @@ pub struct ProfileRecord {
     /// What the server computed.
     pub outcome: Outcome,
 }
+
+/// Where a structure is, for the mediation places suggested to its people.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// INSEE code of its town (places without coordinates in the same town can
+    /// still be suggested).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_insee: Option<String>,
+    /// Postcode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_postal: Option<String>,
+    /// WGS84 latitude.
+    pub latitude: f64,
+    /// WGS84 longitude.
+    pub longitude: f64,
+}
+
+/// A structure's own place (one the national file lacks, or its own counter),
+/// kept across imports of the national file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalPlace {
+    /// Its relation to the structure (same building, partner, none).
+    #[serde(default)]
+    pub relation: repere_items::places::Relation,
+    /// The place.
+    pub place: repere_items::places::Place,
+}
+
+/// A place of the national file the structure marked (by the file's id), kept
+/// across imports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceMark {
+    /// The file's id of the place.
+    pub id: String,
+    /// Same building or partner.
+    pub relation: repere_items::places::Relation,
+}
+
+/// Everything about mediation places that belongs to one structure (tree
+/// `structure_places`): its location, its own places, its marks on the national
+/// file's places. An import of the national file leaves it alone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StructurePlaces {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// The structure.
+    pub structure: u64,
+    /// Its location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Its own places.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local: Vec<LocalPlace>,
+    /// Its marks on the national file's places.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<PlaceMark>,
+}
+
+impl StructurePlaces {
+    /// Nothing set yet for `structure`.
+    pub fn empty(structure: u64) -> StructurePlaces {
+        StructurePlaces {
+            v: SCHEMA_VERSION,
+            structure,
+            location: None,
+            local: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+}

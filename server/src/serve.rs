@@ -218,10 +218,12 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
             secure_cookies: args.secure_cookies,
             plain_http: args.plain_http,
             session_ttl_ms: SESSION_TTL_MS,
+            retention_days: args.retention_days,
         },
         limits,
         device_key,
         local_token: local_token.clone(),
+        places: crate::places::Places::default(),
     });
 
     // Screens such as /agent or /connexion are routed by the app itself: any path that

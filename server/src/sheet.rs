@@ -8,6 +8,7 @@ use crate::clock::{format_date_fr, format_datetime_fr};
 use crate::groups::Group;
 use crate::records::ProfileRecord;
 use crate::view::{class_label, level_label, modality_label, skill_label, status_label};
+use repere_items::places::{text, CardStyle, Suggestion};
 
 /// Escapes text for HTML.
 pub fn esc(text: &str) -> String {
@@ -29,7 +30,8 @@ const STYLE: &str = "body{font-family:'Atkinson Hyperlegible',Arial,sans-serif;f
 color:#111;max-width:45em;margin:1em auto;padding:0 1em}h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.5em}\
 .code{font-size:2em;font-weight:bold;letter-spacing:.1em;border:3px solid #111;padding:.2em .6em;display:inline-block}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #555;padding:.3em .5em;text-align:left;vertical-align:top}\
-.note{font-size:.9em;color:#333}@media print{body{margin:0}.noprint{display:none}}";
+.note{font-size:.9em;color:#333}input,button{font:inherit;min-height:3rem;padding:.3em .6em}\
+a.button{display:inline-block;min-height:3rem;padding:.5em 1em;border:2px solid #111;border-radius:.4em;margin:.3em .3em .3em 0;color:#111}.qr svg{width:8em;height:auto}.place-card h3{margin:.2em 0}@media print{body{margin:0}.noprint{display:none}}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -45,6 +47,7 @@ pub fn result_sheet(
     bank: &Bank,
     p: &ProfileRecord,
     structure: Option<&str>,
+    places: &[Suggestion],
     tz: &TimeZone,
 ) -> String {
     let r = &bank.referentiel;
@@ -88,7 +91,18 @@ pub fn result_sheet(
             if let Some(m) = modality {
                 b.push_str(&format!("<p>{}</p>", esc(&m.description)));
             }
-            if !pr.orientation.services.is_empty() {
+            if !places.is_empty() {
+                // The cards of the screens, in the paper style (the booking link's
+                // QR code, no link to follow).
+                b.push_str("<h2>Où aller</h2><ol class=\"places-list\">");
+                for s in places {
+                    b.push_str(&format!(
+                        "<li>{}</li>",
+                        text::card_html(s, CardStyle::Kiosk)
+                    ));
+                }
+                b.push_str("</ol>");
+            } else if !pr.orientation.services.is_empty() {
                 b.push_str("<p>Cherchez un lieu qui propose :</p><ul>");
                 for s in &pr.orientation.services {
                     b.push_str(&format!("<li>{}</li>", esc(s)));
@@ -131,6 +145,53 @@ pub fn result_sheet(
         p.outcome.items
     ));
     page(&format!("Résultat Repère {}", p.code), &b)
+}
+
+/// The page a person's own device opens from its result to find mediation places
+/// near a postcode: a form (the postcode; the orientation's needs as hidden
+/// fields), then the places found (`cards`, in the style with links), or
+/// `message` (why none). Nothing of it is stored.
+pub fn places_page(
+    needs: &[(String, String)],
+    postcode: &str,
+    cards: &[String],
+    message: Option<&str>,
+) -> String {
+    let mut b = String::from(
+        "<h1>Trouver un lieu près de chez vous</h1>\
+         <p>Ces lieux aident à utiliser le numérique. Votre code postal sert seulement à chercher.</p>\
+         <form method=\"get\" action=\"/api/places/page\"><p><label for=\"cp\">Votre code postal</label></p>",
+    );
+    b.push_str(&format!(
+        "<p><input id=\"cp\" name=\"code_postal\" inputmode=\"numeric\" autocomplete=\"postal-code\" maxlength=\"5\" value=\"{}\" aria-describedby=\"cp-aide\"></p>\
+         <p id=\"cp-aide\" class=\"note\">5 chiffres, par exemple 23000.</p>",
+        esc(postcode)
+    ));
+    for (k, v) in needs {
+        b.push_str(&format!(
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            esc(k),
+            esc(v)
+        ));
+    }
+    b.push_str("<p><button type=\"submit\">Chercher</button></p></form>");
+    if let Some(m) = message {
+        b.push_str(&format!(
+            "<p role=\"alert\"><strong>{}</strong></p>",
+            esc(m)
+        ));
+    }
+    if !cards.is_empty() {
+        b.push_str("<h2>Où aller</h2><ol class=\"places-list\">");
+        for c in cards {
+            b.push_str(&format!("<li>{c}</li>"));
+        }
+        b.push_str("</ol>");
+    }
+    b.push_str(
+        "<p class=\"noprint\"><a href=\"/\" onclick=\"history.back();return false;\">Revenir à mon résultat</a></p>",
+    );
+    page("Trouver un lieu — Repère", &b)
 }
 
 /// A trainer's session plan: each group, its members, the skills to cover (dates

@@ -22,6 +22,7 @@ pub fn run(args: StatsArgs) -> Result<(), CliError> {
             println!("unattached: {}", s.unattached);
             println!("screenings: {}", s.screenings);
             println!("logins: {}", s.logins);
+            println!("places: {}", s.places);
             Ok(())
         }
         other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),

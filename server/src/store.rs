@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::records::{
     Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
-    User,
+    StructurePlaces, User,
 };
 
 pub mod files;
@@ -126,6 +126,9 @@ pub struct Stats {
     pub screenings: usize,
     /// Login sessions.
     pub logins: usize,
+    /// Mediation places of the national file (current import).
+    #[serde(default)]
+    pub places: usize,
 }
 
 /// What [`Store::backup_to`] copied.
@@ -314,6 +317,25 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
         screenings_before: Millis,
     ) -> Result<PurgeReport, StoreError>;
+
+    /// Replaces the imported mediation places (the national file) by `places`, at
+    /// once for readers: they see the previous import until the new one is
+    /// complete. Structures' own places and marks are not touched. Returns how
+    /// many places the previous import held.
+    fn replace_places(&self, places: &[repere_items::places::Place]) -> Result<usize, StoreError>;
+    /// A number that changes with every import (0 before the first).
+    fn places_generation(&self) -> Result<u64, StoreError>;
+    /// Calls `visit` on every imported place of the current import. Places that
+    /// cannot be decoded are reported and skipped.
+    fn scan_places(
+        &self,
+        visit: &mut dyn FnMut(repere_items::places::Place),
+    ) -> Result<ScanReport, StoreError>;
+    /// A structure's location, own places and marks (empty when never set).
+    fn structure_places(&self, structure: u64) -> Result<StructurePlaces, StoreError>;
+    /// Replaces a structure's location, own places and marks. Fails with
+    /// [`StoreError::NoStructure`] if the structure does not exist.
+    fn put_structure_places(&self, places: &StructurePlaces) -> Result<(), StoreError>;
 
     /// Every rate-limit window kept (`crate::ratelimit`): limits survive a restart.
     fn limit_windows(&self) -> Result<Vec<LimitWindow>, StoreError>;

@@ -1,5 +1,6 @@
 //! `repere structure add NAME [--tz ZONE]` / `repere structure set-tz ID ZONE` /
-//! `repere structure list`.
+//! `repere structure set-location ID --lat LAT --lon LON [--insee CODE]
+//! [--postcode CODE]` / `repere structure list`.
 
 use crate::admin_ops::{AdminOp, AdminReply};
 use crate::local::{run_op, DataArg};
@@ -34,6 +35,26 @@ enum StructureCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Set where a structure is: the mediation places suggested to its people are
+    /// the nearest to this point.
+    SetLocation {
+        /// Structure id (see `repere structure list`).
+        id: u64,
+        /// Latitude (WGS84 degrees, e.g. 46.1710).
+        #[arg(long, allow_negative_numbers = true)]
+        lat: f64,
+        /// Longitude (WGS84 degrees, e.g. 1.8710).
+        #[arg(long, allow_negative_numbers = true)]
+        lon: f64,
+        /// INSEE code of its town (e.g. 23096).
+        #[arg(long)]
+        insee: Option<String>,
+        /// Postcode of its town.
+        #[arg(long)]
+        postcode: Option<String>,
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// List the structures: id, name, time zone.
     List {
         #[command(flatten)]
@@ -58,6 +79,38 @@ pub fn run(args: StructureArgs) -> Result<(), CliError> {
                 AdminReply::StructureTz { id, tz } => {
                     println!("{tz}");
                     eprintln!("structure {id}: dates are now shown in {tz}");
+                    Ok(())
+                }
+                other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),
+            }
+        }
+        StructureCommand::SetLocation {
+            id,
+            lat,
+            lon,
+            insee,
+            postcode,
+            data,
+        } => {
+            let op = AdminOp::SetStructureLocation {
+                structure: id,
+                code_insee: insee,
+                code_postal: postcode,
+                lat,
+                lon,
+            };
+            match run_op(&data.data, op)? {
+                AdminReply::StructurePlaces(sp) => {
+                    if let Some(l) = sp.location {
+                        println!(
+                            "structure {id}: {} {}{}",
+                            l.latitude,
+                            l.longitude,
+                            l.code_insee
+                                .map(|c| format!(" (INSEE {c})"))
+                                .unwrap_or_default()
+                        );
+                    }
                     Ok(())
                 }
                 other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),

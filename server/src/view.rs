@@ -171,6 +171,10 @@ pub struct ProfileView<'a> {
     pub work_on_max: usize,
     /// Orientation.
     pub orientation: OrientationView<'a>,
+    /// The skills to work on, by priority (`outcome::Profile::work_on`: an
+    /// autonomous person's list holds only the skills truly to learn); the first
+    /// `work_on_max` are the person's screen's.
+    pub work_on: Vec<Labelled<'a>>,
 }
 
 /// A per-skill tally in a view.
@@ -233,6 +237,20 @@ pub struct ResultView<'a> {
     pub engine_version: &'a str,
     /// Référentiel.
     pub referentiel: ReferentielView<'a>,
+    /// The mediation places suggested (staff views of a structure that has a
+    /// location; empty elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<repere_items::places::Suggestion>,
+    /// The same places as the screens show them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub place_cards: Vec<repere_items::places::Card>,
+    /// The sentence the agent can say about the first place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_sentence: Option<String>,
+    /// Why no place is shown, for the staff (`None` when places are shown, or
+    /// were not looked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places_note: Option<&'static str>,
 }
 
 /// Builds the view of one result; its date is the day in `tz`.
@@ -288,6 +306,14 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
                     priority: s.priority,
                 })
                 .collect(),
+            work_on: pr
+                .work_on()
+                .into_iter()
+                .map(|s| Labelled {
+                    id: &s.skill,
+                    label: skill_label(bank, &s.skill),
+                })
+                .collect(),
             work_on_max: r.profile.summary.as_ref().map_or(4, |s| s.work_on_max),
             orientation: OrientationView {
                 modality: Described {
@@ -328,6 +354,10 @@ pub fn result_view<'a>(bank: &'a Bank, p: &'a ProfileRecord, tz: &TimeZone) -> R
             id: &o.referentiel_id,
             version: &o.referentiel_version,
         },
+        places: Vec::new(),
+        place_cards: Vec::new(),
+        agent_sentence: None,
+        places_note: None,
     }
 }
 

@@ -54,7 +54,7 @@ fn shipped_bank_passes_with_the_default_path() {
         "stdout: {stdout}\nstderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.starts_with("repere-gd 2.0.0: "), "{stdout}");
+    assert!(stdout.starts_with("repere-gd 2.1.0: "), "{stdout}");
     assert!(
         stdout.contains("live items by difficulty band:"),
         "{stdout}"

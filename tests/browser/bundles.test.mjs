@@ -21,12 +21,19 @@ after(() => stopServerAndBrowser({ server, browser }));
 const SELF_TEST = /\/repere-app-[0-9a-f]{10,16}(_bg\.wasm|\.js)$/;
 const STAFF = /\/repere-staff-[0-9a-f]{10,16}(_bg\.wasm|\.js)$/;
 
-/** Opens `path` in a fresh context; the heading and the bundles' files it fetched. */
-async function load(path) {
+/**
+ * Opens `path` in a fresh context; the heading it settles on (`expected`, or what
+ * it shows after 15 s: a screen that reads the bank says « Les questions
+ * arrivent » first) and the bundles' files it fetched.
+ */
+async function load(path, expected) {
   const { context, page, problems } = await openPage(browser);
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await page.goto(new URL(path, server.url).href);
+  await waitForApp(page);
+  await page.getByRole('heading', { level: 1, name: expected, exact: true })
+    .waitFor({ timeout: 15_000 }).catch(() => {});
   const heading = await waitForApp(page);
   await context.close();
   assert.deepEqual(problems.pageErrors, [], `${path}: no page error`);
@@ -44,7 +51,7 @@ test('each page loads only the bundle of its path', async () => {
     ['/apercu', 'Aperçu des questions'],
     ['/nimporte-quoi', "Cette page n'existe pas"],
   ]) {
-    const seen = await load(path);
+    const seen = await load(path, heading);
     assert.equal(seen.heading, heading, path);
     assert.equal(seen.selfTest, 2, `${path}: the self-test's js and wasm`);
     assert.equal(seen.staff, 0, `${path}: nothing of the staff bundle`);
@@ -58,7 +65,7 @@ test('each page loads only the bundle of its path', async () => {
     ['/formateur/', 'Connexion'],
     ['/admin', 'Connexion'],
   ]) {
-    const seen = await load(path);
+    const seen = await load(path, heading);
     assert.equal(seen.heading, heading, path);
     assert.equal(seen.staff, 2, `${path}: the staff bundle's js and wasm`);
     assert.equal(seen.selfTest, 0, `${path}: nothing of the self-test bundle`);

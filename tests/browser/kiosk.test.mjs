@@ -95,11 +95,11 @@ async function assertFirstScreen(page, what) {
 async function personTakesTheTest(page) {
   assert.equal(await waitForApp(page), 'Repère');
   assert.ok(
-    (await page.locator('main').innerText()).includes('À la fin, tout est effacé.'),
+    (await page.locator('main').innerText()).includes('Sur la borne, tout est effacé à la fin'),
     'the welcome screen says everything is wiped',
   );
   await takeTest(page);
-  await page.locator('main').getByText('Votre résultat est envoyé.').waitFor({ timeout: 15_000 });
+  await page.locator('main').getByText('Votre résultat est envoyé au serveur de la structure.').waitFor({ timeout: 15_000 });
   const line = await page.locator('.code-line').innerText();
   const m = line.match(/^Votre code\s*:\s*([0-9A-Z]{4}-[0-9A-Z]{4})$/);
   assert.ok(m, `« Votre code : XXXX-XXXX » (${line})`);
@@ -194,7 +194,10 @@ test('kiosk: paired at /borne by typing the short code on the touch screen, kios
   assert.deepEqual(traces.local, [], 'localStorage is empty');
   assert.deepEqual(traces.session, [], 'sessionStorage is empty');
   assert.equal(traces.cookie, '', 'no cookie a script can read');
-  assert.ok(!traces.caches.some((c) => !c.startsWith('repere-shell')), `only the app shell is cached: ${traces.caches}`);
+  assert.ok(
+    !traces.caches.some((c) => !c.startsWith('repere-shell') && c !== 'repere-places'),
+    `only the app shell and the structure's places are cached: ${traces.caches}`,
+  );
   assert.ok(!(await page.locator('body').innerText()).includes(first), 'the code is gone from the screen');
   assert.ok(await kioskCookie(context), 'the reset keeps the pairing (HttpOnly: out of its reach)');
   assert.equal(new URL(page.url()).search, '');
@@ -329,7 +332,7 @@ test('kiosk without network at the end: « not sent », print it; after « Termi
 async function waitForEmptyStores(page, when) {
   const left = async () => {
     const t = await storedTraces(page);
-    return { ...t, caches: t.caches.filter((name) => !name.startsWith('repere-shell')) };
+    return { ...t, caches: t.caches.filter((name) => !name.startsWith('repere-shell') && name !== 'repere-places') };
   };
   const empty = { local: [], session: [], databases: [], caches: [], cookie: '' };
   const deadline = Date.now() + 10_000;
@@ -446,7 +449,7 @@ test("the service worker's offline copy of the page follows pairing and unpairin
   await page.goto(server.url);
   assert.equal(await waitForApp(page), 'Repère');
   assert.equal(await kioskMeta(page), 'kiosk', 'offline, the page is still a kiosk’s');
-  assert.ok((await page.locator('main').innerText()).includes('À la fin, tout est effacé.'));
+  assert.ok((await page.locator('main').innerText()).includes('Sur la borne, tout est effacé à la fin'));
   await context.setOffline(false);
 
   // Unpaired: the copy is an ordinary browser's page again.

@@ -241,6 +241,10 @@ test('without a French voice, « Écouter » plays the recorded clips of the scr
   assert.ok(said.includes(`Le test dure ${SPOKEN.length.minutes} minutes au plus.`), `${said}`);
   const skip = said.indexOf('Vous pouvez toujours répondre :');
   assert.ok(skip > 0 && said[skip + 1] === 'je ne sais pas.', `${said}`);
+  // What is kept: said after the facts, with the server's retention (12 months).
+  const kept = said.indexOf('Ce qui est gardé.');
+  assert.ok(kept > skip, `${said}`);
+  assert.ok(said.indexOf('Il est effacé au bout de 12 mois.') > kept, `${said}`);
   assert.equal(said.at(-1), 'Pour commencer, touchez le bouton Commencer.');
   assert.equal(clipKey('foobar'), '85944171f73967e8', 'FNV-1a 64');
   const expected = clipsOf(SPOKEN.welcome);

@@ -228,7 +228,7 @@ async function kioskWithTraces(url) {
   await waitForApp(page);
   await page.goto(`${url}?mode=kiosk&idle=2&countdown=3`);
   await waitForApp(page);
-  await page.getByText('À la fin, tout est effacé.').waitFor();
+  await page.getByText('Sur la borne, tout est effacé à la fin', { exact: false }).waitFor();
   await chooseSetting(page, 'Taille du texte', 'Très grand');
   await page.getByRole('button', { name: 'Commencer' }).click();
   await page.getByRole('heading', { level: 1, name: FIRST_CONTEXT }).waitFor();
@@ -247,9 +247,9 @@ async function assertWiped(page) {
   assert.deepEqual(traces.databases, [], 'no IndexedDB database');
   assert.equal(traces.cookie, '', 'no cookie');
   assert.deepEqual(
-    traces.caches.filter((c) => !c.startsWith('repere-shell')),
+    traces.caches.filter((c) => !c.startsWith('repere-shell') && c !== 'repere-places'),
     [],
-    'only the app shell cache is kept',
+    "only the app shell's caches and the structure's places are kept",
   );
   const text = await page.evaluate(() => document.body.innerText);
   assert.ok(!text.includes('Quelques questions sur vous'), 'no screen of the previous person');
@@ -377,7 +377,7 @@ test('kiosk mode from the deployment: <meta name="repere-mode" content="kiosk">'
   );
   await page.goto(`${server.url}?idle=1&countdown=30`);
   await waitForApp(page);
-  await page.getByText('À la fin, tout est effacé.').waitFor();
+  await page.getByText('Sur la borne, tout est effacé à la fin', { exact: false }).waitFor();
   await page.getByRole('button', { name: 'Commencer' }).click();
   await page.getByRole('dialog', { name: 'Voulez-vous continuer ?' }).waitFor({ timeout: 10_000 });
   assertClean(problems);

@@ -36,7 +36,9 @@ pub fn run(tools: &Tools, args: &[String]) -> Result<(), String> {
 /// Server: durable result submissions per second and p50/p99 latency on loopback
 /// (5,000 answer logs, 16 concurrent clients; targets ≥ 2,000/s and p99 ≤ 25 ms),
 /// against a baseline run that acknowledges without flushing; then the time to
-/// export 100,000 profiles as CSV (target ≤ 5 s) against a plain scan of the store.
+/// export 100,000 profiles as CSV (target ≤ 5 s) against a plain scan of the store;
+/// then the time to import a generated national file of 50,000 mediation places
+/// (target ≤ 2 s) against splitting it into CSV records.
 fn server_submissions_and_export(tools: &Tools) -> Result<(), String> {
     step("Server: durable submissions (repere-bench-submit) and CSV export of 100,000 profiles");
     let root = root();
@@ -51,6 +53,12 @@ fn server_submissions_and_export(tools: &Tools) -> Result<(), String> {
         .run()?;
     Cmd::new(&bin)
         .args(["bench-export", "--profiles", "100000"])
+        .current_dir(&root)
+        .envs(tools.env())
+        .run()?;
+    step("Server: import of a generated national file of 50,000 mediation places (target <= 2 s)");
+    Cmd::new(&bin)
+        .args(["bench-places", "--rows", "50000"])
         .current_dir(&root)
         .envs(tools.env())
         .run()

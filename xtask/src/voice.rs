@@ -425,8 +425,19 @@ mod tests {
         let cap = format!("Le test dure {} minutes au plus.", length.max_minutes);
         assert!(has(&range), "« {range} » is recorded");
         assert!(has(&cap), "« {cap} » is recorded");
-        for kiosk in [false, true] {
-            let welcome = app_spoken::welcome(kiosk, items, length.max_minutes);
+        let devices = [
+            app_spoken::Device::Kiosk,
+            app_spoken::Device::Agent,
+            app_spoken::Device::Own,
+        ];
+        for device in devices {
+            // The server's default retention (12 months) and a page without it.
+            let welcome = app_spoken::welcome(device, Some(365), items, length.max_minutes);
+            assert!(welcome.contains("effacé au bout de 12\u{a0}mois."));
+            let without = app_spoken::welcome(device, None, items, length.max_minutes);
+            for phrase in repere_items::spoken::phrases(&without) {
+                assert!(has(&phrase), "« {phrase} » of the welcome is recorded");
+            }
             let said = repere_items::spoken::phrases(&welcome);
             assert!(said.contains(&range) && said.contains(&cap), "{said:?}");
             for phrase in said {

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::result::{LevelsTable, NoResult, ResultCode, Summary};
+use crate::places::PlacesList;
 use crate::routes::Screen;
 use crate::spoken;
 use crate::state::AppState;
@@ -32,6 +33,10 @@ pub fn PrintScreen() -> impl IntoView {
             <h1 tabindex="-1">"Repère : votre résultat"</h1>
             <p>{format!("Test fait le {day}.")}</p>
             <Summary profile />
+            {move || {
+                let list = state.places.get();
+                (!list.is_empty()).then(|| view! { <PlacesList places=list /> })
+            }}
             <LevelsTable domains />
             <ResultCode id print=true />
             <div class="actions no-print">

@@ -10,6 +10,7 @@ use repere_items::assessment::Outcome;
 
 use super::hand_back::{followed_delivery, AgentHandBack};
 use crate::offline::Delivery;
+use crate::places::{self, PlacesList};
 use crate::routes::Screen;
 use crate::spoken;
 use crate::state::AppState;
@@ -155,7 +156,7 @@ pub fn LevelsTable(domains: Vec<DomainProfile>) -> impl IntoView {
 
 /// The QR code of a result code, as inline SVG (made here: no network).
 pub fn qr_svg(code: &str) -> Option<String> {
-    crate::qr::Qr::alphanumeric(code).map(|qr| qr.svg())
+    repere_items::qr::Qr::alphanumeric(code).map(|qr| qr.svg())
 }
 
 /// What can already be done, what to work on, and the advice.
@@ -220,7 +221,13 @@ pub fn ResultCode(id: String, #[prop(optional)] print: bool) -> impl IntoView {
         Delivery::Sent(Some(c)) => {
             let svg = qr_svg(&c).unwrap_or_default();
             view! {
-                {kiosk.then(|| view! { <p>"Votre résultat est envoyé."</p> })}
+                {kiosk
+                    .then(|| {
+                        view! {
+                            <p>"Votre résultat est envoyé au serveur de la structure."</p>
+                            <p>"La borne, elle, efface tout à la fin."</p>
+                        }
+                    })}
                 <p class="code-line">
                     "Votre code\u{a0}: " <span class="result-code">{c.clone()}</span>
                 </p>
@@ -304,7 +311,61 @@ pub fn finish_visit(state: AppState) {
     } else {
         test_run::forget();
         state.context.set(Vec::new());
+        state.places.set(Vec::new());
         state.go(Screen::Welcome);
+    }
+}
+
+/// The places of a kiosk's result: its kept places, ranked for this person
+/// (network or not). Sets [`AppState::places`] and adds them to the read-aloud
+/// text.
+#[component]
+fn KioskPlaces(orientation: repere_engine::profile::Orientation) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // `spawn_local` rather than a `LocalResource`: the async machinery of
+    // resources would add about 20 KB to the self-test's wasm for one read.
+    if state.places.with_untracked(Vec::is_empty) {
+        leptos::task::spawn_local(async move {
+            let Some(set) = places::kiosk_set().await else {
+                return;
+            };
+            let list = places::suggest_offline(&set, &orientation);
+            if !list.is_empty() {
+                state
+                    .read_text
+                    .update(|t| t.push_str(&format!(" {}", places::read_aloud(&list))));
+                state.places.set(list);
+            }
+        });
+    }
+    move || {
+        let list = state.places.get();
+        (!list.is_empty()).then(|| view! { <PlacesList places=list /> })
+    }
+}
+
+/// On a person's own device: a link to the server's page that finds places near
+/// the postcode the person types (sent to find them, kept nowhere), for this
+/// orientation's needs. A page of the server rather than a form here: the
+/// self-test's wasm stays small.
+#[component]
+fn PostcodePlaces(orientation: repere_engine::profile::Orientation) -> impl IntoView {
+    let mut href = format!(
+        "/api/places/page?modality={}",
+        crate::api::encode(&orientation.modality)
+    );
+    for s in &orientation.place_services {
+        href.push_str(&format!("&service={}", crate::api::encode(s)));
+    }
+    for n in &orientation.needs {
+        href.push_str(&format!("&need={}", crate::api::encode(n)));
+    }
+    view! {
+        <p class="no-print">
+            <a class="button secondary" href=href>
+                "Trouver un lieu près de chez vous"
+            </a>
+        </p>
     }
 }
 
@@ -328,9 +389,20 @@ pub fn ResultScreen() -> impl IntoView {
     if let Some(screening) = state.config.with_value(|c| c.screening.clone()) {
         return view! { <AgentHandBack screening id /> }.into_any();
     }
-    state.read_text.set(read_text(&outcome));
+    let mut text = read_text(&outcome);
+    let kept = state.places.get_untracked();
+    if !kept.is_empty() {
+        text.push_str(&format!(" {}", places::read_aloud(&kept)));
+    }
+    state.read_text.set(text);
     let profile = outcome.profile.clone();
     let domains = profile.domains.clone();
+    let orientation = profile.orientation.clone();
+    let where_to_go = if state.kiosk() {
+        view! { <KioskPlaces orientation /> }.into_any()
+    } else {
+        view! { <PostcodePlaces orientation /> }.into_any()
+    };
     let timed_out = (outcome.stop == Some(StopReason::MaxDuration)).then(|| {
         let minutes = test_run::assessor()
             .map(|a| a.session_rules().stop.max_minutes)
@@ -344,7 +416,7 @@ pub fn ResultScreen() -> impl IntoView {
         }
     });
     // The summary, the code and « Terminer » come first: on a kiosk they fit the
-    // first screen; the levels by domain follow.
+    // first screen; the places follow, then the levels by domain.
     view! {
         <div class="screen result">
             <h1 tabindex="-1">"Votre résultat"</h1>
@@ -370,6 +442,7 @@ pub fn ResultScreen() -> impl IntoView {
                     </div>
                 </div>
             </div>
+            {where_to_go}
             <h2>"Vos niveaux par domaine"</h2>
             <LevelsChart domains=domains.clone() id="levels" />
             <LevelsTable domains />

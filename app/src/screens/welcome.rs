@@ -1,4 +1,5 @@
-//! The welcome screen: what will happen, « Commencer », and the comfort settings.
+//! The welcome screen: what will happen, what is kept of the test (for whom, how
+//! long, what is wiped), « Commencer », and the comfort settings.
 
 use leptos::prelude::*;
 
@@ -35,7 +36,20 @@ const fn parse(digits: &str) -> usize {
 pub fn Welcome() -> impl IntoView {
     let state = expect_context::<AppState>();
     let kiosk = state.kiosk();
-    state.read_text.set(spoken::welcome(kiosk, ITEMS, MINUTES));
+    let (agent, retention) = state
+        .config
+        .with_value(|c| (c.screening.is_some(), c.retention_days));
+    let device = if agent {
+        spoken::Device::Agent
+    } else if kiosk {
+        spoken::Device::Kiosk
+    } else {
+        spoken::Device::Own
+    };
+    let privacy = spoken::privacy(device, retention);
+    state
+        .read_text
+        .set(spoken::welcome(device, retention, ITEMS, MINUTES));
     let [questions, time] = spoken::length_facts(ITEMS, MINUTES);
     view! {
         <div class="screen welcome">
@@ -45,8 +59,16 @@ pub fn Welcome() -> impl IntoView {
                 <li>{questions}</li>
                 <li>{time}</li>
                 <li>"Vous pouvez toujours répondre «\u{a0}Je ne sais pas\u{a0}»."</li>
-                {kiosk.then(|| view! { <li>"À la fin, tout est effacé."</li> })}
             </ul>
+            <section class="consent" aria-labelledby="consent-title">
+                <h2 id="consent-title">"Ce qui est gardé"</h2>
+                <ul>
+                    {privacy
+                        .into_iter()
+                        .map(|p| view! { <li>{p}</li> })
+                        .collect_view()}
+                </ul>
+            </section>
             <button
                 type="button"
                 class="button primary big"

@@ -335,10 +335,22 @@ pub async fn status(State(state): State<Shared>, headers: HeaderMap) -> Result<R
 /// `html` with the kiosk meta tag at the end of its `<head>` (or first, if it has
 /// no `</head>`).
 pub fn with_kiosk_meta(html: &str) -> String {
+    with_meta(html, KIOSK_META)
+}
+
+/// `html` with `meta` at the end of its `<head>` (or first, if it has no
+/// `</head>`).
+fn with_meta(html: &str, meta: &str) -> String {
     match html.find("</head>") {
-        Some(at) => format!("{}{KIOSK_META}\n{}", &html[..at], &html[at..]),
-        None => format!("{KIOSK_META}\n{html}"),
+        Some(at) => format!("{}{meta}\n{}", &html[..at], &html[at..]),
+        None => format!("{meta}\n{html}"),
     }
+}
+
+/// The meta tag that tells the app how long a result is kept (said to the person
+/// before a test, `app/src/screens/welcome.rs`).
+pub fn retention_meta(days: u32) -> String {
+    format!(r#"<meta name="repere-retention-days" content="{days}">"#)
 }
 
 /// Where the app page is, and the shared state (store, settings).
@@ -376,6 +388,7 @@ pub async fn app_page(State(page): State<AppPage>, headers: HeaderMap) -> Respon
             CookieKiosk::Absent
         }
     };
+    let html = with_meta(&html, &retention_meta(page.state.config.retention_days));
     let (html, cookie) = match kiosk {
         CookieKiosk::Valid(_, token) | CookieKiosk::Stale(Some(token)) => {
             (with_kiosk_meta(&html), Some(kiosk_cookie(&token, secure)))

@@ -38,6 +38,7 @@ use crate::store::{Store, StoreError};
 mod admin;
 pub mod kiosk;
 mod local;
+mod places;
 mod results;
 mod session;
 mod trainer;
@@ -59,6 +60,8 @@ pub struct Config {
     pub plain_http: bool,
     /// Lifetime of a login session.
     pub session_ttl_ms: i64,
+    /// Days a result is kept (said to the person before a test).
+    pub retention_days: u32,
 }
 
 /// Everything handlers share.
@@ -81,6 +84,8 @@ pub struct AppState {
     pub device_key: Vec<u8>,
     /// Token of the local administration endpoint (also in `server.json`).
     pub local_token: String,
+    /// The index of mediation places, and kiosks' offline sets.
+    pub places: crate::places::Places,
 }
 
 /// Shared state handle.
@@ -471,6 +476,11 @@ pub fn router(state: Shared) -> Router {
         .route("/admin/kiosks", get(admin::kiosks).post(admin::add_kiosk))
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
         .route("/admin/kiosks/{id}/code", post(admin::kiosk_code))
+        .route("/places", get(places::suggestions))
+        .route("/places/page", get(places::page))
+        .route("/admin/structure", get(places::structure))
+        .route("/admin/structure/location", post(places::set_location))
+        .route("/kiosk/places", get(places::kiosk))
         .route("/kiosk", get(kiosk::status))
         .route("/kiosk/pair", post(kiosk::pair))
         .route("/kiosk/unpair", post(kiosk::unpair))

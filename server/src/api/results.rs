@@ -18,11 +18,13 @@ use super::{
     KIOSK_HEADER,
 };
 use crate::outcome::{self, compute_with, Outcome};
+use crate::places::{origin_of, suggest, SHOWN};
 use crate::records::{ProfileRecord, Role, Screening, SessionRecord, Source, SCHEMA_VERSION};
 use crate::store::Inserted;
 use crate::submission::{self, AnswerLog, ParseError};
 use crate::view::{result_view, structure_tz, summary_view};
 use crate::{auth, code};
+use repere_items::places::{text, Card, CardStyle, Suggestion};
 
 /// Longest first name or initials kept.
 const MAX_PERSON_CHARS: usize = 60;
@@ -517,15 +519,72 @@ pub(super) fn load_for(
     })
 }
 
-/// `GET /api/results/{code}`: the result with its profile and orientation.
+/// The mediation places suggested with a result to a person at `structure`
+/// (its location, own places and marks), with why there are none when there are
+/// none.
+pub(super) async fn places_for(
+    state: &Shared,
+    structure: u64,
+    profile: &ProfileRecord,
+) -> Result<(Vec<Suggestion>, Option<&'static str>), ApiError> {
+    let Some(pr) = profile.outcome.profile.as_ref() else {
+        return Ok((Vec::new(), None));
+    };
+    let needs = pr.orientation.needs(state.bank);
+    let (store, shared) = (state.store.clone(), state.clone());
+    blocking(move || -> Result<_, ApiError> {
+        let sp = store.structure_places(structure)?;
+        let Some(location) = &sp.location else {
+            return Ok((
+                Vec::new(),
+                Some("Pour voir les lieux proches, l'administrateur indique où est votre structure (page Administration)."),
+            ));
+        };
+        let index = shared.places.index(store.as_ref())?;
+        if index.candidates.is_empty() && sp.local.is_empty() {
+            return Ok((
+                Vec::new(),
+                Some("Aucun lieu de médiation n'est enregistré sur ce serveur."),
+            ));
+        }
+        let found = suggest(&index, Some(&sp), &origin_of(location), &needs, SHOWN);
+        let note = found
+            .is_empty()
+            .then_some("Aucun lieu connu ne propose ce qu'il faut. Demandez conseil à un médiateur numérique.");
+        Ok((found, note))
+    })
+    .await?
+}
+
+/// A staff member's view of a result: the result, and the places suggested from
+/// their structure.
+async fn staff_view(
+    state: &Shared,
+    staff: &Staff,
+    profile: &ProfileRecord,
+) -> Result<Response, ApiError> {
+    let tz = staff_tz(state, Some(staff.structure()));
+    let (places, note) = places_for(state, staff.structure(), profile).await?;
+    let mut view = result_view(state.bank, profile, &tz);
+    view.agent_sentence = places.first().map(text::agent_sentence);
+    view.place_cards = places
+        .iter()
+        .map(|s| Card::of(s, CardStyle::Links))
+        .collect();
+    view.places = places;
+    view.places_note = note;
+    Ok(Json(view).into_response())
+}
+
+/// `GET /api/results/{code}`: the result with its profile, orientation and the
+/// places suggested from the staff member's structure.
 pub async fn show(
     State(state): State<Shared>,
     Path(code): Path<String>,
     staff: Staff,
 ) -> Result<Response, ApiError> {
     let profile = load_for(&state, &staff, &code)?;
-    let tz = staff_tz(&state, Some(staff.structure()));
-    Ok(Json(result_view(state.bank, &profile, &tz)).into_response())
+    staff_view(&state, &staff, &profile).await
 }
 
 /// `GET /api/results/{code}/sheet`: the printable sheet (HTML).
@@ -540,12 +599,13 @@ pub async fn sheet(
         None => None,
     };
     let tz = staff_tz(&state, Some(staff.structure()));
-    let html = crate::sheet::result_sheet(state.bank, &profile, structure.as_deref(), &tz);
+    let (places, _) = places_for(&state, staff.structure(), &profile).await?;
+    let html = crate::sheet::result_sheet(state.bank, &profile, structure.as_deref(), &places, &tz);
     Ok(html_response(html))
 }
 
 /// A printable HTML page: no script may run in it, it may not be framed.
-pub(super) fn html_response(html: String) -> Response {
+pub(crate) fn html_response(html: String) -> Response {
     let mut resp = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     resp.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -572,9 +632,8 @@ pub async fn attach(
     body.map_err(body_error)?;
     staff.require(&[Role::Agent, Role::Trainer])?;
     let profile = load_for(&state, &staff, &code)?;
-    let tz = staff_tz(&state, Some(staff.structure()));
     if profile.structure.is_some() {
-        return Ok(Json(result_view(state.bank, &profile, &tz)).into_response());
+        return staff_view(&state, &staff, &profile).await;
     }
     let now = state.clock.now_ms();
     let attached = state
@@ -590,7 +649,7 @@ pub async fn attach(
     }
     durable(&state).await?;
     tracing::info!(target: "security", result = %attached.id, structure = staff.structure(), "result attached");
-    Ok(Json(result_view(state.bank, &attached, &tz)).into_response())
+    staff_view(&state, &staff, &attached).await
 }
 
 /// `GET /api/results/{code}/data`: everything stored about a result (the person's

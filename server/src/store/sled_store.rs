@@ -15,6 +15,15 @@
 //! | `codes` | result code | result UUID |
 //! | `profiles_by_structure` | structure (8) · received_at (8) · UUID | empty |
 //! | `profiles_by_date` | received_at (8) · UUID | empty |
+//! | `places` | import generation (8) · chunk number (4) | up to 500 mediation places, in the file's order |
+//! | `structure_places` | structure id | location, own places, marks |
+//!
+//! An import of mediation places writes its places under a new generation, then
+//! switches `meta/places_generation` (and `meta/places_count`) to it in one batch,
+//! then removes the previous generation: readers see one whole import or the
+//! other. Places are only ever read whole (the server's index), so they are kept
+//! in chunks: a 50,000-row file is 100 values, not 50,000 (sled's per-key work
+//! was most of an import's time). Neither tree holds anything about a person.
 //!
 //! Results and their indexes are written in one sled transaction. Every write holds
 //! the read side of a gate that [`SledStore::backup_to`] and
@@ -43,7 +52,7 @@ use super::{
 };
 use crate::records::{
     Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
-    User, SCHEMA_VERSION,
+    StructurePlaces, User, SCHEMA_VERSION,
 };
 
 /// Version of the store's layout, in `meta/schema`: 1, records in clear at the top
@@ -129,6 +138,29 @@ fn decode<T: DeserializeOwned>(tree: &str, key: &[u8], bytes: &[u8]) -> Result<T
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| corrupt(tree, key, describe(e)))
+}
+
+/// Mediation places per value of the `places` tree.
+const PLACES_PER_CHUNK: usize = 500;
+
+/// One value of the `places` tree (an object, as every record: see [`decode`]).
+#[derive(serde::Deserialize)]
+struct PlacesChunk {
+    places: Vec<repere_items::places::Place>,
+}
+
+/// The same, written without copying the places.
+#[derive(Serialize)]
+struct PlacesChunkRef<'a> {
+    places: &'a [repere_items::places::Place],
+}
+
+/// The key of chunk `n` of import generation `generation`.
+fn places_key(generation: u64, n: u32) -> [u8; 12] {
+    let mut key = [0u8; 12];
+    key[..8].copy_from_slice(&generation.to_be_bytes());
+    key[8..].copy_from_slice(&n.to_be_bytes());
+    key
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -353,6 +385,10 @@ struct Gen {
     by_date: Tree,
     /// Rate-limit windows: `limiter\0key` -> start (i64 BE) and count (u32 BE).
     limits: Tree,
+    /// Imported mediation places, by import generation.
+    places: Tree,
+    /// A structure's location, own places and marks.
+    structure_places: Tree,
     /// Declared last, so dropped after the database is closed.
     cleanup: Cleanup,
 }
@@ -384,6 +420,8 @@ impl Gen {
             by_structure: tree(BY_STRUCTURE)?,
             by_date: tree(BY_DATE)?,
             limits: tree("limits")?,
+            places: tree("places")?,
+            structure_places: tree("structure_places")?,
             name,
             dir,
             db,
@@ -561,6 +599,8 @@ pub struct SledStore {
     /// Using a screening's key for its result and erasing abandoned screenings'
     /// keys run one at a time: a result never gets a key being erased.
     screening_keys: Mutex<()>,
+    /// Imports of places run one at a time.
+    places_import: Mutex<()>,
     /// Declared last: released once everything above is closed.
     _lock: files::FolderLock,
 }
@@ -751,6 +791,7 @@ impl SledStore {
             gate: RwLock::new(()),
             current: RwLock::new(Arc::new(gen)),
             screening_keys: Mutex::new(()),
+            places_import: Mutex::new(()),
             _lock: lock,
         })
     }
@@ -769,6 +810,41 @@ impl SledStore {
         // The gate guards no data: a poisoned lock is as good as a healthy one.
         let g = self.gate.read().unwrap_or_else(PoisonError::into_inner);
         (g, self.gen())
+    }
+
+    /// How many places the current import holds.
+    fn places_count(&self) -> Result<usize, StoreError> {
+        match self.meta("places_count")? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| {
+                StoreError::Backend(format!("meta/places_count is not a number: {v:?}"))
+            }),
+        }
+    }
+
+    /// Removes every key of the `places` tree that starts with `prefix`, in
+    /// batches, each under the gate; returns how many.
+    fn remove_places_prefix(&self, prefix: &[u8]) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        loop {
+            let (_g, t) = self.writing();
+            let keys: Vec<sled::IVec> = t
+                .places
+                .scan_prefix(prefix)
+                .keys()
+                .take(10_000)
+                .collect::<Result<_, _>>()
+                .map_err(backend)?;
+            if keys.is_empty() {
+                return Ok(removed);
+            }
+            let mut batch = sled::Batch::default();
+            removed += keys.len();
+            for k in keys {
+                batch.remove(k);
+            }
+            t.places.apply_batch(batch).map_err(backend)?;
+        }
     }
 
     fn get<T: DeserializeOwned>(
@@ -1602,6 +1678,93 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn replace_places(&self, places: &[repere_items::places::Place]) -> Result<usize, StoreError> {
+        let _one = self
+            .places_import
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let old = self.places_generation()?;
+        let new = old.saturating_add(1);
+        let previous = self.places_count()?;
+        // A crash in the middle of an earlier import may have left a half-written
+        // generation `new`: start it clean.
+        self.remove_places_prefix(&new.to_be_bytes())?;
+        for (n, chunk) in places.chunks(PLACES_PER_CHUNK).enumerate() {
+            let n = u32::try_from(n)
+                .map_err(|_| StoreError::Backend("too many places for one import".to_string()))?;
+            let value = encode(&PlacesChunkRef { places: chunk })?;
+            let (_g, t) = self.writing();
+            t.places
+                .insert(places_key(new, n), value)
+                .map_err(backend)?;
+        }
+        {
+            let (_g, t) = self.writing();
+            let mut batch = sled::Batch::default();
+            batch.insert("places_generation", new.to_string().as_bytes());
+            batch.insert("places_count", places.len().to_string().as_bytes());
+            t.meta.apply_batch(batch).map_err(backend)?;
+        }
+        self.remove_places_prefix(&old.to_be_bytes())?;
+        Ok(previous)
+    }
+
+    fn places_generation(&self) -> Result<u64, StoreError> {
+        match self.meta("places_generation")? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| {
+                StoreError::Backend(format!("meta/places_generation is not a number: {v:?}"))
+            }),
+        }
+    }
+
+    fn scan_places(
+        &self,
+        visit: &mut dyn FnMut(repere_items::places::Place),
+    ) -> Result<ScanReport, StoreError> {
+        let t = self.gen();
+        let prefix = self.places_generation()?.to_be_bytes();
+        let mut report = ScanReport::default();
+        let records = t.places.scan_prefix(prefix).map(|kv| {
+            let (k, v) = kv.map_err(backend)?;
+            Ok(Fetched::Found(k.to_vec(), v))
+        });
+        let decoder =
+            |key: &[u8], bytes: &[u8]| decode::<PlacesChunk>("places", key, bytes).map(Some);
+        decode_in_order(&decoder, records, &mut report, &mut |chunk: PlacesChunk| {
+            chunk.places.into_iter().for_each(&mut *visit)
+        })?;
+        for line in &report.corrupt {
+            tracing::error!(problem = %line, "scan skipped a record");
+        }
+        Ok(report)
+    }
+
+    fn structure_places(&self, structure: u64) -> Result<StructurePlaces, StoreError> {
+        Ok(self
+            .get(
+                &self.gen().structure_places,
+                "structure_places",
+                &id_key(structure),
+            )?
+            .unwrap_or_else(|| StructurePlaces::empty(structure)))
+    }
+
+    fn put_structure_places(&self, places: &StructurePlaces) -> Result<(), StoreError> {
+        let (_g, t) = self.writing();
+        if t.structures
+            .get(id_key(places.structure))
+            .map_err(backend)?
+            .is_none()
+        {
+            return Err(StoreError::NoStructure(places.structure));
+        }
+        t.structure_places
+            .insert(id_key(places.structure), encode(places)?)
+            .map_err(backend)?;
+        Ok(())
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .gen()
@@ -1630,6 +1793,7 @@ impl Store for SledStore {
             unattached: results.saturating_sub(t.by_structure.len()),
             screenings: t.screenings.len(),
             logins: t.logins.len(),
+            places: self.places_count()?,
         })
     }
 
@@ -2538,6 +2702,100 @@ pub(crate) mod tests {
     }
 
     /// Adds structure 1, « S », to the store; returns it.
+    fn place(id: &str) -> repere_items::places::Place {
+        repere_items::places::Place {
+            id: id.into(),
+            nom: format!("Lieu {id}"),
+            adresse: String::new(),
+            complement_adresse: None,
+            code_postal: "99100".into(),
+            commune: "Villefictive".into(),
+            code_insee: None,
+            latitude: Some(46.5),
+            longitude: Some(2.5),
+            services: vec![repere_items::places::Service::Loisirs],
+            modalites_accompagnement: vec![],
+            modalites_acces: vec![],
+            frais_a_charge: vec![],
+            prise_en_charge_specifique: vec![],
+            dispositif_programmes_nationaux: vec![],
+            typologie: vec![],
+            telephone: None,
+            site_web: None,
+            horaires: None,
+            prise_rdv: None,
+            fiche_acces_libre: None,
+            presentation_resume: None,
+            date_maj: None,
+        }
+    }
+
+    fn place_ids(store: &SledStore) -> Vec<String> {
+        let mut ids = Vec::new();
+        let report = store.scan_places(&mut |p| ids.push(p.id)).expect("scan");
+        assert!(report.corrupt.is_empty(), "{:?}", report.corrupt);
+        ids
+    }
+
+    #[test]
+    fn an_import_of_places_replaces_the_previous_one_whole_and_keeps_structures_places() {
+        let t = temp_store();
+        assert_eq!(t.store.places_generation().expect("gen"), 0);
+        assert!(place_ids(&t.store).is_empty());
+        let first: Vec<_> = ["a", "b", "c"].map(place).into();
+        assert_eq!(t.store.replace_places(&first).expect("import"), 0);
+        assert_eq!(t.store.places_generation().expect("gen"), 1);
+        assert_eq!(place_ids(&t.store), ["a", "b", "c"]);
+        let st = structure_one(&t.store);
+        let mut sp = t.store.structure_places(st.id).expect("get");
+        assert_eq!(sp, StructurePlaces::empty(st.id));
+        sp.marks.push(crate::records::PlaceMark {
+            id: "b".into(),
+            relation: repere_items::places::Relation::Partner,
+        });
+        t.store.put_structure_places(&sp).expect("put");
+        // The second import: its places only, the first one's keys gone.
+        let second: Vec<_> = ["b", "d"].map(place).into();
+        assert_eq!(t.store.replace_places(&second).expect("import"), 3);
+        assert_eq!(place_ids(&t.store), ["b", "d"]);
+        assert_eq!(t.store.gen().places.len(), 1, "one chunk");
+        assert_eq!(t.store.stats().expect("stats").places, 2);
+        assert_eq!(t.store.structure_places(st.id).expect("get"), sp);
+        // A structure that does not exist has no places settings.
+        assert!(matches!(
+            t.store.put_structure_places(&StructurePlaces::empty(999)),
+            Err(StoreError::NoStructure(999))
+        ));
+        // A half-written generation left by a crash is cleared by the next import.
+        t.store
+            .gen()
+            .places
+            .insert([&3u64.to_be_bytes()[..], b"stale"].concat(), b"{}".to_vec())
+            .expect("insert");
+        assert_eq!(t.store.replace_places(&first).expect("import"), 2);
+        assert_eq!(place_ids(&t.store), ["a", "b", "c"]);
+        assert_eq!(t.store.gen().places.len(), 1);
+        // A large import: chunks of 500, read back whole in the file's order.
+        let many: Vec<_> = (0..1_201)
+            .map(|i| place(&format!("p{:05}", 1_200 - i)))
+            .collect();
+        assert_eq!(t.store.replace_places(&many).expect("import"), 3);
+        assert_eq!(t.store.gen().places.len(), 3, "500 + 500 + 201");
+        let ids = place_ids(&t.store);
+        assert_eq!(ids.len(), 1_201);
+        assert_eq!((ids[0].as_str(), ids[1_200].as_str()), ("p01200", "p00000"));
+        assert_eq!(t.store.stats().expect("stats").places, 1_201);
+        assert_eq!(t.store.replace_places(&[]).expect("import"), 1_201);
+        assert!(place_ids(&t.store).is_empty());
+        assert_eq!(t.store.stats().expect("stats").places, 0);
+        // Compaction copies the places and the structures' settings.
+        t.store.replace_places(&first).expect("import");
+        t.store.compact().expect("compact");
+        assert_eq!(place_ids(&t.store), ["a", "b", "c"]);
+        assert_eq!(t.store.stats().expect("stats").places, 3);
+        assert_eq!(t.store.structure_places(st.id).expect("get"), sp);
+    }
+
     fn structure_one(store: &SledStore) -> Structure {
         let st = Structure {
             v: SCHEMA_VERSION,

@@ -22,13 +22,17 @@ export async function startServer({ extraArgs = [], dataDir } = {}) {
   const bin = required('REPERE_BIN');
   const dist = required('REPERE_DIST');
   const data = dataDir ?? mkdtempSync(join(tmpdir(), 'repere-e2e-'));
+  // One address, one kiosk, many people in minutes: the submission limits
+  // (20 anonymous results per address in 10 minutes, 30 an hour per kiosk) are
+  // raised, unless the test sets its own; the HTTP tests
+  // (tests/tests/server_security.rs) check them.
+  const limits = ['--anonymous-limit', '--kiosk-limit']
+    .filter((flag) => !extraArgs.includes(flag))
+    .flatMap((flag) => [flag, '100000']);
   const child = spawn(
     bin,
-    // One address, one kiosk, many people in minutes: the submission limits
-    // (20 anonymous results per address in 10 minutes, 30 an hour per kiosk) are
-    // raised; the HTTP tests (tests/tests/server_security.rs) check them.
     ['serve', '--addr', '127.0.0.1', '--port', '0', '--data', data, '--dist', dist,
-      '--anonymous-limit', '100000', '--kiosk-limit', '100000', ...extraArgs],
+      ...limits, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let output = '';

@@ -1,7 +1,8 @@
 //! `/admin`: the admin's screen. The accounts of the structure (add one, give a
-//! new password, disable or enable one) and its kiosks (whether each is installed;
+//! new password, disable or enable one), its kiosks (whether each is installed;
 //! add one and see its pairing code once, with how long it works; a new
-//! code to install it on another device; remove one). The server checks every
+//! code to install it on another device; remove one), and where the structure is
+//! (the mediation places suggested to its people are the nearest to it). The server checks every
 //! rule again (role, structure, password policy, the last active admin).
 //!
 //! Accessibility: every field has a label and, when it is wrong, an error tied to
@@ -94,7 +95,164 @@ fn AdminScreen() -> impl IntoView {
             <AccountsSection accounts=accounts />
             <AddAccount accounts=accounts />
             <KiosksSection kiosks=kiosks />
+            <LocationSection />
         </div>
+    }
+}
+
+// ------------------------------------------------------------------ location
+
+/// A decimal number as people type it (comma or point).
+fn decimal(text: &str) -> Option<f64> {
+    text.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+}
+
+/// Where the structure is: its INSEE code and coordinates. The places suggested
+/// on results are the nearest to this point.
+#[component]
+fn LocationSection() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let insee = RwSignal::new(String::new());
+    let lat = RwSignal::new(String::new());
+    let lon = RwSignal::new(String::new());
+    let places = RwSignal::new(None::<usize>);
+    let error = RwSignal::new(None::<String>);
+    let lat_error = RwSignal::new(None::<String>);
+    let lon_error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        match api::structure().await {
+            Ok(info) => {
+                places.set(Some(info.places));
+                if let Some(l) = info.location {
+                    insee.set(l.code_insee.unwrap_or_default());
+                    lat.set(l.latitude.to_string());
+                    lon.set(l.longitude.to_string());
+                }
+            }
+            Err(e) => error.set(Some(session.message(&e))),
+        }
+    });
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        done.set(None);
+        error.set(None);
+        let (la, lo) = (decimal(&lat.get_untracked()), decimal(&lon.get_untracked()));
+        lat_error.set(
+            la.filter(|x| (-90.0..=90.0).contains(x))
+                .is_none()
+                .then(|| "Écrivez une latitude entre −90 et 90, par exemple 46,17.".to_string()),
+        );
+        lon_error.set(
+            lo.filter(|x| (-180.0..=180.0).contains(x))
+                .is_none()
+                .then(|| "Écrivez une longitude entre −180 et 180, par exemple 1,87.".to_string()),
+        );
+        let (Some(la), Some(lo)) = (la, lo) else {
+            focus_soon(if lat_error.get_untracked().is_some() {
+                "latitude"
+            } else {
+                "longitude"
+            });
+            return;
+        };
+        if lat_error.get_untracked().is_some() || lon_error.get_untracked().is_some() {
+            focus_soon(if lat_error.get_untracked().is_some() {
+                "latitude"
+            } else {
+                "longitude"
+            });
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::set_location(&insee.get_untracked(), la, lo).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let text = "L'emplacement est enregistré. Les lieux proches s'affichent avec les résultats.".to_string();
+                    state.announce(&text);
+                    done.set(Some(text));
+                    focus_soon("location-done");
+                }
+                Err(e) => {
+                    error.set(Some(session.message(&e)));
+                    focus_soon("insee");
+                }
+            }
+        });
+    };
+    view! {
+        <section class="staff-section" aria-labelledby="location-title">
+            <h2 id="location-title">"Emplacement de la structure"</h2>
+            <p>
+                "Les lieux de médiation proposés avec chaque résultat sont les plus proches de cet endroit."
+            </p>
+            {move || {
+                places
+                    .get()
+                    .map(|n| {
+                        view! {
+                            <p>
+                                {format!(
+                                    "Le serveur connaît {n}\u{a0}lieu(x) de médiation du fichier national.",
+                                )}
+                            </p>
+                        }
+                    })
+            }}
+            <form class="staff-form" on:submit=submit novalidate>
+                <FormAlert id="location-error" message=error />
+                <TextField
+                    id="insee"
+                    label="Code INSEE de la commune (facultatif)"
+                    value=insee
+                    error=RwSignal::new(None::<String>)
+                    hint="5 caractères, par exemple 23096. Il sert pour les lieux sans coordonnées."
+                    autocomplete="off"
+                />
+                <TextField
+                    id="latitude"
+                    label="Latitude"
+                    value=lat
+                    error=lat_error
+                    hint="En degrés décimaux, par exemple 46,17."
+                    autocomplete="off"
+                    inputmode="decimal"
+                />
+                <TextField
+                    id="longitude"
+                    label="Longitude"
+                    value=lon
+                    error=lon_error
+                    hint="En degrés décimaux, par exemple 1,87."
+                    autocomplete="off"
+                    inputmode="decimal"
+                />
+                <div class="actions">
+                    <SubmitButton busy=busy label="Enregistrer l'emplacement" busy_label="Enregistrement…" />
+                </div>
+                {move || {
+                    done.get()
+                        .map(|text| {
+                            view! {
+                                <p class="confirm" id="location-done" tabindex="-1">
+                                    {text}
+                                </p>
+                            }
+                        })
+                }}
+            </form>
+        </section>
     }
 }
 

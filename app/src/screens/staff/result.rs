@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::{ResultView, SkillView};
+use crate::places::PlacesList;
 
 /// The heading of a result: with the first name when the person gave it.
 pub fn result_heading(result: &ResultView) -> String {
@@ -51,9 +52,14 @@ fn skill_items(skills: Vec<SkillView>) -> impl IntoView {
 }
 
 /// The skills to work on, by priority: the `first` the person's screen names, the
-/// rest on demand.
-fn skills_to_work_on(mut work: Vec<SkillView>, first: usize) -> impl IntoView {
+/// rest on demand. `autonomous`: nothing is listed for a person told to go on
+/// alone, and the words say so.
+fn skills_to_work_on(mut work: Vec<SkillView>, first: usize, autonomous: bool) -> impl IntoView {
     if work.is_empty() {
+        if autonomous {
+            return view! { <p>"Rien de particulier\u{a0}: la personne peut continuer seule."</p> }
+                .into_any();
+        }
         // Not « tout est acquis »: a domain may still be below « Autonome »
         // (its level is shown above), only no skill stands out to work on.
         return view! { <p>"Aucune compétence à travailler en priorité."</p> }.into_any();
@@ -105,9 +111,15 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
         }
         .into_any(),
         Some(profile) => {
+            // The profile's own list, by priority: an autonomous person's holds
+            // only what is truly to learn.
             let work = profile.work_on();
             let first = profile.work_on_max.max(1);
+            let autonomous = profile.orientation.modality.id == "autonomie";
             let services = profile.orientation.services.clone();
+            let places = result.place_cards.clone();
+            let sentence = result.agent_sentence.clone();
+            let note = result.places_note.clone();
             let domains = profile
                 .domains
                 .iter()
@@ -138,7 +150,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                         <h2 id="result-orientation-title">"Ce que nous conseillons"</h2>
                         <p class="big-label">{profile.orientation.modality.label.clone()}</p>
                         {profile.orientation.modality.description.clone().map(|t| view! { <p>{t}</p> })}
-                        {(!services.is_empty())
+                        {(places.is_empty() && !services.is_empty())
                             .then(|| {
                                 view! {
                                     <p>"Cherchez un lieu qui propose\u{a0}:"</p>
@@ -152,6 +164,17 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                             })}
                     </section>
                 </div>
+                {sentence
+                    .map(|t| {
+                        view! {
+                            <section class="agent-sentence no-print" aria-labelledby="agent-sentence-title">
+                                <h2 id="agent-sentence-title">"À dire à la personne"</h2>
+                                <p class="big-label">{t}</p>
+                            </section>
+                        }
+                    })}
+                {note.map(|t| view! { <p class="notice no-print">{t}</p> })}
+                {(!places.is_empty()).then(|| view! { <PlacesList places /> })}
                 <section class="result-section" aria-labelledby="result-domains-title">
                     <h2 id="result-domains-title">"Domaine par domaine"</h2>
                     <table class="data-table domains-table">
@@ -167,7 +190,7 @@ pub fn ResultPanel(result: ResultView, children: Children) -> impl IntoView {
                 </section>
                 <section class="result-section" aria-labelledby="result-work-title">
                     <h2 id="result-work-title">"À travailler ensuite"</h2>
-                    {skills_to_work_on(work, first)}
+                    {skills_to_work_on(work, first, autonomous)}
                 </section>
                 {profile
                     .provisional

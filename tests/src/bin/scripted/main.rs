@@ -36,6 +36,10 @@ mod person;
 #[path = "../../../../app/src/spoken.rs"]
 mod app_spoken;
 
+/// The server's default retention of results, in days (what the browser tests'
+/// servers run with).
+const RETENTION_DAYS: u32 = 365;
+
 const USAGE: &str = "usage: repere-scripted bank | item ID | person --theta T --seed S [--mode M] [--context q:a,...] | cover [--thetas a,b,...] [--seeds N] [--mode M] [--context q:a,...] | assess < log.json | spoken [--countdown N]";
 
 fn main() -> ExitCode {
@@ -243,8 +247,20 @@ fn command(args: &[String]) -> Result<String, String> {
             let items = (length.min_items, length.max_items);
             to_json(&json!({
                 "length": { "items": [items.0, items.1], "minutes": length.max_minutes },
-                "welcome": app_spoken::welcome(false, items, length.max_minutes),
-                "welcome_kiosk": app_spoken::welcome(true, items, length.max_minutes),
+                // On a person's own device and on a kiosk, with the server's
+                // default retention (12 months: `repere serve --retention-days`).
+                "welcome": app_spoken::welcome(
+                    app_spoken::Device::Own,
+                    Some(RETENTION_DAYS),
+                    items,
+                    length.max_minutes,
+                ),
+                "welcome_kiosk": app_spoken::welcome(
+                    app_spoken::Device::Kiosk,
+                    Some(RETENTION_DAYS),
+                    items,
+                    length.max_minutes,
+                ),
                 "idle": countdown.map(app_spoken::idle),
             }))
         }

@@ -1,10 +1,12 @@
-//! QR codes of result codes, drawn in the page (no network).
+//! QR codes of result codes (drawn by the app) and of mediation places' booking
+//! links (drawn by the server into the places' cards), as SVG: no network, no
+//! image file.
 //!
-//! Only what a result code needs, so the self-test's wasm stays small (the `qrcode`
-//! crate cost about 13 KB gzip): the alphanumeric mode (digits, capital letters,
-//! space and `$%*+-./:`), error correction level M (15 %), versions 1 to 6 (up to
-//! 154 symbols; a result code has 9). Anything else gives `None`, and the screen
-//! shows the code as text only.
+//! Only what these need, so the self-test's wasm stays small (the `qrcode` crate
+//! cost about 13 KB gzip): the alphanumeric mode (digits, capital letters, space
+//! and `$%*+-./:`; a result code) and the byte mode (a web address, UTF-8), error
+//! correction level M (15 %), versions 1 to 6 (up to 154 alphanumeric symbols, 106
+//! bytes). Anything else gives `None`, and the screen shows the text only.
 //!
 //! The symbol is the one the `qrcode` crate draws for the same alphanumeric segment
 //! and version, module for module, mask choice included (the tests compare them).
@@ -110,9 +112,7 @@ impl Qr {
         let n = values.len();
         let needed = 4 + 9 + 11 * (n / 2) + 6 * (n % 2);
         let version = (1..=6).find(|&v| needed <= data_codewords(v) * 8)?;
-        let capacity = data_codewords(version) * 8;
-
-        // Mode, count, pairs of symbols, terminator, padding.
+        // Mode, count, pairs of symbols.
         let mut bits = Bits::default();
         bits.push(0b0010, 4);
         bits.push(n as u32, 9);
@@ -123,6 +123,29 @@ impl Qr {
                 _ => {}
             }
         }
+        Some(Qr::finish(bits, version))
+    }
+
+    /// The QR code of `text` in the byte mode (its UTF-8 bytes), level M, in the
+    /// smallest version that holds it; `None` if it is longer than version 6 holds
+    /// (106 bytes).
+    pub fn bytes(text: &str) -> Option<Qr> {
+        let n = text.len();
+        let needed = 4 + 8 + 8 * n;
+        let version = (1..=6).find(|&v| needed <= data_codewords(v) * 8)?;
+        let mut bits = Bits::default();
+        bits.push(0b0100, 4);
+        bits.push(n as u32, 8);
+        for b in text.bytes() {
+            bits.push(u32::from(b), 8);
+        }
+        Some(Qr::finish(bits, version))
+    }
+
+    /// The symbol of a segment's `bits` in `version`: terminator, padding, error
+    /// correction, placement, the best mask.
+    fn finish(mut bits: Bits, version: usize) -> Qr {
+        let capacity = data_codewords(version) * 8;
         bits.push(0, (capacity - bits.len).min(4));
         bits.push(0, (8 - bits.len % 8) % 8);
         for pad in [0xec, 0x11].into_iter().cycle() {
@@ -170,14 +193,14 @@ impl Qr {
                 best = Some((penalty, masked));
             }
         }
-        best.map(|(_, c)| Qr {
+        let c = best.map_or(canvas, |(_, c)| c);
+        Qr {
             size: c.size,
             dark: c.dark,
-        })
+        }
     }
 
     /// Modules on a side (without the quiet zone).
-    #[cfg(test)]
     pub fn size(&self) -> usize {
         self.size
     }
@@ -498,6 +521,47 @@ mod tests {
             Some(41),
             "154 symbols: version 6"
         );
+    }
+
+    /// The `qrcode` crate's symbol for `text` as one byte segment.
+    fn reference_bytes(text: &str, version: usize) -> Option<QrCode> {
+        let mut bits = RefBits::new(Version::Normal(version as i16));
+        bits.push_byte_data(text.as_bytes()).ok()?;
+        bits.push_terminator(EcLevel::M).ok()?;
+        QrCode::with_bits(bits, EcLevel::M).ok()
+    }
+
+    #[test]
+    fn booking_links_are_the_qrcode_crates_byte_symbols() {
+        let url: String = "https://rdv.exemple.fr/lieu/é?x=1&"
+            .chars()
+            .cycle()
+            .take(120)
+            .collect();
+        for n in 1..=106 {
+            let text: String = url.chars().take(n).collect();
+            if text.len() > 106 {
+                break;
+            }
+            let qr = Qr::bytes(&text).unwrap_or_else(|| panic!("{text:?} encodes"));
+            let version = (qr.size() - 17) / 4;
+            let r = reference_bytes(&text, version).expect("reference");
+            let colors = r.to_colors();
+            for y in 0..qr.size() {
+                for x in 0..qr.size() {
+                    assert_eq!(
+                        qr.is_dark(x, y),
+                        colors[y * qr.size() + x] == Color::Dark,
+                        "{text:?}: module ({x}, {y})"
+                    );
+                }
+            }
+            if version > 1 {
+                assert!(reference_bytes(&text, version - 1).is_none(), "{text:?}");
+            }
+        }
+        assert_eq!(Qr::bytes(&"a".repeat(106)).map(|q| q.size()), Some(41));
+        assert_eq!(Qr::bytes(&"a".repeat(107)), None);
     }
 
     #[test]
