@@ -202,6 +202,27 @@ pub struct User {
     pub role_label: String,
     /// The account's structure.
     pub structure: StructureRef,
+    /// Its second factor.
+    #[serde(default)]
+    pub second_factor: SecondFactorState,
+    /// An admin whose structure requires a second factor, without one yet: the
+    /// staff areas show only the screen that sets it up.
+    #[serde(default)]
+    pub needs_second_factor: bool,
+}
+
+/// Where an account's second factor stands.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct SecondFactorState {
+    /// Asked at every login.
+    #[serde(default)]
+    pub active: bool,
+    /// Required by the structure (admins).
+    #[serde(default)]
+    pub required: bool,
+    /// Recovery codes not used yet.
+    #[serde(default)]
+    pub recovery_left: Option<u32>,
 }
 
 /// A structure, as named in an account.
@@ -214,12 +235,92 @@ pub struct StructureRef {
     pub name: Option<String>,
 }
 
-/// Logs in. On success the server has set the session cookie.
-pub async fn login(login: &str, password: &str) -> Result<Me, ApiError> {
+/// What a right password gives.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoginStep {
+    /// The session (the server has set its cookie).
+    Done(Me),
+    /// The account has a second factor: its code is asked, with this challenge.
+    Code(String),
+}
+
+/// Logs in. On success the server has set the session cookie, or asks for the
+/// code of the second factor.
+pub async fn login(login: &str, password: &str) -> Result<LoginStep, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Answer {
+        Me(Me),
+        Code { challenge: String },
+    }
     let body = serde_json::json!({ "login": login, "password": password });
-    let me: Me = call("POST", "/api/login", Some(&body)).await?;
+    match call("POST", "/api/login", Some(&body)).await? {
+        Answer::Me(me) => {
+            set_csrf(&me.csrf_token);
+            Ok(LoginStep::Done(me))
+        }
+        Answer::Code { challenge } => Ok(LoginStep::Code(challenge)),
+    }
+}
+
+/// The second step of a login: the code of the authenticator app (or a
+/// recovery code). On success the server has set the session cookie.
+pub async fn login_code(challenge: &str, code: &str) -> Result<Me, ApiError> {
+    let body = serde_json::json!({ "challenge": challenge, "code": code });
+    let me: Me = call("POST", "/api/login/totp", Some(&body)).await?;
     set_csrf(&me.csrf_token);
     Ok(me)
+}
+
+/// A second factor being set up (`POST /api/me/totp`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Enrolment {
+    /// The secret in groups of 4, to type in the app by hand.
+    pub secret_grouped: String,
+    /// The QR code of the `otpauth://` address, as SVG (drawn by the server).
+    pub qr_svg: String,
+    /// The name the app shows beside the account.
+    #[serde(default)]
+    pub issuer: String,
+    /// The account's name in the app.
+    #[serde(default)]
+    pub account: String,
+}
+
+/// Starts setting up a second factor.
+pub async fn start_second_factor() -> Result<Enrolment, ApiError> {
+    call("POST", "/api/me/totp", Some(&serde_json::json!({}))).await
+}
+
+#[derive(Deserialize)]
+struct Confirmed {
+    recovery_codes: Vec<String>,
+}
+
+/// Confirms the second factor being set up with a code of the app; returns the
+/// recovery codes (shown once).
+pub async fn confirm_second_factor(code: &str) -> Result<Vec<String>, FormError> {
+    let c: Confirmed = call_form(
+        "POST",
+        "/api/me/totp/confirm",
+        &serde_json::json!({ "code": code }),
+    )
+    .await?;
+    Ok(c.recovery_codes)
+}
+
+/// Removes the account's second factor (its password and a code).
+pub async fn remove_second_factor(password: &str, code: &str) -> Result<(), FormError> {
+    let body = serde_json::json!({ "password": password, "code": code });
+    let (status, text) = send("DELETE", "/api/me/totp", Some(&body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(FormError {
+            error: ApiError::from_answer(status, &text),
+            field: error_field(&text),
+        })
+    }
 }
 
 /// The current session, if any (`Err` with status 401 when logged out).
@@ -820,9 +921,15 @@ pub async fn pair_kiosk(code: &str) -> Result<KioskStatus, ApiError> {
 /// Unpairs this browser: an admin of the kiosk's structure confirms, with their
 /// `(login, password)`, or with their session on this device (`None`). The
 /// server clears the pairing cookie.
-pub async fn unpair_kiosk(admin: Option<(&str, &str)>) -> Result<(), FormError> {
+/// `code`: the admin's second-factor code, when their account has one.
+pub async fn unpair_kiosk(
+    admin: Option<(&str, &str)>,
+    code: Option<&str>,
+) -> Result<(), FormError> {
     let body = match admin {
-        Some((login, password)) => serde_json::json!({ "login": login, "password": password }),
+        Some((login, password)) => {
+            serde_json::json!({ "login": login, "password": password, "code": code })
+        }
         None => serde_json::json!({}),
     };
     let (status, text) = send("POST", "/api/kiosk/unpair", Some(&body)).await?;
@@ -898,6 +1005,9 @@ pub struct Account {
     /// Whether it may log in.
     #[serde(default = "yes")]
     pub active: bool,
+    /// It has a second factor.
+    #[serde(default)]
+    pub second_factor: bool,
     /// The logged-in admin's own account.
     #[serde(default)]
     pub me: bool,
@@ -907,22 +1017,53 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
-struct Accounts {
-    users: Vec<Account>,
+/// The accounts of the admin's structure, and whether it requires a second
+/// factor of its admins.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Accounts {
+    /// The accounts.
+    pub users: Vec<Account>,
+    /// Its admins must have a second factor.
+    #[serde(default)]
+    pub second_factor_required: bool,
 }
 
 /// The accounts of the admin's structure.
-pub async fn accounts() -> Result<Vec<Account>, ApiError> {
-    let a: Accounts = call("GET", "/api/admin/users", None).await?;
-    Ok(a.users)
+pub async fn accounts() -> Result<Accounts, ApiError> {
+    call("GET", "/api/admin/users", None).await
 }
 
-/// Adds an account (`role`: `agent`, `trainer` or `admin`).
-pub async fn add_account(login: &str, role: &str, password: &str) -> Result<(), FormError> {
-    let body = serde_json::json!({ "login": login, "role": role, "password": password });
-    let _: serde_json::Value = call_form("POST", "/api/admin/users", &body).await?;
+/// Removes the second factor of account `id` (a lost phone).
+pub async fn reset_second_factor(id: u64) -> Result<(), ApiError> {
+    let (status, text) = send("DELETE", &format!("/api/admin/users/{id}/totp"), None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiError::from_answer(status, &text))
+    }
+}
+
+/// Requires (or not) a second factor of the structure's admins.
+pub async fn require_second_factor(required: bool) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "required": required });
+    let _: serde_json::Value =
+        call("POST", "/api/admin/structure/second-factor", Some(&body)).await?;
     Ok(())
+}
+
+/// The answer to adding an account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddedAccount {
+    /// The login the server made from the name given (`marie.k7p2`).
+    pub login: String,
+}
+
+/// Adds an account (`role`: `agent`, `trainer` or `admin`) whose login the server
+/// makes from `name`; answers that login.
+pub async fn add_account(name: &str, role: &str, password: &str) -> Result<String, FormError> {
+    let body = serde_json::json!({ "login": name, "role": role, "password": password });
+    let added: AddedAccount = call_form("POST", "/api/admin/users", &body).await?;
+    Ok(added.login)
 }
 
 /// What a password reset gave.

@@ -42,8 +42,12 @@ pub struct KioskSet {
 }
 
 /// Asks the server for this kiosk's places and keeps them (nothing changes when
-/// it cannot: the kept copy stays).
+/// it cannot: the kept copy stays). Offline it does not ask: the request could
+/// only fail.
 pub async fn refresh_kiosk_set() {
+    if !window().navigator().on_line() {
+        return;
+    }
     let Ok(caches) = window().caches() else {
         return;
     };

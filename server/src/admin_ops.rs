@@ -46,6 +46,13 @@ pub enum AdminOp {
         /// IANA time zone.
         tz: String,
     },
+    /// Requires (or not) a second factor of a structure's admins.
+    SetSecondFactorRequired {
+        /// Structure id.
+        structure: u64,
+        /// Whether its admins must have one.
+        required: bool,
+    },
     /// Lists the structures.
     ListStructures,
     /// Adds an account.
@@ -65,6 +72,11 @@ pub enum AdminOp {
         login: String,
         /// New password (hashed on arrival).
         password: String,
+    },
+    /// Removes an account's second factor (a lost phone); it sets one up again.
+    ResetSecondFactor {
+        /// Login.
+        login: String,
     },
     /// Disables (`active: false`) or re-enables an account.
     SetActive {
@@ -202,6 +214,20 @@ pub enum AdminReply {
         /// Canonical IANA name.
         tz: String,
     },
+    /// A structure's second-factor requirement was set.
+    SecondFactorRequired {
+        /// Structure id.
+        id: u64,
+        /// Whether its admins must have one.
+        required: bool,
+    },
+    /// An account's second factor was removed.
+    SecondFactorReset {
+        /// Its id.
+        id: u64,
+        /// Whether it had one (active or being set up).
+        had: bool,
+    },
     /// An account was changed (password, active or not).
     UserChanged {
         /// Its id.
@@ -296,34 +322,82 @@ pub fn check_name(name: &str) -> Result<String, String> {
     Ok(n.to_string())
 }
 
-/// Creates an account (checks, hashes the password). Blocking: Argon2.
+/// How a new account gets its login.
+#[derive(Clone, Copy, Debug)]
+pub enum NewLogin<'a> {
+    /// This login, normalised (the operator's command line, which sees every
+    /// structure anyway, and the demo accounts).
+    Given(&'a str),
+    /// One the server makes from this name (an admin's screen): the name
+    /// (normalised), a dot and a random tag (`marie.k7p2`,
+    /// [`crate::code::generate_tag`]); a login already taken is retried with
+    /// another tag, silently. Unique by construction, so the answer never depends
+    /// on the logins of other structures (an admin cannot probe them).
+    MadeFrom(&'a str),
+}
+
+/// Logins tried for one new account before giving up: with 27⁴ tags per name, a
+/// collision is rare and twenty in a row do not happen.
+const TAG_TRIES: usize = 20;
+
+/// Checks the name an admin gives a new account: a login short enough for its tag.
+pub fn account_name(name: &str) -> Result<String, String> {
+    let max = auth::MAX_LOGIN_LEN - 1 - crate::code::TAG_LEN;
+    match auth::normalise_login(name) {
+        Ok(n) if n.len() <= max => Ok(n),
+        _ => Err(format!(
+            "Le nom doit faire de 2 à {max} caractères : lettres sans accent, chiffres, point, tiret ou tiret bas."
+        )),
+    }
+}
+
+/// Creates an account (checks, hashes the password, makes its login if asked).
+/// Blocking: Argon2.
 pub fn create_user(
     store: &dyn Store,
     clock: &Clock,
     structure: u64,
     role: Role,
-    login: &str,
+    login: NewLogin<'_>,
     password: &str,
 ) -> Result<User, AdminError> {
-    let login = auth::normalise_login(login).map_err(AdminError::Input)?;
-    auth::check_password_policy(password, &[&login]).map_err(AdminError::Input)?;
+    let (name, tries) = match login {
+        NewLogin::Given(l) => (auth::normalise_login(l), 1),
+        NewLogin::MadeFrom(n) => (account_name(n), TAG_TRIES),
+    };
+    let name = name.map_err(AdminError::Input)?;
+    auth::check_password_policy(password, &[&name]).map_err(AdminError::Input)?;
     if store.structure(structure)?.is_none() {
         return Err(AdminError::Input(format!(
             "structure {structure} does not exist"
         )));
     }
-    let user = User {
+    let mut user = User {
         v: SCHEMA_VERSION,
         id: store.next_id()?,
-        login,
+        login: name.clone(),
         role,
         structure,
         password_hash: auth::hash_password(password).map_err(AdminError::Other)?,
         created_at: clock.now_ms(),
         disabled: false,
+        second_factor: None,
+        second_factor_pending: None,
     };
-    store.add_user(&user)?;
-    Ok(user)
+    for _ in 0..tries {
+        if let NewLogin::MadeFrom(_) = login {
+            let tag = crate::code::generate_tag()
+                .map_err(|e| AdminError::Other(format!("no random source: {e}")))?;
+            user.login = format!("{name}.{tag}");
+        }
+        match store.add_user(&user) {
+            Err(StoreError::LoginTaken(_)) if matches!(login, NewLogin::MadeFrom(_)) => continue,
+            other => return other.map(|()| user).map_err(AdminError::from),
+        }
+    }
+    Err(AdminError::Other(format!(
+        "no free login for {name:?} after {TAG_TRIES} tags"
+    )))
 }
 
 /// A new pairing code made at `now`: the code to show (once) and what the store
@@ -397,6 +471,7 @@ pub fn create_structure(
         name,
         created_at: clock.now_ms(),
         tz,
+        second_factor_required: false,
     };
     store.add_structure(&s)?;
     Ok(s)
@@ -413,6 +488,22 @@ pub fn set_structure_tz(store: &dyn Store, structure: u64, tz: &str) -> Result<S
     s.tz = Some(tz.clone());
     store.update_structure(&s)?;
     Ok(tz)
+}
+
+/// Requires (or not) a second factor of the admins of `structure`.
+pub fn set_second_factor_required(
+    store: &dyn Store,
+    structure: u64,
+    required: bool,
+) -> Result<(), AdminError> {
+    let Some(mut s) = store.structure(structure)? else {
+        return Err(AdminError::Input(format!(
+            "structure {structure} does not exist"
+        )));
+    };
+    s.second_factor_required = required;
+    store.update_structure(&s)?;
+    Ok(())
 }
 
 /// Account changes that read other accounts (the last active admin) run one at a
@@ -592,6 +683,39 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
                 })
                 .collect(),
         }),
+        AdminOp::SetSecondFactorRequired {
+            structure,
+            required,
+        } => {
+            set_second_factor_required(store, structure, required)?;
+            tracing::info!(target: "security",
+                structure,
+                required,
+                "second factor requirement set (command line)"
+            );
+            Ok(AdminReply::SecondFactorRequired {
+                id: structure,
+                required,
+            })
+        }
+        AdminOp::ResetSecondFactor { login } => {
+            let user = user_by_login(store, &login)?;
+            let changed = store.modify_user(user.id, &|u: &mut User| {
+                let had = u.second_factor.is_some() || u.second_factor_pending.is_some();
+                u.second_factor = None;
+                u.second_factor_pending = None;
+                had
+            })?;
+            tracing::info!(target: "security",
+                user = user.id,
+                had = changed.is_some(),
+                "second factor reset (command line)"
+            );
+            Ok(AdminReply::SecondFactorReset {
+                id: user.id,
+                had: changed.is_some(),
+            })
+        }
         AdminOp::SetPassword { login, password } => {
             let user = user_by_login(store, &login)?;
             let ended = set_password(store, &user, &password, None)?;
@@ -634,7 +758,15 @@ pub fn run(store: &dyn Store, clock: &Clock, op: AdminOp) -> Result<AdminReply, 
             login,
             password,
         } => Ok(AdminReply::User {
-            id: create_user(store, clock, structure, role, &login, &password)?.id,
+            id: create_user(
+                store,
+                clock,
+                structure,
+                role,
+                NewLogin::Given(&login),
+                &password,
+            )?
+            .id,
         }),
         AdminOp::AddKiosk { structure, name } => {
             let (kiosk, code) = create_kiosk(store, clock, structure, &name)?;
@@ -807,6 +939,49 @@ mod tests {
     use crate::store::sled_store::tests::temp_store;
 
     #[test]
+    fn logins_made_from_a_name_are_tagged_and_distinct_and_given_ones_kept() {
+        let t = temp_store();
+        let clock = Clock::system();
+        let st = create_structure(&t.store, &clock, "S", None).expect("structure");
+        let add = |login: NewLogin<'_>| {
+            create_user(
+                &t.store,
+                &clock,
+                st.id,
+                Role::Agent,
+                login,
+                "un-mot-de-passe-assez-long",
+            )
+        };
+        // A login given is kept, and refused when taken.
+        assert_eq!(add(NewLogin::Given("Marie")).expect("given").login, "marie");
+        assert!(matches!(
+            add(NewLogin::Given("marie")),
+            Err(AdminError::Input(_))
+        ));
+        // Made from a name: the name of an account that exists is no refusal.
+        let mut logins = std::collections::BTreeSet::new();
+        for _ in 0..40 {
+            let u = add(NewLogin::MadeFrom(" Marie ")).expect("made");
+            let tag = u.login.strip_prefix("marie.").expect("the name, a dot");
+            assert_eq!(tag.len(), crate::code::TAG_LEN, "{}", u.login);
+            let stored = t
+                .store
+                .user_by_login(&u.login)
+                .expect("read")
+                .expect("there");
+            assert_eq!((stored.id, stored.structure), (u.id, st.id));
+            logins.insert(u.login);
+        }
+        assert_eq!(logins.len(), 40);
+        let long = "a".repeat(auth::MAX_LOGIN_LEN - 5);
+        let u = add(NewLogin::MadeFrom(&long)).expect("59");
+        assert_eq!(u.login.len(), auth::MAX_LOGIN_LEN);
+        let err = add(NewLogin::MadeFrom(&format!("{long}a"))).expect_err("60 characters");
+        assert!(err.to_string().contains("de 2 à 59 caractères"), "{err}");
+    }
+
+    #[test]
     fn the_last_active_admin_stays_and_disabling_ends_sessions() {
         let t = temp_store();
         let clock = Clock::system();
@@ -826,10 +1001,21 @@ mod tests {
             Err(AdminError::Input(_))
         ));
         let pw = "un-mot-de-passe-long";
-        let a1 = create_user(&t.store, &clock, st.id, Role::Admin, "a1", pw).expect("a1");
-        let a2 = create_user(&t.store, &clock, st.id, Role::Admin, "a2", pw).expect("a2");
+        let admin = |structure: u64, login: &str| {
+            create_user(
+                &t.store,
+                &clock,
+                structure,
+                Role::Admin,
+                NewLogin::Given(login),
+                pw,
+            )
+            .expect("admin")
+        };
+        let a1 = admin(st.id, "a1");
+        let a2 = admin(st.id, "a2");
         // An admin of another structure does not count.
-        create_user(&t.store, &clock, other.id, Role::Admin, "b1", pw).expect("b1");
+        admin(other.id, "b1");
         let login = crate::records::LoginSession {
             v: SCHEMA_VERSION,
             user: a2.id,

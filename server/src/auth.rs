@@ -77,11 +77,14 @@ pub fn check_password_policy(password: &str, context: &[&str]) -> Result<(), Str
     Ok(())
 }
 
-/// Normalises a login (trimmed, lowercase) and checks it: 2 to 64 characters among
-/// `a-z 0-9 . _ -`.
+/// The longest login.
+pub const MAX_LOGIN_LEN: usize = 64;
+
+/// Normalises a login (trimmed, lowercase) and checks it: 2 to [`MAX_LOGIN_LEN`]
+/// characters among `a-z 0-9 . _ -`.
 pub fn normalise_login(login: &str) -> Result<String, String> {
     let l = login.trim().to_lowercase();
-    let ok = (2..=64).contains(&l.len())
+    let ok = (2..=MAX_LOGIN_LEN).contains(&l.len())
         && l.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if ok {

@@ -100,6 +100,7 @@ fn bench(dir: &std::path::Path, n: usize) -> Result<(), CliError> {
         name: "Banc d'essai".into(),
         created_at: clock.now_ms(),
         tz: None,
+        second_factor_required: false,
     };
     store.add_structure(&structure).map_err(|e| other(&e))?;
 

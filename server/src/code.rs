@@ -6,7 +6,10 @@
 //!   retried);
 //! - kiosk pairing codes: what the admin gives whoever installs a kiosk, typed once
 //!   on its touch screen at `/borne` ("K7M4-QX2P-7H"): ten symbols, 27¹⁰ ≈ 2·10¹⁴
-//!   codes, valid 7 days, usable once, stored hashed.
+//!   codes, valid 7 days, usable once, stored hashed;
+//! - login tags: the four symbols, in lower case, that the server adds to the name
+//!   an admin gives a new account ("marie.k7p2"), so that the login it makes is
+//!   unique by construction (`crate::admin_ops::NewLogin`).
 //!
 //! The alphabet has 27 symbols (digits 2–9 and 19 capital letters), grouped by
 //! four. Left out: 0/O/1/I/L (look alike), B/8, S/5, Z/2 (look alike), U (U/V).
@@ -88,6 +91,14 @@ pub fn generate() -> Result<String, getrandom::Error> {
 /// `XXXX-XXXX` form, or `None` if it cannot be a result code.
 pub fn normalise(input: &str) -> Option<String> {
     read(input, CODE_LEN)
+}
+
+/// Symbols in a login tag.
+pub const TAG_LEN: usize = 4;
+
+/// A new random login tag: [`TAG_LEN`] symbols in lower case (`k7p2`).
+pub fn generate_tag() -> Result<String, getrandom::Error> {
+    Ok(draw(TAG_LEN)?.to_ascii_lowercase())
 }
 
 /// A new random kiosk pairing code, formatted `XXXX-XXXX-XX`.
@@ -183,5 +194,23 @@ mod tests {
         assert_eq!(normalise_pairing("K7M4-QX2P"), None);
         assert_eq!(normalise_pairing("K7M4-QX2P-7O"), None);
         assert_eq!(normalise_pairing(&"a".repeat(64)), None);
+    }
+
+    #[test]
+    fn login_tags_are_four_lower_case_symbols_without_look_alikes() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            let t = generate_tag().expect("os random");
+            assert_eq!(t.len(), TAG_LEN, "{t}");
+            assert!(
+                t.bytes().all(|b| ALPHABET.contains(&b.to_ascii_uppercase())
+                    && !b.is_ascii_uppercase()
+                    && !b"0o1li".contains(&b)),
+                "{t}"
+            );
+            seen.insert(t);
+        }
+        // 27^4 = 531,441 tags: 2,000 draws repeat one about 4 times.
+        assert!(seen.len() > 1980, "{}", seen.len());
     }
 }

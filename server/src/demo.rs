@@ -89,7 +89,14 @@ pub fn ensure(store: &dyn Store, clock: &Clock) -> Result<Demo, AdminError> {
     }
     let structure = admin_ops::create_structure(store, clock, STRUCTURE_NAME, None)?;
     for (role, login, password) in ACCOUNTS {
-        admin_ops::create_user(store, clock, structure.id, role, login, password)?;
+        admin_ops::create_user(
+            store,
+            clock,
+            structure.id,
+            role,
+            admin_ops::NewLogin::Given(login),
+            password,
+        )?;
     }
     let kiosk = store.next_id()?;
     store.add_kiosk(&Kiosk {

@@ -937,6 +937,7 @@ mod tests {
             name: "Paris".into(),
             created_at: 0,
             tz: None,
+            second_factor_required: false,
         };
         let cayenne = crate::records::Structure {
             id: 2,

@@ -50,6 +50,7 @@ mod stats_cmd;
 mod store;
 mod structure_cmd;
 mod submission;
+mod totp;
 mod user_cmd;
 mod view;
 

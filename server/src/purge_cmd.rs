@@ -26,8 +26,8 @@ pub fn run(args: PurgeArgs) -> Result<(), CliError> {
     )? {
         AdminReply::Purge(r) => {
             println!(
-                "deleted: {} result(s) older than {} days, {} expired login session(s), {} abandoned screening(s), {} expired kiosk pairing code(s)",
-                r.results, args.retention_days, r.logins, r.screenings, r.pairing_codes
+                "deleted: {} result(s) older than {} days, {} expired login session(s), {} abandoned screening(s), {} expired kiosk pairing code(s), {} expired login challenge(s)",
+                r.results, args.retention_days, r.logins, r.screenings, r.pairing_codes, r.challenges
             );
             Ok(())
         }

@@ -39,6 +39,11 @@ pub struct Structure {
     /// `None`: [`crate::clock::DEFAULT_TZ`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tz: Option<String>,
+    /// Its admins must have a second factor ([`SecondFactor`]): one without it is
+    /// sent to set it up at login and can do nothing else until done. Absent in
+    /// records written before second factors existed: not required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_factor_required: bool,
 }
 
 /// What an account may do.
@@ -105,6 +110,66 @@ pub struct User {
     /// disabled.
     #[serde(default)]
     pub disabled: bool,
+    /// The account's second factor, once set up and confirmed. Absent in records
+    /// written before second factors existed: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
+    /// A second factor being set up: shown to the person, not yet confirmed by a
+    /// right code, not asked at login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor_pending: Option<PendingSecondFactor>,
+}
+
+impl User {
+    /// Whether a login of this account asks for a second factor.
+    pub fn has_second_factor(&self) -> bool {
+        self.second_factor.is_some()
+    }
+}
+
+/// A confirmed second factor: a TOTP secret (RFC 6238: HMAC-SHA-1, 6 digits,
+/// 30-second steps) and one-time recovery codes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactor {
+    /// The shared secret (160 random bits), base32 as in the `otpauth://` address.
+    /// The store seals it with a key of its own (`store::secrets`).
+    pub secret: String,
+    /// When it was confirmed.
+    pub enabled_at: Millis,
+    /// The last time step whose code was accepted: a code is accepted once, and no
+    /// older one after it.
+    #[serde(default)]
+    pub last_step: u64,
+    /// SHA-256 (hex) of each recovery code not yet used.
+    #[serde(default)]
+    pub recovery: Vec<String>,
+}
+
+/// A second factor shown but not yet confirmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSecondFactor {
+    /// The secret, base32 (sealed by the store as a confirmed one is).
+    pub secret: String,
+    /// When it was made (it is refused some time after: [`crate::totp::PENDING_TTL_MS`]).
+    pub created_at: Millis,
+}
+
+/// A login whose password was right, waiting for its second factor: the browser
+/// holds a random token, the store its SHA-256 with this record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginChallenge {
+    /// Schema version.
+    #[serde(default = "v1")]
+    pub v: u32,
+    /// The account.
+    pub user: u64,
+    /// When the password was checked.
+    pub created_at: Millis,
+    /// After this the challenge is refused (and purged).
+    pub expires_at: Millis,
+    /// Wrong codes typed for it; at [`crate::totp::CHALLENGE_MAX_FAILURES`] it ends.
+    #[serde(default)]
+    pub failures: u32,
 }
 
 /// A kiosk: a device of a structure where people test themselves; no login.

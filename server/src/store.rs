@@ -22,12 +22,13 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::records::{
-    Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
-    StructurePlaces, User,
+    Kiosk, LoginChallenge, LoginSession, Millis, PairingCode, ProfileRecord, Screening,
+    SessionRecord, Structure, StructurePlaces, User,
 };
 
 pub mod files;
 pub mod sealed;
+pub mod secrets;
 pub mod sled_store;
 
 /// A storage failure.
@@ -175,6 +176,9 @@ pub struct PurgeReport {
     /// Kiosk pairing codes never typed, expired for [`EXPIRED_CODE_KEPT_MS`].
     #[serde(default)]
     pub pairing_codes: usize,
+    /// Expired login challenges (a password checked, no second factor typed).
+    #[serde(default)]
+    pub challenges: usize,
 }
 
 /// A rate-limit window as kept by the store: within `limiter`, `key` (an account,
@@ -219,6 +223,17 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces an account (password, active or not); its id, login and structure
     /// stay. Fails with [`StoreError::NoUser`] if it does not exist.
     fn update_user(&self, user: &User) -> Result<(), StoreError>;
+    /// Changes account `id` atomically: `change` gets the stored account and
+    /// returns whether it changed it; a change is written in the same transaction
+    /// as the read (two requests cannot both use one code). Returns the account as
+    /// written, `None` if absent or left unchanged. `change` may run more than
+    /// once (on a conflict): it must depend on the account only. Its login and
+    /// structure cannot change.
+    fn modify_user(
+        &self,
+        id: u64,
+        change: &dyn Fn(&mut User) -> bool,
+    ) -> Result<Option<User>, StoreError>;
 
     /// Adds a kiosk (and indexes its device token and pairing code, if it has
     /// them); fails if the structure is unknown.
@@ -262,6 +277,16 @@ pub trait Store: Send + Sync + 'static {
     /// Removes every login session of account `user` except the one whose token
     /// hash is `keep`; returns how many were removed.
     fn remove_logins_of(&self, user: u64, keep: Option<&str>) -> Result<usize, StoreError>;
+
+    /// Stores a login challenge (a right password waiting for its second factor)
+    /// under the hash of its token, replacing one of the same hash.
+    fn put_challenge(&self, token_hash: &str, challenge: &LoginChallenge)
+        -> Result<(), StoreError>;
+    /// A login challenge by token hash.
+    fn challenge(&self, token_hash: &str) -> Result<Option<LoginChallenge>, StoreError>;
+    /// Removes a login challenge; true if it was there (of two requests that use
+    /// one challenge at once, one gets true).
+    fn remove_challenge(&self, token_hash: &str) -> Result<bool, StoreError>;
 
     /// Stores a screening.
     fn put_screening(&self, screening: &Screening) -> Result<(), StoreError>;
@@ -308,8 +333,8 @@ pub trait Store: Send + Sync + 'static {
     fn scan_sessions(&self, visit: &mut dyn FnMut(SessionRecord))
         -> Result<ScanReport, StoreError>;
 
-    /// Deletes results received before `results_before`, login sessions expired at
-    /// `now`, kiosk pairing codes expired for [`EXPIRED_CODE_KEPT_MS`] at `now`, and
+    /// Deletes results received before `results_before`, login sessions and login
+    /// challenges expired at `now`, kiosk pairing codes expired for [`EXPIRED_CODE_KEPT_MS`] at `now`, and
     /// screenings created before `screenings_before`.
     fn purge(
         &self,

@@ -1,4 +1,5 @@
 //! `repere structure add NAME [--tz ZONE]` / `repere structure set-tz ID ZONE` /
+//! `repere structure require-2fa ID on|off` /
 //! `repere structure set-location ID --lat LAT --lon LON [--insee CODE]
 //! [--postcode CODE]` / `repere structure list`.
 
@@ -32,6 +33,19 @@ enum StructureCommand {
         id: u64,
         /// IANA time zone, e.g. Europe/Paris, America/Martinique, Pacific/Noumea.
         tz: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Require (on) or not (off) a second factor of the structure's admins: an admin
+    /// without one is sent to set it up at login, and can do nothing else until
+    /// done.
+    #[command(name = "require-2fa")]
+    Require2fa {
+        /// Structure id (see `repere structure list`).
+        id: u64,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
         #[command(flatten)]
         data: DataArg,
     },
@@ -79,6 +93,24 @@ pub fn run(args: StructureArgs) -> Result<(), CliError> {
                 AdminReply::StructureTz { id, tz } => {
                     println!("{tz}");
                     eprintln!("structure {id}: dates are now shown in {tz}");
+                    Ok(())
+                }
+                other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),
+            }
+        }
+        StructureCommand::Require2fa { id, state, data } => {
+            let op = AdminOp::SetSecondFactorRequired {
+                structure: id,
+                required: state == "on",
+            };
+            match run_op(&data.data, op)? {
+                AdminReply::SecondFactorRequired { id, required } => {
+                    println!("{}", if required { "on" } else { "off" });
+                    if required {
+                        eprintln!("structure {id}: its admins must have a second factor");
+                    } else {
+                        eprintln!("structure {id}: a second factor is optional");
+                    }
                     Ok(())
                 }
                 other => Err(CliError::Other(format!("unexpected reply: {other:?}"))),

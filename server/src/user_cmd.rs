@@ -1,5 +1,6 @@
 //! `repere user add --structure ID --role agent|trainer|admin --login NAME`,
-//! `repere user passwd LOGIN`, `repere user disable LOGIN`, `repere user enable LOGIN`.
+//! `repere user passwd LOGIN`, `repere user disable LOGIN`, `repere user enable LOGIN`,
+//! `repere user reset-2fa LOGIN`.
 //!
 //! A password is asked twice on a terminal (not echoed), or read from the first
 //! line of standard input when it is not a terminal (scripts:
@@ -54,6 +55,15 @@ enum UserCommand {
     },
     /// Enable a disabled account again.
     Enable {
+        /// Login of the account.
+        login: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Remove the second factor of an account (a lost phone and no recovery code
+    /// left): it logs in with its password, and sets one up again.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
         /// Login of the account.
         login: String,
         #[command(flatten)]
@@ -130,6 +140,20 @@ pub fn run(args: UserArgs) -> Result<(), CliError> {
                     eprintln!(
                         "account {id}: password changed; {sessions_ended} login session(s) ended"
                     );
+                    Ok(())
+                }
+                other => Err(unexpected(other)),
+            }
+        }
+        UserCommand::Reset2fa { login, data } => {
+            match run_op(&data.data, AdminOp::ResetSecondFactor { login })? {
+                AdminReply::SecondFactorReset { id, had } => {
+                    println!("{id}");
+                    if had {
+                        eprintln!("account {id}: second factor removed");
+                    } else {
+                        eprintln!("account {id} had no second factor");
+                    }
                     Ok(())
                 }
                 other => Err(unexpected(other)),

@@ -26,9 +26,9 @@ let browser;
 let accounts;
 
 before(async () => {
-  // The profiles' paging seeds 100+ results from the demo kiosk: over a kiosk's
-  // hourly limit, which is not what this file is about.
-  ({ server, browser } = await startServerAndBrowser({ extraArgs: ['--demo', '--kiosk-limit', '1000'] }));
+  // The profiles' paging seeds 100+ results from the demo kiosk: the submission
+  // limits the test server starts with (lib/server.mjs) leave room for them.
+  ({ server, browser } = await startServerAndBrowser({ extraArgs: ['--demo'] }));
   accounts = demoAccounts(server.output());
 });
 
@@ -109,14 +109,14 @@ test('admin: login lands on /admin; accounts added, disabled, given a new passwo
 
   // Add an account: missing fields are said at the field, with the focus there.
   await page.getByRole('button', { name: 'Ajouter le compte' }).click();
-  await page.getByText('Écrivez un identifiant.').waitFor();
+  await page.getByText('Écrivez un nom.').waitFor();
   await waitForFocus(page, 'new-login');
   assert.equal(await page.locator('#new-login').getAttribute('aria-invalid'), 'true');
   assert.match(await page.locator('#new-login').getAttribute('aria-describedby'), /new-login-error/);
   await checkScreen(page, 'admin, field error');
-  const login = 'nouvel.agent';
+  const name = 'nouvel.agent';
   const password = 'mot-de-passe-agent-2026';
-  await page.getByLabel('Identifiant', { exact: true }).fill(login);
+  await page.getByLabel('Nom', { exact: true }).fill(name);
   await page.getByRole('button', { name: 'Ajouter le compte' }).click();
   await page.getByText('Choisissez un rôle.').waitFor();
   await waitForFocus(page, 'new-role-agent');
@@ -125,16 +125,24 @@ test('admin: login lands on /admin; accounts added, disabled, given a new passwo
   await page.getByRole('button', { name: 'Ajouter le compte' }).click();
   await page.getByText('au moins 12 caractères').first().waitFor();
   await waitForFocus(page, 'new-password');
-  // A login that is taken: the server's message, at the login field.
-  await page.getByLabel('Identifiant', { exact: true }).fill(accounts.agent.login);
+  // A name too long for the login made from it: the server's message, at the field.
+  await page.getByLabel('Nom', { exact: true }).fill('n'.repeat(60));
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Ajouter le compte' }).click();
-  await page.getByText('Cet identifiant est déjà pris.').waitFor();
+  await page.getByText('Le nom doit faire de 2 à 59 caractères').waitFor();
   await waitForFocus(page, 'new-login');
-  await page.getByLabel('Identifiant', { exact: true }).fill(login);
+  // The login is made by the server from the name, and shown plainly.
+  await page.getByLabel('Nom', { exact: true }).fill(name);
   await page.getByRole('button', { name: 'Ajouter le compte' }).click();
-  await page.getByText(`Le compte ${login} est ajouté.`).waitFor();
+  await page.locator('#add-account-done').waitFor();
   await waitForFocus(page, 'add-account-done');
+  const login = await page.locator('#add-account-done strong').innerText();
+  assert.match(login, /^nouvel\.agent\.[2-9ac-hjkmnpqrtv-y]{4}$/);
+  // (\s matches the no-break space before the colon too.)
+  assert.equal(
+    (await page.locator('#add-account-done').innerText()).replace(/\s+/g, ' ').trim(),
+    `Compte créé. Identifiant : ${login}. Notez-le et donnez-le à la personne.`,
+  );
   await page.locator(`table.accounts-table tbody th:text-is("${login}")`).waitFor();
   assert.match(await rowText(page, login), /Agent\s+Actif/);
   await checkScreen(page, 'admin, account added');

@@ -657,9 +657,9 @@ test('agent: the list of their own recent screenings, each a link to its result;
   // A new agent of the demo structure, so that the list holds only what this test
   // does; the demo agent's screenings of the other tests must not show.
   const admin = await apiSession(server.url, accounts.admin);
-  const own = { login: 'agent-liste', password: 'mot-de-passe-liste-1' };
-  const added = await admin.post('/api/admin/users', { login: own.login, role: 'agent', password: own.password });
+  const added = await admin.post('/api/admin/users', { login: 'agent-liste', role: 'agent', password: 'mot-de-passe-liste-1' });
   assert.equal(added.status, 201, added.text);
+  const own = { login: added.json.login, password: 'mot-de-passe-liste-1' };
   const mine = await apiSession(server.url, own);
   const demo = await apiSession(server.url, accounts.agent);
   const screen = async (api, person, rightShare) => {

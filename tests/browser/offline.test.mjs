@@ -166,7 +166,7 @@ test('after « Terminer », the caches hold the same list whoever took the test'
   assert.equal(await waitForApp(page), 'Repère');
 
   const able = await wholeTest(page, { able: true });
-  await page.locator('main').getByText('Votre résultat est envoyé.').waitFor({ timeout: 15_000 });
+  await page.locator('main').getByText('Votre résultat est envoyé au serveur de la structure.').waitFor({ timeout: 15_000 });
   await finishVisit(page);
   const afterAble = await cacheListing(page);
 
@@ -181,9 +181,13 @@ test('after « Terminer », the caches hold the same list whoever took the test'
   );
   // …leave the same caches, key for key, in the same order.
   assert.deepEqual(afterUnable, afterAble, 'same caches, same keys, same order');
-  assert.equal(afterAble.length, 1, `one cache: ${afterAble.map((c) => c.name)}`);
-  const [shell] = afterAble;
-  assert.match(shell.name, /^repere-shell-[0-9a-f]{16}$/);
+  // Two caches: the app's, and the kiosk's mediation places (its structure's,
+  // the same for everyone).
+  assert.deepEqual(afterAble.map((c) => c.name).sort().map((n) => n.replace(/[0-9a-f]{16}$/, 'HASH')),
+    ['repere-places', 'repere-shell-HASH'], `two caches: ${afterAble.map((c) => c.name)}`);
+  const places = afterAble.find((c) => c.name === 'repere-places');
+  assert.deepEqual(places.keys, ['/api/kiosk/places'], 'the places cache holds the kiosk set only');
+  const shell = afterAble.find((c) => c.name.startsWith('repere-shell-'));
   // Every picture and clip, in the list's order; nothing else but the app itself
   // (its hashed files and the bank, /bank/bank-<hash>.bin).
   const listed = shell.keys.filter((k) => list.includes(k));
@@ -271,7 +275,8 @@ test('without a French voice, « Écouter » plays the recorded clips of the scr
     await listen.waitFor({ timeout: 5000 });
     await listen.click();
     // Every clip plays to its end, in the order of the text.
-    await page.waitForFunction((n) => window.__ended.length >= n, expected.length, { timeout: 30_000 });
+    // The clips play in real time (about 2 s each): the wait grows with the text.
+    await page.waitForFunction((n) => window.__ended.length >= n, expected.length, { timeout: 10_000 + 4_000 * expected.length });
     assert.deepEqual(await page.evaluate(() => window.__played), expected, `${label}: the clips of the welcome`);
     assert.deepEqual(await page.evaluate(() => window.__ended), expected, `${label}: each played to its end`);
     if (!options.absent) assert.deepEqual(await page.evaluate(() => window.__spoken), [], 'no speech synthesis');
@@ -291,6 +296,8 @@ test('without a French voice, « Écouter » plays the recorded clips of the scr
   const stop = page.getByRole('button', { name: 'Arrêter' });
   await stop.waitFor();
   await checkScreen(page, 'welcome, reading with the recorded voice');
+  // Stopped while a clip plays (not in the instant between two clips).
+  await page.waitForFunction(() => window.__current && !window.__current.paused && window.__current.currentTime > 0);
   await stop.click();
   await page.getByRole('button', { name: 'Écouter' }).waitFor();
   assert.ok((await page.evaluate(() => window.__paused)) >= 1, 'the clip was paused');
@@ -321,7 +328,8 @@ test('a phrase without a clip is skipped, and said in the console', async () => 
   await waitForApp(page);
   await page.getByRole('button', { name: 'Écouter' }).click();
   const expected = clipsOf(SPOKEN.welcome).filter((c) => c !== dropped);
-  await page.waitForFunction((n) => window.__ended.length >= n, expected.length, { timeout: 30_000 });
+  // The clips play in real time (about 2 s each): the wait grows with the text.
+  await page.waitForFunction((n) => window.__ended.length >= n, expected.length, { timeout: 10_000 + 4_000 * expected.length });
   await page.getByRole('button', { name: 'Écouter' }).waitFor();
   assert.deepEqual(await page.evaluate(() => window.__played), expected, 'the other phrases, in order');
   assert.deepEqual(

@@ -55,6 +55,26 @@ pub struct Server {
 /// kiosk): the anonymous and kiosk limits raised out of the way.
 pub const LOAD: [&str; 4] = ["--anonymous-limit", "1000000", "--kiosk-limit", "1000000"];
 
+/// The files under `root` (and its folders) whose bytes hold `needle`: a byte
+/// search of a data folder or a backup for what must not be there.
+pub fn files_holding(root: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// A fresh temporary folder.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new()
@@ -446,7 +466,10 @@ impl Client {
         }
         let r = match method {
             "GET" => headers!(self.agent.get(&url)).call(),
-            "DELETE" => headers!(self.agent.delete(&url)).call(),
+            "DELETE" => match body {
+                Some(b) => headers!(self.agent.delete(&url)).force_send_body().send(b),
+                None => headers!(self.agent.delete(&url)).call(),
+            },
             "POST" => headers!(self.agent.post(&url)).send(body.unwrap_or(b"")),
             "PUT" => headers!(self.agent.put(&url)).send(body.unwrap_or(b"")),
             other => panic!("method {other} not supported by the test client"),
@@ -487,31 +510,45 @@ impl Client {
             &[("Content-Type", "application/json")],
             false,
         );
-        if r.status == 200 {
-            let cookie = r
-                .headers
+        self.keep_session(&r);
+        r
+    }
+
+    /// The second step of a login with a second factor (`POST /api/login/totp`);
+    /// keeps the cookie and CSRF token on success.
+    pub fn login_totp(&mut self, challenge: &str, code: &str) -> Resp {
+        let body =
+            serde_json::to_vec(&json!({ "challenge": challenge, "code": code })).expect("json");
+        let r = self.request(
+            "POST",
+            "/api/login/totp",
+            Some(&body),
+            &[("Content-Type", "application/json")],
+            false,
+        );
+        self.keep_session(&r);
+        r
+    }
+
+    /// Keeps the session and device cookies and the CSRF token of a login's
+    /// answer, when it opened a session.
+    fn keep_session(&mut self, r: &Resp) {
+        let set = |name: &str| {
+            r.headers
                 .iter()
                 .filter(|(k, _)| k == "set-cookie")
                 .find_map(|(_, v)| {
-                    v.strip_prefix("repere_session=")
-                        .or_else(|| v.strip_prefix("__Host-repere_session="))
+                    v.strip_prefix(&format!("{name}="))
+                        .or_else(|| v.strip_prefix(&format!("__Host-{name}=")))
                 })
                 .and_then(|v| v.split(';').next())
-                .map(str::to_string);
-            self.cookie = cookie;
-            self.device = r
-                .headers
-                .iter()
-                .filter(|(k, _)| k == "set-cookie")
-                .find_map(|(_, v)| {
-                    v.strip_prefix("repere_device=")
-                        .or_else(|| v.strip_prefix("__Host-repere_device="))
-                })
-                .and_then(|v| v.split(';').next())
-                .map(str::to_string);
+                .map(str::to_string)
+        };
+        if r.status == 200 && r.json()["csrf_token"].is_string() {
+            self.cookie = set("repere_session");
+            self.device = set("repere_device");
             self.csrf = r.json()["csrf_token"].as_str().map(str::to_string);
         }
-        r
     }
 
     /// Logs in or panics.

@@ -2,6 +2,10 @@
 //! an admin resets passwords and disables / re-enables accounts of their structure,
 //! the last active admin stays, another structure's admin gets 404, CSRF is
 //! required, and the command line does the same with and without a running server.
+//! An admin adds accounts whose login the server makes, so that adding one tells
+//! nothing of other structures' logins.
+
+use std::collections::BTreeSet;
 
 use repere_e2e::{cli, ok_stdout, Client, Org, Resp, Server, PASSWORD};
 use serde_json::{json, Value};
@@ -195,8 +199,9 @@ fn an_admin_resets_disables_and_enables_accounts_of_their_structure() {
         &json!({ "login": "ad-admin2", "role": "admin", "password": "second-admin-solide" }),
     );
     assert_eq!(r.status, 201, "{}", r.text());
-    let mut admin2 = Client::logged_in(&server.base, "ad-admin2", "second-admin-solide");
-    let admin2_id = id_of(&mut admin2, "ad-admin2");
+    let login2 = r.json()["login"].as_str().expect("login").to_string();
+    let mut admin2 = Client::logged_in(&server.base, &login2, "second-admin-solide");
+    let admin2_id = id_of(&mut admin2, &login2);
     let r = admin.post(&format!("/api/admin/users/{admin_id}/disable"), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(admin.get("/api/me").status, 401);
@@ -280,4 +285,96 @@ fn the_command_line_changes_passwords_and_disables_accounts() {
     assert_eq!(server.client().login(&org.admin, PASSWORD).status, 401);
     let mut admin = Client::logged_in(&server.base, &org.admin, "admin-hors-serveur-ok");
     assert!(!active_of(&mut admin, &org.agent));
+}
+
+/// The login the server made from `name`: `name`, a dot and 4 symbols of the
+/// result codes' alphabet in lower case (no 0/o/1/l/i).
+fn assert_made_from(login: &str, name: &str) {
+    let tag = login
+        .strip_prefix(name)
+        .and_then(|t| t.strip_prefix('.'))
+        .unwrap_or_else(|| panic!("{login} is not made from {name}"));
+    assert_eq!(tag.len(), 4, "{login}");
+    assert!(
+        tag.bytes()
+            .all(|b| b"23456789acdefghjkmnpqrtvwxy".contains(&b)),
+        "{login}"
+    );
+}
+
+#[test]
+fn adding_an_account_tells_nothing_of_other_structures_logins() {
+    let server = Server::start(&[]);
+    let a = Org::create(&server, "lg", "Structure A");
+    let b = Org::create(&server, "lh", "Structure B");
+    let mut admin_a = Client::logged_in(&server.base, &a.admin, PASSWORD);
+    let mut admin_b = Client::logged_in(&server.base, &b.admin, PASSWORD);
+    // An account of A made by its admin, whose login B's admin may have heard of.
+    let r = admin_a.post(
+        "/api/admin/users",
+        &json!({ "login": "Marie", "role": "agent", "password": "mot-de-passe-de-marie" }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let marie = r.json()["login"].as_str().expect("login").to_string();
+
+    // B's admin adds accounts named like A's (made by the command line, and by
+    // A's admin) and like nobody: the same answer each time, a login of B's own.
+    let shape = |r: &Resp| {
+        let v = r.json();
+        (
+            r.status,
+            v.as_object()
+                .map(|o| o.keys().cloned().collect::<BTreeSet<_>>())
+                .unwrap_or_default(),
+            v["role"].clone(),
+        )
+    };
+    let mut answers = Vec::new();
+    let mut made = Vec::new();
+    for name in [a.agent.as_str(), &marie, "personne-d-autre"] {
+        let r = admin_b.post(
+            "/api/admin/users",
+            &json!({ "login": name, "role": "agent", "password": "un-mot-de-passe-solide" }),
+        );
+        // Before logins were made by the server: 422 « déjà pris » for A's.
+        assert_eq!(r.status, 201, "{name}: {}", r.text());
+        answers.push(shape(&r));
+        made.push(r.json()["login"].as_str().expect("login").to_string());
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    assert_made_from(&marie, "marie");
+    assert_made_from(&made[0], &a.agent);
+    assert_made_from(&made[1], &marie);
+    assert_made_from(&made[2], "personne-d-autre");
+    assert!(
+        !made.contains(&a.agent) && !made.contains(&marie),
+        "{made:?}"
+    );
+    // A's accounts are untouched: their own passwords still log in.
+    Client::logged_in(&server.base, &a.agent, PASSWORD);
+    Client::logged_in(&server.base, &marie, "mot-de-passe-de-marie");
+    // B's new accounts log in with their logins and belong to B.
+    for login in &made {
+        let mut c = Client::logged_in(&server.base, login, "un-mot-de-passe-solide");
+        assert_eq!(
+            c.get("/api/me").json()["user"]["structure"]["id"],
+            b.id,
+            "{login}"
+        );
+        account(&mut admin_b, login);
+    }
+    // The same name twice in one structure: two accounts, two logins.
+    let again = admin_b.post(
+        "/api/admin/users",
+        &json!({ "login": "personne-d-autre", "role": "agent", "password": "un-mot-de-passe-solide" }),
+    );
+    assert_eq!(again.status, 201, "{}", again.text());
+    assert_ne!(again.json()["login"], made[2].as_str());
+    // A name too long for its tag is said at the field.
+    let r = admin_b.post(
+        "/api/admin/users",
+        &json!({ "login": "a".repeat(60), "role": "agent", "password": "un-mot-de-passe-solide" }),
+    );
+    assert_error(&r, 422, "de 2 à 59 caractères");
+    assert_eq!(r.json()["field"], "login");
 }

@@ -4,37 +4,12 @@
 //! runs while the server serves; the store's files and backups are readable by
 //! their owner only.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use repere_e2e::{ok_stdout, submission, temp_dir, uuid, Client, Org, Server, PASSWORD};
+use repere_e2e::{
+    files_holding, ok_stdout, submission, temp_dir, uuid, Client, Org, Server, PASSWORD,
+};
 use serde_json::json;
-
-/// Every file under `root`, with its bytes.
-fn files_under(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read a folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                out.push((path, bytes));
-            }
-        }
-    }
-    out
-}
-
-/// The files under `root` that hold `text` (as UTF-8 bytes).
-fn files_holding(root: &Path, text: &str) -> Vec<PathBuf> {
-    let needle = text.as_bytes();
-    files_under(root)
-        .into_iter()
-        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
-        .map(|(path, _)| path)
-        .collect()
-}
 
 /// An agent screens a person with a first name (consent given); returns the code.
 fn screen(agent: &mut Client, person: &str) -> String {
@@ -135,7 +110,7 @@ fn deleted_and_purged_first_names_are_in_no_file_of_the_store_nor_of_a_new_backu
         .chain(["Odile-Abandonnee"])
         .collect();
     for name in gone.iter().chain(&kept) {
-        let found = files_holding(&data, name);
+        let found = files_holding(&data, name.as_bytes());
         assert!(found.is_empty(), "{name} found in {found:?}");
     }
 
@@ -144,7 +119,7 @@ fn deleted_and_purged_first_names_are_in_no_file_of_the_store_nor_of_a_new_backu
     let out = server.cli(&["backup", backup.to_str().expect("utf-8 path")], "");
     assert!(ok_stdout(&out).contains("backup written"));
     for name in &gone {
-        let found = files_holding(&backup, name);
+        let found = files_holding(&backup, name.as_bytes());
         assert!(found.is_empty(), "{name} found in the backup: {found:?}");
     }
 
@@ -160,7 +135,7 @@ fn deleted_and_purged_first_names_are_in_no_file_of_the_store_nor_of_a_new_backu
         assert_eq!(agent.get(&format!("/api/results/{code}")).status, 200);
     }
     for name in &gone {
-        assert!(files_holding(&data, name).is_empty(), "{name}");
+        assert!(files_holding(&data, name.as_bytes()).is_empty(), "{name}");
     }
     server.stop();
 

@@ -59,9 +59,10 @@ fn unknown_codes_are_limited_per_account_and_per_address() {
         &json!({ "login": "rl-agent2", "role": "agent", "password": PASSWORD }),
     );
     assert_eq!(r.status, 201);
+    let login2 = r.json()["login"].as_str().expect("login").to_string();
     let mut agent = Client::logged_in(&server.base, &org.agent, PASSWORD);
     let mut trainer = Client::logged_in(&server.base, &org.trainer, PASSWORD);
-    let mut agent2 = Client::logged_in(&server.base, "rl-agent2", PASSWORD);
+    let mut agent2 = Client::logged_in(&server.base, &login2, PASSWORD);
 
     // Malformed codes probe nothing and are not counted.
     for _ in 0..30 {

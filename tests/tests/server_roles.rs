@@ -273,7 +273,17 @@ fn admin_flow_accounts_and_kiosks() {
         &json!({ "login": "nouvel-agent", "role": "agent", "password": "un-mot-de-passe-sur" }),
     );
     assert_eq!(r.status, 201, "{}", r.text());
-    assert_eq!(admin.post("/api/admin/users", &json!({ "login": "nouvel-agent", "role": "agent", "password": "un-mot-de-passe-sur" })).status, 422);
+    let login = r.json()["login"].as_str().expect("login").to_string();
+    assert!(login.starts_with("nouvel-agent."), "{login}");
+    assert_eq!(
+        admin
+            .post(
+                "/api/admin/users",
+                &json!({ "login": "nouvel-agent", "role": "unknown", "password": "un-mot-de-passe-sur" })
+            )
+            .status,
+        422
+    );
     assert_eq!(
         admin
             .post(
@@ -285,7 +295,7 @@ fn admin_flow_accounts_and_kiosks() {
     );
     let users = admin.get("/api/admin/users").json();
     assert_eq!(users["users"].as_array().map(Vec::len), Some(4));
-    Client::logged_in(&server.base, "nouvel-agent", "un-mot-de-passe-sur");
+    Client::logged_in(&server.base, &login, "un-mot-de-passe-sur");
 
     let k = admin.post(
         "/api/admin/kiosks",

@@ -270,6 +270,7 @@ fn administrative_changes_survive_sigkill() {
         &serde_json::json!({ "login": "agent-hall", "role": "agent", "password": "mot-de-passe-du-hall" }),
     );
     assert_eq!(u.status, 201);
+    let hall = u.json()["login"].as_str().expect("login").to_string();
     let mut agent = Client::logged_in(&server.base, "demo-agent", "demo-agent-repere");
     let screening = agent.post(
         "/api/screenings",
@@ -290,7 +291,7 @@ fn administrative_changes_survive_sigkill() {
         false,
     );
     assert_eq!(r.status, 201, "the kiosk registered before the crash works");
-    Client::logged_in(&server.base, "agent-hall", "mot-de-passe-du-hall");
+    Client::logged_in(&server.base, &hall, "mot-de-passe-du-hall");
     let mut agent = Client::logged_in(&server.base, "demo-agent", "demo-agent-repere");
     let r = agent.post(
         &format!("/api/screenings/{id}/result"),

@@ -265,7 +265,8 @@ fn Unpair(step: RwSignal<Step>) -> impl IntoView {
 }
 
 /// What an admin must do to uninstall the kiosk: confirm with their session on
-/// this device, or type their login and password.
+/// this device, or type their login and password (and, when their account has a
+/// second factor, the code of their app: its field shows when the server asks).
 #[component]
 fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -281,22 +282,40 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
     let credentials = Credentials::new(&UNPAIR);
     let errors = credentials.errors;
     let busy = RwSignal::new(false);
+    // The second factor's code, once the server asked for it.
+    let code_asked = RwSignal::new(false);
+    let code = RwSignal::new(String::new());
+    let code_error = RwSignal::new(None::<String>);
 
     let send = move |typed: Option<(String, String)>| {
         if busy.get_untracked() {
             return;
         }
         errors.clear();
+        code_error.set(None);
         busy.set(true);
+        let typed_code = code_asked
+            .get_untracked()
+            .then(|| code.get_untracked().trim().to_string());
         spawn_local(async move {
-            let result =
-                api::unpair_kiosk(typed.as_ref().map(|(l, p)| (l.as_str(), p.as_str()))).await;
+            let result = api::unpair_kiosk(
+                typed.as_ref().map(|(l, p)| (l.as_str(), p.as_str())),
+                typed_code.as_deref(),
+            )
+            .await;
             busy.set(false);
             match result {
                 Ok(()) => {
                     offline::refresh_app_page();
                     state.announce("Cette borne est désinstallée.");
                     step.set(Step::Form(Some("Cette borne est désinstallée.".into())));
+                }
+                Err(e) if e.field.as_deref() == Some("code") => {
+                    // The password was right: the code is asked (again).
+                    code_asked.set(true);
+                    code.set(String::new());
+                    code_error.set(Some(e.error.message));
+                    focus_soon("unpair-code");
                 }
                 Err(e) => {
                     let field = match e.field.as_deref() {
@@ -335,6 +354,21 @@ fn UnpairForm(step: RwSignal<Step>) -> impl IntoView {
         view! {
             <form class="staff-form" on:submit=submit novalidate>
                 <CredentialFields credentials />
+                <Show when=move || code_asked.get()>
+                    <TextField
+                        id="unpair-code"
+                        label="Code à 6 chiffres de l'administrateur"
+                        value=code
+                        error=code_error
+                        hint="Le code de son application d'authentification, ou un code de secours."
+                        name="one-time-code"
+                        autocomplete="one-time-code"
+                        inputmode="numeric"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        maxlength="14"
+                    />
+                </Show>
                 <div class="actions">
                     <SubmitButton busy=busy label="Désinstaller" busy_label="Désinstallation…" />
                 </div>

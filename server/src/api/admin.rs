@@ -1,7 +1,8 @@
 //! Structure administrators: accounts and kiosks of their own structure.
 //!
-//! Accounts: list, add, reset a password (a new one typed by the admin, or one
-//! generated and shown once), disable and enable. Every account an admin names by
+//! Accounts: list, add (the server makes the login from the name given), reset a
+//! password (a new one typed by the admin, or one generated and shown once),
+//! disable and enable. Every account an admin names by
 //! id must belong to their structure (another structure's answers 404, like a
 //! missing one); the last active admin of a structure cannot be disabled.
 //!
@@ -30,17 +31,24 @@ fn admin_error(e: AdminError) -> ApiError {
     }
 }
 
-/// `GET /api/admin/users`: the structure's accounts.
+/// `GET /api/admin/users`: the structure's accounts (each with whether it has a
+/// second factor), and whether the structure requires one of its admins.
 pub async fn users(State(state): State<Shared>, staff: Staff) -> Result<Json<Value>, ApiError> {
     staff.require(&[Role::Admin])?;
     let users = state.store.users_of_structure(staff.structure())?;
+    let required = state
+        .store
+        .structure(staff.structure())?
+        .is_some_and(|s| s.second_factor_required);
     Ok(Json(json!({
+        "second_factor_required": required,
         "users": users.iter().map(|u| json!({
             "id": u.id,
             "login": u.login,
             "role": u.role.name(),
             "role_label": u.role.label(),
             "active": !u.disabled,
+            "second_factor": u.has_second_factor(),
             "me": u.id == staff.user.id,
         })).collect::<Vec<_>>(),
     })))
@@ -49,12 +57,16 @@ pub async fn users(State(state): State<Shared>, staff: Staff) -> Result<Json<Val
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewUser {
+    /// The name the login is made from (`marie` gives `marie.k7p2`).
     login: String,
     role: String,
     password: String,
 }
 
-/// `POST /api/admin/users`: adds an account to the structure.
+/// `POST /api/admin/users` `{login, role, password}`: adds an account to the
+/// structure. The server makes its login from the name given (`marie.k7p2`:
+/// [`admin_ops::NewLogin::MadeFrom`]) and answers it: the answer is the same
+/// whatever the logins of other structures.
 pub async fn add_user(
     State(state): State<Shared>,
     staff: Staff,
@@ -64,19 +76,13 @@ pub async fn add_user(
     let body: NewUser = parse_json(&body.map_err(body_error)?)?;
     // Checked here first so that each message names its field (the screen shows
     // it next to that field).
-    let login = auth::normalise_login(&body.login)
+    let name = admin_ops::account_name(&body.login)
         .map_err(|m| ApiError::unprocessable(m).with_field("login"))?;
-    if state.store.user_by_login(&login)?.is_some() {
-        return Err(ApiError::unprocessable(
-            "Cet identifiant est déjà pris. Choisissez-en un autre.",
-        )
-        .with_field("login"));
-    }
     let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::unprocessable("Rôle inconnu : choisissez agent, trainer ou admin.")
             .with_field("role")
     })?;
-    auth::check_password_policy(&body.password, &[body.login.trim()])
+    auth::check_password_policy(&body.password, &[&name])
         .map_err(|m| ApiError::unprocessable(m).with_field("password"))?;
     let (store, clock, structure) = (state.store.clone(), state.clock, staff.structure());
     let user = blocking(move || {
@@ -85,7 +91,7 @@ pub async fn add_user(
             &clock,
             structure,
             role,
-            &body.login,
+            admin_ops::NewLogin::MadeFrom(&name),
             &body.password,
         )
     })
@@ -106,7 +112,7 @@ pub async fn add_user(
 }
 
 /// The account `id` of the admin's structure, or 404.
-fn account_of(state: &Shared, staff: &Staff, id: &str) -> Result<User, ApiError> {
+pub(super) fn account_of(state: &Shared, staff: &Staff, id: &str) -> Result<User, ApiError> {
     let not_found = || ApiError::not_found("Compte introuvable.");
     let id: u64 = id.trim().parse().map_err(|_| not_found())?;
     state

@@ -214,9 +214,13 @@ struct UnpairBody {
     /// Their password.
     #[serde(default)]
     password: Option<String>,
+    /// The code of their second factor, when their account has one.
+    #[serde(default)]
+    code: Option<String>,
 }
 
-/// The account that asks to unpair: the login and password of the body, or else
+/// The account that asks to unpair: the login and password of the body (and the
+/// code of its second factor, when it has one: checked as at a login), or else
 /// the login session of this device.
 async fn unpairing_account(
     state: &Shared,
@@ -233,14 +237,28 @@ async fn unpairing_account(
                     .with_field("password"),
             );
         }
-        return super::session::check_credentials(
-            state,
-            peer.ip(),
-            &parts.headers,
-            &login,
-            password,
-        )
-        .await;
+        let user =
+            super::session::check_credentials(state, peer.ip(), &parts.headers, &login, password)
+                .await?;
+        if user.has_second_factor() {
+            let code = body.code.unwrap_or_default();
+            if code.trim().is_empty() {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "second_factor",
+                    "Écrivez aussi le code à 6 chiffres de l'application d'authentification.",
+                )
+                .with_field("code"));
+            }
+            super::second_factor::prove(state, &user, peer.ip(), &parts.headers, &code).await?;
+        } else if super::session::needs_second_factor(state, &user)? {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "second_factor_required",
+                super::second_factor::REQUIRED_MESSAGE,
+            ));
+        }
+        return Ok(user);
     }
     match Staff::from_request_parts(parts, state).await {
         Ok(staff) => Ok(staff.user),

@@ -40,6 +40,7 @@ pub mod kiosk;
 mod local;
 mod places;
 mod results;
+mod second_factor;
 mod session;
 mod trainer;
 
@@ -372,6 +373,16 @@ pub fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// What an admin whose structure requires a second factor, and who has none yet,
+/// may still do: read their account, set one up, change their password, log out.
+fn allowed_before_second_factor(path: &str) -> bool {
+    let path = path.strip_prefix("/api").unwrap_or(path);
+    matches!(
+        path,
+        "/me" | "/me/password" | "/me/totp" | "/me/totp/confirm" | "/logout"
+    )
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -421,6 +432,15 @@ impl FromRequestParts<Shared> for Staff {
                 ));
             }
         }
+        if !allowed_before_second_factor(parts.uri.path())
+            && session::needs_second_factor(state, &user)?
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "second_factor_required",
+                second_factor::REQUIRED_MESSAGE,
+            ));
+        }
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -448,9 +468,15 @@ pub fn router(state: Shared) -> Router {
     let api = Router::new()
         .route("/health", get(health))
         .route("/login", post(session::login))
+        .route("/login/totp", post(session::login_second_factor))
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/me/password", post(session::change_password))
+        .route(
+            "/me/totp",
+            post(second_factor::start).delete(second_factor::remove),
+        )
+        .route("/me/totp/confirm", post(second_factor::confirm))
         .route("/results", post(results::submit))
         .route(
             "/screenings",
@@ -473,6 +499,11 @@ pub fn router(state: Shared) -> Router {
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/admin/users/{id}/totp", delete(second_factor::reset))
+        .route(
+            "/admin/structure/second-factor",
+            post(second_factor::set_required),
+        )
         .route("/admin/kiosks", get(admin::kiosks).post(admin::add_kiosk))
         .route("/admin/kiosks/{id}", delete(admin::remove_kiosk))
         .route("/admin/kiosks/{id}/code", post(admin::kiosk_code))

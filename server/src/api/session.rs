@@ -1,5 +1,12 @@
-//! `POST /api/login`, `POST /api/logout`, `GET /api/me`, and
-//! `POST /api/me/password` (a person changes their own password).
+//! `POST /api/login`, `POST /api/login/totp` (the second factor of a login),
+//! `POST /api/logout`, `GET /api/me`, and `POST /api/me/password` (a person
+//! changes their own password).
+//!
+//! A login of an account with a second factor is two steps: the right password
+//! answers `{"second_factor": true, "challenge": "…"}` and no session; the
+//! challenge (a random token, its SHA-256 kept in the store for
+//! [`crate::totp::CHALLENGE_TTL_MS`]) and a right code then open the session,
+//! with the same cookies as a login without one.
 
 use std::net::SocketAddr;
 
@@ -18,7 +25,8 @@ use super::{
 use crate::admin_ops::{self, AdminError};
 use crate::auth;
 use crate::ratelimit::Device;
-use crate::records::{LoginSession, User, SCHEMA_VERSION};
+use crate::records::{LoginChallenge, LoginSession, Role, User, SCHEMA_VERSION};
+use crate::totp;
 
 /// What a disabled account reads when it tries to log in (or its session ends).
 pub const DISABLED_MESSAGE: &str =
@@ -31,8 +39,23 @@ struct LoginBody {
     password: String,
 }
 
+/// Whether `user` is an admin whose structure requires a second factor and who
+/// has none yet: such an account may only set one up (and log out, change its
+/// password); every other request is refused with `second_factor_required`.
+pub fn needs_second_factor(state: &Shared, user: &User) -> Result<bool, ApiError> {
+    if user.role != Role::Admin || user.has_second_factor() {
+        return Ok(false);
+    }
+    Ok(state
+        .store
+        .structure(user.structure)?
+        .is_some_and(|s| s.second_factor_required))
+}
+
 fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError> {
     let structure = state.store.structure(user.structure)?;
+    let required =
+        user.role == Role::Admin && structure.as_ref().is_some_and(|s| s.second_factor_required);
     Ok(json!({
         "user": {
             "id": user.id,
@@ -43,6 +66,12 @@ fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError>
                 "id": user.structure,
                 "name": structure.map(|s| s.name),
             },
+            "second_factor": {
+                "active": user.has_second_factor(),
+                "required": required,
+                "recovery_left": user.second_factor.as_ref().map(|sf| sf.recovery.len()),
+            },
+            "needs_second_factor": required && !user.has_second_factor(),
         },
         "csrf_token": csrf,
     }))
@@ -53,7 +82,10 @@ fn user_view(state: &Shared, user: &User, csrf: &str) -> Result<Value, ApiError>
 /// per network, and per account for browsers it never logged in from; 429 with
 /// `Retry-After`): the account, if the password is right and the account active.
 /// Used by the login and by the kiosk's unpairing, where an admin types their
-/// credentials. `headers` carry the device cookie, if any.
+/// credentials. `headers` carry the device cookie, if any. For an account with
+/// a second factor, the failures of this browser are forgotten only once its
+/// code is right too ([`super::second_factor::prove`]): a right password alone
+/// does not reset the count of wrong codes.
 pub(super) async fn check_credentials(
     state: &Shared,
     peer: std::net::IpAddr,
@@ -93,7 +125,9 @@ pub(super) async fn check_credentials(
             "Identifiant ou mot de passe incorrect.",
         ));
     };
-    state.limits.login_succeeded(&login, peer, device);
+    if !user.has_second_factor() {
+        state.limits.login_succeeded(&login, peer, device);
+    }
     if user.disabled {
         // Said only to whoever knows the password: it reveals nothing to others.
         tracing::info!(target: "security", user = user.id, "login refused: account disabled");
@@ -102,7 +136,9 @@ pub(super) async fn check_credentials(
     Ok(user)
 }
 
-/// Logs in: sets the session cookie and returns the account and the CSRF token.
+/// Logs in: sets the session cookie and returns the account and the CSRF token;
+/// for an account with a second factor, answers `{"second_factor": true,
+/// "challenge": "…"}` instead, and no session yet (`POST /api/login/totp`).
 pub async fn login(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -112,6 +148,39 @@ pub async fn login(
     check_origin(&headers)?;
     let body: LoginBody = parse_json(&body.map_err(body_error)?)?;
     let user = check_credentials(&state, peer.ip(), &headers, &body.login, body.password).await?;
+    if !user.has_second_factor() {
+        return open_session(&state, &headers, &user, None);
+    }
+    let now = state.clock.now_ms();
+    let token = auth::random_token().map_err(ApiError::internal)?;
+    let challenge = LoginChallenge {
+        v: SCHEMA_VERSION,
+        user: user.id,
+        created_at: now,
+        expires_at: now + totp::CHALLENGE_TTL_MS,
+        failures: 0,
+    };
+    state
+        .store
+        .put_challenge(&auth::token_digest(&token), &challenge)?;
+    tracing::info!(target: "security", user = user.id, "login password right, second factor asked");
+    Ok(Json(json!({
+        "second_factor": true,
+        "challenge": token,
+        "expires_in": totp::CHALLENGE_TTL_MS / 1000,
+    }))
+    .into_response())
+}
+
+/// Opens a login session for `user`: the session and device cookies, and the
+/// account with its CSRF token. `second_factor`: how the second factor was
+/// proved, if one was (for the security log).
+fn open_session(
+    state: &Shared,
+    headers: &HeaderMap,
+    user: &User,
+    second_factor: Option<totp::Proof>,
+) -> Result<Response, ApiError> {
     let now = state.clock.now_ms();
     let token = auth::random_token().map_err(ApiError::internal)?;
     let csrf = auth::random_token().map_err(ApiError::internal)?;
@@ -125,13 +194,18 @@ pub async fn login(
     state
         .store
         .put_login(&auth::token_digest(&token), &session)?;
-    tracing::info!(target: "security", user = user.id, role = user.role.name(), "login");
-    let secure = super::secure_cookies(&state.config, &headers);
+    tracing::info!(target: "security",
+        user = user.id,
+        role = user.role.name(),
+        second_factor = second_factor.map(totp::Proof::name),
+        "login"
+    );
+    let secure = super::secure_cookies(&state.config, headers);
     let cookie = auth::session_cookie(&token, state.config.session_ttl_ms / 1000, secure);
     let nonce = auth::random_token().map_err(ApiError::internal)?;
     let device = auth::device_cookie_value(
         &state.device_key,
-        auth::server_cookie(&headers, auth::DEVICE_COOKIE).as_deref(),
+        auth::server_cookie(headers, auth::DEVICE_COOKIE).as_deref(),
         &user.login,
         &nonce[..16],
     );
@@ -141,11 +215,83 @@ pub async fn login(
         auth::DEVICE_COOKIE_MAX_AGE_SECS,
         secure,
     );
-    let body = user_view(&state, &user, &csrf)?;
+    let body = user_view(state, user, &csrf)?;
     let mut resp = Json(body).into_response();
     super::kiosk::set_cookie(&mut resp, &cookie);
     super::kiosk::set_cookie(&mut resp, &device);
     Ok(resp)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecondStepBody {
+    challenge: String,
+    code: String,
+}
+
+/// What a login whose challenge is gone or expired reads.
+const CHALLENGE_GONE: &str =
+    "Le temps pour écrire le code est passé. Écrivez à nouveau votre identifiant et votre mot de passe.";
+
+/// `POST /api/login/totp` `{"challenge": "…", "code": "123456"}`: the second step
+/// of a login. A right code (of the authenticator app, not used before, or an
+/// unused recovery code) opens the session as [`login`] does; a wrong one counts
+/// as a failed login of the account from this browser (the same limits), and
+/// after [`totp::CHALLENGE_MAX_FAILURES`] the challenge ends (the password is
+/// asked again). A challenge works once, for [`totp::CHALLENGE_TTL_MS`].
+pub async fn login_second_factor(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    check_origin(&headers)?;
+    let body: SecondStepBody = parse_json(&body.map_err(body_error)?)?;
+    let gone = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "challenge_expired",
+            CHALLENGE_GONE,
+        )
+    };
+    let hash = auth::token_digest(body.challenge.trim());
+    let now = state.clock.now_ms();
+    let Some(mut challenge) = state.store.challenge(&hash)? else {
+        return Err(gone());
+    };
+    if challenge.expires_at <= now {
+        state.store.remove_challenge(&hash)?;
+        return Err(gone());
+    }
+    let Some(user) = state.store.user(challenge.user)? else {
+        state.store.remove_challenge(&hash)?;
+        return Err(gone());
+    };
+    if user.disabled {
+        state.store.remove_challenge(&hash)?;
+        return Err(ApiError::forbidden(DISABLED_MESSAGE));
+    }
+    match super::second_factor::prove(&state, &user, peer.ip(), &headers, &body.code).await {
+        Ok(proof) => {
+            // Used once: of two requests with one challenge, one goes on.
+            if !state.store.remove_challenge(&hash)? {
+                return Err(gone());
+            }
+            open_session(&state, &headers, &user, Some(proof))
+        }
+        Err(e) => {
+            if e.status == StatusCode::UNAUTHORIZED {
+                challenge.failures += 1;
+                if challenge.failures >= totp::CHALLENGE_MAX_FAILURES {
+                    state.store.remove_challenge(&hash)?;
+                    tracing::info!(target: "security", user = user.id, "login challenge ended: too many wrong codes");
+                } else {
+                    state.store.put_challenge(&hash, &challenge)?;
+                }
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Logs out: deletes the session and the cookie.

@@ -87,6 +87,11 @@ fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     Ok(b)
 }
 
+/// A new random key.
+pub fn random_key() -> Result<Key, StoreError> {
+    random()
+}
+
 fn crc(bytes: &[u8]) -> [u8; 4] {
     crc32fast::hash(bytes).to_be_bytes()
 }

@@ -5,11 +5,13 @@
 //! | tree | key | value |
 //! |---|---|---|
 //! | `meta` | name | text (`schema`, `next_id`, `demo_structure`) |
-//! | `structures`, `users`, `kiosks` | id (u64 big-endian) | record |
+//! | `structures`, `kiosks` | id (u64 big-endian) | record |
+//! | `users` | id (u64 big-endian) | record, its TOTP secrets sealed ([`secrets`]) |
 //! | `user_logins` | login | user id |
 //! | `kiosk_tokens` | SHA-256 of the device token (hex) | kiosk id |
 //! | `kiosk_codes` | SHA-256 of the pairing code (hex) | kiosk id |
 //! | `logins` | SHA-256 of the cookie token (hex) | login session |
+//! | `challenges` | SHA-256 of the challenge token (hex) | login waiting for its second factor |
 //! | `screenings` | id | screening, sealed |
 //! | `sessions`, `profiles` | result UUID | raw log, profile; sealed |
 //! | `codes` | result code | result UUID |
@@ -30,7 +32,8 @@
 //! [`SledStore::compact`] take for writing, so a copy sees no half-done operation.
 //!
 //! Results and screenings are sealed, each with a key of its own ([`sealed`]): a
-//! result and its screening share one key, erased with the result. sled's files
+//! result and its screening share one key, erased with the result. The TOTP
+//! secrets in account records are sealed too, each with its key. sled's files
 //! live in a store folder of the data folder ([`files`]); compaction and the
 //! migration of a store written in clear copy the live records into a new store
 //! folder and switch to it.
@@ -46,13 +49,14 @@ use sled::{Transactional, Tree};
 
 use super::files::{self, io_error};
 use super::sealed::{self, Header, Key, Keyring};
+use super::secrets::{self, USERS};
 use super::{
     BackupReport, CompactReport, Inserted, KioskPairing, LimitWindow, PurgeReport, ScanReport,
     Stats, Store, StoreError, EXPIRED_CODE_KEPT_MS,
 };
 use crate::records::{
-    Kiosk, LoginSession, Millis, PairingCode, ProfileRecord, Screening, SessionRecord, Structure,
-    StructurePlaces, User, SCHEMA_VERSION,
+    Kiosk, LoginChallenge, LoginSession, Millis, PairingCode, ProfileRecord, Screening,
+    SessionRecord, Structure, StructurePlaces, User, SCHEMA_VERSION,
 };
 
 /// Version of the store's layout, in `meta/schema`: 1, records in clear at the top
@@ -259,6 +263,11 @@ fn id_key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
 
+/// The id an account record's key holds (0 for a key of another length).
+fn account_id(key: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(key).map_or(0, u64::from_be_bytes)
+}
+
 fn time_key(t: Millis) -> [u8; 8] {
     u64::try_from(t.max(0)).unwrap_or(0).to_be_bytes()
 }
@@ -377,6 +386,7 @@ struct Gen {
     kiosk_tokens: Tree,
     kiosk_codes: Tree,
     logins: Tree,
+    challenges: Tree,
     screenings: Tree,
     sessions: Tree,
     profiles: Tree,
@@ -413,6 +423,7 @@ impl Gen {
             kiosk_tokens: tree("kiosk_tokens")?,
             kiosk_codes: tree("kiosk_codes")?,
             logins: tree("logins")?,
+            challenges: tree("challenges")?,
             screenings: tree(SCREENINGS)?,
             sessions: tree(SESSIONS)?,
             profiles: tree(PROFILES)?,
@@ -510,6 +521,46 @@ impl Gen {
     fn key_of(&self, tree: &str, key: &[u8], bytes: &[u8]) -> Option<(u64, Key)> {
         let (header, _) = checked_header(tree, key, bytes).ok()?;
         Some((header.k, self.keys.key(header.k)?))
+    }
+
+    /// An account record, its second factor's secrets opened.
+    fn read_user(&self, key: &[u8], bytes: &[u8]) -> Result<User, StoreError> {
+        let mut value: serde_json::Value = decode(USERS, key, bytes)?;
+        secrets::open(account_id(key), &mut value, &|k| self.keys.key(k))
+            .map_err(|e| corrupt(USERS, key, e))?;
+        decode(USERS, key, &encode(&value)?)
+    }
+
+    /// An account record to write, its second factor's secrets sealed; `old`: the
+    /// stored record it replaces. Returns the bytes and the keys to erase once they
+    /// are written (those of secrets `old` had and `user` has not).
+    fn write_user(
+        &self,
+        user: &User,
+        old: Option<&[u8]>,
+    ) -> Result<(Vec<u8>, Vec<u64>), StoreError> {
+        let key = id_key(user.id);
+        let old: serde_json::Value = match old {
+            Some(bytes) => decode(USERS, &key, bytes)?,
+            None => serde_json::Value::Null,
+        };
+        let lookup = |k| self.keys.key(k);
+        let (held, named) = secrets::held(user.id, &old, &lookup);
+        let mut value = serde_json::to_value(user)
+            .map_err(|e| StoreError::Backend(format!("cannot encode a record: {e}")))?;
+        let used = secrets::seal(user.id, &mut value, &held, &lookup, &mut || {
+            self.keys.take()
+        })?;
+        let erase = named.into_iter().filter(|k| !used.contains(k)).collect();
+        Ok((encode(&value)?, erase))
+    }
+
+    /// Erases the keys of secrets an account no longer has. Its new record is
+    /// written: a failure here leaves the key (compaction drops it) and is said.
+    fn erase_secret_keys(&self, kids: &[u64]) {
+        if let Err(e) = self.keys.erase(kids) {
+            tracing::error!(error = %e, "the key of a replaced second factor was not erased");
+        }
     }
 
     /// Where a stored profile's indexes are. A sealed profile whose key is held must
@@ -706,7 +757,6 @@ fn copy_store(from: &Gen, data: &Path, name: &str) -> Result<(Gen, CompactReport
         })?;
     }
     report.erased = erased;
-    report.sealed = sealed_now;
     let has_profile = |id: &[u8]| profiles.contains_key(id).map_err(backend);
     copy_tree(CODES, &mut report, &mut |_, v| {
         Ok(has_profile(&v)?.then(|| v.to_vec()))
@@ -717,7 +767,43 @@ fn copy_store(from: &Gen, data: &Path, name: &str) -> Result<(Gen, CompactReport
     copy_tree(BY_DATE, &mut report, &mut |k, v| {
         Ok(has_profile(k.get(8..).unwrap_or_default())?.then(|| v.to_vec()))
     })?;
-    let done = [PROFILES, SESSIONS, SCREENINGS, CODES, BY_STRUCTURE, BY_DATE];
+    // Accounts: the keys of their second factors' secrets go along; secrets
+    // written in clear are sealed now.
+    copy_tree(USERS, &mut report, &mut |k, v| {
+        let account = account_id(k);
+        let Ok(mut value) = decode::<serde_json::Value>(USERS, k, &v) else {
+            return Ok(Some(v.to_vec()));
+        };
+        for kid in secrets::kids(account, &value) {
+            if let Some(key) = from.keys.key(kid) {
+                keys.insert(kid, key);
+            }
+        }
+        if !secrets::has_clear(&value) {
+            return Ok(Some(v.to_vec()));
+        }
+        let held = |k| keys.get(&k).copied();
+        let mut made = Vec::new();
+        secrets::seal(account, &mut value, &[], &held, &mut || {
+            let key: Key = sealed::random_key()?;
+            next_id += 1;
+            made.push((next_id - 1, key));
+            Ok((next_id - 1, key))
+        })?;
+        keys.extend(made);
+        sealed_now += 1;
+        encode(&value).map(Some)
+    })?;
+    report.sealed = sealed_now;
+    let done = [
+        PROFILES,
+        SESSIONS,
+        SCREENINGS,
+        CODES,
+        BY_STRUCTURE,
+        BY_DATE,
+        USERS,
+    ];
     for name in from.db.tree_names() {
         let name = String::from_utf8_lossy(&name).into_owned();
         if done.contains(&name.as_str()) {
@@ -1046,7 +1132,7 @@ impl Store for SledStore {
 
     fn add_user(&self, user: &User) -> Result<(), StoreError> {
         let (_g, t) = self.writing();
-        let value = encode(user)?;
+        let (value, _) = t.write_user(user, None)?;
         let res = (&t.structures, &t.users, &t.user_logins).transaction(|(st, u, l)| {
             if st.get(id_key(user.structure))?.is_none() {
                 return Err(abort(StoreError::NoStructure(user.structure)));
@@ -1062,33 +1148,46 @@ impl Store for SledStore {
     }
 
     fn user(&self, id: u64) -> Result<Option<User>, StoreError> {
-        self.get(&self.gen().users, "users", &id_key(id))
+        let t = self.gen();
+        let key = id_key(id);
+        match t.users.get(key).map_err(backend)? {
+            None => Ok(None),
+            Some(bytes) => t.read_user(&key, &bytes).map(Some),
+        }
     }
 
     fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
         let t = self.gen();
         match t.user_logins.get(login.as_bytes()).map_err(backend)? {
             None => Ok(None),
-            Some(id) => self.get(&t.users, "users", &id),
+            Some(id) => match t.users.get(&id).map_err(backend)? {
+                None => Ok(None),
+                Some(bytes) => t.read_user(&id, &bytes).map(Some),
+            },
         }
     }
 
     fn users_of_structure(&self, structure: u64) -> Result<Vec<User>, StoreError> {
-        let all: Vec<User> = self.all(&self.gen().users, "users")?;
-        Ok(all
-            .into_iter()
-            .filter(|u| u.structure == structure)
-            .collect())
+        let t = self.gen();
+        let mut out = Vec::new();
+        for kv in t.users.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            match t.read_user(&k, &v) {
+                Ok(u) if u.structure == structure => out.push(u),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "skipping a record that cannot be decoded"),
+            }
+        }
+        Ok(out)
     }
 
     fn update_user(&self, user: &User) -> Result<(), StoreError> {
         let (_g, t) = self.writing();
-        let value = encode(user)?;
         let res = t.users.transaction(|u| {
             let Some(bytes) = u.get(id_key(user.id))? else {
                 return Err(abort(StoreError::NoUser(user.id)));
             };
-            let old: User = decode("users", &id_key(user.id), &bytes).map_err(abort)?;
+            let old = t.read_user(&id_key(user.id), &bytes).map_err(abort)?;
             if old.login != user.login || old.structure != user.structure {
                 // The login index and the structure are not rewritten here.
                 return Err(abort(StoreError::Backend(format!(
@@ -1096,10 +1195,43 @@ impl Store for SledStore {
                     user.id
                 ))));
             }
-            u.insert(&id_key(user.id), value.clone())?;
-            Ok(())
+            let (value, erase) = t.write_user(user, Some(&bytes)).map_err(abort)?;
+            u.insert(&id_key(user.id), value)?;
+            Ok(erase)
         });
-        res.map_err(tx_error)
+        let erase = res.map_err(tx_error)?;
+        t.erase_secret_keys(&erase);
+        Ok(())
+    }
+
+    fn modify_user(
+        &self,
+        id: u64,
+        change: &dyn Fn(&mut User) -> bool,
+    ) -> Result<Option<User>, StoreError> {
+        let (_g, t) = self.writing();
+        let res = t.users.transaction(|u| {
+            let Some(bytes) = u.get(id_key(id))? else {
+                return Ok(None);
+            };
+            let mut user = t.read_user(&id_key(id), &bytes).map_err(abort)?;
+            let (login, structure) = (user.login.clone(), user.structure);
+            if !change(&mut user) {
+                return Ok(None);
+            }
+            if user.login != login || user.structure != structure || user.id != id {
+                return Err(abort(StoreError::Backend(format!(
+                    "account {id}: its id, login and structure cannot change"
+                ))));
+            }
+            let (value, erase) = t.write_user(&user, Some(&bytes)).map_err(abort)?;
+            u.insert(&id_key(id), value)?;
+            Ok(Some((user, erase)))
+        });
+        Ok(res.map_err(tx_error)?.map(|(user, erase)| {
+            t.erase_secret_keys(&erase);
+            user
+        }))
     }
 
     fn add_kiosk(&self, kiosk: &Kiosk) -> Result<(), StoreError> {
@@ -1285,6 +1417,30 @@ impl Store for SledStore {
             }
         }
         Ok(removed)
+    }
+
+    fn put_challenge(
+        &self,
+        token_hash: &str,
+        challenge: &LoginChallenge,
+    ) -> Result<(), StoreError> {
+        let (_g, t) = self.writing();
+        t.challenges
+            .insert(token_hash.as_bytes(), encode(challenge)?)
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn challenge(&self, token_hash: &str) -> Result<Option<LoginChallenge>, StoreError> {
+        self.get(&self.gen().challenges, "challenges", token_hash.as_bytes())
+    }
+
+    fn remove_challenge(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let (_g, t) = self.writing();
+        Ok(t.challenges
+            .remove(token_hash.as_bytes())
+            .map_err(backend)?
+            .is_some())
     }
 
     fn put_screening(&self, screening: &Screening) -> Result<(), StoreError> {
@@ -1573,6 +1729,18 @@ impl Store for SledStore {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "purge skipped a login session"),
+            }
+        }
+        for kv in self.gen().challenges.iter() {
+            let (k, v) = kv.map_err(backend)?;
+            match decode::<LoginChallenge>("challenges", &k, &v) {
+                Ok(c) if c.expires_at <= now => {
+                    let (_g, t) = self.writing();
+                    t.challenges.remove(&k).map_err(backend)?;
+                    report.challenges += 1;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "purge skipped a login challenge"),
             }
         }
         {
@@ -2362,6 +2530,7 @@ pub(crate) mod tests {
                 name: "S".into(),
                 created_at: 0,
                 tz: None,
+                second_factor_required: false,
             };
             tree("structures")
                 .insert(id_key(1), encode(&st).expect("json"))
@@ -2701,7 +2870,6 @@ pub(crate) mod tests {
         );
     }
 
-    /// Adds structure 1, « S », to the store; returns it.
     fn place(id: &str) -> repere_items::places::Place {
         repere_items::places::Place {
             id: id.into(),
@@ -2796,6 +2964,23 @@ pub(crate) mod tests {
         assert_eq!(t.store.structure_places(st.id).expect("get"), sp);
     }
 
+    /// Account 2 of structure 1, `marie`, with no second factor.
+    fn marie(role: crate::records::Role) -> User {
+        User {
+            v: SCHEMA_VERSION,
+            id: 2,
+            login: "marie".into(),
+            role,
+            structure: 1,
+            password_hash: "h".into(),
+            created_at: 0,
+            disabled: false,
+            second_factor: None,
+            second_factor_pending: None,
+        }
+    }
+
+    /// Adds structure 1, « S », to the store; returns it.
     fn structure_one(store: &SledStore) -> Structure {
         let st = Structure {
             v: SCHEMA_VERSION,
@@ -2803,6 +2988,7 @@ pub(crate) mod tests {
             name: "S".into(),
             created_at: 0,
             tz: None,
+            second_factor_required: false,
         };
         store.add_structure(&st).expect("structure");
         st
@@ -2827,14 +3013,8 @@ pub(crate) mod tests {
         let t = temp_store();
         let st = structure_one(&t.store);
         let mut user = User {
-            v: SCHEMA_VERSION,
-            id: 2,
-            login: "marie".into(),
-            role: crate::records::Role::Agent,
-            structure: 1,
             password_hash: "old".into(),
-            created_at: 0,
-            disabled: false,
+            ..marie(crate::records::Role::Agent)
         };
         t.store.add_user(&user).expect("user");
         let session = |user: u64| LoginSession {
@@ -2900,6 +3080,124 @@ pub(crate) mod tests {
             created_at: 0,
             expires_at,
         }
+    }
+
+    #[test]
+    fn accounts_and_structures_written_before_second_factors_still_read() {
+        let t = temp_store();
+        let g = t.store.gen();
+        // Records as an older Repère wrote them: no second-factor fields.
+        let structure = br#"{"v":1,"id":1,"name":"S","created_at":0}"#;
+        g.structures
+            .insert(id_key(1), &structure[..])
+            .expect("raw structure");
+        let user = br#"{"v":1,"id":2,"login":"marie","role":"admin","structure":1,"password_hash":"h","created_at":3,"disabled":false}"#;
+        g.users.insert(id_key(2), &user[..]).expect("raw user");
+        g.user_logins
+            .insert("marie", &id_key(2))
+            .expect("raw index");
+        let s = t.store.structure(1).expect("get").expect("there");
+        assert!(!s.second_factor_required);
+        let u = t.store.user_by_login("marie").expect("get").expect("there");
+        assert_eq!((u.id, u.created_at), (2, 3));
+        assert_eq!(
+            (u.second_factor.clone(), u.second_factor_pending.clone()),
+            (None, None)
+        );
+        assert!(!u.has_second_factor());
+        // Written back unchanged, the record gains no field.
+        t.store.update_user(&u).expect("update");
+        let bytes = g.users.get(id_key(2)).expect("get").expect("there");
+        assert!(!String::from_utf8_lossy(&bytes).contains("second_factor"));
+        t.store.update_structure(&s).expect("update");
+        let bytes = g.structures.get(id_key(1)).expect("get").expect("there");
+        assert!(!String::from_utf8_lossy(&bytes).contains("second_factor"));
+    }
+
+    #[test]
+    fn modify_user_changes_one_account_atomically() {
+        let t = temp_store();
+        structure_one(&t.store);
+        let user = User {
+            second_factor: Some(crate::records::SecondFactor {
+                secret: "S".into(),
+                enabled_at: 0,
+                last_step: 10,
+                recovery: vec![],
+            }),
+            ..marie(crate::records::Role::Admin)
+        };
+        t.store.add_user(&user).expect("add");
+        let step = |s: u64| {
+            move |u: &mut User| match u.second_factor.as_mut() {
+                Some(sf) if s > sf.last_step => {
+                    sf.last_step = s;
+                    true
+                }
+                _ => false,
+            }
+        };
+        assert!(t.store.modify_user(2, &step(10)).expect("modify").is_none());
+        let written = t.store.modify_user(2, &step(11)).expect("modify");
+        assert_eq!(
+            written.and_then(|u| u.second_factor).map(|sf| sf.last_step),
+            Some(11)
+        );
+        assert!(t.store.modify_user(2, &step(11)).expect("modify").is_none());
+        assert!(t.store.modify_user(9, &step(12)).expect("modify").is_none());
+        // Sixteen threads race to use step 12: one does.
+        let store = Arc::new(t);
+        let used = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| {
+                    if store
+                        .store
+                        .modify_user(2, &step(12))
+                        .expect("modify")
+                        .is_some()
+                    {
+                        used.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert_eq!(used.load(Ordering::SeqCst), 1);
+        // The login cannot change this way.
+        let err = store.store.modify_user(2, &|u: &mut User| {
+            u.login = "paul".into();
+            true
+        });
+        assert!(err.is_err());
+        let u = store.store.user(2).expect("get").expect("there");
+        assert_eq!(u.login, "marie");
+    }
+
+    #[test]
+    fn login_challenges_work_once_and_expired_ones_are_purged() {
+        let t = temp_store();
+        let challenge = |expires_at| crate::records::LoginChallenge {
+            v: SCHEMA_VERSION,
+            user: 2,
+            created_at: 0,
+            expires_at,
+            failures: 0,
+        };
+        t.store
+            .put_challenge("live", &challenge(10_000))
+            .expect("put");
+        t.store
+            .put_challenge("old", &challenge(1_000))
+            .expect("put");
+        assert_eq!(
+            t.store.challenge("live").expect("get"),
+            Some(challenge(10_000))
+        );
+        let report = t.store.purge(0, 5_000, 0).expect("purge");
+        assert_eq!(report.challenges, 1);
+        assert_eq!(t.store.challenge("old").expect("get"), None);
+        assert!(t.store.remove_challenge("live").expect("remove"));
+        assert!(!t.store.remove_challenge("live").expect("remove"), "once");
     }
 
     #[test]
@@ -3126,5 +3424,150 @@ pub(crate) mod tests {
                 .count();
             assert_eq!(tokens, 1, "one device token indexed, round {round}");
         }
+    }
+
+    /// The bytes of account `id` as sled holds them.
+    fn raw_user(store: &SledStore, id: u64) -> Vec<u8> {
+        store
+            .gen()
+            .users
+            .get(id_key(id))
+            .expect("get")
+            .expect("there")
+            .to_vec()
+    }
+
+    fn holds(bytes: &[u8], text: &str) -> bool {
+        bytes.windows(text.len()).any(|w| w == text.as_bytes())
+    }
+
+    #[test]
+    fn second_factor_secrets_are_sealed_keep_their_key_and_are_erased_with_it() {
+        use crate::records::{PendingSecondFactor, SecondFactor};
+        const SECRET: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
+        let dir = temp_path("secrets");
+        let kid_of = |store: &SledStore| {
+            let value: serde_json::Value =
+                serde_json::from_slice(&raw_user(store, 2)).expect("json");
+            secrets::kids(2, &value)
+        };
+        let secret_of = |store: &SledStore| {
+            let u = store.user(2).expect("read").expect("there");
+            u.second_factor
+                .map(|f| f.secret)
+                .or(u.second_factor_pending.map(|p| p.secret))
+        };
+        let store = SledStore::open(&dir).expect("open");
+        structure_one(&store);
+        let mut user = User {
+            second_factor_pending: Some(PendingSecondFactor {
+                secret: SECRET.into(),
+                created_at: 1,
+            }),
+            ..marie(crate::records::Role::Admin)
+        };
+        store.add_user(&user).expect("add");
+        assert!(!holds(&raw_user(&store, 2), SECRET), "pending: sealed");
+        assert_eq!(secret_of(&store).as_deref(), Some(SECRET));
+        let kids = kid_of(&store);
+        assert_eq!(kids.len(), 1);
+        let kid = kids[0];
+        let key = store.gen().keys.key(kid).expect("its key");
+        // Confirmed, then a code used: the same key all along.
+        let confirmed = store
+            .modify_user(2, &|u: &mut User| {
+                let Some(p) = u.second_factor_pending.take() else {
+                    return false;
+                };
+                u.second_factor = Some(SecondFactor {
+                    secret: p.secret,
+                    enabled_at: 2,
+                    last_step: 0,
+                    recovery: vec!["ab".into()],
+                });
+                true
+            })
+            .expect("confirm")
+            .expect("changed");
+        assert_eq!(
+            confirmed.second_factor.map(|f| f.secret).as_deref(),
+            Some(SECRET)
+        );
+        store
+            .modify_user(2, &|u: &mut User| {
+                u.second_factor.as_mut().map(|f| f.last_step = 5).is_some()
+            })
+            .expect("a code used");
+        assert_eq!(kid_of(&store), vec![kid]);
+        assert!(!holds(&raw_user(&store, 2), SECRET));
+        // Compaction and a reopen keep the key.
+        let report = store.compact().expect("compact");
+        assert_eq!(report.sealed, 0);
+        assert_eq!(secret_of(&store).as_deref(), Some(SECRET));
+        drop(store);
+        let store = SledStore::open(&dir).expect("reopen");
+        assert_eq!(secret_of(&store).as_deref(), Some(SECRET));
+        assert_eq!(store.gen().keys.key(kid), Some(key));
+        assert!(!sealed::readable(&dir).contains(SECRET));
+        // Removed (an admin's reset): its key is erased from memory and the file.
+        user = store.user(2).expect("read").expect("there");
+        user.second_factor = None;
+        store.update_user(&user).expect("reset");
+        assert!(store.gen().keys.key(kid).is_none());
+        let keys_file = std::fs::read(store.gen().dir.join(sealed::KEYS_FILE)).expect("keys");
+        assert!(!keys_file.windows(32).any(|w| w == key));
+        assert_eq!(secret_of(&store), None);
+        // A secret replaced gets a new key; the old one goes.
+        for secret in [
+            "ONSWG4TFORXW63LFMRQXG5DSMVXGC3LF",
+            "NVQXE2LFFZSHK4DPNZ2GK3TUMFWWKYLB",
+        ] {
+            user.second_factor = Some(SecondFactor {
+                secret: secret.into(),
+                enabled_at: 3,
+                last_step: 0,
+                recovery: vec![],
+            });
+            store.update_user(&user).expect("set");
+            assert_eq!(secret_of(&store).as_deref(), Some(secret));
+        }
+        // After the reset the file held no key: one batch made since, the first
+        // secret's key erased when the second replaced it.
+        assert_eq!(store.gen().keys.len(), sealed::BATCH - 1);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_secret_written_in_clear_reads_and_compaction_seals_it() {
+        const SECRET: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+        let t = temp_store();
+        structure_one(&t.store);
+        let user = format!(
+            r#"{{"v":1,"id":2,"login":"marie","role":"admin","structure":1,"password_hash":"h","created_at":3,"second_factor":{{"secret":"{SECRET}","enabled_at":4,"last_step":9,"recovery":[]}}}}"#
+        );
+        let g = t.store.gen();
+        g.users
+            .insert(id_key(2), user.as_bytes())
+            .expect("raw user");
+        g.user_logins
+            .insert("marie", &id_key(2))
+            .expect("raw index");
+        drop(g);
+        let read = |store: &SledStore| {
+            let f = store
+                .user_by_login("marie")
+                .expect("read")
+                .expect("there")
+                .second_factor
+                .expect("its second factor");
+            (f.secret, f.last_step)
+        };
+        assert_eq!(read(&t.store), (SECRET.to_string(), 9));
+        let report = t.store.compact().expect("compact");
+        assert_eq!(report.sealed, 1);
+        assert!(!holds(&raw_user(&t.store, 2), SECRET));
+        assert!(!sealed::readable(&t.dir).contains(SECRET));
+        assert_eq!(read(&t.store), (SECRET.to_string(), 9));
     }
 }

@@ -4,6 +4,7 @@
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 
 
 /**
@@ -153,4 +154,26 @@ export function parseCsv(text) {
     rows.push(row);
   }
   return rows;
+}
+
+/**
+ * The code an authenticator app shows for `base32` (the key shown on the setup
+ * screen, spaces allowed) at `at` seconds: RFC 6238, HMAC-SHA-1, 6 digits, 30 s.
+ */
+export function totpCode(base32, at = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...base32.replace(/[\s=]/g, '').toUpperCase()]
+    .map((c) => {
+      const v = alphabet.indexOf(c);
+      if (v < 0) throw new Error(`not base32: ${c}`);
+      return v.toString(2).padStart(5, '0');
+    })
+    .join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[19] & 15;
+  const n = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
+  return String(n).padStart(6, '0');
 }

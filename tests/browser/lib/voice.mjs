@@ -89,6 +89,7 @@ export async function watchAudio(context) {
         this.addEventListener('pause', () => { window.__paused += 1; }, true);
       }
       window.__played.push(path(this));
+      window.__current = this;
       return play.call(this);
     };
   });

@@ -1,5 +1,7 @@
 //! `/admin`: the admin's screen. The accounts of the structure (add one, give a
-//! new password, disable or enable one), its kiosks (whether each is installed;
+//! new password, disable or enable one, remove the second factor of one that lost
+//! its phone; require a second factor of the structure's admins), its kiosks
+//! (whether each is installed;
 //! add one and see its pairing code once, with how long it works; a new
 //! code to install it on another device; remove one), and where the structure is
 //! (the mediation places suggested to its people are the nearest to it). The server checks every
@@ -51,12 +53,23 @@ fn role_name(role: &str) -> &'static str {
     }
 }
 
+/// The accounts of the structure, and whether it requires a second factor of its
+/// admins.
+#[derive(Clone, Copy)]
+struct Accounts {
+    list: RwSignal<Load<Vec<Account>>>,
+    required: RwSignal<Option<bool>>,
+}
+
 /// Loads the accounts into `accounts`.
-fn load_accounts(session: Session, accounts: RwSignal<Load<Vec<Account>>>) {
+fn load_accounts(session: Session, accounts: Accounts) {
     spawn_local(async move {
         match api::accounts().await {
-            Ok(list) => accounts.set(Load::Ready(list)),
-            Err(e) => accounts.set(Load::Failed(session.message(&e))),
+            Ok(a) => {
+                accounts.required.set(Some(a.second_factor_required));
+                accounts.list.set(Load::Ready(a.users));
+            }
+            Err(e) => accounts.list.set(Load::Failed(session.message(&e))),
         }
     });
 }
@@ -79,7 +92,10 @@ fn AdminScreen() -> impl IntoView {
         .me()
         .and_then(|m| m.user.structure.name)
         .unwrap_or_default();
-    let accounts = RwSignal::new(Load::<Vec<Account>>::Loading);
+    let accounts = Accounts {
+        list: RwSignal::new(Load::Loading),
+        required: RwSignal::new(None),
+    };
     let kiosks = RwSignal::new(Load::<Vec<Kiosk>>::Loading);
     load_accounts(session, accounts);
     load_kiosks(session, kiosks);
@@ -94,6 +110,7 @@ fn AdminScreen() -> impl IntoView {
             </p>
             <AccountsSection accounts=accounts />
             <AddAccount accounts=accounts />
+            <SecondFactorSetting accounts=accounts />
             <KiosksSection kiosks=kiosks />
             <LocationSection />
         </div>
@@ -274,7 +291,7 @@ enum AccountPanel {
 }
 
 #[component]
-fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
+fn AccountsSection(accounts: Accounts) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
     let panel = RwSignal::new(AccountPanel::None);
@@ -316,7 +333,35 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
         });
     };
 
-    let table = move || match accounts.get() {
+    let reset_factor = move |account: Account| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::reset_second_factor(account.id).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let text = format!(
+                        "La double authentification de {} est retirée. \
+                         À sa prochaine connexion, le mot de passe suffit.",
+                        account.login
+                    );
+                    state.announce(&text);
+                    panel.set(AccountPanel::Done { text, secret: None });
+                    load_accounts(session, accounts);
+                    focus_soon("account-done");
+                }
+                Err(e) => {
+                    panel.set(AccountPanel::Refused(session.message(&e)));
+                    focus_soon("account-refused");
+                }
+            }
+        });
+    };
+
+    let table = move || match accounts.list.get() {
         Load::Loading => view! { <p class="wiping">"Chargement des comptes…"</p> }.into_any(),
         Load::Failed(m) => view! { <FormAlert message=Some(m) /> }.into_any(),
         Load::Ready(list) => {
@@ -325,6 +370,7 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                 .map(|a| {
                     let reset_target = a.clone();
                     let toggle_target = a.clone();
+                    let factor_target = a.clone();
                     let login = a.login.clone();
                     let toggle_label = if a.active {
                         "Désactiver"
@@ -345,6 +391,7 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                                     view! { <strong>"Désactivé"</strong> }.into_any()
                                 }}
                             </td>
+                            <td>{if a.second_factor { "Oui" } else { "Non" }}</td>
                             <td>
                                 <div class="row-actions">
                                 <button
@@ -377,6 +424,24 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                                             </button>
                                         }
                                     })}
+                                {(!a.me && a.second_factor)
+                                    .then(|| {
+                                        let login = a.login.clone();
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="button small secondary"
+                                                id=format!("factor-{}", a.id)
+                                                aria-disabled=move || busy.get().to_string()
+                                                on:click=move |_| reset_factor(factor_target.clone())
+                                            >
+                                                "Retirer la double authentification"
+                                                <span class="visually-hidden">
+                                                    {format!(" de {login}")}
+                                                </span>
+                                            </button>
+                                        }
+                                    })}
                                 </div>
                             </td>
                         </tr>
@@ -387,7 +452,7 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                 <DataTable
                     name="accounts"
                     caption="Comptes de la structure"
-                    columns=&["Identifiant", "Rôle", "État", "Actions"]
+                    columns=&["Identifiant", "Rôle", "État", "Double authentification", "Actions"]
                 >
                     {rows}
                 </DataTable>
@@ -429,6 +494,84 @@ fn AccountsSection(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
             <p>"Un compte désactivé ne peut plus se connecter. Vous pouvez le réactiver."</p>
             {table}
             {below}
+        </section>
+    }
+}
+
+/// Whether the structure requires a second factor of its admins, and the button
+/// that changes it.
+#[component]
+fn SecondFactorSetting(accounts: Accounts) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<AppState>();
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let refused = RwSignal::new(None::<String>);
+    let switch = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(now) = accounts.required.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        message.set(None);
+        refused.set(None);
+        spawn_local(async move {
+            let result = api::require_second_factor(!now).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let text = if now {
+                        "La double authentification n'est plus exigée."
+                    } else {
+                        "La double authentification est exigée pour les administrateurs."
+                    };
+                    state.announce(text);
+                    message.set(Some(text.to_string()));
+                    load_accounts(session, accounts);
+                    focus_soon("factor-setting-done");
+                }
+                Err(e) => {
+                    refused.set(Some(session.message(&e)));
+                    focus_soon("factor-setting-refused");
+                }
+            }
+        });
+    };
+    let status = move || {
+        match accounts.required.get() {
+        Some(true) => "Elle est exigée : un administrateur sans double authentification doit l'activer à sa connexion.",
+        Some(false) => "Elle n'est pas exigée.",
+        None => "Chargement…",
+    }
+    };
+    let label = move || match accounts.required.get() {
+        Some(true) => "Ne plus l'exiger",
+        _ => "L'exiger pour les administrateurs",
+    };
+    view! {
+        <section class="staff-section" aria-labelledby="factor-setting-title">
+            <h2 id="factor-setting-title">"Double authentification des administrateurs"</h2>
+            <p>"Avec elle, il faut le mot de passe et un code du téléphone pour se connecter."</p>
+            <p>{status}</p>
+            <div class="actions">
+                <button
+                    type="button"
+                    class="button secondary"
+                    id="factor-setting"
+                    aria-disabled=move || busy.get().to_string()
+                    on:click=switch
+                >
+                    {label}
+                </button>
+            </div>
+            <Show when=move || message.with(Option::is_some)>
+                <p class="confirm" id="factor-setting-done" tabindex="-1">
+                    {move || message.get().unwrap_or_default()}
+                </p>
+            </Show>
+            <FormAlert id="factor-setting-refused" message=refused focusable=true />
         </section>
     }
 }
@@ -538,7 +681,7 @@ enum Field {
 }
 
 #[component]
-fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
+fn AddAccount(accounts: Accounts) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<AppState>();
     let login = RwSignal::new(String::new());
@@ -567,7 +710,7 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
         let chosen = role.get_untracked();
         let secret = password.get_untracked();
         if name.is_empty() {
-            return fail(Field::Login, "Écrivez un identifiant.".into());
+            return fail(Field::Login, "Écrivez un nom.".into());
         }
         if chosen.is_empty() {
             return fail(Field::Role, "Choisissez un rôle.".into());
@@ -584,13 +727,11 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
             let result = api::add_account(&name, &chosen, &secret).await;
             busy.set(false);
             match result {
-                Ok(()) => {
-                    let text = format!(
-                        "Le compte {} est ajouté. Donnez-lui son identifiant et son mot de passe.",
-                        name.to_lowercase()
-                    );
-                    state.announce(&text);
-                    done.set(Some(text));
+                Ok(made) => {
+                    state.announce(&format!(
+                        "Compte créé. Identifiant\u{a0}: {made}. Notez-le et donnez-le à la personne."
+                    ));
+                    done.set(Some(made));
                     login.set(String::new());
                     role.set(String::new());
                     password.set(String::new());
@@ -638,10 +779,10 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                 <FormAlert id="add-account-error" message=errors.of(Field::Form) />
                 <TextField
                     id="new-login"
-                    label="Identifiant"
+                    label="Nom"
                     value=login
                     error=errors.of(Field::Login)
-                    hint="Lettres sans accent, chiffres, point ou tiret. Par exemple : marie.dupont"
+                    hint="Lettres sans accent, chiffres, point ou tiret. Repère y ajoute 4 caractères. Par exemple : marie devient marie.k7p2."
                     form_error=("add-account-error", errors.shown(Field::Form))
                     autocomplete="off"
                     autocapitalize="none"
@@ -673,11 +814,16 @@ fn AddAccount(accounts: RwSignal<Load<Vec<Account>>>) -> impl IntoView {
                 </div>
                 {move || {
                     done.get()
-                        .map(|text| {
+                        .map(|made| {
                             view! {
-                                <p class="confirm" id="add-account-done" tabindex="-1">
-                                    {text}
-                                </p>
+                                <div class="confirm" id="add-account-done" tabindex="-1">
+                                    <p>
+                                        "Compte créé. Identifiant\u{a0}: "
+                                        <strong class="secret">{made}</strong>
+                                        "."
+                                    </p>
+                                    <p>"Notez-le et donnez-le à la personne."</p>
+                                </div>
                             }
                         })
                 }}

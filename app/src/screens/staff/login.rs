@@ -177,6 +177,8 @@ const LOGIN: CredentialForm = CredentialForm {
 };
 
 /// The login form. `reason`: why it shows (session over, server unreachable).
+/// For an account with a second factor, a right password brings the code field
+/// (the code of the authenticator app, or a recovery code): the second step.
 #[component]
 pub fn LoginForm(reason: Option<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -184,6 +186,10 @@ pub fn LoginForm(reason: Option<String>) -> impl IntoView {
     let credentials = Credentials::new(&LOGIN);
     let busy = RwSignal::new(false);
     let errors = credentials.errors;
+    // The challenge of a right password, while its code is asked.
+    let challenge = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let code_errors = Errors::<CodeField>::new();
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -197,9 +203,17 @@ pub fn LoginForm(reason: Option<String>) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             match api::login(&name, &secret).await {
-                Ok(me) => {
+                Ok(api::LoginStep::Done(me)) => {
                     session.0.set(SessionState::LoggedIn(me));
                     state.announce("Vous êtes connecté.");
+                }
+                Ok(api::LoginStep::Code(c)) => {
+                    busy.set(false);
+                    credentials.password.set(String::new());
+                    code.set(String::new());
+                    code_errors.clear();
+                    challenge.set(Some(c));
+                    focus_soon(CODE_ID);
                 }
                 Err(e) => {
                     busy.set(false);
@@ -210,22 +224,129 @@ pub fn LoginForm(reason: Option<String>) -> impl IntoView {
             }
         });
     };
+    let submit_code = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(c) = challenge.get_untracked() else {
+            return;
+        };
+        let typed = code.get_untracked().trim().to_string();
+        if typed.is_empty() {
+            code_errors.set(CodeField::Code, "Écrivez le code à 6 chiffres.");
+            focus_soon(CODE_ID);
+            return;
+        }
+        code_errors.clear();
+        busy.set(true);
+        spawn_local(async move {
+            match api::login_code(&c, &typed).await {
+                Ok(me) => {
+                    session.0.set(SessionState::LoggedIn(me));
+                    state.announce("Vous êtes connecté.");
+                }
+                Err(e) if e.code == "challenge_expired" => {
+                    busy.set(false);
+                    challenge.set(None);
+                    errors.set(Credential::Form, e.message);
+                    focus_soon(LOGIN.password_id);
+                }
+                Err(e) => {
+                    busy.set(false);
+                    code.set(String::new());
+                    code_errors.set(CodeField::Code, e.message);
+                    focus_soon(CODE_ID);
+                }
+            }
+        });
+    };
+    let start_again = move |_| {
+        challenge.set(None);
+        code_errors.clear();
+        focus_soon(LOGIN.login_id);
+    };
 
     view! {
         <div class="screen staff login">
             <h1 tabindex="-1">"Connexion"</h1>
             <p class="lead">"Pour les agents et les médiateurs numériques."</p>
             {reason.map(|r| view! { <p class="notice">{r}</p> })}
-            <form class="staff-form" on:submit=submit novalidate>
-                <FormAlert id=LOGIN.error_id message=errors.of(Credential::Form) />
-                <CredentialFields credentials />
-                <div class="actions">
-                    <SubmitButton busy=busy label="Se connecter" busy_label="Connexion…" />
-                </div>
-            </form>
+            <Show
+                when=move || challenge.with(Option::is_some)
+                fallback=move || {
+                    view! {
+                        <form class="staff-form" on:submit=submit novalidate>
+                            <FormAlert id=LOGIN.error_id message=errors.of(Credential::Form) />
+                            <CredentialFields credentials />
+                            <div class="actions">
+                                <SubmitButton
+                                    busy=busy
+                                    label="Se connecter"
+                                    busy_label="Connexion…"
+                                />
+                            </div>
+                        </form>
+                    }
+                }
+            >
+                <form class="staff-form login-code" on:submit=submit_code novalidate>
+                    <p class="confirm">"Votre mot de passe est bon."</p>
+                    <CodeInput
+                        id=CODE_ID
+                        value=code
+                        error=code_errors.of(CodeField::Code)
+                        hint="Ouvrez votre application d'authentification. Écrivez le code affiché. Vous n'avez pas votre téléphone ? Écrivez un code de secours."
+                    />
+                    <div class="actions">
+                        <SubmitButton busy=busy label="Valider le code" busy_label="Vérification…" />
+                        <button type="button" class="button secondary" on:click=start_again>
+                            "Recommencer"
+                        </button>
+                    </div>
+                </form>
+            </Show>
             <p class="help-text">
                 "Mot de passe oublié ? Demandez à l'administrateur de votre structure."
             </p>
         </div>
+    }
+}
+
+/// The id of the login's code field.
+const CODE_ID: &str = "login-code";
+
+/// The one field of a code form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeField {
+    /// The code.
+    Code,
+}
+
+/// The field of a second-factor code: 6 digits from the authenticator app (or a
+/// recovery code), `autocomplete="one-time-code"` and a numeric keyboard.
+#[component]
+pub fn CodeInput(
+    id: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] hint: String,
+    #[prop(default = "Code à 6 chiffres")] label: &'static str,
+) -> impl IntoView {
+    view! {
+        <TextField
+            id=id
+            label=label
+            value=value
+            error=error
+            hint=hint
+            class="text-input code-input"
+            name="one-time-code"
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            autocapitalize="none"
+            spellcheck="false"
+            maxlength="14"
+        />
     }
 }

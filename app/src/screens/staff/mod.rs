@@ -35,6 +35,7 @@ mod login;
 mod mediator;
 mod recent;
 mod result;
+mod second_factor;
 mod table;
 
 pub use admin::AdminArea;
@@ -205,6 +206,12 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
             set_title("Connexion");
             view! { <login::LoginForm reason=reason /> }.into_any()
         }
+        // An admin whose structure requires a second factor sets it up first.
+        SessionState::LoggedIn(me) if me.user.needs_second_factor => view! {
+            <AccountBar me=me.clone() />
+            <second_factor::RequiredSetup />
+        }
+        .into_any(),
         SessionState::LoggedIn(me) if audience.admits(&me.user.role) => view! {
             <AccountBar me=me.clone() />
             {children.read_value()()}
@@ -218,15 +225,19 @@ pub fn StaffGate(audience: Audience, children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// Who is logged in, « Mon mot de passe » (a form to change it) and
-/// « Se déconnecter ».
+/// Who is logged in, « Mon mot de passe » (a form to change it), « Double
+/// authentification » (set it up, or remove it) and « Se déconnecter ».
 #[component]
 fn AccountBar(me: Me) -> impl IntoView {
     let state = expect_context::<AppState>();
     let session = expect_context::<Session>();
     let busy = RwSignal::new(false);
     let password_open = RwSignal::new(false);
+    let factor_open = RwSignal::new(false);
     let changed = RwSignal::new(false);
+    let factor = me.user.second_factor.clone();
+    // While the setup is the whole screen, it is not offered here too.
+    let offer_factor = !me.user.needs_second_factor;
     let logout = move |_| {
         if busy.get_untracked() {
             return;
@@ -244,8 +255,17 @@ fn AccountBar(me: Me) -> impl IntoView {
         let open = !password_open.get_untracked();
         changed.set(false);
         password_open.set(open);
+        factor_open.set(false);
         if open {
             focus_soon("own-current");
+        }
+    };
+    let toggle_factor = move |_| {
+        let open = !factor_open.get_untracked();
+        factor_open.set(open);
+        password_open.set(false);
+        if open {
+            focus_soon("second-factor-title");
         }
     };
     let structure = me.user.structure.name.clone().unwrap_or_default();
@@ -270,6 +290,20 @@ fn AccountBar(me: Me) -> impl IntoView {
                 >
                     "Mon mot de passe"
                 </button>
+                {offer_factor
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button secondary"
+                                id="second-factor-toggle"
+                                aria-expanded=move || factor_open.get().to_string()
+                                on:click=toggle_factor
+                            >
+                                "Double authentification"
+                            </button>
+                        }
+                    })}
                 <button
                     type="button"
                     class="button secondary"
@@ -283,6 +317,9 @@ fn AccountBar(me: Me) -> impl IntoView {
         <div class="staff no-print">
             <Show when=move || password_open.get()>
                 <OwnPassword open=password_open changed=changed />
+            </Show>
+            <Show when=move || factor_open.get()>
+                <second_factor::SecondFactorPanel factor=factor.clone() />
             </Show>
             <Show when=move || changed.get()>
                 <p class="confirm own-password-done" id="own-password-done" tabindex="-1">
