@@ -13,6 +13,14 @@
 //!   answers `ℓ`, a cut `c` is decided "above" when `ℓ(c + δ) − ℓ(c − δ) ≥ ln((1 −
 //!   α)/α)` and "below" when it is `≤ −ln((1 − α)/α)` (errors α of both kinds
 //!   outside the indifference region `c ± δ`). The likelihood alone, no prior.
+//! - [`ClassDecision::Probability`], the posterior probability of the class: the
+//!   class of θ̂ is clear when the posterior, taken as N(θ̂, SE²), puts at least `p`
+//!   of its mass between the class's two cuts (Bayesian decision; with the EAP of
+//!   a prior that matches the population, a result called clear at `p` is right
+//!   with probability at least `p`). Unlike the interval rule, which decides each
+//!   cut alone, it counts both cuts of a class one logit wide: θ̂ in the middle of
+//!   such a class with SE 0.5 is « clear » for the interval rule at z = 1 though
+//!   the class has only 68 % of the posterior.
 //!
 //! The same [`verdict`](ClassDecision::verdict) serves the stopping rule (stop when
 //! the class is clear, `stop::ClassifyStop`) and the profile (a result that is not
@@ -39,6 +47,32 @@ pub enum ClassDecision {
         /// Error rate of both kinds.
         alpha: f64,
     },
+    /// The posterior N(θ̂, SE²) gives θ̂'s class at least this probability.
+    Probability {
+        /// Smallest posterior probability of a clear class, in (0.5, 1).
+        p: f64,
+    },
+}
+
+/// The standard normal distribution function.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Posterior probability of each class under N(`estimate.theta`, `estimate.se`²),
+/// lowest class first (`cuts.len() + 1` values summing to 1).
+pub fn class_probabilities(cuts: &[f64], estimate: Estimate) -> Vec<f64> {
+    let se = estimate.se.max(f64::MIN_POSITIVE);
+    let below = |c: f64| normal_cdf((c - estimate.theta) / se);
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut last = 0.0;
+    for &c in cuts {
+        let b = below(c);
+        out.push((b - last).max(0.0));
+        last = b;
+    }
+    out.push((1.0 - last).max(0.0));
+    out
 }
 
 /// What the answers say about the class.
@@ -63,19 +97,22 @@ pub fn class_index(cuts: &[f64], theta: f64) -> usize {
 }
 
 impl ClassDecision {
-    /// Checks the parameters: `z > 0`; `delta > 0`, `0 < alpha < 0.5`.
+    /// Checks the parameters: `z > 0`; `delta > 0`, `0 < alpha < 0.5`;
+    /// `0.5 < p < 1`.
     pub fn validate(&self) -> Result<(), String> {
         let ok = match *self {
             ClassDecision::Interval { z } => z.is_finite() && z > 0.0,
             ClassDecision::Sprt { delta, alpha } => {
                 delta.is_finite() && delta > 0.0 && alpha > 0.0 && alpha < 0.5
             }
+            ClassDecision::Probability { p } => p > 0.5 && p < 1.0,
         };
         if ok {
             Ok(())
         } else {
             Err(format!(
-                "class decision {self:?}: z and delta must be finite and > 0, alpha in (0, 0.5)"
+                "class decision {self:?}: z and delta must be finite and > 0, alpha in (0, 0.5), \
+                 p in (0.5, 1)"
             ))
         }
     }
@@ -87,6 +124,7 @@ impl ClassDecision {
                 let d = estimate.theta - c;
                 (d.abs() >= z * estimate.se).then_some(d >= 0.0)
             }
+            ClassDecision::Probability { .. } => None,
             ClassDecision::Sprt { delta, alpha } => {
                 let bound = ((1.0 - alpha) / alpha).ln();
                 let llr = loglik(c + delta) - loglik(c - delta);
@@ -112,6 +150,26 @@ impl ClassDecision {
         loglik: &dyn Fn(f64) -> f64,
     ) -> Verdict {
         let k = class_index(cuts, estimate.theta);
+        if let ClassDecision::Probability { p } = *self {
+            let probs = class_probabilities(cuts, estimate);
+            if probs.get(k).copied().unwrap_or(0.0) >= p || cuts.is_empty() {
+                return Verdict::Clear;
+            }
+            // The side with more of the posterior outside the class.
+            let below: f64 = probs.iter().take(k).sum();
+            let above: f64 = probs.iter().skip(k + 1).sum();
+            return if k > 0 && (below >= above || k == cuts.len()) {
+                Verdict::Near {
+                    cut: k - 1,
+                    neighbour: k - 1,
+                }
+            } else {
+                Verdict::Near {
+                    cut: k,
+                    neighbour: k + 1,
+                }
+            };
+        }
         let mut near: Option<(f64, usize)> = None;
         for (j, &c) in cuts.iter().enumerate() {
             let above = estimate.theta >= c;
@@ -172,6 +230,51 @@ mod tests {
         );
         assert_eq!(class_index(&cuts, -0.5), 2);
         assert_eq!(class_index(&cuts, -3.0), 0);
+    }
+
+    #[test]
+    fn probability_counts_both_cuts_of_a_class() {
+        let cuts = [-1.5, -0.5, 0.5];
+        let none = |_: f64| 0.0;
+        let rule = ClassDecision::Probability { p: 0.8 };
+        // In the middle of [-0.5, 0.5) with SE 0.5: 2Φ(1) − 1 = 0.6827 < 0.8, though
+        // the interval rule at z = 1 calls it clear.
+        let mid = est(0.0, 0.5);
+        let probs = class_probabilities(&cuts, mid);
+        assert!((probs[2] - 0.682_689_492).abs() < 1e-8, "{probs:?}");
+        assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert_eq!(
+            ClassDecision::Interval { z: 1.0 }.verdict(&cuts, mid, &none),
+            Verdict::Clear
+        );
+        assert_eq!(
+            rule.verdict(&cuts, est(0.1, 0.5), &none),
+            Verdict::Near {
+                cut: 2,
+                neighbour: 3
+            }
+        );
+        // SE 0.3: 2Φ(1.667) − 1 = 0.904: clear.
+        assert_eq!(rule.verdict(&cuts, est(0.0, 0.3), &none), Verdict::Clear);
+        // The lowest class is open below: only the cut above counts.
+        assert_eq!(rule.verdict(&cuts, est(-2.0, 0.5), &none), Verdict::Clear);
+        assert_eq!(
+            rule.verdict(&cuts, est(-1.7, 0.5), &none),
+            Verdict::Near {
+                cut: 0,
+                neighbour: 1
+            }
+        );
+        assert_eq!(
+            rule.verdict(&cuts, est(0.7, 0.5), &none),
+            Verdict::Near {
+                cut: 2,
+                neighbour: 2
+            }
+        );
+        assert!(normal_cdf(0.0) == 0.5 && (normal_cdf(1.0) - 0.841_344_746).abs() < 1e-8);
+        assert!(ClassDecision::Probability { p: 0.5 }.validate().is_err());
+        assert!(ClassDecision::Probability { p: 1.0 }.validate().is_err());
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //!    items of one domain; [`Beginner`] keeps the items the person will probably
 //!    succeed on. A filter never leaves the candidates empty (each has a fallback).
 //! 3. **Ranking** ([`Ranking`]): [`MaxInfo`] (Fisher information at θ̂) or
-//!    [`KullbackLeibler`] (posterior-weighted KL, Chang & Ying 1996), then
+//!    [`KullbackLeibler`] (posterior-weighted KL, Chang & Ying 1996), optionally
+//!    blended with a random value early in the test ([`Progressive`], Revuelta &
+//!    Ponsoda 1998), then
 //!    [`Randomesque`] (uniform pick among the top k) and [`SympsonHetter`] exposure
 //!    control (the picked item is administered with probability kᵢ; if refused it is set
 //!    aside for the rest of the test and the pick is made again among the others; when
@@ -54,6 +56,9 @@ pub struct SelectConfig {
     pub randomesque: usize,
     /// Sympson-Hetter exposure parameters, if exposure is controlled.
     pub exposure: Option<SympsonHetter>,
+    /// The progressive method: the ranking's values blended with random ones, less
+    /// and less as the test goes on (`None`: the ranking alone).
+    pub progressive: Option<Progressive>,
 }
 
 /// Maximum information, no filter, no randomness: the textbook CAT.
@@ -64,6 +69,7 @@ impl Default for SelectConfig {
             filters: Vec::new(),
             randomesque: 1,
             exposure: None,
+            progressive: None,
         }
     }
 }
@@ -1100,6 +1106,69 @@ impl Randomesque {
     }
 }
 
+/// The progressive method (Revuelta & Ponsoda 1998): the value of each candidate is
+/// `(1 − s)·Rᵢ + s·Iᵢ`, where `Iᵢ` is the ranking's value (information), `Rᵢ` a
+/// uniform draw on `[0, maxⱼ Iⱼ]` and `s = min(1, (position / horizon)^power)` the
+/// test's progress. The first item is drawn at random among the candidates (what the
+/// filters kept), the items after `horizon` by the ranking alone: early in a test,
+/// when θ̂ is a poor guide anyway, every candidate gets a chance, so the whole bank
+/// is used (maximum information alone keeps choosing the few most discriminating
+/// items); the precision comes from the items at the end. `power > 1` keeps the
+/// random part longer (Barrada et al. 2008's acceleration).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progressive {
+    /// Position (items already given) from which the ranking alone decides.
+    pub horizon: usize,
+    /// Acceleration of the progress (1: linear).
+    #[serde(default = "one_f64")]
+    pub power: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
+}
+
+impl Progressive {
+    /// Weight `s` of the ranking's value for the item at `position` (0-based).
+    pub fn weight(&self, position: usize) -> f64 {
+        if self.horizon == 0 || position >= self.horizon {
+            return 1.0;
+        }
+        (position as f64 / self.horizon as f64)
+            .powf(self.power)
+            .clamp(0.0, 1.0)
+    }
+
+    /// Blends `values` in place (one uniform draw per value, in order, unless the
+    /// weight is 1: then nothing is drawn).
+    pub fn blend(&self, position: usize, values: &mut [f64], rng: &mut ChaCha8Rng) {
+        let s = self.weight(position);
+        if s >= 1.0 || values.is_empty() {
+            return;
+        }
+        let max = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        for v in values.iter_mut() {
+            let r: f64 = rng.random::<f64>() * max;
+            *v = (1.0 - s) * r + s * *v;
+        }
+    }
+
+    fn validate(&self) -> Result<(), SelectError> {
+        if self.power.is_finite() && self.power > 0.0 {
+            Ok(())
+        } else {
+            Err(SelectError::Invalid(
+                "progressive: power must be finite and > 0".into(),
+            ))
+        }
+    }
+}
+
 /// Sympson-Hetter exposure control (Sympson & Hetter 1985): each item has an exposure
 /// parameter `kᵢ ∈ [0, 1]`; when the item is selected it is administered with
 /// probability `kᵢ`, otherwise it is set aside for the rest of the test and the
@@ -1180,6 +1249,7 @@ pub struct SelectPlan {
     filters: Vec<FilterPlan>,
     ranking: Ranking,
     randomesque: Randomesque,
+    progressive: Option<Progressive>,
     /// Sympson-Hetter `k` in bank order (empty: no exposure control).
     exposure: Vec<f64>,
     kl: Option<Arc<KullbackLeibler>>,
@@ -1219,8 +1289,14 @@ impl SelectPlan {
             Ranking::MaxInfo => None,
         };
         let needs_success = filters.iter().any(|f| matches!(f, FilterPlan::Beginner(_)));
-        let plain =
-            filters.is_empty() && kl.is_none() && config.randomesque == 1 && exposure.is_empty();
+        if let Some(p) = &config.progressive {
+            p.validate()?;
+        }
+        let plain = filters.is_empty()
+            && kl.is_none()
+            && config.randomesque == 1
+            && exposure.is_empty()
+            && config.progressive.is_none();
         Ok(SelectPlan {
             plain,
             table: bank.item_table(needs_success),
@@ -1229,6 +1305,7 @@ impl SelectPlan {
             randomesque: Randomesque {
                 k: config.randomesque,
             },
+            progressive: config.progressive,
             exposure,
             kl,
             domains: bank.domains().len(),
@@ -1422,6 +1499,9 @@ impl Selector {
             _ => plan
                 .table
                 .information(bank, input.theta, &self.cands, &mut self.values),
+        }
+        if let Some(p) = &plan.progressive {
+            p.blend(input.position, &mut self.values, rng);
         }
     }
 }

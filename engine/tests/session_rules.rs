@@ -460,3 +460,76 @@ fn bad_configurations_are_typed_errors() {
     let json = r#"{"stop": {"max_item": 3}}"#;
     assert!(serde_json::from_str::<SessionConfig>(json).is_err());
 }
+
+#[test]
+fn the_progressive_method_uses_the_bank_at_a_small_cost_in_precision() {
+    use repere_engine::select::Progressive;
+    // 240 items with a from 0.7 to 2.0: maximum information keeps choosing the
+    // steepest ones. Fixed length 15, N(0, 1), 2,000 tests.
+    let bank = bank(240, 11);
+    let config = |progressive: Option<Progressive>| SessionConfig {
+        select: SelectConfig {
+            progressive,
+            ..SelectConfig::default()
+        },
+        stop: StopConfig {
+            max_items: Some(15),
+            se_below: None,
+            ..StopConfig::default()
+        },
+        ..SessionConfig::default()
+    };
+    let run = |p| {
+        simulate::simulate(&bank, &SimulationConfig::normal(2000, config(p), 5))
+            .expect("simulation")
+    };
+    let info = run(None);
+    let progressive = run(Some(Progressive {
+        horizon: 10,
+        power: 1.0,
+    }));
+    // Today: two thirds of the bank never used and one item in every test, against
+    // every item used and at most 71 %; RMSE 0.321 against 0.338.
+    assert!(info.never_used > 0.6, "{}", info.never_used);
+    assert_eq!(info.max_exposure, 1.0);
+    assert!(progressive.never_used < 0.02, "{}", progressive.never_used);
+    assert!(
+        progressive.max_exposure < 0.8,
+        "{}",
+        progressive.max_exposure
+    );
+    assert!(
+        progressive.rmse > info.rmse && progressive.rmse < 1.1 * info.rmse,
+        "{} {}",
+        progressive.rmse,
+        info.rmse
+    );
+
+    // The weight of the ranking rises from 0 to 1 at the horizon, faster with a
+    // smaller power.
+    let p = Progressive {
+        horizon: 10,
+        power: 1.5,
+    };
+    assert_eq!(p.weight(0), 0.0);
+    assert!((p.weight(5) - 0.5f64.powf(1.5)).abs() < 1e-12);
+    assert_eq!(p.weight(10), 1.0);
+    assert_eq!(p.weight(14), 1.0);
+    // At the start the values are uniform on [0, max] whatever the ranking says;
+    // from the horizon on they are the ranking's, and nothing is drawn.
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut low_first = 0;
+    for _ in 0..1000 {
+        let mut v = [0.1, 2.0];
+        p.blend(0, &mut v, &mut rng);
+        assert!(v.iter().all(|&x| (0.0..=2.0).contains(&x)));
+        low_first += usize::from(v[0] > v[1]);
+    }
+    assert!((400..600).contains(&low_first), "{low_first}");
+    let before = rng.clone();
+    let mut v = [0.1, 2.0];
+    p.blend(10, &mut v, &mut rng);
+    assert_eq!(v, [0.1, 2.0]);
+    assert_eq!(rng, before);
+}

@@ -22,7 +22,7 @@ use crate::Bank;
 
 /// First bytes of every compact bank: format name and version. Bump the digit when
 /// the encoding or one of the encoded types changes shape.
-const MAGIC: &[u8; 8] = b"repere4\n";
+const MAGIC: &[u8; 8] = b"repere5\n";
 
 /// Why bytes are not a compact bank.
 #[derive(Debug, thiserror::Error, PartialEq)]

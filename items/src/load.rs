@@ -14,7 +14,9 @@ use repere_engine::irt::Item;
 use crate::compact::engine_item;
 use crate::diag::{Doc, Problem, Seg};
 use crate::item::*;
-use crate::note::{is_item_reason, stated_a, stated_band, BandError, MIN_REASON_WORDS};
+use crate::note::{
+    is_item_reason, stated_a, stated_band, stated_shift, BandError, MIN_REASON_WORDS,
+};
 use crate::referentiel::{BankTargets, Context, Referentiel};
 use crate::score::{steps_achieved, Scene, FORM_SUBMIT, MAILBOX_BUTTONS, MAILBOX_FIELDS};
 use crate::spoken_form::{is_address, SpokenText};
@@ -1554,7 +1556,9 @@ impl ItemCheck<'_, '_> {
     fn expert_note(&mut self, irt: &Irt) {
         let at = [Seg::K("irt"), Seg::K("provenance")];
         let note = irt.provenance.note.as_deref().unwrap_or_default();
-        let location = irt.location();
+        // A value moved by `repere calibrate --shift-experts` says by how much: the
+        // band is the expert's, on the scale before the shift.
+        let location = irt.location() - stated_shift(note).unwrap_or(0.0);
         match stated_band(note) {
             Err(BandError::Missing) => self.err(
                 &at,

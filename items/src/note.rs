@@ -69,6 +69,15 @@ fn band_at(text: &str) -> Option<(Band, usize)> {
     })
 }
 
+/// The shift of an expert's value moved onto the calibrated scale (`repere
+/// calibrate --shift-experts` appends « décalé de +0.480 … »), if the note says
+/// one: the stated band is the expert's, on the scale before the shift.
+pub fn stated_shift(note: &str) -> Option<f64> {
+    let (_, rest) = note.split_once("décalé de ")?;
+    let token = rest.split_whitespace().next()?;
+    token.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 /// The band a note states: the first `bande <name>` or `entre <name> et <name>`
 /// (with or without `bande` before it), case and accents as written.
 pub fn stated_band(note: &str) -> Result<StatedBand, BandError> {
@@ -184,6 +193,16 @@ pub fn is_item_reason(reason: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shift_is_read_from_a_moved_expert_value() {
+        let note = "bande moyen ; a = 1,2 : deux écrans ; avis d'expert décalé de +0.480 : \
+                    écart moyen des 95 items calibrés";
+        assert_eq!(stated_shift(note), Some(0.48));
+        assert_eq!(stated_shift("décalé de -0.25 : écart"), Some(-0.25));
+        assert_eq!(stated_shift("bande moyen ; a = 1,2"), None);
+        assert_eq!(stated_shift("décalé de beaucoup"), None);
+    }
 
     #[test]
     fn bands_are_read_longest_name_first() {

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use repere_engine::classify::ClassDecision;
 use repere_engine::profile as ep;
 use repere_engine::select::{
-    Beginner, BeginnerStep, ContentBalancing, Filter, Ranking, SelectConfig, SympsonHetter,
+    Beginner, BeginnerStep, ContentBalancing, Filter, Progressive, Ranking, SelectConfig,
+    SympsonHetter,
 };
 use repere_engine::session::{EstimatorConfig, GridConfig, SessionConfig};
 use repere_engine::start::{ContextAnswer as EngineContextAnswer, StartRule as EngineStartRule};
@@ -641,6 +642,11 @@ pub struct SessionRules {
     pub ranking: Ranking,
     /// Pick at random among this many best candidates (1: always the best).
     pub randomesque: usize,
+    /// The progressive method (`[session.progressive]`: `horizon`, `power`): the
+    /// ranking blended with random values early in the test, so the whole bank is
+    /// used (see `repere_engine::select::Progressive`). Absent: the ranking alone.
+    #[serde(default)]
+    pub progressive: Option<Progressive>,
     /// Content balancing: every domain gets at least this many items, and the test
     /// does not stop before (unless `max_items` or the duration is reached).
     pub min_per_domain: usize,
@@ -733,8 +739,9 @@ pub struct ClassifyRules {
 }
 
 /// When a class is clear (`[profile.class_decision]`, and `decision` of
-/// `[session.stop.classify]`): `method = "interval"` with `z`, or `method = "sprt"`
-/// with `delta` and `alpha` (see `repere_engine::classify`). A flat table (no tagged
+/// `[session.stop.classify]`): `method = "interval"` with `z`, `method = "sprt"`
+/// with `delta` and `alpha`, or `method = "probability"` with `p` (see
+/// `repere_engine::classify`). A flat table (no tagged
 /// enum) so that the compact bank encodes it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -750,6 +757,9 @@ pub struct ClassDecisionRule {
     /// SPRT: error rate of both kinds.
     #[serde(default)]
     pub alpha: Option<f64>,
+    /// Probability: smallest posterior probability of a clear class.
+    #[serde(default)]
+    pub p: Option<f64>,
 }
 
 /// The method of a [`ClassDecisionRule`].
@@ -760,6 +770,8 @@ pub enum DecisionMethod {
     Interval,
     /// Wald's SPRT at every cut.
     Sprt,
+    /// The posterior probability of the class at least `p`.
+    Probability,
 }
 
 impl ClassDecisionRule {
@@ -775,6 +787,9 @@ impl ClassDecisionRule {
             DecisionMethod::Sprt => ClassDecision::Sprt {
                 delta: need(self.delta, "delta")?,
                 alpha: need(self.alpha, "alpha")?,
+            },
+            DecisionMethod::Probability => ClassDecision::Probability {
+                p: need(self.p, "p")?,
             },
         };
         d.validate()
@@ -1073,6 +1088,7 @@ impl SessionRules {
                     }),
                 ],
                 randomesque: self.randomesque,
+                progressive: self.progressive,
                 exposure: (!self.exposure.is_empty()).then(|| SympsonHetter {
                     k: self.exposure.clone(),
                 }),

@@ -245,6 +245,11 @@ pub struct Options {
     pub perturb_b: f64,
     /// SD of the persons' domain deviations around their θ (0: unidimensional).
     pub domain_sd: f64,
+    /// The parameters the answers follow, by item id, before `shift_b` and
+    /// `perturb_b` (`None`, or an id not listed: the bank's own). A bank calibrated
+    /// again is measured against the truth its data came from.
+    #[serde(skip)]
+    pub truth: Option<std::sync::Arc<BTreeMap<String, Item>>>,
 }
 
 impl Default for Options {
@@ -262,6 +267,7 @@ impl Default for Options {
             shift_b: 0.0,
             perturb_b: 0.0,
             domain_sd: 0.0,
+            truth: None,
         }
     }
 }
@@ -316,6 +322,8 @@ pub struct TestResult {
     pub skill_statuses: Vec<u8>,
     /// Indices (engine bank) of the items given, in order.
     pub items: Vec<u32>,
+    /// The score of each of them (a « Je ne sais pas » scores 0).
+    pub scores: Vec<u8>,
     /// Share of the maximum score obtained on the first five items.
     pub first5: f64,
     /// Answers that were « Je ne sais pas ».
@@ -437,8 +445,13 @@ impl<'a> Validator<'a> {
         let mut usable = Vec::with_capacity(eb.len());
         for (i, it) in eb.items().iter().enumerate() {
             let delta = options.shift_b + options.perturb_b * normal(&mut perturb);
+            let base = options
+                .truth
+                .as_ref()
+                .and_then(|t| t.get(&it.id))
+                .unwrap_or(&it.item);
             truth.push(
-                shifted(&it.item, delta)
+                shifted(base, delta)
                     .map_err(|e| ValidateError::Options(format!("item `{}`: {e}", it.id)))?,
             );
             let item: &'a BankItem = assessor.bank().item(&it.id).ok_or_else(|| {
@@ -719,6 +732,11 @@ impl<'a> Validator<'a> {
                 .iter()
                 .map(|s| index_of(&names.statuses, &s.status))
                 .collect(),
+            scores: outcome
+                .answers
+                .iter()
+                .map(|a| u8::try_from(a.score).unwrap_or(u8::MAX))
+                .collect(),
             items,
             first5: if first5_max == 0 {
                 0.0
@@ -774,6 +792,58 @@ impl<'a> Validator<'a> {
     /// The figures of a run.
     pub fn report(&self, persons: &[PersonResult], seconds: f64) -> Report {
         Report::new(self, persons, seconds)
+    }
+
+    /// Every answer of every test, as `repere calibrate` reads them: a header
+    /// `person;item;score`, then one line per answer; each test is one person,
+    /// `p<index>t<1|2>`.
+    pub fn answers_csv(&self, persons: &[PersonResult]) -> String {
+        use std::fmt::Write as _;
+        let eb = self.assessor.engine_bank();
+        let mut out = String::from("person;item;score\n");
+        for (i, p) in persons.iter().enumerate() {
+            for (t, test) in p.tests.iter().enumerate() {
+                for (&j, &score) in test.items.iter().zip(&test.scores) {
+                    if let Some(it) = eb.items().get(j as usize) {
+                        let _ = writeln!(out, "p{i}t{};{};{score}", t + 1, it.id);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// One line per person (first test, then the retest's class and modality):
+    /// true θ, θ̂, SE, length, why the test stopped, the reference and the result's
+    /// class, « proche de la limite », the reference and the result's modality.
+    pub fn persons_csv(&self, persons: &[PersonResult]) -> String {
+        use std::fmt::Write as _;
+        let names = Names::of(self.assessor.profile_config());
+        let name = |list: &[String], i: u8| list.get(i as usize).cloned().unwrap_or_default();
+        let mut out = String::from(
+            "person;theta;theta_hat;se;length;stop;class_ref;class;borderline;\
+             modality_ref;modality;retest_class;retest_modality\n",
+        );
+        for (i, p) in persons.iter().enumerate() {
+            let [t, r] = &p.tests;
+            let _ = writeln!(
+                out,
+                "{i};{:.4};{:.4};{:.4};{};{};{};{};{};{};{};{};{}",
+                p.theta,
+                t.theta,
+                t.se,
+                t.length,
+                t.stop.map_or("person", StopReason::name),
+                name(&names.classes, p.class),
+                name(&names.classes, t.class),
+                u8::from(t.borderline),
+                name(&names.modalities, p.modality),
+                name(&names.modalities, t.modality),
+                name(&names.classes, r.class),
+                name(&names.modalities, r.modality),
+            );
+        }
+        out
     }
 }
 

@@ -3,7 +3,8 @@
 //! ```text
 //! repere calibrate (ANSWERS.csv | --data DIR) [--bank items/data]
 //!                  [--pictures assets/pictures] [--model rasch|2pl|3pl]
-//!                  [--anchor ID,ID…] [--anchor-calibrated] [--min-answers 100]
+//!                  [--anchor ID,ID…] [--anchor-calibrated] [--latent MEAN,SD]
+//!                  [--min-answers 100] [--shift-experts]
 //!                  [--quadrature 61] [--strict] [--skip-as-missing]
 //!                  [--write] [--date YYYY-MM-DD] [--note TEXT]
 //! ```
@@ -40,13 +41,27 @@
 //! they are). The bank's current parameters are the starting values and the "old"
 //! column of the report.
 //!
-//! **Scale.** Without anchors the latent distribution is N(0, 1). `--anchor ID,…`
+//! **Scale.** Without anchors the latent distribution is N(0, 1); `--latent
+//! MEAN,SD` puts the result on the scale where the persons are N(MEAN, SD²) (the
+//! fit is made at N(0, 1), then every estimated parameter moves by θ = SD·θ₀ +
+//! MEAN: `a/SD`, `SD·b + MEAN`; the model is invariant, only the scale moves). Use
+//! it when the population's place on the bank's scale is known (the référentiel's
+//! start prior, N(−1, 1)): a change common to every item (all harder by 0.5) cannot
+//! be told from a change of the population by the data alone, so a free N(0, 1)
+//! calibration, or a mean/sigma link to the old parameters, would put it back on the
+//! persons. `--anchor ID,…`
 //! holds the listed items at their bank parameters (bitwise) and estimates the latent
 //! mean and SD, so the new parameters are on the bank's existing scale;
 //! `--anchor-calibrated` anchors every item whose provenance is already `calibrated`
 //! (re-estimating only expert-rated and new items). Items with fewer than
 //! `--min-answers` answers (default 100), with no variation, or with a step nobody
-//! reached, are left as they are and listed.
+//! reached, are left as they are and listed. With `--shift-experts`, those left
+//! (or refused) whose provenance is still `expert` move by the mean change of the
+//! locations of the items estimated (mean/mean linking of the experts' scale to
+//! the calibrated one: when the experts rated every item 0.5 too easy, the items
+//! too rarely shown to be estimated are 0.5 too easy as well); they keep `expert`
+//! as provenance, with a note giving the shift. At least 20 items must be
+//! estimated.
 //!
 //! **Report.** Per item: n, old and new parameters, standard errors, infit/outfit,
 //! S-X² p (complete designs) and PX² p (any design), flags. See `engine/README.md`,
@@ -71,6 +86,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use repere_engine::calibrate::link::Linking;
 use repere_engine::calibrate::{
     calibrate, Answer, Calibration, Config, Flag, ItemModel, ItemResult, ItemSetup, ItemStatus,
     LeftReason, Quadrature, Responses,
@@ -125,9 +141,23 @@ pub struct CalibrateArgs {
     /// Anchor every item whose provenance is already `calibrated`.
     #[arg(long)]
     pub anchor_calibrated: bool,
+    /// The persons' distribution on the bank's scale, `MEAN,SD` (e.g. `-1,1`, the
+    /// référentiel's start prior): the new parameters are put on the scale where the
+    /// persons are N(MEAN, SD²) instead of N(0, 1). Not with anchors (they fix the
+    /// scale themselves).
+    #[arg(long, value_name = "MEAN,SD", allow_hyphen_values = true,
+          conflicts_with_all = ["anchor", "anchor_calibrated"])]
+    pub latent: Option<String>,
     /// Items with fewer answers are left as they are.
     #[arg(long, default_value_t = 100)]
     pub min_answers: usize,
+    /// Items the data could not estimate (too few answers, or refused) whose
+    /// parameters are still the experts' move by the mean change of the locations
+    /// of the items estimated (the experts' scale put on the calibrated one,
+    /// mean/mean), so that the bank stays on one scale; they keep `expert` as
+    /// provenance, with a note.
+    #[arg(long)]
+    pub shift_experts: bool,
     /// Number of quadrature points (rectangular on ±6).
     #[arg(long, default_value_t = 61)]
     pub quadrature: usize,
@@ -473,6 +503,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
             return Err(input(format!("--anchor: unknown item `{id}`")));
         }
     }
+    let latent = args.latent.as_deref().map(parse_latent).transpose()?;
     let csv = match (&args.answers, &args.data) {
         (Some(path), None) => read_csv(path, &bank, args.strict)?,
         (None, Some(dir)) => read_store(dir, &bank, args.strict, args.skip_as_missing)?,
@@ -536,13 +567,27 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         min_responses: args.min_answers,
         ..Config::default()
     };
-    let cal = calibrate(&data, &setups, &config).map_err(|e| match e {
+    let mut cal = calibrate(&data, &setups, &config).map_err(|e| match e {
         repere_engine::calibrate::CalibrationError::NoAnswers => {
             input(format!("{}: no answers to items of the bank", csv.source))
         }
         e => CliError::Other(format!("calibration failed: {e}")),
     })?;
+    if let Some(link) = latent {
+        rescale(&mut cal, link)?;
+    }
     print!("{}", report(&bank, &csv, &grm, &cal));
+    let shifted = if args.shift_experts {
+        let (shift, n, items) = shift_experts(&bank, &cal)?;
+        println!(
+            "experts' items moved by {shift:+.3} (mean change of the locations of the {n} \
+             item(s) estimated): {} item(s)",
+            items.len()
+        );
+        Some((shift, n, items))
+    } else {
+        None
+    };
     let usable = cal
         .items
         .iter()
@@ -577,11 +622,121 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
             }
         )
     });
-    let written = write_bank(&args, &bank, &cal, &date, &note)?;
+    let expert_note = shifted.as_ref().map(|(shift, n, _)| {
+        format!("avis d'expert décalé de {shift:+.3} : écart moyen des {n} items calibrés")
+    });
+    let shifted_items = shifted.map(|(_, _, items)| items).unwrap_or_default();
+    let written = write_bank(
+        &args,
+        &bank,
+        &cal,
+        &date,
+        &note,
+        (&shifted_items, expert_note.as_deref().unwrap_or_default()),
+    )?;
     println!(
         "written: {} item(s) in {} file(s); the bank passed `repere items check`",
         written.0, written.1
     );
+    Ok(())
+}
+
+/// `--shift-experts`: the mean change of the locations (difficulties, steps) over
+/// the items estimated and not refused, their count, and the items to move (by
+/// bank id): those left or refused whose provenance is `expert`, each location
+/// moved by that mean.
+#[allow(clippy::type_complexity)]
+fn shift_experts(
+    bank: &Bank,
+    cal: &Calibration,
+) -> Result<(f64, usize, HashMap<String, Item>), CliError> {
+    let locations = |item: &Item| -> Vec<f64> {
+        match item {
+            Item::Logistic(l) => vec![l.b],
+            Item::Gpcm(g) => g.steps.clone(),
+            Item::Grm(g) => g.thresholds.clone(),
+        }
+    };
+    let (mut sum, mut count, mut items) = (0.0, 0usize, 0usize);
+    for (it, r) in bank.items().iter().zip(&cal.items) {
+        if let (ItemStatus::Estimated, Some(new), None) = (r.status, &r.item, refusal(r)) {
+            let (old, new) = (locations(it.engine_item()), locations(new));
+            if old.len() == new.len() {
+                sum += new.iter().zip(&old).map(|(n, o)| n - o).sum::<f64>();
+                count += old.len();
+                items += 1;
+            }
+        }
+    }
+    if items < 20 {
+        return Err(CliError::Other(format!(
+            "--shift-experts: {items} item(s) estimated, fewer than 20: the experts' \
+             scale cannot be placed on the calibrated one; nothing written"
+        )));
+    }
+    let shift = sum / count as f64;
+    let link = Linking {
+        slope: 1.0,
+        intercept: shift,
+    };
+    let mut moved = HashMap::new();
+    for (it, r) in bank.items().iter().zip(&cal.items) {
+        let estimated = r.status == ItemStatus::Estimated && refusal(r).is_none();
+        if !estimated && it.irt.provenance.kind == ProvenanceKind::Expert {
+            let item = link
+                .item(it.engine_item())
+                .map_err(|e| CliError::Other(format!("--shift-experts: `{}`: {e}", it.id)))?;
+            moved.insert(it.id.clone(), item);
+        }
+    }
+    Ok((shift, items, moved))
+}
+
+/// `--latent MEAN,SD` as the change of scale θ_bank = SD·θ + MEAN.
+fn parse_latent(text: &str) -> Result<Linking, CliError> {
+    let bad = || {
+        input(format!(
+            "--latent: expected MEAN,SD with SD > 0 (got `{text}`)"
+        ))
+    };
+    let (m, s) = text.split_once(',').ok_or_else(bad)?;
+    let mean: f64 = m.trim().parse().map_err(|_| bad())?;
+    let sd: f64 = s.trim().parse().map_err(|_| bad())?;
+    if !(mean.is_finite() && sd.is_finite() && sd > 0.0) {
+        return Err(bad());
+    }
+    Ok(Linking {
+        slope: sd,
+        intercept: mean,
+    })
+}
+
+/// Puts a calibration made with a N(0, 1) latent distribution on the scale where
+/// the persons are N(`intercept`, `slope`²): every estimated item through `link`
+/// (`a/SD`, `SD·b + MEAN`, steps likewise), the standard errors of the locations
+/// times SD and of `a` divided by SD, the latent distribution itself. The model is
+/// invariant under this change, so the fit is the same: only the scale moves.
+fn rescale(cal: &mut Calibration, link: Linking) -> Result<(), CliError> {
+    let k = link.slope;
+    for r in cal
+        .items
+        .iter_mut()
+        .filter(|r| r.status == ItemStatus::Estimated)
+    {
+        if let Some(item) = &r.item {
+            r.item = Some(
+                link.item(item)
+                    .map_err(|e| CliError::Other(format!("--latent: {e}")))?,
+            );
+        }
+        if let Some(se) = r.se.as_mut() {
+            se.a = se.a.map(|v| v / k);
+            se.b = se.b.map(|v| v * k);
+            se.steps.iter_mut().for_each(|v| *v *= k);
+        }
+    }
+    cal.latent.mean = link.theta(cal.latent.mean);
+    cal.latent.sd *= k;
     Ok(())
 }
 
@@ -705,6 +860,8 @@ fn report(bank: &Bank, csv: &Csv, grm: &[bool], cal: &Calibration) -> String {
             l.mean_se.map_or("-".into(), |v| format!("{v:.3}")),
             l.sd_se.map_or("-".into(), |v| format!("{v:.3}"))
         )
+    } else if l.mean != 0.0 || l.sd != 1.0 {
+        format!("latent N({}, {}²) (--latent)", l.mean, l.sd)
     } else {
         "latent N(0, 1)".to_string()
     };
@@ -871,12 +1028,16 @@ fn write_bank(
     cal: &Calibration,
     date: &str,
     note: &str,
+    (shifted, expert_note): (&HashMap<String, Item>, &str),
 ) -> Result<(usize, usize), CliError> {
-    let mut new_params: HashMap<&str, (&Item, usize)> = HashMap::new();
+    let mut new_params: HashMap<&str, (&Item, Option<usize>)> = HashMap::new();
     for (it, r) in bank.items().iter().zip(&cal.items) {
         if let (ItemStatus::Estimated, Some(item), None) = (r.status, &r.item, refusal(r)) {
-            new_params.insert(it.id.as_str(), (item, r.n));
+            new_params.insert(it.id.as_str(), (item, Some(r.n)));
         }
+    }
+    for (id, item) in shifted {
+        new_params.entry(id.as_str()).or_insert((item, None));
     }
     let mut sources =
         repere_items::read_sources(&args.bank).map_err(|e| CliError::Other(e.to_string()))?;
@@ -901,7 +1062,10 @@ fn write_bank(
                 let Some(irt) = table.get_mut("irt").and_then(|v| v.as_table_like_mut()) else {
                     continue;
                 };
-                edit_irt(irt, item, *n, date, note);
+                match n {
+                    Some(n) => edit_irt(irt, item, Some(*n), date, note),
+                    None => edit_irt(irt, item, None, date, expert_note),
+                }
                 changed = true;
                 count += 1;
             }
@@ -949,7 +1113,15 @@ fn write_bank(
     Ok((count, changed_files.len()))
 }
 
-fn edit_irt(irt: &mut dyn toml_edit::TableLike, item: &Item, n: usize, date: &str, note: &str) {
+/// Writes `item` into `irt`, with the provenance `calibrated` on `n` answers, or
+/// `expert` when `n` is `None` (an expert's value moved by `--shift-experts`).
+fn edit_irt(
+    irt: &mut dyn toml_edit::TableLike,
+    item: &Item,
+    n: Option<usize>,
+    date: &str,
+    note: &str,
+) {
     let provenance = irt.remove("provenance");
     for k in ["model", "a", "b", "c", "d", "steps", "thresholds"] {
         if !matches!(k, "model" | "a") {
@@ -983,10 +1155,29 @@ fn edit_irt(irt: &mut dyn toml_edit::TableLike, item: &Item, n: usize, date: &st
         Item::Grm(_) => {}
     }
     let mut p = toml_edit::InlineTable::new();
-    p.insert("kind", "calibrated".into());
-    p.insert("n", (n.min(i64::MAX as usize) as i64).into());
+    match n {
+        Some(n) => {
+            p.insert("kind", "calibrated".into());
+            p.insert("n", (n.min(i64::MAX as usize) as i64).into());
+        }
+        None => {
+            p.insert("kind", "expert".into());
+        }
+    }
+    // An expert's value keeps the expert's note (band, discrimination), the shift
+    // said after it.
+    let old_note = provenance
+        .as_ref()
+        .and_then(|v| v.as_table_like())
+        .and_then(|t| t.get("note"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let note = match (n, old_note) {
+        (None, Some(old)) => format!("{old} ; {note}"),
+        _ => note.to_string(),
+    };
+    let note = note.as_str();
     p.insert("date", date.into());
     p.insert("note", note.into());
-    let _ = provenance;
     irt.insert("provenance", toml_edit::value(p));
 }

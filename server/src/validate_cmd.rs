@@ -108,6 +108,18 @@ pub struct ValidateArgs {
     /// Write report.json and the plots here.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Answers follow the item parameters of this data folder (by item id, then
+    /// --shift-b and --perturb-b), while the test runs on --bank: a bank calibrated
+    /// again, measured against the truth its data came from.
+    #[arg(long, value_name = "DIR")]
+    truth_bank: Option<PathBuf>,
+    /// Write every answer of the run here, as `repere calibrate` reads them
+    /// (`person;item;score`, one person per test).
+    #[arg(long, value_name = "FILE")]
+    answers_csv: Option<PathBuf>,
+    /// Write one line per person here (true θ, θ̂, SE, length, classes, modalities).
+    #[arg(long, value_name = "FILE")]
+    persons_csv: Option<PathBuf>,
     /// Instead of a report: Sympson-Hetter parameters so that no item is shown in
     /// more than R_MAX of the tests, in agent and kiosk modes (prints the
     /// `[session.exposure]` table of referentiel.toml).
@@ -137,23 +149,37 @@ fn input(m: impl Into<String>) -> CliError {
     CliError::Input(m.into())
 }
 
+/// The bank of `dir` (or the one built into the binary). A bank calibrated from
+/// data may miss its `[bank]` targets (`repere calibrate --write` says which): it is
+/// measured as it is, with a note on stderr; any other problem is an error.
 fn load(dir: Option<&Path>) -> Result<Bank, CliError> {
-    match dir {
-        None => crate::outcome::bank().cloned().map_err(CliError::Other),
-        Some(dir) => repere_items::load_dir(dir).map_err(|e| match e {
-            repere_items::LoadError::Invalid(p) => {
-                let mut m = format!(
-                    "--bank {}: {} problem(s); run `repere items check` first",
+    let Some(dir) = dir else {
+        return crate::outcome::bank().cloned().map_err(CliError::Other);
+    };
+    let sources = repere_items::read_sources(dir)
+        .map_err(|e| CliError::Input(format!("--bank {}: {e}", dir.display())))?;
+    match repere_items::build_calibrated(&sources, None) {
+        Ok((bank, missed)) => {
+            if !missed.is_empty() {
+                eprintln!(
+                    "note: --bank {}: {} [bank] target(s) missed (a calibrated bank), measured as it is",
                     dir.display(),
-                    p.len()
+                    missed.len()
                 );
-                for x in p.iter().take(5) {
-                    m.push_str(&format!("\n  {x}"));
-                }
-                CliError::Input(m)
             }
-            e => CliError::Input(format!("--bank {}: {e}", dir.display())),
-        }),
+            Ok(bank)
+        }
+        Err(p) => {
+            let mut m = format!(
+                "--bank {}: {} problem(s); run `repere items check` first",
+                dir.display(),
+                p.len()
+            );
+            for x in p.iter().take(5) {
+                m.push_str(&format!("\n  {x}"));
+            }
+            Err(CliError::Input(m))
+        }
     }
 }
 
@@ -201,8 +227,27 @@ pub fn run(args: ValidateArgs) -> Result<(), CliError> {
         shift_b: args.shift_b,
         perturb_b: args.perturb_b,
         domain_sd: args.domain_sd,
+        truth: None,
     };
     let bank = load(args.bank.as_deref())?;
+    let options = match &args.truth_bank {
+        None => options,
+        Some(dir) => {
+            let truth = load(Some(dir)).map_err(|e| match e {
+                CliError::Input(m) => input(m.replacen("--bank", "--truth-bank", 1)),
+                e => e,
+            })?;
+            let items = truth
+                .items()
+                .iter()
+                .map(|it| (it.id.clone(), it.engine_item().clone()))
+                .collect();
+            Options {
+                truth: Some(std::sync::Arc::new(items)),
+                ..options
+            }
+        }
+    };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -242,6 +287,18 @@ pub fn run(args: ValidateArgs) -> Result<(), CliError> {
     let assessor = Assessor::new(&bank)
         .map_err(|e| CliError::Other(format!("the bank cannot run tests: {e}")))?;
     let (main, persons) = run_one(&assessor, options.clone(), threads)?;
+    if args.answers_csv.is_some() || args.persons_csv.is_some() {
+        let v = Validator::new(&assessor, options.clone()).map_err(|e| input(e.to_string()))?;
+        for (file, text) in [
+            (&args.answers_csv, v.answers_csv(&persons)),
+            (&args.persons_csv, v.persons_csv(&persons)),
+        ] {
+            if let Some(file) = file {
+                std::fs::write(file, text)
+                    .map_err(|e| CliError::Other(format!("{}: {e}", file.display())))?;
+            }
+        }
+    }
     let full = if args.full {
         let grid = run_one(
             &assessor,
