@@ -242,6 +242,58 @@ fn fuzz_calibration_csv() {
     repere_fuzz::run("calibration_csv", strategy, check_csv);
 }
 
+/// The demo's file of mediation places, in the national schema.
+const DEMO_PLACES: &str = include_str!("../demo/lieux-demo.csv");
+
+/// `repere places import`'s reader on `bytes`: no panic; a file it takes has
+/// each refused or trimmed row named by a line of the file; a refusal says what.
+pub(crate) fn check_places(bytes: Vec<u8>) -> Result<(), String> {
+    let lines = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+    match repere_items::places::read::read(&bytes) {
+        Ok(report) => {
+            if report.places.len() > report.rows {
+                return Err(format!(
+                    "{} places from {} rows",
+                    report.places.len(),
+                    report.rows
+                ));
+            }
+            match report
+                .problems
+                .iter()
+                .find(|p| report.format != "json" && (p.line == 0 || p.line > lines))
+            {
+                Some(p) => Err(format!("a problem at line {} of {lines}", p.line)),
+                None => Ok(()),
+            }
+        }
+        Err(e) if e.to_string().trim().is_empty() => Err("a refusal that says nothing".into()),
+        Err(_) => Ok(()),
+    }
+}
+
+#[test]
+#[ignore = "fuzzing: `cargo xtask fuzz`"]
+fn fuzz_places_file() {
+    let json = r#"[{"id":"a","nom":"Lieu","commune":"Villefictive","code_postal":"99999","adresse":"1 rue","latitude":46.8,"longitude":2.4,"services":["Prendre en main un smartphone ou une tablette"]}]"#;
+    let strategy = prop_oneof![
+        lines_mutated(vec![DEMO_PLACES.to_string()]).prop_map(|(_, t)| t.into_bytes()),
+        bytes_mutated(vec![
+            DEMO_PLACES.as_bytes().to_vec(),
+            json.as_bytes().to_vec()
+        ]),
+        prop::collection::vec(any::<u8>(), 0..200),
+    ];
+    repere_fuzz::run("places_file", strategy, check_places);
+}
+
+#[test]
+fn the_demo_places_pass_the_places_check() {
+    assert_eq!(check_places(DEMO_PLACES.as_bytes().to_vec()), Ok(()));
+    assert_eq!(check_places(Vec::new()), Ok(()));
+    assert_eq!(check_places(b"id,nom\n\xff\xfe,\"".to_vec()), Ok(()));
+}
+
 #[test]
 fn deeply_nested_input_is_refused_with_its_place_not_a_stack_overflow() {
     let sources = item_sources();

@@ -22,7 +22,7 @@ struct Target {
     test: &'static str,
 }
 
-const TARGETS: [Target; 5] = [
+const TARGETS: [Target; 6] = [
     Target {
         name: "answer_log",
         package: "repere-server",
@@ -46,6 +46,12 @@ const TARGETS: [Target; 5] = [
         package: "repere-server",
         which: ["--bin", "repere"],
         test: "fuzz::fuzz_calibration_csv",
+    },
+    Target {
+        name: "places_file",
+        package: "repere-server",
+        which: ["--bin", "repere"],
+        test: "fuzz::fuzz_places_file",
     },
     Target {
         name: "http_bodies",
