@@ -374,26 +374,14 @@ fn demarches_place(id: &str, lat: f64, lon: f64, programmes: &[&str]) -> Candida
         id: id.into(),
         nom: format!("Lieu {id}"),
         adresse: "1 rue de l'Exemple".into(),
-        complement_adresse: None,
         code_postal: "99100".into(),
         commune: "Villefictive".into(),
-        code_insee: None,
         latitude: Some(lat),
         longitude: Some(lon),
         services: vec![Service::Demarches, Service::OutilsDuQuotidien],
-        modalites_accompagnement: vec![],
         modalites_acces: vec![Access::SePresenter],
-        frais_a_charge: vec![],
-        prise_en_charge_specifique: vec![],
         dispositif_programmes_nationaux: programmes.iter().map(|p| p.to_string()).collect(),
-        typologie: vec![],
-        telephone: None,
-        site_web: None,
-        horaires: None,
-        prise_rdv: None,
-        fiche_acces_libre: None,
-        presentation_resume: None,
-        date_maj: None,
+        ..Place::default()
     })
 }
 

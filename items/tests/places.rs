@@ -297,26 +297,14 @@ fn place(id: &str, lat: f64, lon: f64, services: &[Service]) -> Place {
         id: id.into(),
         nom: format!("Lieu {id}"),
         adresse: String::new(),
-        complement_adresse: None,
         code_postal: "99100".into(),
         commune: "Villefictive".into(),
         code_insee: Some("99101".into()),
         latitude: Some(lat),
         longitude: Some(lon),
         services: services.to_vec(),
-        modalites_accompagnement: vec![],
         modalites_acces: vec![Access::SePresenter],
-        frais_a_charge: vec![],
-        prise_en_charge_specifique: vec![],
-        dispositif_programmes_nationaux: vec![],
-        typologie: vec![],
-        telephone: None,
-        site_web: None,
-        horaires: None,
-        prise_rdv: None,
-        fiche_acces_libre: None,
-        presentation_resume: None,
-        date_maj: None,
+        ..Place::default()
     }
 }
 

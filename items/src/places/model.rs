@@ -553,7 +553,7 @@ pub fn read_programme(value: &str) -> Option<String> {
 }
 
 /// A place of the national file (or a structure's own place), as kept.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     /// The file's id (unique in the file).
     pub id: String,

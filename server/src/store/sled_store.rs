@@ -2875,26 +2875,12 @@ pub(crate) mod tests {
             id: id.into(),
             nom: format!("Lieu {id}"),
             adresse: String::new(),
-            complement_adresse: None,
             code_postal: "99100".into(),
             commune: "Villefictive".into(),
-            code_insee: None,
             latitude: Some(46.5),
             longitude: Some(2.5),
             services: vec![repere_items::places::Service::Loisirs],
-            modalites_accompagnement: vec![],
-            modalites_acces: vec![],
-            frais_a_charge: vec![],
-            prise_en_charge_specifique: vec![],
-            dispositif_programmes_nationaux: vec![],
-            typologie: vec![],
-            telephone: None,
-            site_web: None,
-            horaires: None,
-            prise_rdv: None,
-            fiche_acces_libre: None,
-            presentation_resume: None,
-            date_maj: None,
+            ..repere_items::places::Place::default()
         }
     }
 
